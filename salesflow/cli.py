@@ -1,0 +1,28 @@
+"""The ``salesflow`` command: Django's management commands with Salesflow's settings.
+
+``salesflow process validate …``, ``salesflow record move …``, and also ``salesflow migrate``,
+``salesflow runserver`` etc. Run ``salesflow help`` for the list, ``salesflow COMMAND --help`` for one.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the console script."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "salesflow.settings")
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        from django.core.management import execute_from_command_line
+
+        execute_from_command_line(["salesflow", *(sys.argv[1:] if argv is None else argv)])
+    except ImproperlyConfigured as error:
+        print(f"salesflow: configuration error: {error}", file=sys.stderr)
+        raise SystemExit(1) from None
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,381 @@
+"""The actions on a record. Each checks the rules and returns the new state and its events.
+
+Nothing here is stored: the service layer locks the record, calls one of these functions, and
+writes the returned state and events in one transaction. Every refusal is an `EngineError`.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from salesflow.engine import authority
+from salesflow.engine.errors import BadInput, Conflict, Item, NotPermitted, Unmet
+from salesflow.engine.fields import coerce, is_filled
+from salesflow.engine.gates import (
+    decision_holds,
+    decision_item,
+    gate_unmet,
+    record_amount,
+    unmet_requirements,
+)
+from salesflow.engine.state import Actor, EventDraft, RecordState, Result
+from salesflow.process.graph import MoveKind, default_targets, move_kind, skipped_stages, targets
+from salesflow.process.model import Outcome, ProcessDefinition, Stage
+
+MAX_REASON = 2000
+
+
+def _require_open(definition: ProcessDefinition, state: RecordState) -> Stage:
+    stage = definition.stage(state.stage)
+    if stage.is_outcome:
+        raise Conflict(f"the record is closed as {stage.display_title()}")
+    return stage
+
+
+def _reason(reason: str | None, what: str) -> str:
+    text = (reason or "").strip()
+    if not text:
+        raise BadInput(f"{what} needs a written reason")
+    if len(text) > MAX_REASON:
+        raise BadInput(f"the reason is longer than {MAX_REASON} characters")
+    return text
+
+
+def effective_probability(definition: ProcessDefinition, state: RecordState) -> int:
+    """The record's win probability: its override where set, otherwise its stage's default."""
+    if state.probability_override is not None:
+        return state.probability_override
+    return definition.stage(state.stage).probability
+
+
+def create(definition: ProcessDefinition, actor: Actor, values: dict[str, Any], owner_id: int | None) -> Result:
+    """Start a record in the first stage. ``values`` must already hold canonical values."""
+    role = authority.creator_role(definition, actor)
+    if role is None:
+        allowed = definition.rights.create or list(definition.roles)
+        raise NotPermitted(f"creating {definition.record} records needs one of the roles: {', '.join(allowed)}")
+    if not is_filled(values.get("title")):
+        raise BadInput("title: a value is required")
+    values = dict(values)
+    values.setdefault("classification", definition.guideline.classification.value)
+    values.setdefault("currency", "EUR")
+    for name, declared in definition.fields.items():
+        if not is_filled(values.get(name)) and declared.default is not None:
+            values[name] = coerce(definition, name, declared.default)
+    missing = [name for name, declared in definition.fields.items() if declared.required and not is_filled(values.get(name))]
+    if missing:
+        raise BadInput(f"required field(s) missing: {', '.join(missing)}")
+    stage = definition.first_stage
+    state = RecordState(stage=stage.id, owner_id=owner_id, values={k: v for k, v in values.items() if v is not None})
+    event = EventDraft(kind="record_created", role=role, to_stage=stage.id,
+                       payload={"values": state.values, "owner_id": owner_id, "probability": stage.probability})
+    return Result(state, [event])
+
+
+def set_fields(definition: ProcessDefinition, state: RecordState, actor: Actor, changes: dict[str, Any]) -> Result:
+    """Change field values (canonical values; owner changes included). One event per changed field."""
+    _require_open(definition, state)
+    role = authority.editor_role(definition, state, actor)
+    if role is None:
+        raise NotPermitted("only the record's owner or a role with the edit right may change its fields")
+    new = state.copy()
+    events = []
+    for name, value in changes.items():
+        if name == "owner":
+            if value == state.owner_id:
+                continue
+            new.owner_id = value
+            events.append(EventDraft(kind="field_changed", role=role, from_stage=state.stage,
+                                     payload={"field": "owner", "old": state.owner_id, "new": value}))
+            continue
+        old = state.values.get(name)
+        if old == value:
+            continue
+        if value is None:
+            new.values.pop(name, None)
+        else:
+            new.values[name] = value
+        events.append(EventDraft(kind="field_changed", role=role, from_stage=state.stage,
+                                 payload={"field": name, "old": old, "new": value}))
+    if not events:
+        raise Conflict("nothing changed: the fields already hold these values")
+    return Result(new, events)
+
+
+def _available_activities(definition: ProcessDefinition, state: RecordState) -> set[str]:
+    current = definition.stage(state.stage)
+    ids = {activity.id for activity in current.activities}
+    for stage in definition.outcome_stages:
+        ids.update(activity.id for activity in stage.activities)
+    return ids
+
+
+def do_activity(definition: ProcessDefinition, state: RecordState, actor: Actor, activity_id: str,
+                note: str = "") -> Result:
+    """Mark an activity of the current stage (or of an outcome stage) as done."""
+    _require_open(definition, state)
+    activities = definition.activities()
+    if activity_id not in activities:
+        raise BadInput(f"unknown activity {activity_id!r} (activities of {definition.process}: {', '.join(activities)})")
+    owning_stage, activity = activities[activity_id]
+    if activity_id not in _available_activities(definition, state):
+        raise BadInput(f"activity {activity_id} belongs to stage {owning_stage.id}; the record is in {state.stage}")
+    if activity_id in state.done:
+        raise Conflict(f"activity {activity_id} is already done")
+    role = authority.activity_role(definition, state, actor, activity_id)
+    if role is None:
+        raise NotPermitted(f"activity {activity_id} is done by {definition.role_title(activity.responsible)}"
+                           " or the record's owner")
+    unmet = unmet_requirements(definition, state, activity.requires, owning_stage.id)
+    if unmet:
+        raise Unmet(f"activity {activity_id} cannot be done yet", unmet)
+    new = state.copy()
+    new.done[activity_id] = {"by": actor.user_id, "by_name": actor.name, "role": role}
+    payload: dict[str, Any] = {"title": activity.title.get_text("en")}
+    if note:
+        payload["note"] = note.strip()[:MAX_REASON]
+    return Result(new, [EventDraft(kind="activity_done", role=role, from_stage=state.stage, activity=activity_id,
+                                   payload=payload)])
+
+
+def decide(definition: ProcessDefinition, state: RecordState, actor: Actor, answer: str, note: str = "") -> Result:
+    """Answer the current stage's gate decision (``yes`` lets the record move on)."""
+    stage = _require_open(definition, state)
+    if answer not in ("yes", "no"):
+        raise BadInput(f"a decision is answered yes or no, got {answer!r}")
+    if not stage.gate or not stage.gate.decision:
+        raise BadInput(f"stage {stage.id} has no decision to take")
+    role = authority.decider_role(definition, state, stage, actor)
+    if role is None:
+        raise NotPermitted(decision_item(definition, stage).message.replace("decision missing: ", "the decision "))
+    if state.decisions.get(stage.id, {}).get("answer") == answer:
+        raise Conflict(f"the decision of stage {stage.id} is already {answer}")
+    new = state.copy()
+    new.decisions[stage.id] = {"answer": answer, "by": actor.user_id, "by_name": actor.name, "role": role}
+    payload: dict[str, Any] = {"question": stage.gate.decision.get_text("en"), "answer": answer}
+    if answer == "no" and stage.gate.on_no:
+        payload["on_no"] = stage.gate.on_no.get_text("en")
+    if note:
+        payload["note"] = note.strip()[:MAX_REASON]
+    return Result(new, [EventDraft(kind="decision_made", role=role, from_stage=stage.id, payload=payload)])
+
+
+def approve(definition: ProcessDefinition, state: RecordState, actor: Actor, approval_id: str, note: str = "") -> Result:
+    """Grant an approval under the competence catalog for the record's current amount."""
+    _require_open(definition, state)
+    if approval_id not in definition.approvals:
+        raise BadInput(f"unknown approval {approval_id!r} (approvals of {definition.process}: "
+                       f"{', '.join(definition.approvals) or 'none'})")
+    approval = definition.approvals[approval_id]
+    amount = record_amount(state)
+    if approval.by_amount and amount is None:
+        raise Unmet(f"approval {approval_id} depends on the amount",
+                    [Item("field", "amount", "field amount is empty: set the amount first")])
+    roles = authority.approver_roles(approval, amount)
+    role = authority.first_role(actor, roles)
+    if role is None:
+        names = " or ".join(definition.role_title(item) for item in roles) or "nobody (the amount is above every band)"
+        raise NotPermitted(f"approval {approval_id} for {amount:f} needs {names}" if amount is not None
+                           else f"approval {approval_id} needs {names}")
+    grant = state.approvals.get(approval_id)
+    if grant and (approval.role or (amount is not None and amount <= Decimal(str(grant.get("amount"))))):
+        raise Conflict(f"approval {approval_id} is already granted")
+    band = authority.band_for(approval, amount) if amount is not None and approval.by_amount else None
+    new = state.copy()
+    new.approvals[approval_id] = {"by": actor.user_id, "by_name": actor.name, "role": role,
+                                  "amount": f"{amount:f}" if amount is not None else None}
+    payload: dict[str, Any] = {"title": approval.title.get_text("en"),
+                               "amount": f"{amount:f}" if amount is not None else None}
+    if band is not None:
+        limit = approval.by_amount[band].up_to
+        payload["band"] = {"index": band, "up_to": limit, "role": approval.by_amount[band].role}
+    if note:
+        payload["note"] = note.strip()[:MAX_REASON]
+    return Result(new, [EventDraft(kind="approval_granted", role=role, from_stage=state.stage, approval=approval_id,
+                                   payload=payload)])
+
+
+def set_probability(definition: ProcessDefinition, state: RecordState, actor: Actor, probability: int | None,
+                    reason: str | None) -> Result:
+    """Override the record's win probability in its current stage (None returns to the stage default)."""
+    stage = _require_open(definition, state)
+    role = authority.probability_role(definition, state, actor)
+    if role is None:
+        raise NotPermitted("only the record's owner or a role with the set_probability right may change its probability")
+    if probability is not None and not (0 <= probability <= 100):
+        raise BadInput(f"probability must be between 0 and 100, got {probability}")
+    if probability == state.probability_override:
+        raise Conflict("the probability already has this value")
+    text = _reason(reason, "a probability override") if probability is not None else (reason or "").strip()
+    new = state.copy()
+    new.probability_override = probability
+    payload = {"old": effective_probability(definition, state), "new": probability if probability is not None
+               else stage.probability, "stage_default": stage.probability, "override": probability, "reason": text}
+    return Result(new, [EventDraft(kind="probability_overridden", role=role, from_stage=stage.id, payload=payload)])
+
+
+def delegate(definition: ProcessDefinition, state: RecordState, actor: Actor, to: Actor | None,
+             stages: list[str] | None = None) -> Result:
+    """Pass the gate decisions of ``stages`` (default: every delegable gate) to a user, or revoke (to=None)."""
+    _require_open(definition, state)
+    delegable = [stage for stage in definition.open_stages if stage.gate and stage.gate.delegable_to]
+    if stages:
+        unknown = [item for item in stages if item not in {stage.id for stage in delegable}]
+        if unknown:
+            raise BadInput(f"no delegable decision in stage(s): {', '.join(unknown)}")
+        chosen = [stage for stage in delegable if stage.id in stages]
+    else:
+        chosen = delegable
+    if not chosen:
+        raise BadInput(f"process {definition.process} has no delegable decisions")
+    role = authority.delegator_role(definition, actor, chosen)
+    if role is None:
+        raise NotPermitted("only the deciding role may delegate its decisions")
+    new = state.copy()
+    if to is None:
+        revoked = [stage.id for stage in chosen if stage.id in state.delegations]
+        if not revoked:
+            raise Conflict("there is no delegation to revoke")
+        for stage_id in revoked:
+            new.delegations.pop(stage_id, None)
+        return Result(new, [EventDraft(kind="delegation_revoked", role=role, from_stage=state.stage,
+                                       payload={"stages": revoked})])
+    for stage in chosen:
+        if not any(to.has(item) for item in stage.gate.delegable_to):
+            names = ", ".join(definition.role_title(item) for item in stage.gate.delegable_to)
+            raise BadInput(f"{to.name} cannot take the decision of stage {stage.id}: it is delegable to {names}")
+    for stage in chosen:
+        new.delegations[stage.id] = {"user_id": to.user_id, "name": to.name}
+    return Result(new, [EventDraft(kind="delegated", role=role, from_stage=state.stage,
+                                   payload={"stages": [stage.id for stage in chosen], "to_user_id": to.user_id,
+                                            "to_name": to.name})])
+
+
+def _reopened(definition: ProcessDefinition, state: RecordState, target: str) -> dict[str, list[str]]:
+    """What a backward move to ``target`` reopens: work of the target stage and every later open stage."""
+    start = definition.open_index(target)
+    stages = definition.open_stages[start:]
+    stage_ids = {stage.id for stage in stages}
+    activities = [activity.id for stage in stages for activity in stage.activities if activity.id in state.done]
+    approvals = set()
+    for stage in stages:
+        approvals.update(definition.gate_requirements(stage).approvals)
+        for activity in stage.activities:
+            if activity.requires:
+                approvals.update(activity.requires.approvals)
+    return {
+        "activities": activities,
+        "decisions": [stage_id for stage_id in state.decisions if stage_id in stage_ids],
+        "approvals": sorted(item for item in approvals if item in state.approvals),
+    }
+
+
+def allowed_targets(definition: ProcessDefinition, state: RecordState) -> list[str]:
+    """Stages the record can be moved to by the process's rules (not checking gates or rights)."""
+    if definition.stage(state.stage).is_outcome:
+        return []
+    return targets(definition, state.stage)
+
+
+def move(definition: ProcessDefinition, state: RecordState, actor: Actor, target: str,
+         override_reason: str | None = None, language: str = "en") -> Result:
+    """Move the record to another stage, enforcing gates, outcome requirements and authority.
+
+    Forward moves must pass the gate of the current stage (and of any stage jumped over); a mover
+    who may decide a gate's open decision decides it with the move. Backward moves are always
+    allowed and reopen the work of the stages they return to. Moves to an outcome must meet the
+    outcome's requirements. An authorised role may override what is unmet with a written reason.
+    """
+    current = _require_open(definition, state)
+    if not definition.has_stage(target):
+        raise BadInput(f"unknown stage {target!r} (stages of {definition.process}: "
+                       f"{', '.join(stage.id for stage in definition.stages)})")
+    if target == state.stage:
+        raise Conflict(f"the record is already in stage {target}")
+    destination = definition.stage(target)
+    kind = move_kind(definition, state.stage, target)
+    extra = next((item for item in definition.transitions if item.from_ == state.stage and item.to == target), None)
+    structural = target in targets(definition, state.stage)
+
+    gates: list[Stage] = []
+    skipped: list[str] = []
+    if kind == MoveKind.forward:
+        skipped = skipped_stages(definition, state.stage, target)
+        gates = [current] + [definition.stage(stage_id) for stage_id in skipped]
+    elif kind == MoveKind.exit:
+        gates = []
+
+    role = authority.mover_role(definition, state, actor, gates or [current])
+    only_by_transition = extra is not None and target not in default_targets(definition, state.stage)
+    if only_by_transition and extra.roles:
+        role = authority.first_role(actor, extra.roles)
+    if role is None:
+        raise NotPermitted(f"{actor.name} may not move this record: moves are made by the record's owner, "
+                           f"{definition.role_title(definition.guideline.responsible)} or the deciding role")
+
+    unmet: list[Item] = []
+    implicit_decisions: list[Stage] = []
+    if not structural:
+        unmet.append(Item("stage", target, f"the process does not allow moving from {state.stage} to {target} "
+                                           f"directly (stages skipped: {', '.join(skipped) or 'none'})", target))
+    for stage in gates:
+        unmet.extend(gate_unmet(definition, state, stage, language))
+        if not decision_holds(state, stage):
+            if authority.decider_role(definition, state, stage, actor):
+                implicit_decisions.append(stage)
+            else:
+                unmet.append(decision_item(definition, stage, language))
+    if destination.requires:
+        unmet.extend(unmet_requirements(definition, state, destination.requires, target, language))
+
+    events: list[EventDraft] = []
+    new = state.copy()
+    if unmet:
+        if override_reason is None or not override_reason.strip():
+            verb = "enter" if destination.is_outcome else "move to"
+            raise Unmet(f"cannot {verb} {target}: {len(unmet)} requirement(s) unmet", unmet)
+        reason = _reason(override_reason, "an override")
+        override_by = authority.override_role(definition, state, actor, gates)
+        if override_by is None:
+            raise NotPermitted("overriding unmet requirements needs the deciding role, "
+                               f"{definition.role_title(definition.guideline.responsible)} or the override right")
+        events.append(EventDraft(kind="gate_overridden", role=override_by, from_stage=state.stage, to_stage=target,
+                                 payload={"reason": reason, "unmet": [item.to_data() for item in unmet]}))
+    for stage in implicit_decisions:
+        decider = authority.decider_role(definition, state, stage, actor) or role
+        new.decisions[stage.id] = {"answer": "yes", "by": actor.user_id, "by_name": actor.name, "role": decider}
+        events.insert(0, EventDraft(kind="decision_made", role=decider, from_stage=stage.id,
+                                    payload={"question": stage.gate.decision.get_text("en"), "answer": "yes",
+                                             "with_move": True}))
+
+    payload: dict[str, Any] = {
+        "direction": kind.value,
+        "probability": destination.probability,
+        "old_probability": effective_probability(definition, state),
+        "forecast_category": destination.effective_forecast_category().value,
+    }
+    if skipped:
+        payload["skipped"] = skipped
+    if state.probability_override is not None:
+        payload["probability_override_cleared"] = state.probability_override
+    if unmet:
+        payload["overridden"] = True
+    if kind == MoveKind.backward:
+        reopened = _reopened(definition, state, target)
+        payload["reopened"] = reopened
+        for activity_id in reopened["activities"]:
+            new.done.pop(activity_id, None)
+        for stage_id in reopened["decisions"]:
+            new.decisions.pop(stage_id, None)
+        for approval_id in reopened["approvals"]:
+            new.approvals.pop(approval_id, None)
+    new.stage = target
+    new.probability_override = None
+    events.append(EventDraft(kind="stage_changed", role=role, from_stage=state.stage, to_stage=target, payload=payload))
+    if destination.is_outcome:
+        events.append(EventDraft(kind="record_closed", role=role, from_stage=state.stage, to_stage=target,
+                                 payload={"outcome": destination.outcome.value,
+                                          "amount": state.values.get("amount"),
+                                          "won": destination.outcome == Outcome.won}))
+    return Result(new, events)

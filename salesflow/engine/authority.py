@@ -1,0 +1,155 @@
+"""Who may do what: deciders and their delegates, the competence catalog, movers, editors.
+
+Every answer is the role that grants the right (recorded on the event), or None when the actor
+has no such right. Being the record's owner grants the owner's rights; the role recorded then is
+the actor's first role in the process (or ``owner``).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from salesflow.engine.state import Actor, RecordState
+from salesflow.process.model import Approval, ProcessDefinition, Stage
+
+OWNER = "owner"
+
+
+def owner_role(definition: ProcessDefinition, actor: Actor) -> str:
+    """The role to record when the actor acts as the record's owner."""
+    for role in definition.roles:
+        if actor.has(role):
+            return role
+    return OWNER
+
+
+def is_owner(state: RecordState, actor: Actor) -> bool:
+    """True if the actor owns the record."""
+    return actor.user_id is not None and state.owner_id == actor.user_id
+
+
+def decider_role(definition: ProcessDefinition, state: RecordState, stage: Stage, actor: Actor) -> str | None:
+    """The role by which the actor may decide the stage's gate: the deciding role or a delegation."""
+    gate = stage.gate
+    if gate is None or gate.decided_by is None:
+        return None
+    if actor.has(gate.decided_by):
+        return gate.decided_by
+    delegation = state.delegations.get(stage.id) or state.delegations.get("*")
+    if delegation and actor.user_id is not None and delegation.get("user_id") == actor.user_id:
+        for role in gate.delegable_to:
+            if actor.has(role):
+                return role
+    return None
+
+
+def first_role(actor: Actor, roles: list[str] | tuple[str, ...]) -> str | None:
+    """The first of ``roles`` the actor holds."""
+    for role in roles:
+        if actor.has(role):
+            return role
+    return None
+
+
+def mover_role(definition: ProcessDefinition, state: RecordState, actor: Actor, gates: list[Stage]) -> str | None:
+    """The role by which the actor may move the record past ``gates`` (None: not permitted).
+
+    Deciders (and delegates) of the gates passed, the guideline's responsible role, roles with the
+    ``move`` right, and the record's owner may move a record.
+    """
+    for stage in gates:
+        role = decider_role(definition, state, stage, actor)
+        if role:
+            return role
+    role = first_role(actor, [definition.guideline.responsible, *definition.rights.move])
+    if role:
+        return role
+    if is_owner(state, actor):
+        return owner_role(definition, actor)
+    return None
+
+
+def editor_role(definition: ProcessDefinition, state: RecordState, actor: Actor) -> str | None:
+    """The role by which the actor may change the record's fields."""
+    if is_owner(state, actor):
+        return owner_role(definition, actor)
+    return first_role(actor, [definition.guideline.responsible, *definition.rights.edit])
+
+
+def creator_role(definition: ProcessDefinition, actor: Actor) -> str | None:
+    """The role by which the actor may create records of the process (default: any of its roles)."""
+    allowed = definition.rights.create or list(definition.roles)
+    return first_role(actor, allowed)
+
+
+def probability_role(definition: ProcessDefinition, state: RecordState, actor: Actor) -> str | None:
+    """The role by which the actor may override the record's probability."""
+    role = first_role(actor, [definition.guideline.responsible, *definition.rights.set_probability])
+    if role:
+        return role
+    if is_owner(state, actor):
+        return owner_role(definition, actor)
+    return None
+
+
+def override_role(definition: ProcessDefinition, state: RecordState, actor: Actor, gates: list[Stage]) -> str | None:
+    """The role by which the actor may override unmet requirements with a reason.
+
+    The deciding role of every gate passed (not a delegate), the guideline's responsible role and
+    roles with the ``override`` right.
+    """
+    role = first_role(actor, [definition.guideline.responsible, *definition.rights.override])
+    if role:
+        return role
+    deciders = [stage.gate.decided_by for stage in gates if stage.gate and stage.gate.decided_by]
+    if deciders and all(actor.has(decider) for decider in deciders):
+        return deciders[0]
+    return None
+
+
+def activity_role(definition: ProcessDefinition, state: RecordState, actor: Actor, activity_id: str) -> str | None:
+    """The role by which the actor may complete an activity: responsible, accountable, or owner."""
+    activity = definition.activity(activity_id)
+    role = first_role(actor, [activity.responsible] + ([activity.accountable] if activity.accountable else []))
+    if role:
+        return role
+    if is_owner(state, actor):
+        return owner_role(definition, actor)
+    return None
+
+
+def band_for(approval: Approval, amount: Decimal) -> int | None:
+    """Index of the competence-catalog band that applies to ``amount`` (None: above every band)."""
+    for index, band in enumerate(approval.by_amount):
+        if band.up_to is None or amount <= Decimal(str(band.up_to)):
+            return index
+    return None
+
+
+def approver_roles(approval: Approval, amount: Decimal | None) -> list[str]:
+    """Roles that may grant the approval for ``amount``: the band's role and every higher band's."""
+    if approval.role:
+        return [approval.role]
+    if amount is None:
+        return []
+    index = band_for(approval, amount)
+    if index is None:
+        return []
+    roles: list[str] = []
+    for band in approval.by_amount[index:]:
+        if band.role not in roles:
+            roles.append(band.role)
+    return roles
+
+
+def approval_role(approval: Approval, amount: Decimal | None, actor: Actor) -> str | None:
+    """The role by which the actor may grant the approval for this amount."""
+    return first_role(actor, approver_roles(approval, amount))
+
+
+def delegator_role(definition: ProcessDefinition, actor: Actor, stages: list[Stage]) -> str | None:
+    """The role by which the actor may delegate the decisions of ``stages``."""
+    deciders = {stage.gate.decided_by for stage in stages if stage.gate and stage.gate.decided_by}
+    if deciders and all(actor.has(role) for role in deciders):
+        return sorted(deciders)[0]
+    return first_role(actor, [definition.guideline.responsible])

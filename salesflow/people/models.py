@@ -1,0 +1,70 @@
+"""Users with roles and teams.
+
+Roles are the role ids of the process library (``head_of_sales``, ``kam``, …) plus the system
+roles below. A user acts in a process through the roles they hold.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+#: Roles that exist whatever the process library says.
+SYSTEM_ROLES: dict[str, dict[str, str]] = {
+    "sales_ops": {"en": "Sales Operations / Quality", "de": "Vertriebssteuerung / Qualität"},
+    "auditor": {"en": "Auditor (read-only)", "de": "Auditor (nur lesend)"},
+    "admin": {"en": "Administrator", "de": "Administrator"},
+}
+
+
+class Role(models.Model):
+    """A role a user can hold: a process-library role or a system role."""
+
+    id = models.SlugField(primary_key=True, max_length=64)
+    title = models.JSONField(default=dict, help_text="Title by language code.")
+    system = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.title_in("en")
+
+    def title_in(self, language: str) -> str:
+        """The role's title in a language (falling back to English, then the id)."""
+        return self.title.get(language) or self.title.get("en") or self.id
+
+
+class Team(models.Model):
+    """A sales team; confidential records are visible to their owner's team."""
+
+    name = models.CharField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """A person who works with Salesflow."""
+
+    roles = models.ManyToManyField(Role, blank=True, related_name="users")
+    teams = models.ManyToManyField(Team, blank=True, related_name="members")
+
+    class Meta:
+        ordering = ["username"]
+
+    @property
+    def display_name(self) -> str:
+        """Full name, or the user name."""
+        return self.get_full_name() or self.username
+
+    def role_ids(self) -> frozenset[str]:
+        """The ids of the roles the user holds (cached on the instance)."""
+        cached = getattr(self, "_role_ids", None)
+        if cached is None:
+            cached = frozenset(self.roles.values_list("id", flat=True))
+            self._role_ids = cached
+        return cached

@@ -1,0 +1,22 @@
+"""The published JSON Schema of the process file format."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from salesflow.process.model import ProcessDefinition
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of a process YAML file."""
+    schema = ProcessDefinition.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = "https://salesflow.dev/schema/process.json"
+    schema["title"] = "Salesflow process definition"
+    return schema
+
+
+def json_schema_text() -> str:
+    """The JSON Schema as indented JSON text."""
+    return json.dumps(json_schema(), indent=2, ensure_ascii=False)

@@ -1,0 +1,334 @@
+"""Validation of process files: YAML syntax, the schema, and every cross-reference.
+
+Each problem is reported with the file and line it concerns, as ``file:line: message``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path as FsPath
+
+from pydantic import ValidationError
+
+from salesflow.process.loader import LineMap, Path, YamlProblem, load_yaml
+from salesflow.process.model import BUILTIN_FIELDS, FieldType, ProcessDefinition, Requirements
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with a process file."""
+
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+class ProcessInvalid(Exception):
+    """A process file did not validate; ``problems`` lists every problem found."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(str(problem) for problem in problems))
+        self.problems = problems
+
+
+@dataclass
+class ParsedProcess:
+    """A process file that passed the schema: its definition, source text and line map."""
+
+    definition: ProcessDefinition
+    source: str
+    file: str
+    lines: LineMap
+
+
+def format_path(path: Path) -> str:
+    """A readable location such as ``stages[0].gate.decided_by``."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _schema_message(error: dict, loc: Path) -> str:
+    if error["type"] == "extra_forbidden":
+        where = format_path(loc[:-1])
+        message = f"unknown key {loc[-1]!r}" + (f" in {where}" if where else "")
+        if error.get("input") is None:
+            message += " (inside {…} a comma separates keys: quote a text that contains commas)"
+        return message
+    where = format_path(loc)
+    message = "required key is missing" if error["type"] == "missing" else error["msg"]
+    return f"{where}: {message}" if where else message
+
+
+def parse_text(text: str, file: str = "<text>") -> ParsedProcess:
+    """Parse and schema-check one process file's text. Raises `ProcessInvalid`."""
+    try:
+        data, lines = load_yaml(text)
+    except YamlProblem as problem:
+        raise ProcessInvalid([Problem(file, problem.line, problem.message)]) from None
+    if not isinstance(data, dict):
+        raise ProcessInvalid([Problem(file, 1, "a process file must be a YAML mapping (key: value)")])
+    try:
+        definition = ProcessDefinition.model_validate(data)
+    except ValidationError as error:
+        problems = []
+        for item in error.errors():
+            loc: Path = tuple(part for part in item["loc"] if part != "function-plain")
+            if item["type"] == "extra_forbidden":
+                line = lines.lines.get(loc, lines.line_of(loc[:-1]))
+            else:
+                line = lines.line_of(loc)
+            problems.append(Problem(file, line, _schema_message(item, loc)))
+        raise ProcessInvalid(sorted(set(problems))) from None
+    return ParsedProcess(definition=definition, source=text, file=file, lines=lines)
+
+
+def read_file(path: str | FsPath) -> ParsedProcess:
+    """Read and schema-check a process file from disk. Raises `ProcessInvalid`."""
+    name = str(path)
+    try:
+        raw = FsPath(path).read_bytes()
+    except OSError as error:
+        raise ProcessInvalid([Problem(name, 0, f"cannot read file: {error.strerror or error}")]) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise ProcessInvalid([Problem(name, line, "file is not UTF-8 text")]) from None
+    return parse_text(text, name)
+
+
+class _Checker:
+    """Cross-reference checks of one parsed process."""
+
+    def __init__(self, parsed: ParsedProcess, known_processes: set[str]) -> None:
+        self.parsed = parsed
+        self.definition = parsed.definition
+        self.known_processes = known_processes
+        self.problems: list[Problem] = []
+
+    def report(self, path: Path, message: str) -> None:
+        self.problems.append(Problem(self.parsed.file, self.parsed.lines.line_of(path), message))
+
+    def check_role(self, path: Path, role: str | None) -> None:
+        if role is not None and role not in self.definition.roles:
+            self.report(path, f"unknown role {role!r} (declared roles: {', '.join(sorted(self.definition.roles))})")
+
+    def run(self) -> list[Problem]:
+        definition = self.definition
+        self.check_role(("guideline", "responsible"), definition.guideline.responsible)
+        for index, dependency in enumerate(definition.guideline.depends_on):
+            if dependency == definition.process:
+                self.report(("guideline", "depends_on", index), "a process cannot depend on itself")
+            elif dependency not in self.known_processes:
+                self.report(("guideline", "depends_on", index), f"unknown process {dependency!r}")
+        for name, field in definition.fields.items():
+            if name in BUILTIN_FIELDS:
+                self.report(("fields", name), f"field {name!r} is built in and cannot be declared again")
+            if field.type == FieldType.user:
+                self.check_role(("fields", name, "role"), field.role)
+            elif field.role is not None:
+                self.report(("fields", name, "role"), "only user fields have a role")
+            if field.type == FieldType.choice and not field.choices:
+                self.report(("fields", name), "a choice field needs choices")
+            if field.type != FieldType.choice and field.choices:
+                self.report(("fields", name, "choices"), "only choice fields have choices")
+        for role_path, role in self._rights_roles():
+            self.check_role(role_path, role)
+        self._check_approvals()
+        self._check_stages()
+        self._check_transitions()
+        self._check_reachability()
+        return self.problems
+
+    def _rights_roles(self) -> Iterable[tuple[Path, str]]:
+        rights = self.definition.rights
+        for right in ("move", "edit", "override", "set_probability", "create"):
+            for index, role in enumerate(getattr(rights, right)):
+                yield ("rights", right, index), role
+
+    def _check_approvals(self) -> None:
+        for approval_id, approval in self.definition.approvals.items():
+            path = ("approvals", approval_id)
+            if approval.role and approval.by_amount:
+                self.report(path, "an approval has either a role or amount bands (by_amount), not both")
+            if not approval.role and not approval.by_amount:
+                self.report(path, "an approval needs a role or amount bands (by_amount)")
+            self.check_role((*path, "role"), approval.role)
+            previous = 0.0
+            for index, band in enumerate(approval.by_amount):
+                self.check_role((*path, "by_amount", index, "role"), band.role)
+                last = index == len(approval.by_amount) - 1
+                if band.up_to is None and not last:
+                    self.report((*path, "by_amount", index), "only the last band may be open-ended (no up_to)")
+                if band.up_to is not None:
+                    if band.up_to <= previous:
+                        self.report((*path, "by_amount", index, "up_to"), "bands must rise: up_to must exceed the band before")
+                    previous = band.up_to
+
+    def _check_requirements(self, path: Path, requires: Requirements | None) -> None:
+        if requires is None:
+            return
+        activities = self.definition.activities()
+        for index, activity in enumerate(requires.activities):
+            if activity not in activities:
+                self.report((*path, "activities", index), f"unknown activity {activity!r}")
+        for index, field in enumerate(requires.fields):
+            if self.definition.field_type(field) is None:
+                self.report((*path, "fields", index), f"unknown field {field!r}")
+        for index, approval in enumerate(requires.approvals):
+            if approval not in self.definition.approvals:
+                self.report((*path, "approvals", index), f"unknown approval {approval!r}")
+
+    def _check_stages(self) -> None:
+        definition = self.definition
+        seen_stages: dict[str, int] = {}
+        seen_activities: dict[str, tuple[int, int]] = {}
+        for stage_index, stage in enumerate(definition.stages):
+            path: Path = ("stages", stage_index)
+            if stage.id in seen_stages:
+                self.report((*path, "id"), f"duplicate stage id {stage.id!r}")
+            seen_stages[stage.id] = stage_index
+            for activity_index, activity in enumerate(stage.activities):
+                activity_path = (*path, "activities", activity_index)
+                if activity.id in seen_activities:
+                    self.report((*activity_path, "id"), f"duplicate activity id {activity.id!r}")
+                seen_activities[activity.id] = (stage_index, activity_index)
+                self.check_role((*activity_path, "responsible"), activity.responsible)
+                self.check_role((*activity_path, "accountable"), activity.accountable)
+                for key in ("consulted", "informed"):
+                    for index, role in enumerate(getattr(activity, key)):
+                        self.check_role((*activity_path, key, index), role)
+                self._check_requirements((*activity_path, "requires"), activity.requires)
+                if activity.requires and activity.id in activity.requires.activities:
+                    self.report((*activity_path, "requires"), "an activity cannot require itself")
+            if stage.gate:
+                gate_path = (*path, "gate")
+                self.check_role((*gate_path, "decided_by"), stage.gate.decided_by)
+                for index, role in enumerate(stage.gate.delegable_to):
+                    self.check_role((*gate_path, "delegable_to", index), role)
+                if stage.gate.delegable_to and not stage.gate.decided_by:
+                    self.report((*gate_path, "delegable_to"), "delegable_to needs decided_by")
+                if stage.gate.decision and not stage.gate.decided_by:
+                    self.report((*gate_path, "decision"), "a decision needs decided_by (the role that decides)")
+                if stage.is_outcome:
+                    self.report(gate_path, "an outcome stage ends the record and has no gate (use requires)")
+                self._check_requirements((*gate_path, "requires"), stage.gate.requires)
+            self._check_requirements((*path, "requires"), stage.requires)
+        if definition.stages[0].is_outcome:
+            self.report(("stages", 0), "the first stage cannot be an outcome (records start there)")
+        if not definition.outcome_stages:
+            self.report(("stages",), "a process needs at least one outcome stage (outcome: won or lost)")
+        previous = None
+        for stage in definition.open_stages:
+            if previous is not None and stage.probability < previous.probability:
+                self.report(
+                    ("stages", definition.stage_index(stage.id), "probability"),
+                    f"probability falls along the forward path: {previous.id} {previous.probability}% "
+                    f"→ {stage.id} {stage.probability}%",
+                )
+            previous = stage
+
+    def _check_transitions(self) -> None:
+        for index, transition in enumerate(self.definition.transitions):
+            path = ("transitions", index)
+            for key, stage_id in (("from", transition.from_), ("to", transition.to)):
+                if not self.definition.has_stage(stage_id):
+                    self.report((*path, key), f"unknown stage {stage_id!r}")
+            for role_index, role in enumerate(transition.roles):
+                self.check_role((*path, "roles", role_index), role)
+            if transition.from_ == transition.to:
+                self.report(path, "a transition must lead to another stage")
+            if self.definition.has_stage(transition.from_) and self.definition.stage(transition.from_).is_outcome:
+                self.report((*path, "from"), "an outcome stage ends the record: no move leaves it")
+
+    def _check_reachability(self) -> None:
+        from salesflow.process.graph import reachable_stages
+
+        definition = self.definition
+        if not definition.open_stages:
+            return
+        reachable = reachable_stages(definition)
+        for index, stage in enumerate(definition.stages):
+            if stage.id not in reachable:
+                kind = "outcome" if stage.is_outcome else "stage"
+                self.report(("stages", index, "id"), f"{kind} {stage.id!r} cannot be reached from {definition.first_stage.id!r}")
+
+
+def check_references(parsed: ParsedProcess, known_processes: Iterable[str] = ()) -> list[Problem]:
+    """Cross-reference problems of one schema-valid process (unknown ids, duplicates, reachability)."""
+    known = set(known_processes) | {parsed.definition.process}
+    return _Checker(parsed, known).run()
+
+
+def validate_texts(
+    sources: list[tuple[str, str]], known_processes: Iterable[str] = ()
+) -> tuple[list[ParsedProcess], list[Problem]]:
+    """Validate several process files together (they may depend on each other).
+
+    ``sources`` is a list of (file name, text). Returns the valid ones and all problems.
+    """
+    parsed: list[ParsedProcess] = []
+    problems: list[Problem] = []
+    for file, text in sources:
+        try:
+            parsed.append(parse_text(text, file))
+        except ProcessInvalid as invalid:
+            problems.extend(invalid.problems)
+    known = set(known_processes) | {item.definition.process for item in parsed}
+    seen: dict[str, str] = {}
+    valid = []
+    for item in parsed:
+        item_problems = check_references(item, known)
+        key = item.definition.process
+        if key in seen:
+            item_problems.append(Problem(item.file, item.lines.line_of(("process",)),
+                                         f"process {key!r} is also defined in {seen[key]}"))
+        seen.setdefault(key, item.file)
+        problems.extend(item_problems)
+        if not item_problems:
+            valid.append(item)
+    return valid, problems
+
+
+def validate_paths(paths: Iterable[str | FsPath], known_processes: Iterable[str] = ()) -> tuple[list[ParsedProcess], list[Problem]]:
+    """Validate process files on disk (directories are searched for *.yaml / *.yml)."""
+    sources: list[tuple[str, str]] = []
+    problems: list[Problem] = []
+    for path in expand_paths(paths):
+        try:
+            raw = FsPath(path).read_bytes()
+            sources.append((str(path), raw.decode("utf-8-sig")))
+        except OSError as error:
+            problems.append(Problem(str(path), 0, f"cannot read file: {error.strerror or error}"))
+        except UnicodeDecodeError as error:
+            line = raw[: error.start].count(b"\n") + 1
+            problems.append(Problem(str(path), line, "file is not UTF-8 text"))
+    valid, found = validate_texts(sources, known_processes)
+    return valid, problems + found
+
+
+def expand_paths(paths: Iterable[str | FsPath]) -> list[FsPath]:
+    """Files named directly, plus the *.yaml and *.yml files of named directories (sorted)."""
+    result: list[FsPath] = []
+    for path in paths:
+        path = FsPath(path)
+        if path.is_dir():
+            result.extend(sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file()))
+        else:
+            result.append(path)
+    return result
+
+
+def parse_valid(text: str, file: str = "<text>", known_processes: Iterable[str] = ()) -> ParsedProcess:
+    """Parse one process and check its references; raise `ProcessInvalid` on any problem."""
+    parsed = parse_text(text, file)
+    problems = check_references(parsed, known_processes)
+    if problems:
+        raise ProcessInvalid(sorted(problems))
+    return parsed

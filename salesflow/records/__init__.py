@@ -1,0 +1,1 @@
+"""Processes, their versions, records and the event log."""

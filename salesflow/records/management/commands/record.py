@@ -1,0 +1,213 @@
+"""``salesflow record …``: create records and take them through their process."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import CommandError
+
+from salesflow.cli_support import SalesflowCommand, parse_assignments
+from salesflow.records import services
+from salesflow.records.models import Record
+
+ACTIONS = {
+    "create": "Create a record of a process; prints the new id.",
+    "show": "Show a record with its stage, probability, gate checklist.",
+    "set": "Change fields: salesflow record set ID name=value … --as USER.",
+    "do": "Complete an activity.",
+    "decide": "Answer the current stage's gate decision (yes or no).",
+    "approve": "Grant an approval (competence catalog).",
+    "move": "Move the record to a stage (gates are enforced).",
+    "probability": "Override the win probability in the current stage with a reason (or 'default').",
+    "delegate": "Delegate gate decisions to a user (or revoke them).",
+    "list": "List records.",
+    "events": "The record's timeline from the event log.",
+}
+
+
+class Command(SalesflowCommand):
+    help = ("Create records and take them through their process. Exit codes: 0 done, 1 bad input, "
+            "3 gate or requirement unmet, 4 not permitted, 5 conflict.")
+
+    def add_arguments(self, parser: Any) -> None:
+        sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+        p = {name: sub.add_parser(name, help=text, description=text) for name, text in ACTIONS.items()}
+        p["create"].add_argument("process", metavar="PROCESS")
+        p["create"].add_argument("--title", required=True)
+        p["create"].add_argument("--field", action="append", default=[], metavar="NAME=VALUE")
+        p["create"].add_argument("--owner", metavar="USER", help="default: the user given with --as")
+        p["show"].add_argument("id")
+        p["set"].add_argument("id")
+        p["set"].add_argument("assignments", nargs="+", metavar="NAME=VALUE")
+        p["do"].add_argument("id")
+        p["do"].add_argument("activity", metavar="ACTIVITY")
+        p["decide"].add_argument("id")
+        p["decide"].add_argument("answer", choices=["yes", "no"])
+        p["approve"].add_argument("id")
+        p["approve"].add_argument("approval", metavar="APPROVAL")
+        p["move"].add_argument("id")
+        p["move"].add_argument("stage", metavar="STAGE")
+        p["move"].add_argument("--override", metavar="REASON", help="override unmet requirements (authorised roles)")
+        p["probability"].add_argument("id")
+        p["probability"].add_argument("value", metavar="PERCENT", help="0-100, or 'default'")
+        p["probability"].add_argument("--reason")
+        p["delegate"].add_argument("id")
+        target = p["delegate"].add_mutually_exclusive_group(required=True)
+        target.add_argument("--to", metavar="USER")
+        target.add_argument("--revoke", action="store_true")
+        p["delegate"].add_argument("--stage", action="append", default=None, metavar="STAGE",
+                                   help="limit to the decision of this stage (repeatable; default: all)")
+        p["list"].add_argument("--process")
+        p["list"].add_argument("--stage")
+        p["list"].add_argument("--owner", metavar="USER")
+        p["list"].add_argument("--limit", type=int, default=1000)
+        p["events"].add_argument("id")
+        for name in ("create", "set", "do", "decide", "approve", "move", "probability", "delegate"):
+            p[name].add_argument("--as", dest="as_user", required=True, metavar="USER", help="who acts")
+            p[name].add_argument("--expect-version", type=int, metavar="N",
+                                 help="refuse (exit 5) if the record changed since version N")
+        for name in ("do", "decide", "approve"):
+            p[name].add_argument("--note", default="")
+        for name in ACTIONS:
+            p[name].add_argument("--json", action="store_true", help="print JSON")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        getattr(self, f"do_{options['action']}")(options)
+
+    # --- helpers ---------------------------------------------------------------------------------
+
+    def _user(self, options: dict[str, Any]) -> Any:
+        return services.get_user(options["as_user"])
+
+    def _id(self, options: dict[str, Any]) -> int:
+        return services.get_record(options["id"]).pk
+
+    def _print_record(self, record: Record, options: dict[str, Any]) -> None:
+        record = services.get_record(record.pk)
+        data = services.record_data(record)
+        if options.get("json"):
+            self.emit_json(data)
+            return
+        probability = f"{data['probability']}%"
+        if data["probability_override"] is not None:
+            probability += f" (override; stage default {data['stage_probability']}%)"
+        lines = [
+            f"#{data['id']} {data['title']}",
+            f"  process      {data['process']} v{data['process_version']}",
+            f"  stage        {data['stage']} ({data['stage_title']}), probability {probability}",
+            f"  owner        {data['owner'] or '-'}",
+            f"  amount       {data['amount'] or '-'} {data['currency']}",
+            f"  account      {data['account'] or '-'}",
+            f"  close date   {data['close_date'] or '-'}",
+            f"  class        {data['classification']}",
+        ]
+        for name, value in sorted(data["fields"].items()):
+            lines.append(f"  {name:<12} {value}")
+        if data["gate"]:
+            lines.append("  gate:")
+            for row in data["gate"]:
+                lines.append(f"    [{'x' if row['met'] else ' '}] {row['kind']} {row['id']}")
+        if data["next_stages"]:
+            lines.append(f"  moves to     {', '.join(data['next_stages'])}")
+        self.stdout.write("\n".join(lines))
+
+    def _expect(self, options: dict[str, Any]) -> int | None:
+        return options.get("expect_version")
+
+    # --- actions ---------------------------------------------------------------------------------
+
+    def do_create(self, options: dict[str, Any]) -> None:
+        user = self._user(options)
+        fields = parse_assignments(options["field"])
+        fields["title"] = options["title"]
+        if options.get("owner"):
+            fields["owner"] = options["owner"]
+        record = services.do_create_record(options["process"], user, fields)
+        if options["json"]:
+            self._print_record(record, options)
+        else:
+            self.stdout.write(str(record.pk))
+
+    def do_show(self, options: dict[str, Any]) -> None:
+        self._print_record(services.get_record(options["id"]), options)
+
+    def do_set(self, options: dict[str, Any]) -> None:
+        record = services.do_set_fields(self._id(options), self._user(options),
+                                        parse_assignments(options["assignments"]), self._expect(options))
+        self._print_record(record, options)
+
+    def do_do(self, options: dict[str, Any]) -> None:
+        record = services.do_complete_activity(self._id(options), self._user(options), options["activity"],
+                                               options["note"], self._expect(options))
+        self._print_record(record, options)
+
+    def do_decide(self, options: dict[str, Any]) -> None:
+        record = services.do_decide(self._id(options), self._user(options), options["answer"], options["note"],
+                                    self._expect(options))
+        self._print_record(record, options)
+
+    def do_approve(self, options: dict[str, Any]) -> None:
+        record = services.do_approve(self._id(options), self._user(options), options["approval"], options["note"],
+                                     self._expect(options))
+        self._print_record(record, options)
+
+    def do_move(self, options: dict[str, Any]) -> None:
+        record = services.do_move(self._id(options), self._user(options), options["stage"], options.get("override"),
+                                  self._expect(options))
+        self._print_record(record, options)
+
+    def do_probability(self, options: dict[str, Any]) -> None:
+        raw = options["value"].strip().rstrip("%")
+        if raw == "default":
+            value = None
+        else:
+            try:
+                value = int(raw)
+            except ValueError:
+                raise CommandError(f"probability: a whole number 0-100 or 'default' expected, got {raw!r}") from None
+        record = services.do_set_probability(self._id(options), self._user(options), value, options.get("reason"),
+                                             self._expect(options))
+        self._print_record(record, options)
+
+    def do_delegate(self, options: dict[str, Any]) -> None:
+        record = services.do_delegate(self._id(options), self._user(options),
+                                      None if options["revoke"] else options["to"], options.get("stage"),
+                                      self._expect(options))
+        self._print_record(record, options)
+
+    def do_list(self, options: dict[str, Any]) -> None:
+        query = Record.objects.select_related("process", "owner").order_by("id")
+        if options.get("process"):
+            query = query.filter(process=services.get_process(options["process"]))
+        if options.get("stage"):
+            query = query.filter(stage=options["stage"])
+        if options.get("owner"):
+            query = query.filter(owner=services.get_user(options["owner"]))
+        rows = [{
+            "id": record.pk, "process": record.process.key, "title": record.title, "stage": record.stage,
+            "amount": f"{record.amount:f}" if record.amount is not None else None, "currency": record.currency,
+            "owner": record.owner.username if record.owner else None, "account": record.account,
+            "close_date": record.close_date.isoformat() if record.close_date else None,
+        } for record in query[: options["limit"]]]
+        if options["json"]:
+            self.emit_json(rows)
+            return
+        for row in rows:
+            self.stdout.write(f"{row['id']:>6}  {row['process']:<24} {row['stage']:<16} {row['amount'] or '-':>14} "
+                              f"{row['owner'] or '-':<12} {row['title']}")
+
+    def do_events(self, options: dict[str, Any]) -> None:
+        record = services.get_record(options["id"])
+        rows = [{
+            "seq": event.seq, "at": event.at.isoformat(), "kind": event.kind, "from_stage": event.from_stage,
+            "to_stage": event.to_stage, "activity": event.activity, "approval": event.approval,
+            "actor": event.actor_name, "role": event.role, "payload": event.payload, "imported": event.imported,
+        } for event in record.events.order_by("seq")]
+        if options["json"]:
+            self.emit_json(rows)
+            return
+        for row in rows:
+            what = row["activity"] or row["approval"] or (f"{row['from_stage']} → {row['to_stage']}"
+                                                          if row["to_stage"] else row["from_stage"])
+            self.stdout.write(f"{row['seq']:>7}  {row['at'][:19]}  {row['kind']:<22} {what:<36} "
+                              f"{row['actor']} ({row['role']})")

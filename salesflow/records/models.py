@@ -1,0 +1,205 @@
+"""Persistence of processes, records and the append-only, hash-chained event log."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+
+from salesflow.engine.state import RecordState
+from salesflow.process.model import Classification, Status
+
+#: Built-in record fields kept in their own columns (the rest live in ``Record.values``).
+COLUMN_FIELDS = ("title", "account", "amount", "currency", "close_date", "classification")
+
+
+class Process(models.Model):
+    """A process of the library (e.g. ``opportunity-management``); its content lives in versions."""
+
+    key = models.SlugField(max_length=64, unique=True)
+    title = models.JSONField(default=dict)
+    record_type = models.SlugField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return self.key
+
+    def title_in(self, language: str) -> str:
+        """The title in a language (falling back to English, then the key)."""
+        return self.title.get(language) or self.title.get("en") or self.key
+
+    def current_version(self) -> ProcessVersion | None:
+        """The newest approved version: the one new records start under."""
+        return self.versions.filter(status=Status.approved.value).order_by("-version").first()
+
+
+class ProcessVersion(models.Model):
+    """One version of a process: its YAML source, parsed definition and document-control data."""
+
+    STATUS_CHOICES = [(status.value, status.value.replace("_", " ")) for status in Status]
+
+    process = models.ForeignKey(Process, on_delete=models.PROTECT, related_name="versions")
+    version = models.PositiveIntegerField()
+    source = models.TextField(help_text="The YAML text as loaded.")
+    definition = models.JSONField(help_text="The parsed definition (same keys as the YAML).")
+    sha256 = models.CharField(max_length=64)
+    status = models.CharField(max_length=16, choices=STATUS_CHOICES, default=Status.draft.value)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="+")
+    author_name = models.CharField(max_length=150, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["process__key", "version"]
+        constraints = [models.UniqueConstraint(fields=["process", "version"], name="unique_process_version")]
+
+    def __str__(self) -> str:
+        return f"{self.process.key} v{self.version}"
+
+
+class Record(models.Model):
+    """A record run by a process: an opportunity, a lead, an RFP … in one stage at a time.
+
+    Built-in fields have columns (for lists, filters and analytics); declared fields live in
+    ``values``; ``progress`` holds what was done in the process (activities, decisions, approvals,
+    delegations). ``version`` rises with every change (optimistic concurrency for API clients).
+    """
+
+    process = models.ForeignKey(Process, on_delete=models.PROTECT, related_name="records")
+    process_version = models.ForeignKey(ProcessVersion, on_delete=models.PROTECT, related_name="records")
+    title = models.CharField(max_length=2000)
+    stage = models.SlugField(max_length=64)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="owned_records")
+    account = models.CharField(max_length=2000, blank=True)
+    amount = models.DecimalField(max_digits=17, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, default="EUR")
+    close_date = models.DateField(null=True, blank=True)
+    classification = models.CharField(max_length=32, default=Classification.internal.value,
+                                      choices=[(item.value, item.value.replace("_", " ")) for item in Classification])
+    probability_override = models.PositiveSmallIntegerField(null=True, blank=True)
+    values = models.JSONField(default=dict, blank=True)
+    progress = models.JSONField(default=dict, blank=True)
+    outcome = models.CharField(max_length=8, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    stage_entered_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["process", "stage"]),
+            models.Index(fields=["owner"]),
+            models.Index(fields=["close_date"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.title}"
+
+    def to_state(self) -> RecordState:
+        """The engine's view of this record."""
+        values: dict[str, Any] = dict(self.values)
+        for name in COLUMN_FIELDS:
+            value = getattr(self, name)
+            if value is None or value == "":
+                continue
+            if isinstance(value, Decimal):
+                value = f"{value:f}"
+            elif name == "close_date":
+                value = value.isoformat()
+            values[name] = value
+        progress = self.progress or {}
+        return RecordState(
+            stage=self.stage,
+            owner_id=self.owner_id,
+            values=values,
+            done=dict(progress.get("done", {})),
+            decisions=dict(progress.get("decisions", {})),
+            approvals=dict(progress.get("approvals", {})),
+            delegations=dict(progress.get("delegations", {})),
+            probability_override=self.probability_override,
+        )
+
+    def apply_state(self, state: RecordState) -> None:
+        """Copy an engine state onto this record's columns (not saved)."""
+        values = dict(state.values)
+        for name in COLUMN_FIELDS:
+            value = values.pop(name, None)
+            if name == "amount":
+                value = Decimal(value) if value is not None else None
+            elif name == "close_date":
+                from datetime import date
+
+                value = date.fromisoformat(value) if value else None
+            elif value is None:
+                value = "" if name != "currency" else "EUR"
+            setattr(self, name, value)
+        self.values = values
+        self.owner_id = state.owner_id
+        self.stage = state.stage
+        self.progress = state.progress()
+        self.probability_override = state.probability_override
+
+
+class ChainHead(models.Model):
+    """The single row holding the end of the event chain; locked by every append."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    seq = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default="0" * 64)
+
+
+class Event(models.Model):
+    """One entry of the append-only, hash-chained event log (the audit trail).
+
+    ``actor_id`` is kept without a database constraint so that deleting a user never deletes or
+    changes an event; ``actor_name`` keeps who it was.
+    """
+
+    seq = models.BigIntegerField(primary_key=True)
+    record = models.ForeignKey(Record, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False,
+                               related_name="events")
+    process = models.CharField(max_length=64, blank=True)
+    process_version = models.PositiveIntegerField(null=True, blank=True)
+    kind = models.CharField(max_length=48)
+    from_stage = models.CharField(max_length=64, blank=True)
+    to_stage = models.CharField(max_length=64, blank=True)
+    activity = models.CharField(max_length=64, blank=True)
+    approval = models.CharField(max_length=64, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.DO_NOTHING,
+                              db_constraint=False, related_name="+")
+    actor_name = models.CharField(max_length=150)
+    role = models.CharField(max_length=64, blank=True)
+    at = models.DateTimeField()
+    payload = models.JSONField(default=dict)
+    imported = models.BooleanField(default=False)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["seq"]
+        indexes = [
+            models.Index(fields=["record", "seq"]),
+            models.Index(fields=["kind"]),
+            models.Index(fields=["at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.seq} {self.kind}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Events are written only by the event log and never changed."""
+        if not getattr(self, "_appending", False):
+            raise RuntimeError("events are append-only: use salesflow.records.eventlog.append")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        """Events are never deleted."""
+        raise RuntimeError("events are append-only and cannot be deleted")

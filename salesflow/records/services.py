@@ -1,0 +1,330 @@
+"""Domain actions: each one transaction that writes the change and its events, or nothing.
+
+Interfaces (CLI, web, API) parse input, call one of these functions and render the result. The
+rules themselves live in `salesflow.engine`; this module locks, loads, asks the engine, stores.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from salesflow.engine import actions
+from salesflow.engine.errors import BadInput, EngineError
+from salesflow.engine.fields import coerce
+from salesflow.engine.state import Actor, EventDraft, RecordState, Result
+from salesflow.people.models import Role
+from salesflow.process.model import FieldType, ProcessDefinition, Status
+from salesflow.process.validate import ParsedProcess
+from salesflow.records import eventlog
+from salesflow.records.models import Process, ProcessVersion, Record
+
+User = get_user_model()
+
+
+class NotFound(EngineError):
+    """The record, process or user does not exist (or is not visible to the actor)."""
+
+    code = "not_found"
+
+
+class VersionConflict(EngineError):
+    """The record changed since the client read it."""
+
+    code = "conflict"
+
+
+# --- actors and definitions ----------------------------------------------------------------------
+
+def actor_for(user: Any) -> Actor:
+    """The engine's view of a user."""
+    return Actor(user_id=user.pk, name=user.display_name, roles=user.role_ids())
+
+
+def actorship(user: Any | None) -> eventlog.Actorship:
+    """How the event log names a user (or the system)."""
+    if user is None:
+        return eventlog.Actorship(None, "system")
+    return eventlog.Actorship(user.pk, user.display_name)
+
+
+@lru_cache(maxsize=256)
+def _definition(version_id: int, sha256: str) -> ProcessDefinition:
+    data = ProcessVersion.objects.values_list("definition", flat=True).get(pk=version_id)
+    return ProcessDefinition.model_validate(data)
+
+
+def definition_of(version: ProcessVersion) -> ProcessDefinition:
+    """The parsed definition of a process version (cached)."""
+    return _definition(version.pk, version.sha256)
+
+
+def get_user(name_or_id: Any) -> Any:
+    """A user by user name (or numeric id). Raises `NotFound`."""
+    text = str(name_or_id).strip()
+    query = User.objects.filter(is_active=True)
+    user = query.filter(username=text).first()
+    if user is None and text.isdigit():
+        user = query.filter(pk=int(text)).first()
+    if user is None:
+        raise NotFound(f"unknown user {text!r}")
+    return user
+
+
+def get_process(key: str) -> Process:
+    """A process by key. Raises `NotFound`."""
+    process = Process.objects.filter(key=key).first()
+    if process is None:
+        known = ", ".join(Process.objects.values_list("key", flat=True)) or "none loaded"
+        raise NotFound(f"unknown process {key!r} (processes: {known})")
+    return process
+
+
+# --- process library -----------------------------------------------------------------------------
+
+@dataclass
+class LoadResult:
+    """What loading one process file did."""
+
+    process: str
+    version: int
+    status: str  # added | unchanged
+    file: str = ""
+
+
+def sync_roles(definition: ProcessDefinition) -> None:
+    """Make every role of the process known (titles from the library)."""
+    for role_id, role in definition.roles.items():
+        Role.objects.update_or_create(id=role_id, defaults={"title": dict(role.title)})
+
+
+def do_load_process(parsed: ParsedProcess, by: Any | None = None) -> LoadResult:
+    """Add a process version from a validated file; an identical version is left unchanged.
+
+    A loaded version with the same number but different content is refused: versions are never
+    rewritten. Loading an approved version makes the previously approved one obsolete.
+    """
+    definition = parsed.definition
+    sha = hashlib.sha256(parsed.source.encode("utf-8")).hexdigest()
+    with transaction.atomic():
+        process, _ = Process.objects.get_or_create(
+            key=definition.process,
+            defaults={"title": dict(definition.title), "record_type": definition.record},
+        )
+        existing = ProcessVersion.objects.filter(process=process, version=definition.version).first()
+        if existing is not None:
+            if existing.sha256 == sha:
+                return LoadResult(definition.process, definition.version, "unchanged", parsed.file)
+            raise BadInput(f"{parsed.file}: {definition.process} version {definition.version} is already loaded with "
+                           "different content; give the changed process a new version number")
+        if process.record_type != definition.record:
+            raise BadInput(f"{parsed.file}: {definition.process} runs {process.record_type} records, "
+                           f"this version says {definition.record}")
+        status = definition.guideline.status.value
+        obsoleted = []
+        if status == Status.approved.value:
+            obsoleted = list(process.versions.filter(status=Status.approved.value).values_list("version", flat=True))
+            process.versions.filter(status=Status.approved.value).update(status=Status.obsolete.value)
+        ProcessVersion.objects.create(
+            process=process, version=definition.version, source=parsed.source, definition=definition.to_data(),
+            sha256=sha, status=status, author=by, author_name=by.display_name if by else "system",
+        )
+        process.title = dict(definition.title)
+        process.save(update_fields=["title"])
+        sync_roles(definition)
+        eventlog.append(
+            [EventDraft(kind="process_version_added", payload={"sha256": sha, "status": status, "obsoleted": obsoleted,
+                                                       "file": parsed.file})],
+            actor=actorship(by), at=timezone.now(), process=definition.process, process_version=definition.version,
+        )
+    return LoadResult(definition.process, definition.version, "added", parsed.file)
+
+
+# --- field values --------------------------------------------------------------------------------
+
+def canonical_values(definition: ProcessDefinition, raw: dict[str, Any]) -> dict[str, Any]:
+    """Check and convert raw field values (as typed) to canonical values; users become ids."""
+    values: dict[str, Any] = {}
+    for name, value in raw.items():
+        canonical = coerce(definition, name, value)
+        if canonical is not None and definition.field_type(name) == "user":
+            user = value if isinstance(value, User) else get_user(value)
+            declared = definition.fields.get(name)
+            if declared is not None and declared.type == FieldType.user and declared.role:
+                if declared.role not in user.role_ids():
+                    raise BadInput(f"{name}: {user.username} does not hold the role {declared.role}")
+            canonical = user.pk
+        values[name] = canonical
+    return values
+
+
+# --- records -------------------------------------------------------------------------------------
+
+def do_create_record(process_key: str, user: Any, fields: dict[str, Any],
+                     at: datetime.datetime | None = None) -> Record:
+    """Create a record of a process under its current approved version; the creator owns it by default."""
+    at = at or timezone.now()
+    process = get_process(process_key)
+    version = process.current_version()
+    if version is None:
+        raise BadInput(f"process {process_key} has no approved version: approve one before starting records")
+    definition = definition_of(version)
+    raw = dict(fields)
+    owner_raw = raw.pop("owner", None)
+    values = canonical_values(definition, raw)
+    owner = get_user(owner_raw) if owner_raw not in (None, "") else user
+    result = actions.create(definition, actor_for(user), values, owner.pk)
+    with transaction.atomic():
+        record = Record(process=process, process_version=version, created_at=at, updated_at=at, stage_entered_at=at)
+        record.apply_state(result.state)
+        record.save()
+        eventlog.append(result.events, actor=actorship(user), at=at, record_id=record.pk,
+                        process=process.key, process_version=version.version)
+    return record
+
+
+def _act(record_id: int, user: Any, action: Callable[[ProcessDefinition, RecordState, Actor], Result],
+         expected_version: int | None = None, at: datetime.datetime | None = None) -> Record:
+    """Lock the record, let the engine decide, write the new state and its events — or nothing."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        record = Record.objects.select_for_update().select_related("process", "process_version").filter(
+            pk=record_id).first()
+        if record is None:
+            raise NotFound(f"record {record_id} not found")
+        if expected_version is not None and record.version != expected_version:
+            raise VersionConflict(f"record {record_id} was changed by someone else (version {record.version}, "
+                                  f"you had {expected_version}): reload it")
+        definition = definition_of(record.process_version)
+        result = action(definition, record.to_state(), actor_for(user))
+        before_stage = record.stage
+        record.apply_state(result.state)
+        record.version += 1
+        record.updated_at = at
+        if record.stage != before_stage:
+            record.stage_entered_at = at
+            stage = definition.stage(record.stage)
+            record.outcome = stage.outcome.value if stage.outcome else ""
+            record.closed_at = at if stage.outcome else None
+        record.save()
+        eventlog.append(result.events, actor=actorship(user), at=at, record_id=record.pk,
+                        process=record.process.key, process_version=record.process_version.version)
+    return record
+
+
+def do_set_fields(record_id: int, user: Any, fields: dict[str, Any], expected_version: int | None = None,
+                  at: datetime.datetime | None = None) -> Record:
+    """Change fields of a record (values as typed; ``owner`` by user name)."""
+    def action(definition: ProcessDefinition, state: RecordState, actor: Actor) -> Result:
+        raw = dict(fields)
+        changes = canonical_values(definition, {k: v for k, v in raw.items() if k != "owner"})
+        if "owner" in raw:
+            changes["owner"] = get_user(raw["owner"]).pk
+        return actions.set_fields(definition, state, actor, changes)
+    if not fields:
+        raise BadInput("no field given: use name=value")
+    return _act(record_id, user, action, expected_version, at)
+
+
+def do_complete_activity(record_id: int, user: Any, activity: str, note: str = "",
+                         expected_version: int | None = None, at: datetime.datetime | None = None) -> Record:
+    """Mark an activity as done."""
+    return _act(record_id, user, lambda d, s, a: actions.do_activity(d, s, a, activity, note), expected_version, at)
+
+
+def do_decide(record_id: int, user: Any, answer: str, note: str = "", expected_version: int | None = None,
+              at: datetime.datetime | None = None) -> Record:
+    """Answer the current stage's gate decision (yes/no)."""
+    return _act(record_id, user, lambda d, s, a: actions.decide(d, s, a, answer, note), expected_version, at)
+
+
+def do_approve(record_id: int, user: Any, approval: str, note: str = "", expected_version: int | None = None,
+               at: datetime.datetime | None = None) -> Record:
+    """Grant an approval under the competence catalog."""
+    return _act(record_id, user, lambda d, s, a: actions.approve(d, s, a, approval, note), expected_version, at)
+
+
+def do_move(record_id: int, user: Any, stage: str, override_reason: str | None = None,
+            expected_version: int | None = None, at: datetime.datetime | None = None) -> Record:
+    """Move a record to a stage (gates enforced; an authorised override needs a reason)."""
+    return _act(record_id, user, lambda d, s, a: actions.move(d, s, a, stage, override_reason), expected_version, at)
+
+
+def do_set_probability(record_id: int, user: Any, probability: int | None, reason: str | None,
+                       expected_version: int | None = None, at: datetime.datetime | None = None) -> Record:
+    """Override the probability in the current stage (None: back to the stage default)."""
+    return _act(record_id, user, lambda d, s, a: actions.set_probability(d, s, a, probability, reason),
+                expected_version, at)
+
+
+def do_delegate(record_id: int, user: Any, to_user: str | None, stages: list[str] | None = None,
+                expected_version: int | None = None, at: datetime.datetime | None = None) -> Record:
+    """Delegate the record's gate decisions to a user (None revokes)."""
+    delegate_to = actor_for(get_user(to_user)) if to_user else None
+    return _act(record_id, user, lambda d, s, a: actions.delegate(d, s, a, delegate_to, stages), expected_version, at)
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+def record_data(record: Record) -> dict[str, Any]:
+    """A record as JSON-ready data (what `record show --json` prints)."""
+    definition = definition_of(record.process_version)
+    state = record.to_state()
+    stage = definition.stage(record.stage)
+    from salesflow.engine.gates import gate_checklist
+
+    return {
+        "id": record.pk,
+        "process": record.process.key,
+        "process_version": record.process_version.version,
+        "title": record.title,
+        "stage": record.stage,
+        "stage_title": stage.display_title(),
+        "probability": actions.effective_probability(definition, state),
+        "stage_probability": stage.probability,
+        "probability_override": record.probability_override,
+        "forecast_category": stage.effective_forecast_category().value,
+        "amount": f"{record.amount:f}" if record.amount is not None else None,
+        "currency": record.currency,
+        "close_date": record.close_date.isoformat() if record.close_date else None,
+        "account": record.account,
+        "classification": record.classification,
+        "owner": record.owner.username if record.owner else None,
+        "fields": record.values,
+        "outcome": record.outcome or None,
+        "version": record.version,
+        "created_at": record.created_at.isoformat(),
+        "stage_entered_at": record.stage_entered_at.isoformat(),
+        "closed_at": record.closed_at.isoformat() if record.closed_at else None,
+        "done_activities": sorted(state.done),
+        "decisions": state.decisions,
+        "approvals": state.approvals,
+        "delegations": state.delegations,
+        "next_stages": actions.allowed_targets(definition, state),
+        "gate": gate_checklist(definition, state, stage) if not stage.is_outcome else [],
+    }
+
+
+def get_record(record_id: Any) -> Record:
+    """A record by id. Raises `NotFound`."""
+    try:
+        pk = int(record_id)
+    except (TypeError, ValueError):
+        raise NotFound(f"record {record_id!r} not found") from None
+    record = Record.objects.select_related("process", "process_version", "owner").filter(pk=pk).first()
+    if record is None:
+        raise NotFound(f"record {record_id} not found")
+    return record
+
+
+def now() -> datetime.datetime:
+    """The current time (UTC)."""
+    return timezone.now()

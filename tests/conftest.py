@@ -1,0 +1,83 @@
+"""Shared pytest fixtures."""
+
+from __future__ import annotations
+
+# ===========================================================================
+# Browser (e2e) fixtures — infrastructure section, keep at the top.
+#
+#   browser  (session)  a headless Playwright Chromium from /usr/bin/chromium
+#                       (or $SALESFLOW_CHROMIUM); skips when missing unless
+#                       SALESFLOW_REQUIRE_BROWSER=1, then fails.
+#   page     (function) a fresh context + page; a screenshot is saved to
+#                       test-artifacts/<test name>.png on teardown.
+#
+# e2e tests combine ``page`` with pytest-django's ``live_server`` and are
+# marked ``@pytest.mark.e2e``.
+# ===========================================================================
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
+# Playwright's sync API runs an event loop in the test thread; Django would
+# otherwise refuse ORM calls made from it (live_server setup, fixtures).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACT_DIR = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """A headless Chromium driven by Playwright, shared by the whole session."""
+    executable = os.environ.get("SALESFLOW_CHROMIUM", "/usr/bin/chromium")
+    if not (os.path.isfile(executable) and os.access(executable, os.X_OK)):
+        message = f"Chromium not found at {executable} (apt-get install chromium)"
+        if os.environ.get("SALESFLOW_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"{message}; required because SALESFLOW_REQUIRE_BROWSER=1", pytrace=False)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_FLAGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A new browser context and page for one test; screenshot saved on teardown."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-US")
+    context.set_default_timeout(10_000)
+    new_page = context.new_page()
+    try:
+        yield new_page
+    finally:
+        try:
+            ARTIFACT_DIR.mkdir(exist_ok=True)
+            name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name).strip("_")
+            new_page.screenshot(path=str(ARTIFACT_DIR / f"{name}.png"), full_page=True)
+        except Exception:  # noqa: BLE001 - a failed screenshot must not hide the test result
+            pass
+        context.close()
+
+
+# ===========================================================================
+# End of browser fixtures. Domain fixtures go below this line.
+# ===========================================================================
