@@ -7,3 +7,6 @@ class PeopleConfig(AppConfig):
     name = "salesflow.people"
     label = "people"
     verbose_name = "People"
+
+    def ready(self) -> None:
+        from salesflow.people import security  # noqa: F401  (connects the sign-in signal receivers)

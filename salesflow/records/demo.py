@@ -27,9 +27,9 @@ DEMO_USERS: list[tuple[str, str, str, list[str], list[str]]] = [
     ("head", "Helena", "Hoffmann", ["head_of_sales"], ["North", "South"]),
     ("kam", "Kai", "Becker", ["kam"], ["North"]),
     ("kam2", "Lena", "Wolf", ["kam"], ["South"]),
-    ("bidmanager", "Bernd", "Maier", ["bid_manager"], ["North"]),
+    ("bidmanager", "Bernd", "Maier", ["bid_manager"], ["North", "South"]),
     ("support", "Sara", "Yilmaz", ["sales_support"], ["North", "South"]),
-    ("director", "Dana", "Richter", ["managing_director"], []),
+    ("director", "Dana", "Richter", ["managing_director"], ["North", "South"]),
     ("internal", "Ivo", "Schulz", ["internal"], []),
     ("ops", "Olga", "Neumann", ["sales_ops"], []),
     ("auditor", "Arne", "Krüger", ["auditor"], []),
@@ -216,11 +216,10 @@ def generate(opportunities: int = 120, seed: int = 7, now: datetime.datetime | N
     rng = random.Random(seed)
     with transaction.atomic():
         users = create_users()
-    simulation = _Simulation(users, rng, now)
-    for index in range(opportunities):
-        simulation.plan(index)
-    steps = sorted(simulation.steps)
-    with transaction.atomic():
+        simulation = _Simulation(users, rng, now)
+        for index in range(opportunities):
+            simulation.plan(index)
+        steps = sorted(simulation.steps)
         for number, item in enumerate(steps, 1):
             item.run()
             if progress and number % 200 == 0:

@@ -91,6 +91,8 @@ class Record(models.Model):
     updated_at = models.DateTimeField()
     stage_entered_at = models.DateTimeField()
     closed_at = models.DateTimeField(null=True, blank=True)
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="member_records",
+                                     help_text="Named members: who may see a strictly confidential record.")
 
     class Meta:
         ordering = ["-id"]

@@ -21,6 +21,7 @@ from salesflow.engine import actions
 from salesflow.engine.errors import BadInput, EngineError
 from salesflow.engine.fields import coerce
 from salesflow.engine.state import Actor, EventDraft, RecordState, Result
+from salesflow.people import access
 from salesflow.people.models import Role
 from salesflow.process.model import FieldType, ProcessDefinition, Status
 from salesflow.process.validate import ParsedProcess
@@ -198,7 +199,7 @@ def _act(record_id: int, user: Any, action: Callable[[ProcessDefinition, RecordS
     with transaction.atomic():
         record = Record.objects.select_for_update().select_related("process", "process_version").filter(
             pk=record_id).first()
-        if record is None:
+        if record is None or not access.can_view(user, record):
             raise NotFound(f"record {record_id} not found")
         if expected_version is not None and record.version != expected_version:
             raise VersionConflict(f"record {record_id} was changed by someone else (version {record.version}, "
@@ -313,13 +314,16 @@ def record_data(record: Record) -> dict[str, Any]:
     }
 
 
-def get_record(record_id: Any) -> Record:
-    """A record by id. Raises `NotFound`."""
+def get_record(record_id: Any, user: Any | None = None) -> Record:
+    """A record by id, as ``user`` may see it (None: no access check, for the CLI). Raises `NotFound`."""
     try:
         pk = int(record_id)
     except (TypeError, ValueError):
         raise NotFound(f"record {record_id!r} not found") from None
-    record = Record.objects.select_related("process", "process_version", "owner").filter(pk=pk).first()
+    query = Record.objects.select_related("process", "process_version", "owner")
+    if user is not None:
+        query = access.visible_records(user, query)
+    record = query.filter(pk=pk).first()
     if record is None:
         raise NotFound(f"record {record_id} not found")
     return record
