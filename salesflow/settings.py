@@ -44,10 +44,17 @@ INSTALLED_APPS = [
     "salesflow.people",
     "salesflow.records",
     "salesflow.web",
+    "salesflow.guidelines",
+    "ninja",  # the API docs page from local static files (no CDN)
+    "salesflow.api",
+    "salesflow.analytics",
+    "salesflow.accounts",
+    "salesflow.interop",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "salesflow.web.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -72,6 +79,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "salesflow.web.context.navigation",
             ],
         },
     },

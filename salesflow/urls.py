@@ -3,5 +3,8 @@
 from django.urls import include, path
 
 urlpatterns = [
+    path("api/", include("salesflow.api.urls")),
+    path("guidelines/", include("salesflow.guidelines.urls")),
+    path("controlling/", include("salesflow.analytics.urls")),
     path("", include("salesflow.web.urls")),
 ]

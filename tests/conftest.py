@@ -81,3 +81,31 @@ def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
 # ===========================================================================
 # End of browser fixtures. Domain fixtures go below this line.
 # ===========================================================================
+
+
+# ===========================================================================
+# Speed: hashing passwords with Argon2 (production setting, checked in
+# tests/test_settings_security.py) makes fixtures slow; tests use MD5.
+# ===========================================================================
+def pytest_configure(config: pytest.Config) -> None:
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# ===========================================================================
+# SQLite test database in a file, not in memory: an in-memory database shared
+# between threads answers a concurrent writer with "database table is locked"
+# at once, whereas the real (file) database waits for the lock (IMMEDIATE
+# transactions, busy timeout) as production does. Concurrency tests need the
+# real behaviour (tests/records/test_concurrent_moves.py).
+# ===========================================================================
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    django_db_modify_db_settings_parallel_suffix: None, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3"):
+        database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("sqlite") / "test_salesflow.sqlite3")

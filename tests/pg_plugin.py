@@ -11,7 +11,8 @@ pytest-django configures Django, it
 4. sets ``DATABASE_URL=postgres://postgres@:<port>/salesflow?host=<socket dir>``
    (pytest-django then creates and drops ``test_salesflow``).
 
-The cluster is stopped and its directory removed at exit. When the binaries
+The cluster itself is managed by ``salesflow.devtools.pgcluster`` (shared with
+the benchmarks). It is stopped and its directory removed at exit. When the binaries
 are missing the run ends early: with exit code 1 if
 ``SALESFLOW_REQUIRE_POSTGRES=1``, otherwise with exit code 0 and a message.
 When running as root, the server runs as the ``postgres`` user through
@@ -21,19 +22,13 @@ When running as root, the server runs as the ``postgres`` user through
 from __future__ import annotations
 
 import atexit
-import glob
 import os
-import re
-import shutil
-import socket
-import subprocess
-import tempfile
-import time
-from pathlib import Path
 
 import pytest
 
-_STATE: dict[str, object] = {}
+from salesflow.devtools.pgcluster import Cluster, find_pg_bindir, start_cluster
+
+_CLUSTER: list[Cluster] = []  # the running cluster, if any
 _PENDING_EXIT: list[tuple[str, int]] = []  # (message, return code) decided before configure
 
 
@@ -50,133 +45,10 @@ def current_backend() -> str:
     return "sqlite"
 
 
-def _version_key(path: str) -> tuple[int, ...]:
-    """Sort key for ``/usr/lib/postgresql/<version>/bin`` paths (numeric versions)."""
-    match = re.search(r"/postgresql/([0-9.]+)/bin", path)
-    return tuple(int(p) for p in match.group(1).split(".") if p) if match else ()
-
-
-def find_pg_bindir() -> Path | None:
-    """Return the directory holding both ``initdb`` and ``pg_ctl``, or ``None``.
-
-    PATH wins; otherwise the newest ``/usr/lib/postgresql/*/bin`` is used.
-    """
-    initdb = shutil.which("initdb")
-    if initdb:
-        bindir = Path(os.path.realpath(initdb)).parent
-        if (bindir / "pg_ctl").exists():
-            return bindir
-    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=_version_key, reverse=True)
-    for candidate in candidates:
-        bindir = Path(candidate)
-        if (bindir / "initdb").exists() and (bindir / "pg_ctl").exists():
-            return bindir
-    return None
-
-
-def _free_port() -> int:
-    """Ask the kernel for a currently free TCP port number (used for the socket file name)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _as_postgres(cmd: list[str]) -> list[str]:
-    """Prefix ``cmd`` with ``runuser -u postgres --`` when running as root."""
-    if os.geteuid() == 0:
-        return ["runuser", "-u", "postgres", "--", *cmd]
-    return cmd
-
-
-def _run(cmd: list[str], what: str) -> None:
-    """Run a PostgreSQL tool, raising ``RuntimeError`` with its output when it fails."""
-    proc = subprocess.run(cmd, capture_output=True, text=True, stdin=subprocess.DEVNULL, check=False)
-    if proc.returncode != 0:
-        raise RuntimeError(f"{what} failed ({proc.returncode}): {proc.stdout}\n{proc.stderr}")
-
-
-def start_cluster(bindir: Path) -> dict[str, object]:
-    """Create and start a throw-away cluster; return its state (dir, socket dir, port, bindir).
-
-    On failure everything created so far is removed again and ``RuntimeError``
-    is raised with the tools' output and the tail of the server log.
-    """
-    root = Path(tempfile.mkdtemp(prefix="salesflow-pg-"))
-    datadir = root / "data"
-    sockdir = root / "sock"
-    logfile = root / "server.log"
-    state: dict[str, object] = {"root": root, "datadir": datadir, "sockdir": sockdir, "bindir": bindir}
-    try:
-        sockdir.mkdir()
-        if os.geteuid() == 0:
-            os.chmod(root, 0o755)
-            for path in (root, sockdir):
-                shutil.chown(path, "postgres", "postgres")
-        initdb = [str(bindir / "initdb"), "-D", str(datadir), "--auth=trust", "-U", "postgres"]
-        initdb += ["--encoding=UTF8", "--locale=C", "--no-sync"]
-        _run(_as_postgres(initdb), "initdb")
-        last_error: Exception | None = None
-        for _attempt in range(5):
-            port = _free_port()
-            opts = (
-                f"-k {sockdir} -p {port} -c listen_addresses='' -c fsync=off "
-                "-c synchronous_commit=off -c full_page_writes=off"
-            )
-            pg_ctl = [str(bindir / "pg_ctl"), "-D", str(datadir), "-l", str(logfile), "-o", opts]
-            try:
-                _run(_as_postgres([*pg_ctl, "-w", "-t", "60", "start"]), "pg_ctl start")
-            except RuntimeError as exc:  # e.g. the port was taken meanwhile: try another one
-                last_error = exc
-                continue
-            state["port"] = port
-            _wait_ready(sockdir, port)
-            return state
-        raise RuntimeError(f"{last_error}\n--- server log ---\n{_tail(logfile)}")
-    except BaseException:
-        stop_cluster(state)
-        raise
-
-
-def _tail(path: Path, lines: int = 20) -> str:
-    """Last ``lines`` lines of a text file, or a note that it is missing."""
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return f"(no {path.name})"
-
-
-def _wait_ready(sockdir: Path, port: int, timeout: float = 30.0) -> None:
-    """Poll until the server accepts a connection on its unix socket."""
-    import psycopg  # local import: only needed for the PostgreSQL pass
-
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with psycopg.connect(host=str(sockdir), port=port, user="postgres", dbname="postgres"):
-                return
-        except psycopg.OperationalError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)
-
-
-def stop_cluster(state: dict[str, object] | None = None) -> None:
+def stop_cluster() -> None:
     """Stop the cluster (fast shutdown) and delete its directory; safe to call twice."""
-    state = state if state is not None else _STATE
-    root = state.get("root")
-    if not root:
-        return
-    bindir = state["bindir"]
-    datadir = state["datadir"]
-    if Path(str(datadir), "postmaster.pid").exists():
-        subprocess.run(
-            _as_postgres([str(Path(str(bindir)) / "pg_ctl"), "-D", str(datadir), "-m", "fast", "-w", "stop"]),
-            capture_output=True,
-            stdin=subprocess.DEVNULL,
-            check=False,
-        )
-    shutil.rmtree(str(root), ignore_errors=True)
-    state.clear()
+    while _CLUSTER:
+        _CLUSTER.pop().stop()
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -186,7 +58,7 @@ def pytest_load_initial_conftests(
     """Start PostgreSQL and point DATABASE_URL at it before Django is configured."""
     if os.environ.get("SALESFLOW_TEST_DATABASE", "").lower() not in {"postgres", "postgresql"}:
         return
-    if _STATE.get("root"):
+    if _CLUSTER:
         return
     bindir = find_pg_bindir()
     if bindir is None:
@@ -200,13 +72,13 @@ def pytest_load_initial_conftests(
             )
         return
     try:
-        state = start_cluster(bindir)
+        cluster = start_cluster(bindir)
     except Exception as exc:  # noqa: BLE001 - report any start-up failure as a clean exit
         _PENDING_EXIT.append((f"could not start the throw-away PostgreSQL cluster: {exc}", 1))
         return
-    _STATE.update(state)
+    _CLUSTER.append(cluster)
     atexit.register(stop_cluster)
-    os.environ["DATABASE_URL"] = f"postgres://postgres@:{state['port']}/salesflow?host={state['sockdir']}"
+    os.environ["DATABASE_URL"] = cluster.url
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -224,8 +96,9 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_report_header(config: pytest.Config) -> str | None:
     """Show which database backend this run uses."""
-    if _STATE.get("root"):
-        return f"database: PostgreSQL (throw-away cluster, {_STATE['bindir']}, socket {_STATE['sockdir']})"
+    if _CLUSTER:
+        cluster = _CLUSTER[0]
+        return f"database: PostgreSQL (throw-away cluster, {cluster.bindir}, socket {cluster.sockdir})"
     return f"database: {current_backend()}"
 
 

@@ -282,10 +282,11 @@ def move(definition: ProcessDefinition, state: RecordState, actor: Actor, target
          override_reason: str | None = None, language: str = "en") -> Result:
     """Move the record to another stage, enforcing gates, outcome requirements and authority.
 
-    Forward moves must pass the gate of the current stage (and of any stage jumped over); a mover
-    who may decide a gate's open decision decides it with the move. Backward moves are always
-    allowed and reopen the work of the stages they return to. Moves to an outcome must meet the
-    outcome's requirements. An authorised role may override what is unmet with a written reason.
+    Forward moves must pass the gate of the current stage (and of any stage jumped over, unless an
+    explicit transition of the process allows the jump); a mover who may decide a gate's open
+    decision decides it with the move. Backward moves are always allowed and reopen the work of the
+    stages they return to. Moves to an outcome must meet the outcome's requirements. An authorised
+    role may override what is unmet with a written reason.
     """
     current = _require_open(definition, state)
     if not definition.has_stage(target):
@@ -298,16 +299,20 @@ def move(definition: ProcessDefinition, state: RecordState, actor: Actor, target
     extra = next((item for item in definition.transitions if item.from_ == state.stage and item.to == target), None)
     structural = target in targets(definition, state.stage)
 
+    only_by_transition = extra is not None and target not in default_targets(definition, state.stage)
+
     gates: list[Stage] = []
     skipped: list[str] = []
     if kind == MoveKind.forward:
         skipped = skipped_stages(definition, state.stage, target)
-        gates = [current] + [definition.stage(stage_id) for stage_id in skipped]
+        # An explicit transition is the process's own permission to jump: only the current gate applies
+        # (the work of a jumped-over stage cannot be done while the record is elsewhere).
+        jumped = [] if only_by_transition else skipped
+        gates = [current] + [definition.stage(stage_id) for stage_id in jumped]
     elif kind == MoveKind.exit:
         gates = []
 
     role = authority.mover_role(definition, state, actor, gates or [current])
-    only_by_transition = extra is not None and target not in default_targets(definition, state.stage)
     if only_by_transition and extra.roles:
         role = authority.first_role(actor, extra.roles)
     if role is None:

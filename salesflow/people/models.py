@@ -6,6 +6,7 @@ roles below. A user acts in a process through the roles they hold.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
@@ -68,3 +69,30 @@ class User(AbstractUser):
             cached = frozenset(self.roles.values_list("id", flat=True))
             self._role_ids = cached
         return cached
+
+
+class ApiToken(models.Model):
+    """A personal API token: a script acts through it with its user's roles.
+
+    Only the SHA-256 hash of the secret is stored; the secret is shown once, when the token is
+    created. ``prefix`` (the secret's first characters) lets the user tell their tokens apart.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, help_text="What the token is for, e.g. 'CRM sync'.")
+    prefix = models.CharField(max_length=8, help_text="The first characters of the secret, shown to tell tokens apart.")
+    secret_sha256 = models.CharField(max_length=64, unique=True, help_text="SHA-256 (hex) of the secret.")
+    created_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    def is_usable(self, now: object) -> bool:
+        """True when the token is neither revoked nor expired at ``now`` (its user's state aside)."""
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)

@@ -224,4 +224,7 @@ def generate(opportunities: int = 120, seed: int = 7, now: datetime.datetime | N
             item.run()
             if progress and number % 200 == 0:
                 progress(number, len(steps))
-    return {"users": len(users), "opportunities": opportunities, "actions": len(steps)}
+    from salesflow.analytics.demo import add_demo_planning
+
+    planning = add_demo_planning(now)  # quarterly team targets and the weekly forecast history
+    return {"users": len(users), "opportunities": opportunities, "actions": len(steps), **planning}

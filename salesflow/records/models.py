@@ -22,6 +22,10 @@ class Process(models.Model):
     title = models.JSONField(default=dict)
     record_type = models.SlugField(max_length=64)
     created_at = models.DateTimeField(auto_now_add=True)
+    require_acknowledgement = models.BooleanField(
+        default=False, help_text="Users must have acknowledged the current guideline before acting in the process.")
+    acknowledgement_days = models.PositiveSmallIntegerField(
+        default=14, help_text="Days after a version's effective date within which its roles must read it.")
 
     class Meta:
         ordering = ["key"]
@@ -53,6 +57,18 @@ class ProcessVersion(models.Model):
                                related_name="+")
     author_name = models.CharField(max_length=150, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # --- document control (ISO 9001 7.5): draft → in_review → approved → obsolete ---------------
+    change_note = models.TextField(blank=True, help_text="What changed in this version and why.")
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+")
+    reviewer_name = models.CharField(max_length=150, blank=True)
+    approver = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+")
+    approver_name = models.CharField(max_length=150, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    effective_date = models.DateField(null=True, blank=True)
+    obsoleted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["process__key", "version"]
@@ -60,6 +76,29 @@ class ProcessVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.process.key} v{self.version}"
+
+
+class Acknowledgement(models.Model):
+    """A user's confirmation that they read (or were trained on) one guideline version (ISO 9001 7.2/7.3)."""
+
+    KIND_CHOICES = [("read", "read"), ("trained", "trained")]
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="acknowledgements")
+    process_version = models.ForeignKey(ProcessVersion, on_delete=models.PROTECT, related_name="acknowledgements")
+    kind = models.CharField(max_length=8, choices=KIND_CHOICES, default="read")
+    at = models.DateTimeField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+", help_text="Who recorded a training (the user for a read).")
+    recorded_by_name = models.CharField(max_length=150, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+        constraints = [models.UniqueConstraint(fields=["user", "process_version", "kind"],
+                                               name="unique_acknowledgement")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.kind} {self.process_version}"
 
 
 class Record(models.Model):

@@ -70,8 +70,13 @@ def filter_from_params(params: Any) -> RecordFilter:
 
 def records_for(user: Any, flt: RecordFilter | None = None) -> QuerySet:
     """The records ``user`` may see, filtered and sorted."""
-    flt = flt or RecordFilter()
     query = access.visible_records(user, Record.objects.select_related("process", "process_version", "owner"))
+    return apply_filter(query, flt)
+
+
+def apply_filter(query: QuerySet, flt: RecordFilter | None = None) -> QuerySet:
+    """``query`` (records) filtered and sorted as ``flt`` says — no visibility rule (callers apply it)."""
+    flt = flt or RecordFilter()
     if flt.process:
         query = query.filter(process__key=flt.process)
     if flt.stage:

@@ -17,8 +17,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from salesflow.engine import actions
-from salesflow.engine.errors import BadInput, EngineError
+from salesflow.engine import actions, authority
+from salesflow.engine.errors import BadInput, Conflict, EngineError, NotPermitted
 from salesflow.engine.fields import coerce
 from salesflow.engine.state import Actor, EventDraft, RecordState, Result
 from salesflow.people import access
@@ -26,7 +26,7 @@ from salesflow.people.models import Role
 from salesflow.process.model import FieldType, ProcessDefinition, Status
 from salesflow.process.validate import ParsedProcess
 from salesflow.records import eventlog
-from salesflow.records.models import Process, ProcessVersion, Record
+from salesflow.records.models import Acknowledgement, Process, ProcessVersion, Record
 
 User = get_user_model()
 
@@ -131,12 +131,19 @@ def do_load_process(parsed: ParsedProcess, by: Any | None = None) -> LoadResult:
                            f"this version says {definition.record}")
         status = definition.guideline.status.value
         obsoleted = []
+        loaded_at = timezone.now()
         if status == Status.approved.value:
             obsoleted = list(process.versions.filter(status=Status.approved.value).values_list("version", flat=True))
-            process.versions.filter(status=Status.approved.value).update(status=Status.obsolete.value)
+            process.versions.filter(status=Status.approved.value).update(status=Status.obsolete.value,
+                                                                          obsoleted_at=loaded_at)
+        approved = status == Status.approved.value
         ProcessVersion.objects.create(
             process=process, version=definition.version, source=parsed.source, definition=definition.to_data(),
             sha256=sha, status=status, author=by, author_name=by.display_name if by else "system",
+            change_note=definition.guideline.change_note.get_text("en") if definition.guideline.change_note else "",
+            approved_at=loaded_at if approved else None,
+            approver_name=(f"{by.display_name if by else 'system'} (loaded)") if approved else "",
+            effective_date=_effective_date(definition.guideline.effective_date, loaded_at) if approved else None,
         )
         process.title = dict(definition.title)
         process.save(update_fields=["title"])
@@ -147,6 +154,14 @@ def do_load_process(parsed: ParsedProcess, by: Any | None = None) -> LoadResult:
             actor=actorship(by), at=timezone.now(), process=definition.process, process_version=definition.version,
         )
     return LoadResult(definition.process, definition.version, "added", parsed.file)
+
+
+def _effective_date(text: str | None, loaded_at: datetime.datetime) -> datetime.date:
+    """The guideline's effective date (ISO text), or the day it was loaded."""
+    try:
+        return datetime.date.fromisoformat(text) if text else timezone.localdate(loaded_at)
+    except ValueError:
+        return timezone.localdate(loaded_at)
 
 
 # --- field values --------------------------------------------------------------------------------
@@ -169,12 +184,25 @@ def canonical_values(definition: ProcessDefinition, raw: dict[str, Any]) -> dict
 
 # --- records -------------------------------------------------------------------------------------
 
+def check_acknowledgement(process: Process, user: Any) -> None:
+    """Refuse (NotPermitted) when the process requires its current guideline read and ``user`` has not."""
+    if not process.require_acknowledgement or user is None:
+        return
+    current = process.current_version()
+    if current is None or Acknowledgement.objects.filter(user_id=user.pk, process_version=current).exists():
+        return
+    raise NotPermitted(f"{process.key} requires reading its current guideline (version {current.version}) before "
+                       f"acting in it: acknowledge it on the guideline page or with "
+                       f"`salesflow process acknowledge {process.key} --as {user.username}`")
+
+
 def do_create_record(process_key: str, user: Any, fields: dict[str, Any],
                      at: datetime.datetime | None = None) -> Record:
     """Create a record of a process under its current approved version; the creator owns it by default."""
     at = at or timezone.now()
     process = get_process(process_key)
     version = process.current_version()
+    check_acknowledgement(process, user)
     if version is None:
         raise BadInput(f"process {process_key} has no approved version: approve one before starting records")
     definition = definition_of(version)
@@ -204,6 +232,7 @@ def _act(record_id: int, user: Any, action: Callable[[ProcessDefinition, RecordS
         if expected_version is not None and record.version != expected_version:
             raise VersionConflict(f"record {record_id} was changed by someone else (version {record.version}, "
                                   f"you had {expected_version}): reload it")
+        check_acknowledgement(record.process, user)
         definition = definition_of(record.process_version)
         result = action(definition, record.to_state(), actor_for(user))
         before_stage = record.stage
@@ -271,6 +300,63 @@ def do_delegate(record_id: int, user: Any, to_user: str | None, stages: list[str
     """Delegate the record's gate decisions to a user (None revokes)."""
     delegate_to = actor_for(get_user(to_user)) if to_user else None
     return _act(record_id, user, lambda d, s, a: actions.delegate(d, s, a, delegate_to, stages), expected_version, at)
+
+
+def members_manager_role(record: Record, user: Any) -> str | None:
+    """The role by which ``user`` may change the record's members: its owner or the process's responsible role."""
+    definition = definition_of(record.process_version)
+    if user is not None and record.owner_id == user.pk:
+        return authority.owner_role(definition, actor_for(user))
+    responsible = definition.guideline.responsible
+    return responsible if user is not None and responsible in user.role_ids() else None
+
+
+def do_set_members(record_id: int, user: Any, add: list[str], remove: list[str],
+                   expected_version: int | None = None, at: datetime.datetime | None = None) -> Record:
+    """Add and remove named members of a record (who may see it when it is (strictly) confidential).
+
+    Only the record's owner and the process's responsible role (Head of Sales in the default
+    library) may change the members; one ``members_changed`` event records who was added and removed.
+    """
+    at = at or timezone.now()
+    add_names = [name.strip() for name in add if name and name.strip()]
+    remove_names = [name.strip() for name in remove if name and name.strip()]
+    if not add_names and not remove_names:
+        raise BadInput("name at least one user to add or remove")
+    with transaction.atomic():
+        record = Record.objects.select_for_update().select_related("process", "process_version").filter(
+            pk=record_id).first()
+        if record is None or not access.can_view(user, record):
+            raise NotFound(f"record {record_id} not found")
+        if expected_version is not None and record.version != expected_version:
+            raise VersionConflict(f"record {record_id} was changed by someone else (version {record.version}, "
+                                  f"you had {expected_version}): reload it")
+        role = members_manager_role(record, user)
+        if role is None:
+            definition = definition_of(record.process_version)
+            raise NotPermitted(f"only the record's owner or {definition.role_title(definition.guideline.responsible)}"
+                               " may change its members")
+        try:
+            to_add = [get_user(name) for name in add_names]
+            to_remove = [get_user(name) for name in remove_names]
+        except NotFound as error:
+            raise BadInput(error.message) from None
+        current = set(record.members.values_list("pk", flat=True))
+        added = [member for member in to_add if member.pk not in current]
+        removed = [member for member in to_remove if member.pk in current]
+        if not added and not removed:
+            raise Conflict("nothing changed: the members are already as asked")
+        record.members.add(*added)
+        record.members.remove(*removed)
+        record.version += 1
+        record.updated_at = at
+        record.save(update_fields=["version", "updated_at"])
+        payload = {"added": sorted(member.username for member in added),
+                   "removed": sorted(member.username for member in removed)}
+        eventlog.append([EventDraft(kind="members_changed", role=role, from_stage=record.stage, payload=payload)],
+                        actor=actorship(user), at=at, record_id=record.pk, process=record.process.key,
+                        process_version=record.process_version.version)
+    return record
 
 
 # --- reading -------------------------------------------------------------------------------------

@@ -1,23 +1,39 @@
-"""URLs of the web interface: login/logout, a health check and the start page.
+"""URLs of the web interface.
 
-Names are not namespaced (``login``, ``logout``, ``healthz``, ``home``) so that
-Django's own conventions for the auth views keep working.
+Names are not namespaced (``login``, ``logout``, ``home`` …) so that Django's own conventions for
+the auth views keep working.
 """
 
 from django.contrib.auth import views as auth_views
 from django.urls import path
+from django.views.i18n import set_language
 
-from salesflow.web import views
+from salesflow.web.views import account, actions, board, health, mywork, processes, records, review
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("healthz", views.healthz, name="healthz"),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(
-            template_name="registration/login.html", redirect_authenticated_user=True
-        ),
-        name="login",
-    ),
+    path("", mywork.my_work, name="home"),
+    path("healthz", health.healthz, name="healthz"),
+    path("board/", board.board, name="board"),
+    path("records/", records.record_list, name="records"),
+    path("records/new/", records.record_create, name="record_create"),
+    path("records/<int:record_id>/", records.record_detail, name="record"),
+    path("records/<int:record_id>/move/", actions.move, name="record_move"),
+    path("records/<int:record_id>/activity/", actions.complete_activity, name="record_activity"),
+    path("records/<int:record_id>/decide/", actions.decide, name="record_decide"),
+    path("records/<int:record_id>/approve/", actions.approve, name="record_approve"),
+    path("records/<int:record_id>/fields/", actions.set_fields, name="record_fields"),
+    path("records/<int:record_id>/probability/", actions.set_probability, name="record_probability"),
+    path("records/<int:record_id>/delegate/", actions.delegate, name="record_delegate"),
+    path("records/<int:record_id>/members/", actions.set_members, name="record_members"),
+    path("processes/", processes.process_list, name="processes"),
+    path("processes/<slug:key>/", processes.process_detail, name="process"),
+    path("review/access/", review.access_review, name="access_review"),
+    path("review/access.csv", review.access_review_csv, name="access_review_csv"),
+    path("account/", account.account, name="account"),
+    path("account/password/", account.PasswordChangeView.as_view(), name="password_change"),
+    path("account/tokens/", account.token_create, name="token_create"),
+    path("account/tokens/<int:token_id>/revoke/", account.token_revoke, name="token_revoke"),
+    path("i18n/language/", set_language, name="set_language"),
+    path("accounts/login/", account.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
 ]

@@ -1,12 +1,18 @@
-"""``salesflow user add|list``: people, their roles and teams."""
+"""``salesflow user add|list|roles|token``: people, their roles and teams, their API tokens."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
+from django.core.management.base import CommandError
+from django.utils import timezone
+
 from salesflow.cli_support import SalesflowCommand
+from salesflow.people import tokens
 from salesflow.people.models import Role
 from salesflow.people.services import User, do_add_user
+from salesflow.records.services import get_user
 
 
 class Command(SalesflowCommand):
@@ -28,6 +34,14 @@ class Command(SalesflowCommand):
         listing.add_argument("--json", action="store_true")
         roles = sub.add_parser("roles", help="List the roles users can hold.")
         roles.add_argument("--json", action="store_true")
+        token = sub.add_parser("token", help="Create an API token for a user (printed alone on the last line), "
+                                             "list or revoke the user's tokens.")
+        token.add_argument("username", metavar="NAME")
+        token.add_argument("--name", dest="label", default="command line", metavar="LABEL",
+                           help="what the token is for (default: 'command line')")
+        token.add_argument("--expires-in-days", type=int, metavar="DAYS", help="default: never expires")
+        token.add_argument("--revoke", type=int, metavar="ID", help="revoke the user's token with this id")
+        token.add_argument("--list", action="store_true", help="list the user's tokens (never their secrets)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         getattr(self, f"do_{options['action']}")(options)
@@ -59,3 +73,26 @@ class Command(SalesflowCommand):
             return
         for row in rows:
             self.stdout.write(f"{row['id']:<20} {row['title']}{'  (system)' if row['system'] else ''}")
+
+    def do_token(self, options: dict[str, Any]) -> None:
+        user = get_user(options["username"])
+        if options["revoke"] is not None:
+            token = tokens.revoke_token(user, options["revoke"])
+            self.stdout.write(f"token {token.pk} ({token.name}, {token.prefix}…) of {user.username} revoked")
+            return
+        if options["list"]:
+            for token in tokens.tokens_of(user):
+                state = ("revoked" if token.revoked_at else "expired" if not token.is_usable(timezone.now())
+                         else "active")
+                used = token.last_used_at.isoformat(timespec="seconds") if token.last_used_at else "never"
+                self.stdout.write(f"{token.pk:>5}  {token.prefix}…  {state:<8} last used {used:<25} {token.name}")
+            return
+        days = options["expires_in_days"]
+        if days is not None and not 1 <= days <= 3660:
+            raise CommandError("--expires-in-days: a whole number of days from 1 to 3660", returncode=1)
+        expires_at = timezone.now() + datetime.timedelta(days=days) if days is not None else None
+        token, secret = tokens.create_token(user, options["label"], expires_at=expires_at)
+        until = f", expires {token.expires_at.isoformat(timespec='minutes')}" if token.expires_at else ""
+        self.stdout.write(f"token {token.pk} ({token.name}{until}) created for {user.username}; "
+                          "store it now, it is not shown again:")
+        self.stdout.write(secret)

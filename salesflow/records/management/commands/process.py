@@ -1,10 +1,21 @@
-"""``salesflow process validate|load|list|show|schema``: the process library."""
+"""``salesflow process …``: the process library and its document control.
+
+``validate|load|list|show|schema`` work on files and the library; ``propose|submit|approve|return``
+take a version through document control (ISO 9001 7.5: draft → in_review → approved, the previous
+approved version becomes obsolete); ``acknowledge|train|training|require-acknowledgement`` cover
+read acknowledgements and the training matrix; ``history|diff|render`` show and publish versions.
+``load`` honours the status written in the YAML (bulk and library loads); ``propose`` is the
+controlled path for changing a process.
+"""
 
 from __future__ import annotations
 
+import datetime
+from pathlib import Path
 from typing import Any
 
 import yaml
+from django.core.management.base import CommandError
 from django.db import transaction
 
 from salesflow.cli_support import SalesflowCommand
@@ -43,9 +54,62 @@ class Command(SalesflowCommand):
         show.add_argument("--json", action="store_true")
         show.add_argument("--source", action="store_true", help="print the YAML source as loaded")
         sub.add_parser("schema", help="Print the JSON Schema of the process format.")
+        propose = sub.add_parser("propose", help="Store a process file as a new draft version (validated first).")
+        propose.add_argument("file", metavar="FILE")
+        propose.add_argument("--as", dest="as_user", metavar="USER", required=True, help="the author")
+        propose.add_argument("--note", default="", help="the change note (default: the file's guideline.change_note)")
+        propose.add_argument("--json", action="store_true")
+        submit = sub.add_parser("submit", help="Send a draft version to review.")
+        submit.add_argument("process", metavar="ID")
+        submit.add_argument("process_version", metavar="VERSION")
+        submit.add_argument("--as", dest="as_user", metavar="USER", required=True)
+        submit.add_argument("--reviewer", metavar="USER", help="the reviewer (holds the responsible role)")
+        approve = sub.add_parser("approve", help="Approve a version in review (responsible role, not the author).")
+        approve.add_argument("process", metavar="ID")
+        approve.add_argument("process_version", metavar="VERSION")
+        approve.add_argument("--as", dest="as_user", metavar="USER", required=True)
+        approve.add_argument("--effective", metavar="DATE", help="effective date YYYY-MM-DD (default: today)")
+        approve.add_argument("--note", default="")
+        back = sub.add_parser("return", help="Send a version in review back to draft with a note.")
+        back.add_argument("process", metavar="ID")
+        back.add_argument("process_version", metavar="VERSION")
+        back.add_argument("--as", dest="as_user", metavar="USER", required=True)
+        back.add_argument("--note", required=True)
+        ack = sub.add_parser("acknowledge", help="Confirm that you read the current guideline of a process.")
+        ack.add_argument("process", metavar="ID")
+        ack.add_argument("--as", dest="as_user", metavar="USER", required=True)
+        ack.add_argument("--version", dest="process_version", help="a version (default: the approved one)")
+        train = sub.add_parser("train", help="Record that a user was trained on the current guideline.")
+        train.add_argument("process", metavar="ID")
+        train.add_argument("--user", required=True, metavar="USER", help="who was trained")
+        train.add_argument("--as", dest="as_user", metavar="USER", required=True, help="who records it")
+        train.add_argument("--note", default="")
+        setting = sub.add_parser("require-acknowledgement",
+                                 help="Require (on) or not (off) a current acknowledgement before acting in a process.")
+        setting.add_argument("process", metavar="ID")
+        setting.add_argument("state", choices=["on", "off"])
+        setting.add_argument("--days", type=int, help="days after the effective date to read a new version")
+        setting.add_argument("--as", dest="as_user", metavar="USER", required=True)
+        training = sub.add_parser("training", help="The training matrix: who read the current version of each process.")
+        training.add_argument("--json", action="store_true")
+        history = sub.add_parser("history", help="The versions of a process with their approvals.")
+        history.add_argument("process", metavar="ID")
+        history.add_argument("--json", action="store_true")
+        diff = sub.add_parser("diff", help="Semantic diff of two versions (stages, probabilities, gates, roles …).")
+        diff.add_argument("process", metavar="ID")
+        diff.add_argument("old", metavar="V1")
+        diff.add_argument("new", metavar="V2")
+        diff.add_argument("--json", action="store_true")
+        diff.add_argument("--text", action="store_true", help="also print the line diff of the YAML sources")
+        render = sub.add_parser("render", help="Render the guideline as html, pdf, md, svg (flowchart) or bpmn.")
+        render.add_argument("process", metavar="ID")
+        render.add_argument("--version", dest="process_version", help="a version (default: the approved one)")
+        render.add_argument("--format", required=True, choices=["html", "pdf", "md", "svg", "bpmn"])
+        render.add_argument("--language", default="en", choices=["en", "de"])
+        render.add_argument("-o", "--output", required=True, metavar="FILE", help="output file ('-' for stdout)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        getattr(self, f"do_{options['action']}")(options)
+        getattr(self, f"do_{options['action'].replace('-', '_')}")(options)
 
     def do_validate(self, options: dict[str, Any]) -> None:
         valid, problems = validate_paths(options["paths"], _known_processes())
@@ -102,3 +166,169 @@ class Command(SalesflowCommand):
 
     def do_schema(self, options: dict[str, Any]) -> None:
         self.stdout.write(json_schema_text())
+
+    # --- document control ------------------------------------------------------------------------
+
+    def do_propose(self, options: dict[str, Any]) -> None:
+        from salesflow.guidelines.services import do_propose_version
+
+        user = services.get_user(options["as_user"])
+        path = Path(options["file"])
+        try:
+            text = path.read_bytes().decode("utf-8-sig")
+        except OSError as error:
+            raise CommandError(f"cannot read {path}: {error.strerror or error}", returncode=1) from None
+        except UnicodeDecodeError:
+            raise CommandError(f"{path} is not UTF-8 text", returncode=1) from None
+        version = do_propose_version(text, user, file=str(path), note=options["note"])
+        if options["json"]:
+            self.emit_json(_version_data(version))
+            return
+        self.stdout.write(f"{version.process.key} v{version.version} proposed as draft by {version.author_name}; "
+                          f"next: salesflow process submit {version.process.key} {version.version} --as USER")
+
+    def do_submit(self, options: dict[str, Any]) -> None:
+        from salesflow.guidelines.services import do_submit_for_review
+
+        reviewer = services.get_user(options["reviewer"]) if options.get("reviewer") else None
+        version = do_submit_for_review(options["process"], options["process_version"],
+                                       services.get_user(options["as_user"]), reviewer)
+        self.stdout.write(f"{version.process.key} v{version.version} is in review")
+
+    def do_approve(self, options: dict[str, Any]) -> None:
+        from salesflow.guidelines.services import do_approve_version
+
+        effective = None
+        if options.get("effective"):
+            try:
+                effective = datetime.date.fromisoformat(options["effective"])
+            except ValueError:
+                raise CommandError(f"--effective: expected YYYY-MM-DD, got {options['effective']!r}",
+                                   returncode=1) from None
+        version = do_approve_version(options["process"], options["process_version"],
+                                     services.get_user(options["as_user"]), effective, options["note"])
+        self.stdout.write(f"{version.process.key} v{version.version} approved by {version.approver_name}, effective "
+                          f"{version.effective_date.isoformat()}; earlier approved versions are obsolete")
+
+    def do_return(self, options: dict[str, Any]) -> None:
+        from salesflow.guidelines.services import do_return_to_draft
+
+        version = do_return_to_draft(options["process"], options["process_version"],
+                                     services.get_user(options["as_user"]), options["note"])
+        self.stdout.write(f"{version.process.key} v{version.version} returned to draft")
+
+    def do_acknowledge(self, options: dict[str, Any]) -> None:
+        from salesflow.guidelines.services import do_acknowledge
+
+        user = services.get_user(options["as_user"])
+        item = do_acknowledge(options["process"], user, options.get("process_version"))
+        self.stdout.write(f"{user.username} acknowledged {item.process_version.process.key} "
+                          f"v{item.process_version.version} at {item.at.isoformat()}")
+
+    def do_train(self, options: dict[str, Any]) -> None:
+        from salesflow.guidelines.services import do_record_training
+
+        trainee = services.get_user(options["user"])
+        item = do_record_training(options["process"], trainee, services.get_user(options["as_user"]),
+                                  note=options["note"])
+        self.stdout.write(f"training of {trainee.username} on {item.process_version.process.key} "
+                          f"v{item.process_version.version} recorded")
+
+    def do_require_acknowledgement(self, options: dict[str, Any]) -> None:
+        from salesflow.guidelines.services import do_set_acknowledgement_required
+
+        process = do_set_acknowledgement_required(options["process"], options["state"] == "on",
+                                                  services.get_user(options["as_user"]), options.get("days"))
+        state = "required" if process.require_acknowledgement else "not required"
+        self.stdout.write(f"{process.key}: a current acknowledgement is {state} before acting "
+                          f"(read within {process.acknowledgement_days} days of a new version)")
+
+    def do_training(self, options: dict[str, Any]) -> None:
+        from salesflow.guidelines.training import training_matrix
+
+        matrix = training_matrix()
+        if options["json"]:
+            self.emit_json(matrix.to_data())
+            return
+        width = max([len(user.username) for user in matrix.users] + [8])
+        header = " ".join(f"{column.key[:22]:<22}" for column in matrix.processes)
+        self.stdout.write(f"{'user':<{width}}  {header}")
+        self.stdout.write(f"{'':<{width}}  " + " ".join(f"{'v' + str(c.version) + ' due ' + (c.due.isoformat() if c.due else '-'):<22}"
+                                                        for c in matrix.processes))
+        for user, cells in matrix.rows():
+            text = " ".join(f"{(cell.state if cell else '-'):<22}" for cell in cells)
+            self.stdout.write(f"{user.username:<{width}}  {text}")
+        counts = matrix.counts()
+        self.stdout.write(", ".join(f"{count} {state}" for state, count in counts.items()))
+
+    def do_history(self, options: dict[str, Any]) -> None:
+        process = services.get_process(options["process"])
+        rows = [_version_data(version) for version in process.versions.order_by("version")]
+        if options["json"]:
+            self.emit_json(rows)
+            return
+        for row in rows:
+            self.stdout.write(f"v{row['version']:<3} {row['status']:<10} author {row['author'] or '-':<18} "
+                              f"approved {row['approved_at'] or '-':<26} by {row['approver'] or '-':<18} "
+                              f"effective {row['effective_date'] or '-'}  {row['change_note']}")
+
+    def do_diff(self, options: dict[str, Any]) -> None:
+        from salesflow.guidelines.diff import semantic_diff, text_diff
+        from salesflow.guidelines.services import get_version
+
+        old = get_version(options["process"], options["old"])
+        new = get_version(options["process"], options["new"])
+        changes = semantic_diff(services.definition_of(old), services.definition_of(new))
+        if options["json"]:
+            self.emit_json({"process": old.process.key, "from": old.version, "to": new.version,
+                            "changes": [change.to_data() for change in changes]})
+            return
+        self.stdout.write(f"{old.process.key}: v{old.version} → v{new.version}, {len(changes)} change(s)")
+        for change in changes:
+            self.stdout.write(str(change))
+        if options["text"]:
+            for line in text_diff(old.source, new.source, f"v{old.version}", f"v{new.version}"):
+                self.stdout.write(line)
+
+    def do_render(self, options: dict[str, Any]) -> None:
+        from salesflow.guidelines.publish import render_version
+        from salesflow.guidelines.render_pdf import RendererMissing
+        from salesflow.guidelines.services import get_version
+
+        version = get_version(options["process"], options.get("process_version"))
+        output = options["output"]
+        fmt = options["format"]
+        companion_name = f"{Path(output).stem}.flowchart.svg" if output != "-" else None
+        try:
+            rendered = render_version(version, fmt, options["language"], flowchart_href=companion_name)
+        except RendererMissing as error:
+            raise CommandError(str(error), returncode=1) from None
+        if output == "-":
+            if fmt == "pdf":
+                raise CommandError("PDF output needs a file: -o FILE.pdf", returncode=1)
+            self.stdout.write(rendered.content.decode("utf-8"), ending="")
+            return
+        path = Path(output)
+        try:
+            path.write_bytes(rendered.content)
+            if rendered.companion is not None and companion_name:
+                path.with_name(companion_name).write_bytes(rendered.companion)
+        except OSError as error:
+            raise CommandError(f"cannot write {path}: {error.strerror or error}", returncode=1) from None
+        extra = f" (flowchart: {path.with_name(companion_name)})" if rendered.companion and companion_name else ""
+        self.stdout.write(f"{version.process.key} v{version.version} ({version.status}) written to {path} "
+                          f"as {fmt}, {options['language']}{extra}")
+
+
+def _version_data(version: ProcessVersion) -> dict[str, Any]:
+    """A version's document-control data as JSON-ready data."""
+    return {
+        "process": version.process.key, "version": version.version, "status": version.status,
+        "sha256": version.sha256, "author": version.author_name, "reviewer": version.reviewer_name,
+        "approver": version.approver_name, "change_note": version.change_note,
+        "created_at": version.created_at.isoformat() if version.created_at else None,
+        "submitted_at": version.submitted_at.isoformat() if version.submitted_at else None,
+        "approved_at": version.approved_at.isoformat() if version.approved_at else None,
+        "effective_date": version.effective_date.isoformat() if version.effective_date else None,
+        "obsoleted_at": version.obsoleted_at.isoformat() if version.obsoleted_at else None,
+    }

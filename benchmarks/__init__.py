@@ -1,0 +1,1 @@
+"""Salesflow benchmarks: run with `python -m benchmarks` (see README.md)."""

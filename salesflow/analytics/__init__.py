@@ -1,0 +1,1 @@
+"""Sales controlling, planning and forecasting on the event log (reports through Ibis on DuckDB or PostgreSQL)."""

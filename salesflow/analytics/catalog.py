@@ -1,0 +1,34 @@
+"""The reports' view of process definitions (framework-free): stages, outcome requirements, amount bands."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from salesflow.analytics.reports.base import Catalog, StageInfo
+from salesflow.process.model import ProcessDefinition
+
+
+def catalog_of(definitions: Iterable[ProcessDefinition]) -> Catalog:
+    """The `Catalog` of some process versions."""
+    stages: list[StageInfo] = []
+    requirements: list[tuple[str, int, str, str]] = []
+    bands: dict[str, list[float]] = {}
+    titles: dict[str, str] = {}
+    for definition in definitions:
+        titles[definition.process] = definition.title_text()
+        open_ids = [stage.id for stage in definition.open_stages]
+        for position, stage in enumerate(definition.stages):
+            stages.append(StageInfo(
+                process=definition.process, version=definition.version, stage=stage.id, title=stage.display_title(),
+                position=position, open_position=open_ids.index(stage.id) if stage.id in open_ids else -1,
+                probability=stage.probability, forecast_category=stage.effective_forecast_category().value,
+                max_days=stage.max_days, outcome=stage.outcome.value if stage.outcome else None))
+            if stage.outcome and stage.requires:
+                requirements.extend((definition.process, definition.version, stage.id, activity)
+                                    for activity in stage.requires.activities)
+        for approval in definition.approvals.values():
+            limits = [float(band.up_to) for band in approval.by_amount if band.up_to is not None]
+            if limits:
+                bands[definition.process] = limits
+                break
+    return Catalog(stages=stages, requirements=requirements, amount_bands=bands, titles=titles)

@@ -1,0 +1,158 @@
+"""Vega-Lite charts of the reports (drawn in the browser by the vendored vega-embed, or as SVG/PNG by vl-convert)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from salesflow.analytics.reports.base import Report
+from salesflow.engine.errors import BadInput
+
+SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
+WIDTH = 560
+HEIGHT = 280
+CHART_FORMATS = ("svg", "png")
+
+
+def _base(title: str, data: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
+    return {"$schema": SCHEMA, "title": title, "width": WIDTH, "height": HEIGHT, "data": {"values": data},
+            "config": {"font": "system-ui, sans-serif", "view": {"stroke": None}}, **extra}
+
+
+def _group_color(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    groups = {row.get("group") for row in rows}
+    return {"color": {"field": "group", "type": "nominal", "title": "Group"}} if len(groups) > 1 else {}
+
+
+def funnel_chart(report: Report) -> dict[str, Any]:
+    rows = [row for row in report.tables["stages"].rows if row["outcome"] != "lost"]
+    return _base("Records entering each stage", rows, mark={"type": "bar", "tooltip": True}, encoding={
+        "y": {"field": "stage_title", "type": "nominal", "sort": None, "title": None},
+        "x": {"field": "entered", "type": "quantitative", "title": "Records"},
+        "yOffset": {"field": "group"} if _group_color(rows) else None,
+        **_group_color(rows)})
+
+
+def durations_chart(report: Report) -> dict[str, Any]:
+    rows = report.tables["stages"].rows
+    y = {"field": "stage_title", "type": "nominal", "sort": None, "title": None}
+    return _base("Time in stage (days): P75–P90 range, median and limit", rows, layer=[
+        {"mark": {"type": "rule", "strokeWidth": 2, "color": "#94a3b8"},
+         "encoding": {"y": y, "x": {"field": "p75_days", "type": "quantitative", "title": "Days"},
+                      "x2": {"field": "p90_days"}}},
+        {"mark": {"type": "bar", "height": 14, "tooltip": True},
+         "encoding": {"y": y, "x": {"field": "median_days", "type": "quantitative"}, **_group_color(rows)}},
+        {"mark": {"type": "tick", "color": "#dc2626", "thickness": 2},
+         "encoding": {"y": y, "x": {"field": "max_days", "type": "quantitative"}}},
+    ])
+
+
+def adherence_chart(report: Report) -> dict[str, Any]:
+    rows = report.tables["groups"].rows
+    return _base("Adherence score", rows, mark={"type": "bar", "tooltip": True}, encoding={
+        "y": {"field": "group", "type": "nominal", "title": None},
+        "x": {"field": "score", "type": "quantitative", "title": "Score", "scale": {"domain": [0, 100]}}})
+
+
+def winrate_chart(report: Report) -> dict[str, Any]:
+    name = report.main
+    rows = report.tables[name].rows
+    return _base(f"Win rate {report.tables[name].title.lower()}", rows, mark={"type": "bar", "tooltip": True},
+                 encoding={"y": {"field": "group", "type": "nominal", "title": None},
+                           "x": {"field": "win_rate", "type": "quantitative", "title": "Win rate",
+                                 "axis": {"format": "%"}}})
+
+
+def forecast_chart(report: Report) -> dict[str, Any]:
+    summary = report.summary
+    won = summary["won"]
+    rows = [
+        {"measure": "1 Won", "value": won},
+        {"measure": "2 Won + commit", "value": won + summary["commit"]},
+        {"measure": "3 Expected (weighted)", "value": summary["expected"]},
+        {"measure": "4 Monte Carlo P50", "value": summary["p50"], "low": summary["p10"], "high": summary["p90"]},
+    ]
+    layers: list[dict[str, Any]] = [
+        {"mark": {"type": "bar", "tooltip": True},
+         "encoding": {"y": {"field": "measure", "type": "nominal", "title": None},
+                      "x": {"field": "value", "type": "quantitative", "title": summary.get("period", "")}}},
+        {"mark": {"type": "errorbar", "ticks": True, "color": "#1e293b"},
+         "encoding": {"y": {"field": "measure", "type": "nominal"},
+                      "x": {"field": "low", "type": "quantitative"}, "x2": {"field": "high"}}},
+    ]
+    if summary.get("target") is not None:
+        layers.append({"data": {"values": [{"target": summary["target"]}]},
+                       "mark": {"type": "rule", "color": "#dc2626", "strokeWidth": 2, "tooltip": True},
+                       "encoding": {"x": {"field": "target", "type": "quantitative"}}})
+    return _base(f"Forecast {summary.get('period', '')} vs target (P10–P90 band)", rows, layer=layers)
+
+
+def calibration_chart(report: Report) -> dict[str, Any]:
+    rows = [dict(row, default=row["default_probability"] / 100.0) for row in report.tables["stages"].rows
+            if row["n"]]
+    x = {"field": "default", "type": "quantitative", "title": "Stage default probability",
+         "scale": {"domain": [0, 1]}, "axis": {"format": "%"}}
+    return _base("Calibration: empirical win rate (95% CI) vs default probability", rows, layer=[
+        {"data": {"values": [{"default": 0, "win_rate": 0}, {"default": 1, "win_rate": 1}]},
+         "mark": {"type": "line", "strokeDash": [4, 4], "color": "#94a3b8"},
+         "encoding": {"x": x, "y": {"field": "win_rate", "type": "quantitative"}}},
+        {"mark": {"type": "errorbar", "ticks": True},
+         "encoding": {"x": x, "y": {"field": "ci_low", "type": "quantitative", "title": "Win rate"},
+                      "y2": {"field": "ci_high"}}},
+        {"mark": {"type": "point", "filled": True, "size": 80, "tooltip": True},
+         "encoding": {"x": x, "y": {"field": "win_rate", "type": "quantitative", "scale": {"domain": [0, 1]},
+                                    "axis": {"format": "%"}}, **_group_color(rows)}},
+    ])
+
+
+def accuracy_chart(report: Report) -> dict[str, Any]:
+    rows = report.tables["snapshots"].rows
+    x = {"field": "taken_at", "type": "temporal", "title": "Snapshot"}
+    color = {"field": "period", "type": "nominal", "title": "Period"}
+    return _base("Forecast over time vs actual won (P10–P90 band)", rows, layer=[
+        {"mark": {"type": "area", "opacity": 0.15},
+         "encoding": {"x": x, "y": {"field": "p10", "type": "quantitative"}, "y2": {"field": "p90"}, "color": color}},
+        {"mark": {"type": "line", "point": True, "tooltip": True},
+         "encoding": {"x": x, "y": {"field": "expected", "type": "quantitative", "title": "Amount"}, "color": color}},
+        {"mark": {"type": "line", "strokeDash": [6, 3]},
+         "encoding": {"x": x, "y": {"field": "actual", "type": "quantitative"}, "color": color}},
+    ])
+
+
+def plan_chart(report: Report) -> dict[str, Any]:
+    rows = []
+    for row in report.tables["targets"].rows:
+        label = row["value"] if row["scope"] == "all" else f"{row['scope']}: {row['value']}"
+        rows.append({"scope": label, "measure": "target", "value": row["target"]})
+        rows.append({"scope": label, "measure": "won", "value": row["won"]})
+        rows.append({"scope": label, "measure": "expected", "value": row["expected"]})
+    return _base("Targets: won and expected", rows, mark={"type": "bar", "tooltip": True}, encoding={
+        "y": {"field": "scope", "type": "nominal", "title": None},
+        "yOffset": {"field": "measure"},
+        "x": {"field": "value", "type": "quantitative", "title": "Amount"},
+        "color": {"field": "measure", "type": "nominal", "title": None}})
+
+
+CHARTS = {
+    "funnel": funnel_chart, "durations": durations_chart, "adherence": adherence_chart, "winrate": winrate_chart,
+    "forecast": forecast_chart, "calibration": calibration_chart, "accuracy": accuracy_chart, "plan": plan_chart,
+}
+
+
+def chart_spec(report: Report) -> dict[str, Any]:
+    """The Vega-Lite specification of a report's chart."""
+    spec = CHARTS[report.kind](report)
+    if "encoding" in spec:
+        spec["encoding"] = {key: value for key, value in spec["encoding"].items() if value is not None}
+    return spec
+
+
+def render_chart(report: Report, fmt: str) -> bytes:
+    """The chart as SVG or PNG (vl-convert, no browser)."""
+    import vl_convert
+
+    spec = chart_spec(report)
+    if fmt == "svg":
+        return vl_convert.vegalite_to_svg(spec).encode("utf-8")
+    if fmt == "png":
+        return vl_convert.vegalite_to_png(spec, scale=2)
+    raise BadInput(f"chart format: svg or png, got {fmt!r}")

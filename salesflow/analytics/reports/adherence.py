@@ -1,0 +1,131 @@
+"""Process adherence per owner (or team): who follows the process, where gates were overridden, limits missed.
+
+Scope: the records of ``--process`` (their current owner decides the group; ``--by team`` groups
+by the owner's teams), counting what happened within ``--from/--to``:
+
+- ``forward_moves``: forward stage changes (to a later stage or to Won) — each passes a gate;
+  ``gates_passed`` of them met every requirement, ``gates_overridden`` were moved with an override.
+- ``overrides``: every override (also of outcome requirements, e.g. Lost without informing the
+  customer), with its reasons in the ``reasons`` table.
+- ``stages_skipped``: open stages jumped over by forward moves.
+- ``missing_activities``: required activities still open when an override moved the record.
+- ``closes`` / ``closes_met``: records closed (Won or Lost) and those whose outcome requirements
+  (Lost: customer informed) were done before the close; ``lost`` / ``lost_met`` the same for Lost.
+- ``limited_stays`` / ``sla_breaches``: stays (entered in the range) in stages with a time limit
+  (``max_days``), and those longer than the limit (still running ones count once over it).
+
+**Adherence score** = 100 × (gates_passed + closes_met + limited_stays − sla_breaches) /
+(forward_moves + closes + limited_stays): the share of checks passed, where every forward move,
+every close and every time-limited stay is one check. None when there is nothing to check.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from salesflow.analytics.reports import tables
+from salesflow.analytics.reports.base import (
+    NONE_LABEL,
+    SECONDS_PER_DAY,
+    Column,
+    Data,
+    Params,
+    Report,
+    Table,
+    index_rows,
+    ratio,
+)
+
+
+def adherence_score(row: dict[str, Any]) -> float | None:
+    """The adherence score of one group's counts (see the module docstring); None without checks."""
+    checks = row["forward_moves"] + row["closes"] + row["limited_stays"]
+    passed = row["gates_passed"] + row["closes_met"] + row["limited_stays"] - row["sla_breaches"]
+    if not checks:
+        return None
+    return round(100.0 * passed / checks, 1)
+
+
+def adherence(data: Data, params: Params) -> Report:
+    """The adherence report (grouped by owner unless ``--by`` says otherwise)."""
+    by = params.by or "owner"
+    records = tables.grouped(data, tables.scoped_records(data, params, created_in_range=False), by)
+    keys = records.select("record_id", "group")
+    events = data.events.filter(tables.in_range(data.events["at"], params)).join(keys, "record_id")
+
+    moves = events.filter(events.kind == "stage_changed")
+    forward = moves.direction == "forward"
+    move_counts = moves.group_by("group").agg(
+        forward_moves=moves.count(where=forward),
+        gates_overridden=moves.count(where=forward & moves.overridden),
+        stages_skipped=moves.skipped.sum(),
+    )
+
+    overrides = events.filter(events.kind == "gate_overridden")
+    override_counts = overrides.group_by("group").agg(overrides=overrides.count(),
+                                                      missing_activities=overrides.unmet_activities.sum())
+
+    closes = events.filter(events.kind == "record_closed")
+    closes = closes.select("record_id", "group", "seq", "process", "version", "outcome", stage=closes.to_stage)
+    required = data.catalog.requirement_table()
+    needed = closes.join(required, ["process", "version", "stage"]).select(
+        "record_id", "activity", close_seq=closes.seq)
+    done = data.events.filter(data.events.kind == "activity_done").select(
+        "record_id", "activity", done_seq=data.events.seq)
+    not_done = needed.anti_join(done, [needed.record_id == done.record_id, needed.activity == done.activity,
+                                       done.done_seq < needed.close_seq])
+    unmet_closes = not_done.select(unmet_id=not_done.record_id).distinct()
+    closes = closes.left_join(unmet_closes, closes.record_id == unmet_closes.unmet_id)
+    met = closes.unmet_id.isnull()
+    close_counts = closes.group_by("group").agg(
+        closes=closes.count(), closes_met=closes.count(where=met),
+        lost=closes.count(where=closes.outcome == "lost"),
+        lost_met=closes.count(where=(closes.outcome == "lost") & met),
+    )
+
+    visits = tables.open_stage_visits(data).join(keys, "record_id")
+    visits = visits.filter(tables.in_range(visits.entered_at, params) & visits.max_days.notnull())
+    sla = visits.group_by("group").agg(
+        limited_stays=visits.count(),
+        sla_breaches=visits.count(where=visits.seconds > visits.max_days.cast("float64") * SECONDS_PER_DAY),
+    )
+
+    parts = [index_rows(data.rows(expr), "group") for expr in (move_counts, override_counts, close_counts, sla)]
+    groups = sorted({key[0] for part in parts for key in part}, key=lambda g: (g == NONE_LABEL, str(g)))
+    fields = ("forward_moves", "gates_overridden", "stages_skipped", "overrides", "missing_activities", "closes",
+              "closes_met", "lost", "lost_met", "limited_stays", "sla_breaches")
+    rows = []
+    for group in groups:
+        row: dict[str, Any] = {"group": group}
+        for name in fields:
+            row[name] = int(next((part[(group,)][name] for part in parts if (group,) in part
+                                  and part[(group,)].get(name) is not None), 0))
+        row["gates_passed"] = row["forward_moves"] - row["gates_overridden"]
+        row["score"] = adherence_score(row)
+        rows.append(row)
+
+    reasons_rows = data.rows(overrides.select(
+        "group", "record_id", "seq", "at", "from_stage", "to_stage", "reason", "unmet").order_by("seq"))
+    reasons = [{"group": row["group"], "record_id": row["record_id"], "at": row["at"].isoformat(),
+                "from_stage": row["from_stage"], "to_stage": row["to_stage"], "unmet": row["unmet"],
+                "reason": row["reason"]} for row in reasons_rows]
+    totals = {name: sum(row[name] for row in rows) for name in (*fields, "gates_passed")}
+    summary = {**totals, "score": adherence_score(totals) if by != "team" else None,
+               "override_rate": ratio(totals["gates_overridden"], totals["forward_moves"])}
+    columns = [Column("group", "Owner" if by == "owner" else by.capitalize()),
+               Column("score", "Adherence score", "num"),
+               Column("forward_moves", "Gates", "int"), Column("gates_passed", "Passed", "int"),
+               Column("gates_overridden", "Overridden", "int"), Column("overrides", "Overrides (all)", "int"),
+               Column("stages_skipped", "Stages skipped", "int"),
+               Column("missing_activities", "Required activities missing", "int"),
+               Column("closes", "Closed", "int"), Column("closes_met", "Outcome requirements met", "int"),
+               Column("lost", "Lost", "int"), Column("lost_met", "Lost: customer informed", "int"),
+               Column("limited_stays", "Stays with limit", "int"), Column("sla_breaches", "SLA breaches", "int")]
+    reason_columns = [Column("group", "Group"), Column("record_id", "Record", "int"), Column("at", "At"),
+                      Column("from_stage", "From"), Column("to_stage", "To"), Column("unmet", "Unmet items", "int"),
+                      Column("reason", "Reason")]
+    return Report("adherence", "Process adherence", {**params.to_data(), "by": by}, summary,
+                  {"groups": Table(columns, rows, "Adherence by " + by),
+                   "reasons": Table(reason_columns, reasons, "Overrides and their reasons")},
+                  notes=["Adherence score = 100 × (gates passed + closes with outcome requirements met + "
+                         "stays within the time limit) / (forward moves + closes + stays in stages with a limit)."])

@@ -1,0 +1,291 @@
+"""What every report shares: its input (`Data`), its parameters (`Params`) and its result (`Report`).
+
+Framework-free: the reports are Ibis expressions over the tables in `Data`, so the same code runs
+on the embedded DuckDB mirror and directly on PostgreSQL. Only small, already aggregated results
+(one row per stage, owner or period) are finished in Python.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+
+from salesflow.analytics.periods import Period
+from salesflow.engine.errors import BadInput
+
+#: Dimensions a report can be broken down by (``--by``).
+DIMENSIONS = ("owner", "team", "type", "process-version")
+#: Label of records without a value in the chosen dimension.
+NONE_LABEL = "(none)"
+#: Label of the single group when no ``--by`` is given.
+ALL_LABEL = "all"
+SECONDS_PER_DAY = 86400.0
+
+
+@dataclass(frozen=True)
+class StageInfo:
+    """One stage of one process version, as the reports need it."""
+
+    process: str
+    version: int
+    stage: str
+    title: str
+    position: int               # among all stages of the version
+    open_position: int          # among the open stages, -1 for outcomes
+    probability: int
+    forecast_category: str
+    max_days: int | None
+    outcome: str | None         # won | lost | None
+
+
+@dataclass
+class Catalog:
+    """The stages of every process version (from the process library), in a form both Python and SQL use."""
+
+    stages: list[StageInfo]
+    #: (process, version, outcome stage, activity) the outcome stage requires
+    requirements: list[tuple[str, int, str, str]] = field(default_factory=list)
+    #: process → upper limits of the amount bands (from its first approval with amount bands)
+    amount_bands: dict[str, list[float]] = field(default_factory=dict)
+    #: process → title
+    titles: dict[str, str] = field(default_factory=dict)
+
+    def processes(self) -> list[str]:
+        """Process keys in alphabetical order."""
+        return sorted({stage.process for stage in self.stages})
+
+    def newest_version(self, process: str) -> int:
+        """The highest version number of a process (0 when unknown)."""
+        return max((stage.version for stage in self.stages if stage.process == process), default=0)
+
+    def stage_order(self, process: str) -> list[StageInfo]:
+        """The stages of a process's newest version in their order."""
+        version = self.newest_version(process)
+        return sorted((stage for stage in self.stages if stage.process == process and stage.version == version),
+                      key=lambda stage: stage.position)
+
+    def stage(self, process: str, stage_id: str) -> StageInfo | None:
+        """A stage of the newest version of a process that has it."""
+        found = [stage for stage in self.stages if stage.process == process and stage.stage == stage_id]
+        return max(found, key=lambda stage: stage.version) if found else None
+
+    def stage_table(self) -> ir.Table:
+        """The stages as an Ibis table (a memtable: uploaded to whichever backend runs the query)."""
+        columns: dict[str, list[Any]] = {name: [] for name in (
+            "process", "version", "stage", "position", "open_position", "probability", "forecast_category",
+            "max_days", "outcome")}
+        for stage in self.stages:
+            columns["process"].append(stage.process)
+            columns["version"].append(stage.version)
+            columns["stage"].append(stage.stage)
+            columns["position"].append(stage.position)
+            columns["open_position"].append(stage.open_position)
+            columns["probability"].append(stage.probability)
+            columns["forecast_category"].append(stage.forecast_category)
+            columns["max_days"].append(stage.max_days)
+            columns["outcome"].append(stage.outcome)
+        schema = ibis.schema({"process": "string", "version": "int64", "stage": "string", "position": "int64",
+                              "open_position": "int64", "probability": "int64", "forecast_category": "string",
+                              "max_days": "int64", "outcome": "string"})
+        return ibis.memtable(columns, schema=schema)
+
+    def requirement_table(self) -> ir.Table:
+        """The activities each outcome stage requires, as an Ibis table."""
+        rows = self.requirements
+        return ibis.memtable({"process": [row[0] for row in rows], "version": [row[1] for row in rows],
+                              "stage": [row[2] for row in rows], "activity": [row[3] for row in rows]},
+                             schema=ibis.schema({"process": "string", "version": "int64", "stage": "string",
+                                                 "activity": "string"}))
+
+
+@dataclass
+class Data:
+    """The input of every report: normalised event and record tables on one backend, and reference data.
+
+    ``events``: the flat record events (`tables.flatten_events`) of the records the reader may see;
+    ``history``: their value changes (`tables.value_history`).
+    ``records``: record_id, process, version, stage, owner_id, amount, currency, close_date,
+    classification, probability_override, type, outcome, created_at, closed_at.
+    ``memberships``: user_id, team. ``users``: user id → user name. ``targets`` and ``snapshots``
+    are plain rows from the operational database.
+    """
+
+    backend: Any
+    events: ir.Table
+    history: ir.Table
+    records: ir.Table
+    memberships: ir.Table
+    users: dict[int, str]
+    catalog: Catalog
+    now: datetime.datetime
+    targets: list[dict[str, Any]] = field(default_factory=list)
+    snapshots: list[dict[str, Any]] = field(default_factory=list)
+    #: the name of the backend (duckdb | postgres)
+    engine: str = "duckdb"
+
+    _cache: dict[str, ir.Table] = field(default_factory=dict)
+
+    def cached(self, name: str, build: Callable[[], ir.Table]) -> ir.Table:
+        """A derived table computed once per `Data` and kept in the embedded DuckDB (a temporary table).
+
+        On PostgreSQL the expression is used as it is (no temporary tables in the operational database).
+        """
+        if name not in self._cache:
+            expression = build()
+            self._cache[name] = expression.cache() if self.engine == "duckdb" else expression
+        return self._cache[name]
+
+    def materialized(self, expression: ir.Table) -> ir.Table:
+        """``expression`` computed once into a temporary DuckDB table (on PostgreSQL: as it is)."""
+        return expression.cache() if self.engine == "duckdb" else expression
+
+    def rows(self, expr: ir.Table) -> list[dict[str, Any]]:
+        """Run an expression on the backend and return its rows as dicts (through Arrow, no pandas)."""
+        return self.backend.to_pyarrow(expr).to_pylist()
+
+
+@dataclass
+class Params:
+    """The filters and options of a report (all optional)."""
+
+    process: str | None = None
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None        # inclusive
+    by: str | None = None
+    period: Period | None = None
+    as_of: datetime.datetime | None = None
+    seed: int = 0
+    trials: int = 10_000
+    calibrated: bool = True
+
+    def check(self) -> None:
+        """Refuse inconsistent parameters with `BadInput`."""
+        if self.by is not None and self.by not in (*DIMENSIONS, "amount-band"):
+            raise BadInput(f"--by: one of {', '.join(DIMENSIONS)} expected, got {self.by!r}")
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise BadInput(f"--from {self.date_from} is after --to {self.date_to}")
+        if self.trials < 10_000 or self.trials > 1_000_000:
+            raise BadInput(f"--trials: between 10000 and 1000000, got {self.trials}")
+
+    def to_data(self) -> dict[str, Any]:
+        """The parameters as JSON-ready data."""
+        return {
+            "process": self.process,
+            "from": self.date_from.isoformat() if self.date_from else None,
+            "to": self.date_to.isoformat() if self.date_to else None,
+            "by": self.by,
+            "period": self.period.key if self.period else None,
+            "as_of": self.as_of.isoformat() if self.as_of else None,
+        }
+
+    @property
+    def from_at(self) -> datetime.datetime | None:
+        """Start of the date range (UTC midnight)."""
+        if self.date_from is None:
+            return None
+        return datetime.datetime.combine(self.date_from, datetime.time(), tzinfo=datetime.UTC)
+
+    @property
+    def to_at(self) -> datetime.datetime | None:
+        """End of the date range: midnight after ``date_to`` (the range includes that day)."""
+        if self.date_to is None:
+            return None
+        return datetime.datetime.combine(self.date_to + datetime.timedelta(days=1), datetime.time(),
+                                         tzinfo=datetime.UTC)
+
+
+@dataclass
+class Column:
+    """A column of a report table: key in the rows, a label, and how to show it."""
+
+    key: str
+    label: str
+    kind: str = "text"   # text | int | money | pct | days | num | list
+
+
+@dataclass
+class Table:
+    """A table of a report."""
+
+    columns: list[Column]
+    rows: list[dict[str, Any]]
+    title: str = ""
+
+    def to_data(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {"title": self.title, "columns": [{"key": c.key, "label": c.label, "kind": c.kind} for c in self.columns],
+                "rows": self.rows}
+
+
+@dataclass
+class Report:
+    """The result of a report: a summary, named tables (the first is the main one) and notes."""
+
+    kind: str
+    title: str
+    params: dict[str, Any]
+    summary: dict[str, Any]
+    tables: dict[str, Table]
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def main(self) -> str:
+        """The name of the main table."""
+        return next(iter(self.tables))
+
+    def to_data(self) -> dict[str, Any]:
+        """The whole report as JSON-ready data."""
+        return {"kind": self.kind, "title": self.title, "params": self.params, "summary": self.summary,
+                "tables": {name: table.to_data() for name, table in self.tables.items()}, "notes": self.notes}
+
+
+# --- small helpers shared by the reports ------------------------------------------------------------
+
+def ts(value: datetime.datetime) -> ir.Value:
+    """A UTC timestamp literal."""
+    return ibis.literal(value.astimezone(datetime.UTC), type="timestamp('UTC')")
+
+
+def seconds_between(later: ir.Value, earlier: ir.Value) -> ir.Value:
+    """Seconds from ``earlier`` to ``later`` (fractional), the same on every backend."""
+    return later.epoch_seconds().cast("float64") - earlier.epoch_seconds().cast("float64")
+
+
+def ratio(numerator: float | int | None, denominator: float | int | None, digits: int = 4) -> float | None:
+    """numerator / denominator rounded, None when the denominator is 0 or missing."""
+    if numerator is None or not denominator:
+        return None
+    return round(float(numerator) / float(denominator), digits)
+
+
+def money(value: Any) -> float:
+    """An amount rounded to cents (0 for missing)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return 0.0
+    return round(float(value), 2)
+
+
+def days(seconds: Any) -> float | None:
+    """Seconds → days, rounded to 2 decimals (None for missing)."""
+    if seconds is None or (isinstance(seconds, float) and math.isnan(seconds)):
+        return None
+    return round(float(seconds) / SECONDS_PER_DAY, 2)
+
+
+def index_rows(rows: Iterable[dict[str, Any]], *keys: str) -> dict[tuple[Any, ...], dict[str, Any]]:
+    """Rows keyed by the values of ``keys``."""
+    return {tuple(row[key] for key in keys): row for row in rows}
+
+
+def sort_groups(groups: Iterable[str]) -> list[str]:
+    """Group labels in a stable order, the "(none)" group last."""
+    return sorted(set(groups), key=lambda label: (label == NONE_LABEL, str(label)))
+
+
+ReportFunction = Callable[[Data, Params], Report]

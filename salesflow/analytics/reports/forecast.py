@@ -1,0 +1,254 @@
+"""Forecast of a period: open pipeline by forecast category, weighted amount, won so far, target, gap,
+coverage and a Monte Carlo distribution of the period's revenue.
+
+Everything is computed *as of* an instant (now, or ``--as-of``) from the event log, so the same
+code rebuilds the forecasts of past weeks (`salesflow.analytics.snapshots`):
+
+- **open pipeline**: records open at that instant whose close date lies in the period, by the
+  forecast category of their stage (commit, best case, pipeline); ``overdue`` are open records
+  whose close date had already passed.
+- **weighted** = Σ amount × probability, the probability being the record's override where set,
+  else its stage's default.
+- **won** = amount of the records won within the period (up to the instant).
+- **expected** = won + weighted; **gap** = target − won; **expected gap** = target − expected;
+  **coverage** = open pipeline amount / (target − won).
+- **Monte Carlo**: each open record of the period is won with its *calibrated* probability (the
+  override where set, else the stage's suggested probability from the calibration of the records
+  closed by then) — ``--trials`` (≥ 10 000) vectorised trials with a fixed ``--seed``; P10/P50/P90
+  of won + simulated revenue.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+import ibis
+import numpy as np
+
+from salesflow.analytics import planning
+from salesflow.analytics.periods import Period, period_containing
+from salesflow.analytics.reports import montecarlo, tables
+from salesflow.analytics.reports.asof import state_as_of
+from salesflow.analytics.reports.base import (
+    ALL_LABEL,
+    NONE_LABEL,
+    Column,
+    Data,
+    Params,
+    Report,
+    Table,
+    money,
+    ratio,
+)
+from salesflow.analytics.reports.calibration import calibrated_probabilities, stage_outcomes
+
+CATEGORIES = ("commit", "best_case", "pipeline")
+_SCOPE_OF_DIMENSION = {"team": "team", "owner": "owner", "type": "type"}
+
+
+@dataclass
+class Moment:
+    """One forecast to compute: an instant and the period it looks at."""
+
+    snap_id: int
+    at: datetime.datetime
+    period: Period
+
+
+@dataclass
+class GroupForecast:
+    """The forecast of one group (or of everything) at one instant."""
+
+    group: str
+    won: float = 0.0
+    won_count: int = 0
+    open_count: int = 0
+    open_amount: float = 0.0
+    weighted: float = 0.0
+    overdue_count: int = 0
+    overdue_amount: float = 0.0
+    categories: dict[str, dict[str, float]] = field(default_factory=dict)
+    distribution: montecarlo.Distribution | None = None
+    records: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def expected(self) -> float:
+        """won + weighted."""
+        return round(self.won + self.weighted, 2)
+
+
+def compute(data: Data, params: Params, moments: list[Moment], by: str | None = None,
+            with_records: bool = False, simulate: bool = True) -> dict[int, dict[str, GroupForecast]]:
+    """The forecasts of several instants at once: snap_id → group → `GroupForecast` (without the Monte
+    Carlo distribution when ``simulate`` is false)."""
+    if not moments:
+        return {}
+    times = ibis.memtable(
+        {"snap_id": [m.snap_id for m in moments], "t": [m.at for m in moments],
+         "p_start": [m.period.start for m in moments], "p_end": [m.period.end for m in moments],
+         "p_start_at": [m.period.start_at for m in moments], "p_end_at": [m.period.end_at for m in moments],
+         "today": [m.at.astimezone(datetime.UTC).date() for m in moments]},
+        schema=ibis.schema({"snap_id": "int64", "t": "timestamp('UTC')", "p_start": "date", "p_end": "date",
+                            "p_start_at": "timestamp('UTC')", "p_end_at": "timestamp('UTC')", "today": "date"}))
+    key = "state:" + ";".join(f"{m.snap_id}@{m.at.isoformat()}:{m.period.key}" for m in moments) + \
+        f":{params.process}"
+
+    def build() -> Any:
+        scoped = tables.scoped_records(data, params, created_in_range=False).select("record_id")
+        history = data.history.semi_join(scoped, "record_id")
+        state = state_as_of(history, times.select("snap_id", "t")).join(times, "snap_id")
+        stages = data.catalog.stage_table().select("process", "version", "stage", "probability",
+                                                    "forecast_category", "outcome")
+        return state.join(stages, ["process", "version", "stage"])
+
+    state = tables.grouped(data, data.cached(key, build), by)
+    is_open = state.outcome.isnull()
+    in_period = (state.close_date >= state.p_start) & (state.close_date < state.p_end)
+    probability = state.probability_override.fill_null(state.probability.cast("float64"))
+    amount = state.amount.fill_null(0.0)
+    weighted = amount * probability / 100.0
+    won = (state.outcome == "won") & (state.stage_at >= state.p_start_at) & (state.stage_at < state.p_end_at)
+    open_in_period = is_open & in_period
+    aggregates: dict[str, Any] = {
+        "won": amount.sum(where=won), "won_count": state.count(where=won),
+        "open_count": state.count(where=open_in_period), "open_amount": amount.sum(where=open_in_period),
+        "weighted": weighted.sum(where=open_in_period),
+        "overdue_count": state.count(where=is_open & (state.close_date < state.today)),
+        "overdue_amount": amount.sum(where=is_open & (state.close_date < state.today)),
+    }
+    for category in CATEGORIES:
+        chosen = open_in_period & (state.forecast_category == category)
+        aggregates[f"{category}_count"] = state.count(where=chosen)
+        aggregates[f"{category}_amount"] = amount.sum(where=chosen)
+        aggregates[f"{category}_weighted"] = weighted.sum(where=chosen)
+    summary_rows = data.rows(state.group_by(["snap_id", "group"]).agg(**aggregates))
+    open_rows = data.rows(state.filter(open_in_period).select(
+        "snap_id", "group", "record_id", "process", "stage", "forecast_category", "close_date",
+        "probability_override", amount=amount, probability=state.probability).order_by(["snap_id", "record_id"])
+    ) if simulate or with_records else []
+
+    calibrated: dict[tuple[Any, ...], int] = {}
+    if params.calibrated and simulate:
+        everything = tables.grouped(data, data.records, None)
+        outcome_rows = data.rows(stage_outcomes(data, everything, times.select("snap_id", "t")))
+        calibrated = calibrated_probabilities(outcome_rows, data)
+
+    result: dict[int, dict[str, GroupForecast]] = {}
+    for row in summary_rows:
+        item = GroupForecast(
+            group=row["group"], won=money(row["won"]), won_count=int(row["won_count"] or 0),
+            open_count=int(row["open_count"] or 0), open_amount=money(row["open_amount"]),
+            weighted=money(row["weighted"]), overdue_count=int(row["overdue_count"] or 0),
+            overdue_amount=money(row["overdue_amount"]),
+            categories={category: {"count": int(row[f"{category}_count"] or 0),
+                                   "amount": money(row[f"{category}_amount"]),
+                                   "weighted": money(row[f"{category}_weighted"])} for category in CATEGORIES})
+        result.setdefault(row["snap_id"], {})[row["group"]] = item
+    by_group: dict[tuple[int, str], list[dict[str, Any]]] = {}
+    for row in open_rows:
+        by_group.setdefault((row["snap_id"], row["group"]), []).append(row)
+    for snap_id, groups in result.items():
+        for group, item in groups.items():
+            rows = by_group.get((snap_id, group), [])
+            probabilities = []
+            for row in rows:
+                if row["probability_override"] is not None:
+                    value = float(row["probability_override"])
+                else:
+                    value = float(calibrated.get((snap_id, ALL_LABEL, row["process"], row["stage"]),
+                                                 row["probability"]))
+                row["calibrated_probability"] = value
+                probabilities.append(value / 100.0)
+            if simulate:
+                amounts = np.array([row["amount"] for row in rows], dtype=np.float64)
+                item.distribution = montecarlo.distribution(amounts, np.array(probabilities, dtype=np.float64),
+                                                            base=item.won, trials=params.trials, seed=params.seed)
+            if with_records:
+                item.records = [{
+                    "record_id": row["record_id"], "stage": row["stage"], "category": row["forecast_category"],
+                    "close_date": row["close_date"].isoformat() if row["close_date"] else None,
+                    "amount": money(row["amount"]),
+                    "probability": float(row["probability_override"]) if row["probability_override"] is not None
+                    else float(row["probability"]),
+                    "calibrated_probability": row["calibrated_probability"]} for row in rows]
+    return result
+
+
+def group_target(data: Data, params: Params, period: Period, by: str | None, group: str) -> float | None:
+    """The target of a group (or of everything) for the period."""
+    if by is None or group == ALL_LABEL:
+        return planning.target_for(data.targets, period, params.process)
+    scope = _SCOPE_OF_DIMENSION.get(by)
+    if scope is None or group == NONE_LABEL:
+        return None
+    return planning.target_for(data.targets, period, params.process, scope, group)
+
+
+def forecast_row(item: GroupForecast, target: float | None) -> dict[str, Any]:
+    """One row of the forecast table."""
+    distribution = item.distribution
+    remaining = (target - item.won) if target is not None else None
+    return {
+        "group": item.group, "won": item.won, "won_count": item.won_count,
+        "commit": item.categories["commit"]["amount"], "best_case": item.categories["best_case"]["amount"],
+        "pipeline": item.categories["pipeline"]["amount"], "open_count": item.open_count,
+        "open_amount": item.open_amount, "weighted": item.weighted, "expected": item.expected,
+        "target": money(target) if target is not None else None,
+        "gap": round(remaining, 2) if remaining is not None else None,
+        "expected_gap": round(target - item.expected, 2) if target is not None else None,
+        "coverage": ratio(item.open_amount, remaining) if remaining and remaining > 0 else None,
+        "attainment": ratio(item.won, target),
+        "p10": distribution.p10 if distribution else None, "p50": distribution.p50 if distribution else None,
+        "p90": distribution.p90 if distribution else None,
+        "overdue_count": item.overdue_count, "overdue_amount": item.overdue_amount,
+    }
+
+
+FORECAST_COLUMNS = [
+    Column("group", "Group"), Column("won", "Won", "money"), Column("commit", "Commit", "money"),
+    Column("best_case", "Best case", "money"), Column("pipeline", "Pipeline", "money"),
+    Column("weighted", "Weighted", "money"), Column("expected", "Expected", "money"),
+    Column("target", "Target", "money"), Column("gap", "Gap (target − won)", "money"),
+    Column("coverage", "Coverage", "num"), Column("p10", "P10", "money"), Column("p50", "P50", "money"),
+    Column("p90", "P90", "money"),
+]
+
+
+def forecast(data: Data, params: Params) -> Report:
+    """The forecast report of ``params.period`` (default: the quarter of the instant) as of now or ``--as-of``."""
+    at = params.as_of or data.now
+    period = params.period or period_containing(at, "quarter")
+    moments = [Moment(0, at, period)]
+    overall = compute(data, params, moments, None, with_records=True).get(0, {})
+    total = overall.get(ALL_LABEL) or GroupForecast(ALL_LABEL, categories={c: {"count": 0, "amount": 0.0,
+                                                                                "weighted": 0.0} for c in CATEGORIES})
+    if total.distribution is None:
+        total.distribution = montecarlo.distribution(np.zeros(0), np.zeros(0), 0.0, params.trials, params.seed)
+    target = group_target(data, params, period, None, ALL_LABEL)
+    summary = {"period": period.key, "as_of": at.isoformat(), **forecast_row(total, target),
+               "monte_carlo": total.distribution.to_data()}
+    summary.pop("group")
+    category_rows = [{"category": category, **total.categories[category]} for category in CATEGORIES]
+    result = {
+        "categories": Table([Column("category", "Forecast category"), Column("count", "Records", "int"),
+                             Column("amount", "Amount", "money"), Column("weighted", "Weighted", "money")],
+                            category_rows, f"Open pipeline {period.key} by forecast category"),
+    }
+    if params.by:
+        grouped = compute(data, params, moments, params.by).get(0, {})
+        rows = [forecast_row(item, group_target(data, params, period, params.by, name))
+                for name, item in sorted(grouped.items(), key=lambda pair: (pair[0] == NONE_LABEL, pair[0]))]
+        result["groups"] = Table(FORECAST_COLUMNS, rows, f"Forecast {period.key} by {params.by}")
+    result["distribution"] = Table([Column("from", "Revenue from", "money"), Column("to", "to", "money"),
+                                    Column("trials", "Trials", "int")], total.distribution.histogram,
+                                   "Monte Carlo distribution of the period's revenue")
+    result["records"] = Table([Column("record_id", "Record", "int"), Column("stage", "Stage"),
+                               Column("category", "Category"), Column("close_date", "Close date"),
+                               Column("amount", "Amount", "money"), Column("probability", "Probability %", "num"),
+                               Column("calibrated_probability", "Calibrated %", "num")], total.records,
+                              "Open records of the period")
+    return Report("forecast", f"Forecast {period.key}", {**params.to_data(), "period": period.key}, summary, result,
+                  notes=[f"As of {at.isoformat()}; Monte Carlo: {params.trials} trials, seed {params.seed}, "
+                         "calibrated probabilities (the override where set)."])

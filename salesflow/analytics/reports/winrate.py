@@ -1,0 +1,72 @@
+"""Win rate by opportunity type, by owner and by amount band (or by one ``--by`` dimension).
+
+Scope: records of ``--process`` closed (Won or Lost) within ``--from/--to``. Win rate = won /
+(won + lost); the amount win rate = won amount / closed amount. The types are the seeds'
+categories (the default library's ``type`` field): new business, and for existing customers
+stabilisation, cross-selling, delivery-rate increase and new product launch; the ``segment``
+table puts the existing-customer types together.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from salesflow.analytics.reports import tables
+from salesflow.analytics.reports.base import NONE_LABEL, Column, Data, Params, Report, Table, money, ratio
+
+NEW_BUSINESS = "new_business"
+SEGMENT_NEW = "new business"
+SEGMENT_EXISTING = "existing customer"
+
+
+def _table(data: Data, closed: Any, by: str | None) -> list[dict[str, Any]]:
+    if by == "segment":
+        segment = (closed.type == NEW_BUSINESS).ifelse(SEGMENT_NEW, SEGMENT_EXISTING)
+        keyed = closed.mutate(group=closed.type.isnull().ifelse(NONE_LABEL, segment))
+    else:
+        keyed = tables.grouped(data, closed, by)
+    won = keyed.outcome == "won"
+    aggregated = keyed.group_by("group").agg(
+        closed=keyed.count(), won=keyed.count(where=won), lost=keyed.count(where=~won),
+        closed_amount=keyed.amount.sum(), won_amount=keyed.amount.sum(where=won),
+    )
+    rows = []
+    for row in data.rows(aggregated):
+        rows.append({"group": row["group"], "closed": row["closed"], "won": row["won"], "lost": row["lost"],
+                     "win_rate": ratio(row["won"], row["closed"]), "won_amount": money(row["won_amount"]),
+                     "closed_amount": money(row["closed_amount"]),
+                     "amount_win_rate": ratio(row["won_amount"], row["closed_amount"])})
+    if by == "amount-band":
+        order = {label: index for index, label in enumerate(tables.band_labels(_limits(data)) + [NONE_LABEL])}
+        return sorted(rows, key=lambda row: order.get(row["group"], 99))
+    return sorted(rows, key=lambda row: (row["group"] == NONE_LABEL, str(row["group"])))
+
+
+def _limits(data: Data) -> list[float]:
+    processes = data.catalog.processes()
+    limits = data.catalog.amount_bands.get(processes[0], []) if len(processes) == 1 else []
+    return limits or [50_000.0, 250_000.0]
+
+
+def winrate(data: Data, params: Params) -> Report:
+    """The win-rate report."""
+    records = tables.scoped_records(data, params, created_in_range=False)
+    closed = records.filter(records.outcome.isin(["won", "lost"]) & tables.in_range(records.closed_at, params))
+    dimensions = [params.by] if params.by else ["type", "segment", "owner", "amount-band"]
+    titles = {"type": "By opportunity type", "segment": "New business vs existing customers", "owner": "By owner",
+              "team": "By team", "amount-band": "By amount band", "process-version": "By process version"}
+    result: dict[str, Table] = {}
+    for dimension in dimensions:
+        columns = [Column("group", dimension.replace("-", " ").capitalize()), Column("closed", "Closed", "int"),
+                   Column("won", "Won", "int"), Column("lost", "Lost", "int"), Column("win_rate", "Win rate", "pct"),
+                   Column("won_amount", "Won amount", "money"), Column("closed_amount", "Closed amount", "money"),
+                   Column("amount_win_rate", "Amount win rate", "pct")]
+        result[dimension] = Table(columns, _table(data, closed, dimension), titles[dimension])
+    total = data.rows(closed.agg(closed=closed.count(), won=closed.count(where=closed.outcome == "won"),
+                                 won_amount=closed.amount.sum(where=closed.outcome == "won"),
+                                 closed_amount=closed.amount.sum()))[0]
+    summary = {"closed": total["closed"], "won": total["won"], "win_rate": ratio(total["won"], total["closed"]),
+               "won_amount": money(total["won_amount"]),
+               "amount_win_rate": ratio(total["won_amount"], total["closed_amount"])}
+    return Report("winrate", "Win rate", params.to_data(), summary, result,
+                  notes=["Scope: records closed within --from/--to; win rate = won / (won + lost)."])

@@ -1,0 +1,365 @@
+"""Where the reports' tables come from: an embedded DuckDB mirror of the event log, or PostgreSQL itself.
+
+- **DuckDB** (default): the operational tables the reports read (``records_event``,
+  ``records_record``, ``records_process``, ``records_processversion``) are mirrored into an
+  embedded DuckDB — in memory, or in the file named by ``SALESFLOW_ANALYTICS_DUCKDB`` — through
+  Arrow. Events are append-only, so each sync loads only ``seq > last loaded`` (and re-reads the
+  records those new events touched); the hash of the last loaded event is compared with the log's
+  to notice a replaced database, which triggers a full reload.
+- **PostgreSQL**: the same Ibis expressions run directly on the operational PostgreSQL database
+  (``ibis.postgres.connect`` on ``DATABASE_URL``).
+
+Either way `load_data` returns a `Data` restricted to the records a user may see (no user: all).
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from typing import Any
+
+import ibis
+import pyarrow as pa
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from salesflow.analytics.catalog import catalog_of
+from salesflow.analytics.reports.base import Catalog, Data
+from salesflow.analytics.reports.tables import (
+    flatten_events,
+    normalize_records,
+    value_history,
+    without_records,
+)
+from salesflow.engine.errors import BadInput
+from salesflow.people import access
+from salesflow.process.model import Classification
+
+ENGINES = ("duckdb", "postgres")
+BATCH = 50_000
+
+_EVENT_SCHEMA = pa.schema([
+    ("seq", pa.int64()), ("record_id", pa.int64()), ("process", pa.string()), ("process_version", pa.int64()),
+    ("kind", pa.string()), ("from_stage", pa.string()), ("to_stage", pa.string()), ("activity", pa.string()),
+    ("actor_id", pa.int64()), ("role", pa.string()), ("at", pa.timestamp("us", tz="UTC")), ("payload", pa.string()),
+])
+_RECORD_SCHEMA = pa.schema([
+    ("id", pa.int64()), ("process_id", pa.int64()), ("process_version_id", pa.int64()), ("stage", pa.string()),
+    ("owner_id", pa.int64()), ("amount", pa.decimal128(17, 2)), ("currency", pa.string()), ("close_date", pa.date32()),
+    ("classification", pa.string()), ("probability_override", pa.int64()), ("values", pa.string()),
+    ("outcome", pa.string()), ("created_at", pa.timestamp("us", tz="UTC")), ("closed_at", pa.timestamp("us", tz="UTC")),
+])
+_DDL = [
+    """CREATE TABLE IF NOT EXISTS records_event (seq BIGINT, record_id BIGINT, process VARCHAR,
+       process_version BIGINT, kind VARCHAR, from_stage VARCHAR, to_stage VARCHAR, activity VARCHAR,
+       actor_id BIGINT, role VARCHAR, "at" TIMESTAMPTZ, payload JSON)""",
+    """CREATE TABLE IF NOT EXISTS records_record (id BIGINT, process_id BIGINT, process_version_id BIGINT,
+       stage VARCHAR, owner_id BIGINT, amount DECIMAL(17, 2), currency VARCHAR, close_date DATE,
+       classification VARCHAR, probability_override BIGINT, "values" JSON, outcome VARCHAR,
+       created_at TIMESTAMPTZ, closed_at TIMESTAMPTZ)""",
+    "CREATE TABLE IF NOT EXISTS records_process (id BIGINT, \"key\" VARCHAR)",
+    "CREATE TABLE IF NOT EXISTS records_processversion (id BIGINT, process_id BIGINT, version BIGINT)",
+    "CREATE TABLE IF NOT EXISTS salesflow_sync (last_seq BIGINT, last_hash VARCHAR)",
+]
+#: Derived tables kept in the mirror (rebuilt incrementally from the raw events).
+DERIVED = ("flat_events", "value_history", "norm_records")
+
+
+def _utc(value: Any) -> datetime.datetime | None:
+    """A database timestamp as an aware UTC datetime (SQLite gives naive UTC ones)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        return value.replace(tzinfo=datetime.UTC)
+    return value.astimezone(datetime.UTC)
+
+
+def _json_text(column: str) -> str:
+    return f'"{column}"::text' if connection.vendor == "postgresql" else f'"{column}"'
+
+
+class DuckMirror:
+    """An embedded DuckDB holding a copy of the event log and the records, loaded incrementally."""
+
+    def __init__(self, path: str | None = None) -> None:
+        self.path = path or ":memory:"
+        self.backend = ibis.duckdb.connect(self.path)
+        self.raw = self.backend.con
+        self.raw.execute("SET TimeZone = 'UTC'")
+        for statement in _DDL:
+            self.raw.execute(statement)
+        self.lock = threading.RLock()
+
+    def _state(self) -> tuple[int, str]:
+        """The last event loaded (from the data itself, so a repeated sync can never load twice) and its hash."""
+        loaded = self.raw.execute("SELECT max(seq) FROM records_event").fetchone()[0] or 0
+        row = self.raw.execute("SELECT last_seq, last_hash FROM salesflow_sync").fetchone()
+        if row is None or int(row[0]) != int(loaded):
+            return int(loaded), ""
+        return int(row[0]), str(row[1])
+
+    def _set_state(self, seq: int, hash_: str) -> None:
+        self.raw.execute("DELETE FROM salesflow_sync")
+        self.raw.execute("INSERT INTO salesflow_sync VALUES (?, ?)", [seq, hash_])
+
+    def reset(self) -> None:
+        """Forget everything loaded."""
+        for table in ("records_event", "records_record", "records_process", "records_processversion",
+                      "salesflow_sync"):
+            self.raw.execute(f"DELETE FROM {table}")
+        for table in DERIVED:
+            self.raw.execute(f"DROP TABLE IF EXISTS {table}")
+
+    def sync(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """Load the events appended since the last sync (all after a reset); return how many."""
+        from salesflow.records.models import ChainHead, Event
+
+        with self.lock:
+            last_seq, last_hash = self._state()
+            head = ChainHead.objects.filter(pk=1).values_list("seq", "hash").first() or (0, "")
+            if last_seq:
+                known = Event.objects.filter(seq=last_seq).values_list("hash", flat=True).first()
+                if known != last_hash or head[0] < last_seq:
+                    self.reset()
+                    last_seq = 0
+            if head[0] == last_seq and last_seq:
+                return 0
+            loaded, touched = self._load_events(last_seq, head[0], progress)
+            self._load_records(touched, full=last_seq == 0)
+            self._load_processes()
+            self._derive(last_seq)
+            end = Event.objects.filter(seq__lte=head[0]).order_by("-seq").values_list("seq", "hash").first()
+            self._set_state(*(end or (0, "")))
+            return loaded
+
+    def _load_events(self, after: int, until: int, progress: Callable[[int, int], None] | None
+                     ) -> tuple[int, set[int]]:
+        query = (f'SELECT seq, record_id, process, process_version, kind, from_stage, to_stage, activity, actor_id, '
+                 f'role, "at", {_json_text("payload")} FROM records_event WHERE seq > %s AND seq <= %s ORDER BY seq')
+        loaded = 0
+        touched: set[int] = set()
+        with connection.cursor() as cursor:
+            cursor.execute(query, [after, until])
+            while True:
+                rows = cursor.fetchmany(BATCH)
+                if not rows:
+                    break
+                columns = list(zip(*rows, strict=True))
+                data = [list(column) for column in columns]
+                data[10] = [_utc(value) for value in data[10]]
+                batch = pa.Table.from_arrays([pa.array(column, type=field.type) for column, field in
+                                              zip(data, _EVENT_SCHEMA, strict=True)], schema=_EVENT_SCHEMA)
+                self.raw.register("event_batch", batch)
+                self.raw.execute("INSERT INTO records_event SELECT * FROM event_batch")
+                self.raw.unregister("event_batch")
+                touched.update(value for value in data[1] if value is not None)
+                loaded += len(rows)
+                if progress:
+                    progress(loaded, until - after)
+        return loaded, touched
+
+    def _load_records(self, touched: set[int], full: bool) -> None:
+        base = (f'SELECT id, process_id, process_version_id, stage, owner_id, amount, currency, close_date, '
+                f'classification, probability_override, {_json_text("values")}, outcome, created_at, closed_at '
+                f'FROM records_record')
+        if full:
+            self.raw.execute("DELETE FROM records_record")
+            self._insert_records(base, [])
+            return
+        ids = sorted(touched)
+        for start in range(0, len(ids), 5000):
+            chunk = ids[start:start + 5000]
+            self.raw.execute(f"DELETE FROM records_record WHERE id IN ({', '.join(map(str, chunk))})")
+            self._insert_records(base + f" WHERE id IN ({', '.join(['%s'] * len(chunk))})", chunk)
+
+    def _insert_records(self, query: str, args: list[Any]) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(query, args)
+            while True:
+                rows = cursor.fetchmany(BATCH)
+                if not rows:
+                    break
+                data = [list(column) for column in zip(*rows, strict=True)]
+                data[5] = [None if value is None else Decimal(str(value)).quantize(Decimal("0.01"))
+                           for value in data[5]]
+                data[7] = [datetime.date.fromisoformat(value) if isinstance(value, str) else value
+                           for value in data[7]]
+                data[12] = [_utc(value) for value in data[12]]
+                data[13] = [_utc(value) for value in data[13]]
+                batch = pa.Table.from_arrays([pa.array(column, type=field.type) for column, field in
+                                              zip(data, _RECORD_SCHEMA, strict=True)], schema=_RECORD_SCHEMA)
+                self.raw.register("record_batch", batch)
+                self.raw.execute("INSERT INTO records_record SELECT * FROM record_batch")
+                self.raw.unregister("record_batch")
+
+    def _load_processes(self) -> None:
+        from salesflow.records.models import Process, ProcessVersion
+
+        processes = list(Process.objects.values_list("id", "key"))
+        versions = list(ProcessVersion.objects.values_list("id", "process_id", "version"))
+        self.raw.execute("DELETE FROM records_process")
+        self.raw.execute("DELETE FROM records_processversion")
+        if processes:
+            self.raw.executemany("INSERT INTO records_process VALUES (?, ?)", processes)
+        if versions:
+            self.raw.executemany("INSERT INTO records_processversion VALUES (?, ?, ?)", versions)
+
+    def _derive(self, after: int) -> None:
+        """Extend the derived tables by the events after ``after`` (all when they do not exist yet)."""
+        backend = self.backend
+        existing = set(backend.list_tables())
+        raw = backend.table("records_event")
+        if "flat_events" not in existing or "value_history" not in existing:
+            backend.create_table("flat_events", flatten_events(raw), overwrite=True)
+            backend.create_table("value_history", value_history(backend.table("flat_events")), overwrite=True)
+        else:
+            # Idempotent: only events after the newest one each derived table already holds.
+            flat_after = max(after, self.raw.execute("SELECT coalesce(max(seq), 0) FROM flat_events").fetchone()[0])
+            flat_sql = backend.compile(flatten_events(raw.filter(raw.seq > flat_after)))
+            self.raw.execute(f"INSERT INTO flat_events {flat_sql}")
+            flat = backend.table("flat_events")
+            history_after = max(after, self.raw.execute(
+                "SELECT coalesce(max(seq), 0) FROM value_history").fetchone()[0])
+            history_sql = backend.compile(value_history(flat.filter(flat.seq > history_after)))
+            self.raw.execute(f"INSERT INTO value_history {history_sql}")
+        records = normalize_records(backend.table("records_record"), backend.table("records_processversion"),
+                                    backend.table("records_process"))
+        backend.create_table("norm_records", records, overwrite=True)
+
+    def tables(self) -> tuple[Any, Any, Any]:
+        """The (events, history, records) tables of the mirror."""
+        backend = self.backend
+        if "flat_events" not in set(backend.list_tables()):
+            self._derive(0)
+        return backend.table("flat_events"), backend.table("value_history"), backend.table("norm_records")
+
+
+_MIRRORS: dict[str, DuckMirror] = {}
+_MIRRORS_LOCK = threading.Lock()
+
+
+def mirror() -> DuckMirror:
+    """This process's DuckDB mirror of the operational database (created on first use).
+
+    ``SALESFLOW_ANALYTICS_DUCKDB=path`` keeps it in a file (loaded once, then incrementally); when
+    that file is locked by another process, an in-memory mirror is used instead.
+    """
+    name = str(settings.DATABASES["default"].get("NAME"))
+    path = os.environ.get("SALESFLOW_ANALYTICS_DUCKDB") or None
+    key = f"{name}|{path}"
+    with _MIRRORS_LOCK:
+        found = _MIRRORS.get(key)
+        if found is None:
+            try:
+                found = DuckMirror(path)
+            except Exception:  # noqa: BLE001 - a locked or unreadable file: fall back to memory
+                found = DuckMirror(None)
+            _MIRRORS[key] = found
+        return found
+
+
+def postgres_backend() -> Any:
+    """An Ibis PostgreSQL connection to the operational database (which must be PostgreSQL)."""
+    database = settings.DATABASES["default"]
+    if connection.vendor != "postgresql":
+        raise BadInput("--engine postgres needs DATABASE_URL to point at PostgreSQL "
+                       f"(the database is {connection.vendor})")
+    options: dict[str, Any] = {"database": database["NAME"], "user": database.get("USER") or None,
+                               "password": database.get("PASSWORD") or None, "host": database.get("HOST") or None}
+    if database.get("PORT"):
+        options["port"] = int(database["PORT"])
+    backend = ibis.postgres.connect(**{key: value for key, value in options.items() if value is not None})
+    backend.raw_sql("SET TIME ZONE 'UTC'").close()
+    return backend
+
+
+def catalog_from_db() -> Catalog:
+    """The stages, outcome requirements and amount bands of every loaded process version."""
+    from salesflow.records.models import ProcessVersion
+    from salesflow.records.services import definition_of
+
+    versions = ProcessVersion.objects.select_related("process").order_by("process__key", "version")
+    return catalog_of(definition_of(version) for version in versions)
+
+
+def hidden_record_ids(user: Any | None, hide_strictly_confidential: bool = False) -> list[int]:
+    """Ids of the records ``user`` may not see (none for no user: the CLI sees everything), and with
+    ``hide_strictly_confidential`` every strictly confidential record."""
+    from salesflow.records.models import Record
+
+    hidden: set[int] = set()
+    if user is not None:
+        hidden.update(Record.objects.exclude(access.visibility_filter(user)).values_list("id", flat=True))
+    if hide_strictly_confidential:
+        hidden.update(Record.objects.filter(classification=Classification.strictly_confidential.value)
+                      .values_list("id", flat=True))
+    return sorted(hidden)
+
+
+def _reference_rows() -> tuple[dict[int, str], Any, list[dict[str, Any]], list[dict[str, Any]]]:
+    from salesflow.analytics.models import ForecastSnapshot, Target
+    from salesflow.people.models import User
+
+    users = dict(User.objects.values_list("id", "username"))
+    pairs = list(User.teams.through.objects.values_list("user_id", "team__name"))
+    memberships = ibis.memtable({"user_id": [pair[0] for pair in pairs], "team": [pair[1] for pair in pairs]},
+                                schema=ibis.schema({"user_id": "int64", "team": "string"}))
+    targets = [{"period": row.period, "process": row.process, "team": row.team or None,
+                "owner": row.owner or None, "type": row.type or None, "amount": float(row.amount),
+                "currency": row.currency} for row in Target.objects.all()]
+    snapshots = [{"taken_at": row.taken_at, "period": row.period, "process": row.process, "won": float(row.won),
+                  "weighted": float(row.weighted), "expected": float(row.expected), "commit": float(row.commit),
+                  "best_case": float(row.best_case), "pipeline": float(row.pipeline), "p10": float(row.p10),
+                  "p50": float(row.p50), "p90": float(row.p90),
+                  "target": float(row.target) if row.target is not None else None, "backfilled": row.backfilled}
+                 for row in ForecastSnapshot.objects.order_by("taken_at", "period")]
+    return users, memberships, targets, snapshots
+
+
+def load_data(engine: str = "duckdb", user: Any | None = None, now: datetime.datetime | None = None,
+              progress: Callable[[int, int], None] | None = None, hide_strictly_confidential: bool = False) -> Data:
+    """The reports' input on an engine (``duckdb`` or ``postgres``), as ``user`` may see it."""
+    if engine not in ENGINES:
+        raise BadInput(f"--engine: one of {', '.join(ENGINES)} expected, got {engine!r}")
+    now = now or timezone.now()
+    if engine == "duckdb":
+        source = mirror()
+        source.sync(progress)
+        backend = source.backend
+        events, history, records = source.tables()
+    else:
+        backend = postgres_backend()
+        events = flatten_events(backend.table("records_event"))
+        history = value_history(events)
+        records = normalize_records(backend.table("records_record"), backend.table("records_processversion"),
+                                    backend.table("records_process"))
+    hidden = hidden_record_ids(user, hide_strictly_confidential)
+    users, memberships, targets, snapshots = _reference_rows()
+    return Data(backend=backend, events=without_records(events, hidden), history=without_records(history, hidden),
+                records=without_records(records, hidden), memberships=memberships, users=users, catalog=catalog_from_db(), now=now, targets=targets,
+                snapshots=snapshots, engine=engine)
+
+
+@contextmanager
+def data_for(engine: str = "duckdb", user: Any | None = None, now: datetime.datetime | None = None,
+             progress: Callable[[int, int], None] | None = None, hide_strictly_confidential: bool = False
+             ) -> Iterator[Data]:
+    """`load_data` holding the mirror's lock while the reports run (DuckDB connections are not thread-safe)."""
+    if engine == "duckdb":
+        with mirror().lock:
+            yield load_data(engine, user, now, progress, hide_strictly_confidential)
+        return
+    data = load_data(engine, user, now, progress, hide_strictly_confidential)
+    try:
+        yield data
+    finally:
+        disconnect = getattr(data.backend, "disconnect", None)
+        if disconnect:
+            disconnect()

@@ -1,0 +1,16 @@
+"""URLs of the sales-controlling dashboard (mounted under ``controlling/``)."""
+
+from django.urls import path
+
+from salesflow.analytics import views
+
+urlpatterns = [
+    path("", views.dashboard, name="controlling"),
+    path("targets/", views.targets, name="controlling_targets"),
+    path("targets/import/", views.targets_import, name="controlling_targets_import"),
+    path("panel/<slug:kind>/", views.panel, name="controlling_panel"),
+    path("report/<slug:kind>/", views.report_page, name="controlling_report"),
+    path("report/<slug:kind>.csv", views.report_csv, name="controlling_csv"),
+    path("report/<slug:kind>.svg", views.report_chart, {"fmt": "svg"}, name="controlling_svg"),
+    path("report/<slug:kind>.png", views.report_chart, {"fmt": "png"}, name="controlling_png"),
+]

@@ -1,0 +1,256 @@
+"""The sales-controlling dashboard: every report with its chart (Vega-Lite), table and CSV/SVG/PNG downloads.
+
+The dashboard page loads each report panel separately (htmx), so the first charts show while the
+others are computed. Reports count only the records the signed-in user may see (the one visibility
+rule of `salesflow.people.access`); forecast accuracy (company-wide snapshots) is shown to the
+oversight roles. Targets are set by Head of Sales, Sales Ops and administrators.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import urlencode
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from salesflow.analytics.charts import chart_spec, render_chart
+from salesflow.analytics.options import params_from
+from salesflow.analytics.render import cell, to_csv
+from salesflow.analytics.reports import KINDS, Report, run_report
+from salesflow.analytics.reports.base import DIMENSIONS
+from salesflow.analytics.source import data_for
+from salesflow.analytics.targets import (
+    TargetInput,
+    do_delete_target,
+    do_set_target,
+    import_targets_text,
+    list_targets,
+)
+from salesflow.engine.errors import BadInput, EngineError
+from salesflow.people import access
+
+PARAM_KEYS = ("process", "from", "to", "by", "period", "as_of")
+#: Roles that may set targets.
+PLANNER_ROLES = frozenset({"head_of_sales", "sales_ops", "admin"})
+TITLES = {
+    "funnel": "Funnel", "durations": "Time in stage", "adherence": "Process adherence", "winrate": "Win rate",
+    "forecast": "Forecast vs target", "calibration": "Probability calibration", "accuracy": "Forecast accuracy",
+    "plan": "Sales plan",
+}
+#: Summary figures shown above each chart: (key, label, kind).
+KEY_FIGURES: dict[str, list[tuple[str, str, str]]] = {
+    "funnel": [("records", "Records", "int"), ("won", "Won", "int"), ("win_rate", "Win rate", "pct")],
+    "durations": [("cycle_won_median_days", "Median days to Won", "days"), ("share_over", "Stays over limit", "pct")],
+    "adherence": [("score", "Adherence score", "num"), ("gates_overridden", "Gates overridden", "int"),
+                  ("sla_breaches", "SLA breaches", "int")],
+    "winrate": [("closed", "Closed", "int"), ("win_rate", "Win rate", "pct"), ("won_amount", "Won", "money")],
+    "forecast": [("won", "Won", "money"), ("expected", "Expected", "money"), ("target", "Target", "money"),
+                 ("gap", "Gap", "money"), ("coverage", "Coverage", "num"), ("p10", "P10", "money"),
+                 ("p50", "P50", "money"), ("p90", "P90", "money")],
+    "calibration": [("pairs", "Record × stage pairs", "int"), ("brier_default", "Brier (defaults)", "num"),
+                    ("brier_suggested", "Brier (suggested)", "num")],
+    "accuracy": [("snapshots", "Snapshots", "int"), ("mape", "MAPE", "pct"), ("bias", "Bias", "pct"),
+                 ("band_hit_rate", "P10–P90 hit rate", "pct")],
+    "plan": [("target", "Target", "money"), ("won", "Won", "money"), ("attainment", "Attainment", "pct"),
+             ("coverage", "Coverage", "num")],
+}
+
+
+def _staff(request: HttpRequest) -> None:
+    if not access.is_staff_member(request.user):
+        raise PermissionDenied
+
+
+def _may_see_accuracy(user: Any) -> bool:
+    return bool(user.role_ids() & access.OVERSIGHT_ROLES) or user.is_superuser
+
+
+def may_plan(user: Any) -> bool:
+    """True for users who may set targets."""
+    return bool(user.role_ids() & PLANNER_ROLES) or user.is_superuser
+
+
+def _query(request: HttpRequest) -> dict[str, str]:
+    return {key: request.GET.get(key, "").strip() for key in PARAM_KEYS if request.GET.get(key, "").strip()}
+
+
+def _run(request: HttpRequest, kind: str) -> Report:
+    if kind not in KINDS:
+        raise Http404
+    if kind == "accuracy" and not _may_see_accuracy(request.user):
+        raise PermissionDenied
+    params = params_from(_query(request))
+    with data_for("duckdb", request.user) as data:
+        return run_report(kind, data, params)
+
+
+def _table_context(report: Report, name: str) -> dict[str, Any]:
+    table = report.tables[name]
+    return {"name": name, "title": table.title, "columns": table.columns,
+            "rows": [[(cell(row.get(column.key), column), column.kind not in ("text", "list"))
+                      for column in table.columns] for row in table.rows]}
+
+
+def _figures(report: Report) -> list[dict[str, Any]]:
+    from salesflow.analytics.reports.base import Column
+
+    return [{"label": label, "value": cell(report.summary.get(key), Column(key, label, kind))}
+            for key, label, kind in KEY_FIGURES.get(report.kind, []) if key in report.summary]
+
+
+def _processes() -> list[str]:
+    from salesflow.records.models import Process
+
+    return list(Process.objects.values_list("key", flat=True))
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """The dashboard: a filter bar and one panel per report (loaded by htmx)."""
+    _staff(request)
+    query = _query(request)
+    try:
+        params_from(query)
+        error = None
+    except EngineError as problem:
+        error = problem.message
+    kinds = [kind for kind in KINDS if kind != "accuracy" or _may_see_accuracy(request.user)]
+    return render(request, "analytics/dashboard.html", {
+        "kinds": [(kind, TITLES[kind]) for kind in kinds], "query": query, "querystring": urlencode(query),
+        "error": error, "dimensions": DIMENSIONS, "processes": _processes(), "may_plan": may_plan(request.user),
+    }, status=400 if error else 200)
+
+
+@login_required
+@require_GET
+def panel(request: HttpRequest, kind: str) -> HttpResponse:
+    """One report's panel: key figures, chart, main table, downloads (an htmx fragment)."""
+    _staff(request)
+    try:
+        report = _run(request, kind)
+    except EngineError as problem:
+        return render(request, "analytics/panel_error.html", {"message": problem.message, "title": TITLES[kind]},
+                      status=400)
+    querystring = urlencode(_query(request))
+    return render(request, "analytics/panel.html", {
+        "kind": kind, "title": TITLES[kind], "report": report, "figures": _figures(report),
+        "spec": json.dumps(chart_spec(report), default=str), "table": _table_context(report, report.main),
+        "querystring": querystring,
+    })
+
+
+@login_required
+@require_GET
+def report_page(request: HttpRequest, kind: str) -> HttpResponse:
+    """A report on its own page with every table."""
+    _staff(request)
+    try:
+        report = _run(request, kind)
+    except EngineError as problem:
+        messages.error(request, problem.message)
+        return redirect("controlling")
+    return render(request, "analytics/report.html", {
+        "kind": kind, "title": TITLES[kind], "report": report, "figures": _figures(report),
+        "spec": json.dumps(chart_spec(report), default=str),
+        "tables": [_table_context(report, name) for name in report.tables],
+        "querystring": urlencode(_query(request)), "summary": report.summary,
+    })
+
+
+@login_required
+@require_GET
+def report_csv(request: HttpRequest, kind: str) -> HttpResponse:
+    """One table of a report as CSV (``?table=NAME``, default the main one)."""
+    _staff(request)
+    try:
+        report = _run(request, kind)
+        text = to_csv(report, request.GET.get("table") or None)
+    except BadInput as problem:
+        return HttpResponse(problem.message + "\n", status=400, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
+    table = request.GET.get("table") or report.main
+    response["Content-Disposition"] = f'attachment; filename="salesflow-{kind}-{table}.csv"'
+    return response
+
+
+@login_required
+@require_GET
+def report_chart(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
+    """A report's chart as SVG or PNG (rendered on the server by vl-convert)."""
+    _staff(request)
+    try:
+        report = _run(request, kind)
+    except BadInput as problem:
+        return HttpResponse(problem.message + "\n", status=400, content_type="text/plain; charset=utf-8")
+    content = render_chart(report, fmt)
+    response = HttpResponse(content, content_type="image/svg+xml" if fmt == "svg" else "image/png")
+    if request.GET.get("download"):
+        response["Content-Disposition"] = f'attachment; filename="salesflow-{kind}.{fmt}"'
+    return response
+
+
+def _target_input(data: Any) -> TargetInput:
+    scope, value = data.get("scope", ""), data.get("value", "").strip()
+    return TargetInput(period=data.get("period", ""), amount=data.get("amount", ""),
+                       process=data.get("process") or None, team=value if scope == "team" else None,
+                       owner=value if scope == "owner" else None, type=value if scope == "type" else None,
+                       currency=data.get("currency") or "EUR")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def targets(request: HttpRequest) -> HttpResponse:
+    """The targets: list (filter by period), set or remove one (planners)."""
+    _staff(request)
+    period = request.GET.get("period", "").strip()
+    if request.method == "POST":
+        if not may_plan(request.user):
+            raise PermissionDenied
+        try:
+            item = _target_input(request.POST)
+            if request.POST.get("remove"):
+                do_delete_target(item, request.user)
+                messages.success(request, "Target removed.")
+            else:
+                target = do_set_target(item, request.user)
+                messages.success(request, f"Target {target.period} set: {target.amount:,.2f} {target.currency}.")
+        except EngineError as problem:
+            messages.error(request, problem.message)
+        return redirect(f"{request.path}?{urlencode({'period': period})}" if period else request.path)
+    try:
+        rows = list_targets(period or None)
+    except EngineError as problem:
+        messages.error(request, problem.message)
+        rows = list_targets()
+    return render(request, "analytics/targets.html", {
+        "targets": rows, "period": period, "may_plan": may_plan(request.user), "processes": _processes(),
+    })
+
+
+@login_required
+@require_POST
+def targets_import(request: HttpRequest) -> HttpResponse:
+    """Import targets from an uploaded CSV (all lines or none)."""
+    _staff(request)
+    if not may_plan(request.user):
+        raise PermissionDenied
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, "Choose a CSV file to import.")
+        return redirect("controlling_targets")
+    try:
+        text = upload.read().decode("utf-8-sig")
+        imported = import_targets_text(text, upload.name, request.user)
+        messages.success(request, f"{len(imported)} target(s) imported from {upload.name}.")
+    except UnicodeDecodeError:
+        messages.error(request, f"{upload.name}: the file is not UTF-8 text.")
+    except EngineError as problem:
+        messages.error(request, problem.message)
+    return redirect("controlling_targets")

@@ -1,0 +1,62 @@
+"""The API object: title and version, authentication, routers, problem handlers and its OpenAPI schema.
+
+OpenAPI at ``/api/openapi.json``, interactive documentation at ``/api/docs`` (served from this
+site's own static files, so the Content Security Policy needs no exception).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ninja import NinjaAPI
+
+from salesflow.api import errors, me, processes, records
+from salesflow.api.auth import BearerToken, SessionCookie
+
+API_VERSION = "1.0.0"
+
+DESCRIPTION = """\
+Salesflow's REST API: the same rules as the web interface and the command line (they call the same
+service functions).
+
+**Authentication**: a personal API token — created on your account page or with
+`salesflow user token NAME` — as `Authorization: Bearer sf_…`; or the session of a signed-in browser
+(unsafe methods then need the `X-CSRFToken` header).
+
+**Errors** are RFC 9457 problem details (`application/problem+json`), with the meaning of the CLI's
+exit codes: 400 bad input (including a body or parameter that cannot be parsed), 401 not
+authenticated, 403 not permitted (auditors may only read), 404 not found — also for a record you
+may not see —, 409 conflict (the record changed since `expected_version` / `If-Match`, or the
+action no longer applies), 422 a gate or requirement is unmet (the `unmet` list says what is missing).
+"""
+
+
+class SalesflowAPI(NinjaAPI):
+    """NinjaAPI whose OpenAPI schema declares error responses as ``application/problem+json``."""
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(*args, **kwargs)
+        for path_item in schema.get("paths", {}).values():
+            for operation in path_item.values():
+                if not isinstance(operation, dict):
+                    continue
+                for status, response in operation.get("responses", {}).items():
+                    content = response.get("content")
+                    if str(status)[:1] in ("4", "5") and content:
+                        response["content"] = {errors.PROBLEM_JSON: next(iter(content.values()))}
+        return schema
+
+
+api = SalesflowAPI(
+    title="Salesflow API",
+    version=API_VERSION,
+    description=DESCRIPTION,
+    urls_namespace="api",
+    auth=[BearerToken(), SessionCookie()],
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+errors.install(api)
+api.add_router("/records", records.router)
+api.add_router("/processes", processes.router)
+api.add_router("", me.router)

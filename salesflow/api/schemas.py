@@ -1,0 +1,336 @@
+"""What the API reads and writes: request bodies, query parameters and response bodies.
+
+Text input never contains NUL characters or lone surrogates (PostgreSQL stores neither); such a
+request is bad input (400) like any other malformed value.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from typing import Annotated, Any, Literal
+
+from ninja import Schema
+from pydantic import AfterValidator, BeforeValidator, Field
+
+from salesflow.process.model import Classification
+from salesflow.records.queries import SORTS
+
+#: Largest record id the API accepts (a signed 64-bit integer, the id column's range).
+MAX_ID = 2**63 - 1
+MAX_PAGE = 500
+MAX_OFFSET = 10**9
+MAX_VERSION = 2**31 - 1
+ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+def clean_text(value: str) -> str:
+    """Refuse text the database cannot store: NUL characters and lone surrogates."""
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("must be valid Unicode text") from None
+    return value
+
+
+def iso_date(value: Any) -> Any:
+    """Accept a date only as ``YYYY-MM-DD`` text (not pydantic's lax numbers such as ``0`` for 1970-01-01)."""
+    if isinstance(value, str) and ISO_DATE.match(value):
+        try:
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ValueError("a date YYYY-MM-DD is expected")
+
+
+Text = Annotated[str, AfterValidator(clean_text)]
+IsoDate = Annotated[datetime.date, BeforeValidator(iso_date)]
+#: A field value as typed: text, a number, yes/no, or null (clears the field).
+FieldValue = Text | int | float | bool | None
+Version = Annotated[int, Field(ge=1, le=MAX_VERSION)]
+SortKey = Literal[tuple(SORTS)]  # type: ignore[valid-type]
+
+
+# --- problems ------------------------------------------------------------------------------------
+
+class UnmetItem(Schema):
+    """One unmet requirement of a refused action."""
+
+    kind: str = Field(description="activity, field, approval, decision, stage or outcome")
+    id: str
+    message: str
+    stage: str | None = None
+
+
+class FieldError(Schema):
+    """One value a request got wrong."""
+
+    loc: list[str | int] = Field(description="Where: e.g. [\"body\", \"payload\", \"stage\"].")
+    msg: str
+    type: str
+
+
+class Problem(Schema):
+    """An RFC 9457 problem detail: why the request was refused (nothing was changed)."""
+
+    type: str = Field(description="urn:salesflow:problem:<code>")
+    title: str
+    status: int
+    detail: str
+    code: str = Field(description="bad_input, unauthenticated, not_permitted, not_found, conflict, unmet, "
+                                  "server_error")
+    unmet: list[UnmetItem] | None = Field(default=None, description="With 422: what is missing.")
+    errors: list[FieldError] | None = Field(default=None, description="With 400 from validation: each problem.")
+
+
+# --- records -------------------------------------------------------------------------------------
+
+class GateRow(Schema):
+    """One requirement of the current stage's gate and whether it holds."""
+
+    kind: str
+    id: str
+    met: bool
+
+
+class RecordOut(Schema):
+    """A record as the API shows it (the same data as ``salesflow record show --json``)."""
+
+    id: int
+    process: str
+    process_version: int
+    title: str
+    stage: str
+    stage_title: str
+    probability: int
+    stage_probability: int
+    probability_override: int | None
+    forecast_category: str
+    amount: str | None = Field(description="Decimal text, e.g. \"120000.00\".")
+    currency: str
+    close_date: datetime.date | None
+    account: str
+    classification: str
+    owner: str | None = Field(description="User name of the owner.")
+    fields: dict[str, Any] = Field(description="The process's declared fields (user fields hold user ids).")
+    outcome: str | None = Field(description="won or lost once closed.")
+    version: int = Field(description="Rises with every change; send it back as expected_version or If-Match.")
+    created_at: datetime.datetime
+    stage_entered_at: datetime.datetime
+    closed_at: datetime.datetime | None
+    done_activities: list[str]
+    decisions: dict[str, dict[str, Any]]
+    approvals: dict[str, dict[str, Any]]
+    delegations: dict[str, dict[str, Any]]
+    next_stages: list[str] = Field(description="Stages the process allows moving to (gates not checked).")
+    gate: list[GateRow] = Field(description="The current stage's gate checklist.")
+
+
+class RecordPage(Schema):
+    """One page of a record list."""
+
+    count: int = Field(description="Records matching the filter (all pages).")
+    limit: int
+    offset: int
+    items: list[RecordOut]
+
+
+class RecordQuery(Schema):
+    """Filters, sort and page of the record list; every filter optional."""
+
+    process: Text | None = Field(default=None, description="Process key.")
+    stage: Text | None = None
+    owner: Text | None = Field(default=None, description="User name.")
+    team: Text | None = None
+    classification: Classification | None = None
+    close_from: IsoDate | None = None
+    close_to: IsoDate | None = None
+    status: Literal["open", "won", "lost", "closed"] | None = None
+    q: Text | None = Field(default=None, description="Search in title and account.")
+    sort: SortKey | None = Field(default=None, description="Default -id (newest first).")
+    limit: int = Field(default=50, ge=1, le=MAX_PAGE)
+    offset: int = Field(default=0, ge=0, le=MAX_OFFSET)
+
+
+class RecordCreate(Schema):
+    """A new record: its process and field values (``title`` required; ``owner`` a user name, default you)."""
+
+    process: Text = Field(examples=["opportunity-management"])
+    fields: dict[Text, FieldValue] = Field(examples=[{"title": "Grid monitoring", "amount": "120000"}])
+
+
+class RecordPatch(Schema):
+    """Changed field values (null clears a field); optionally the version the change was made from."""
+
+    fields: dict[Text, FieldValue] = Field(min_length=1, examples=[{"close_date": "2030-06-30"}])
+    expected_version: Version | None = None
+
+
+class MoveIn(Schema):
+    """Move to a stage; an authorised role may override unmet requirements with a reason."""
+
+    stage: Text
+    override_reason: Text | None = None
+    expected_version: Version | None = None
+
+
+class NoteIn(Schema):
+    """An optional note on what was done (activities, approvals)."""
+
+    note: Text = ""
+    expected_version: Version | None = None
+
+
+class DecisionIn(Schema):
+    """The answer to the current stage's gate decision."""
+
+    answer: Literal["yes", "no"]
+    note: Text = ""
+    expected_version: Version | None = None
+
+
+class ProbabilityIn(Schema):
+    """A probability override with its reason; null returns to the stage's default."""
+
+    probability: int | None = Field(ge=0, le=100)
+    reason: Text | None = None
+    expected_version: Version | None = None
+
+
+class DelegationIn(Schema):
+    """Delegate gate decisions to a user (null revokes); ``stages`` limits them (default: all)."""
+
+    to: Text | None = Field(description="User name, or null to revoke.")
+    stages: list[Text] = Field(default_factory=list)
+    expected_version: Version | None = None
+
+
+class EventOut(Schema):
+    """One entry of a record's event log."""
+
+    seq: int
+    at: datetime.datetime
+    kind: str
+    from_stage: str
+    to_stage: str
+    activity: str
+    approval: str
+    actor: str
+    role: str
+    payload: dict[str, Any]
+    imported: bool
+
+
+class EventPage(Schema):
+    """One page of a record's events, oldest first."""
+
+    count: int
+    limit: int
+    offset: int
+    items: list[EventOut]
+
+
+class PageQuery(Schema):
+    """A page of a list."""
+
+    limit: int = Field(default=100, ge=1, le=MAX_PAGE)
+    offset: int = Field(default=0, ge=0, le=MAX_OFFSET)
+
+
+# --- processes -----------------------------------------------------------------------------------
+
+class RequirementsOut(Schema):
+    activities: list[str]
+    fields: list[str]
+    approvals: list[str]
+
+
+class ActivityOut(Schema):
+    id: str
+    title: dict[str, str]
+    responsible: str
+    accountable: str | None
+    required: bool
+    customer_contact: bool
+
+
+class GateOut(Schema):
+    decision: dict[str, str] | None
+    decided_by: str | None
+    delegable_to: list[str]
+    requires: RequirementsOut
+
+
+class StageOut(Schema):
+    id: str
+    title: dict[str, str]
+    probability: int
+    forecast_category: str
+    max_days: int | None
+    outcome: str | None
+    activities: list[ActivityOut]
+    gate: GateOut | None
+    requires: RequirementsOut | None
+
+
+class RoleOut(Schema):
+    id: str
+    title: dict[str, str]
+
+
+class BandOut(Schema):
+    up_to: float | None = Field(description="Upper amount of the band; null: no limit.")
+    role: str
+
+
+class ApprovalOut(Schema):
+    id: str
+    title: dict[str, str]
+    role: str | None
+    by_amount: list[BandOut]
+
+
+class FieldOut(Schema):
+    name: str
+    type: str
+    title: dict[str, str] | None
+    required: bool
+    choices: list[str]
+
+
+class ProcessOut(Schema):
+    """A process with its current version's stages, roles, approvals and fields."""
+
+    key: str
+    title: dict[str, str]
+    record_type: str
+    version: int = Field(description="The version shown: the current approved one, else the newest.")
+    status: str
+    current: bool = Field(description="True when this version is the one new records start under.")
+    description: dict[str, str] | None
+    responsible: str
+    stages: list[StageOut]
+    roles: list[RoleOut]
+    approvals: list[ApprovalOut]
+    fields: list[FieldOut]
+
+
+class ProcessList(Schema):
+    count: int
+    items: list[ProcessOut]
+
+
+# --- people --------------------------------------------------------------------------------------
+
+class MeOut(Schema):
+    """The signed-in user (or the token's user)."""
+
+    id: int
+    username: str
+    name: str
+    email: str
+    roles: list[str]
+    teams: list[str]
+    read_only: bool = Field(description="True for auditors: every write is refused.")

@@ -1,0 +1,238 @@
+"""The audit evidence pack: one zip for an auditor covering a period (ISO 9001 7.5 / 9.2, ISO 27001 A.5.15-A.5.18).
+
+Contents: the approved guideline PDFs current in the period with the version history and its
+approvals, the training / acknowledgement matrix, the access-rights review, process-adherence
+figures with every gate override and its reason (from the event log), the event-log chain
+verification with its head hash, an ``index.html`` linking everything, and ``manifest.json`` /
+``SHA256SUMS`` listing every file with its SHA-256.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import io
+import json
+import zipfile
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from salesflow.engine.errors import BadInput
+from salesflow.guidelines.publish import file_name, render_version
+from salesflow.guidelines.training import training_matrix
+from salesflow.records.eventlog import verify
+from salesflow.records.models import Event, Process, ProcessVersion
+
+#: Roles that may download the audit pack in the web interface.
+PACK_ROLES = frozenset({"head_of_sales", "sales_ops", "auditor"})
+
+
+@dataclass
+class PackFile:
+    """One file of the pack."""
+
+    path: str
+    title: str
+    content: bytes
+    kind: str = "evidence"
+
+
+@dataclass
+class AuditPack:
+    """The files of a pack before zipping."""
+
+    date_from: datetime.date
+    date_to: datetime.date
+    generated_at: datetime.datetime
+    files: list[PackFile] = field(default_factory=list)
+    summary: dict[str, Any] = field(default_factory=dict)
+
+    def add(self, path: str, title: str, content: bytes | str, kind: str = "evidence") -> None:
+        """Add a file (text is stored as UTF-8)."""
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        self.files.append(PackFile(path, title, data, kind))
+
+
+def _window(date_from: datetime.date, date_to: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    zone = timezone.get_current_timezone()
+    start = datetime.datetime.combine(date_from, datetime.time.min, tzinfo=zone)
+    end = datetime.datetime.combine(date_to + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone)
+    return start, end
+
+
+def versions_current_in(start: datetime.datetime, end: datetime.datetime) -> list[ProcessVersion]:
+    """Approved (possibly since obsoleted) versions that were in force at some time in [start, end)."""
+    return list(ProcessVersion.objects.select_related("process")
+                .filter(approved_at__lt=end).filter(Q(obsoleted_at__isnull=True) | Q(obsoleted_at__gt=start))
+                .exclude(status__in=["draft", "in_review"]).order_by("process__key", "version"))
+
+
+def _json(data: Any) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
+
+
+def _version_row(version: ProcessVersion) -> dict[str, Any]:
+    return {
+        "version": version.version, "status": version.status, "sha256": version.sha256,
+        "author": version.author_name, "reviewer": version.reviewer_name, "approver": version.approver_name,
+        "change_note": version.change_note, "created_at": version.created_at, "submitted_at": version.submitted_at,
+        "approved_at": version.approved_at, "effective_date": version.effective_date,
+        "obsoleted_at": version.obsoleted_at,
+    }
+
+
+def _history(process: Process) -> dict[str, Any]:
+    events = Event.objects.filter(process=process.key, kind__startswith="process_version_").order_by("seq")
+    return {
+        "process": process.key, "title": process.title_in("en"),
+        "versions": [_version_row(version) for version in process.versions.order_by("version")],
+        "events": [{"seq": event.seq, "kind": event.kind, "version": event.process_version, "at": event.at,
+                    "actor": event.actor_name, "payload": event.payload} for event in events],
+    }
+
+
+def access_review(start: datetime.datetime, end: datetime.datetime) -> dict[str, Any]:
+    """Who holds which roles and teams, when they last signed in, and the access changes in the period."""
+    users = []
+    for user in get_user_model().objects.prefetch_related("roles", "teams").order_by("username"):
+        users.append({
+            "username": user.username, "name": user.display_name, "active": user.is_active,
+            "superuser": user.is_superuser, "roles": sorted(role.id for role in user.roles.all()),
+            "teams": sorted(team.name for team in user.teams.all()), "date_joined": user.date_joined,
+            "last_login": user.last_login,
+        })
+    changes = Event.objects.filter(at__gte=start, at__lt=end).filter(
+        Q(kind__startswith="security.") | Q(kind__startswith="user_") | Q(kind__startswith="role")
+    ).exclude(kind__in=["security.login", "security.logout"]).order_by("seq")
+    logins = Counter(Event.objects.filter(at__gte=start, at__lt=end, kind="security.login")
+                     .values_list("actor_name", flat=True))
+    return {
+        "users": users,
+        "changes": [{"seq": e.seq, "kind": e.kind, "at": e.at, "actor": e.actor_name, "payload": e.payload}
+                    for e in changes],
+        "sign_ins_in_period": dict(sorted(logins.items())),
+    }
+
+
+def adherence(start: datetime.datetime, end: datetime.datetime) -> dict[str, Any]:
+    """Process-adherence figures per process and every gate override with its reason, from the event log."""
+    events = Event.objects.filter(at__gte=start, at__lt=end, record__isnull=False)
+    figures = []
+    for key in sorted(set(events.values_list("process", flat=True))):
+        mine = events.filter(process=key)
+        forward = [event for event in mine.filter(kind="stage_changed")
+                   if (event.payload or {}).get("direction") == "forward"]
+        overridden = sum(1 for event in forward if (event.payload or {}).get("overridden"))
+        closed = Counter((event.payload or {}).get("outcome") for event in mine.filter(kind="record_closed"))
+        figures.append({
+            "process": key, "records_created": mine.filter(kind="record_created").count(),
+            "forward_moves": len(forward), "forward_moves_overridden": overridden,
+            "adherence_percent": round(100 * (len(forward) - overridden) / len(forward), 1) if forward else None,
+            "closed_won": closed.get("won", 0), "closed_lost": closed.get("lost", 0),
+        })
+    overrides = [{
+        "seq": event.seq, "at": event.at, "record": event.record_id, "process": event.process,
+        "process_version": event.process_version, "from_stage": event.from_stage, "to_stage": event.to_stage,
+        "by": event.actor_name, "role": event.role, "reason": (event.payload or {}).get("reason", ""),
+        "unmet": [item.get("message", "") for item in (event.payload or {}).get("unmet", [])],
+    } for event in events.filter(kind="gate_overridden").order_by("seq")]
+    return {"source": "event log", "processes": figures, "overrides": overrides}
+
+
+def build_audit_pack(date_from: datetime.date, date_to: datetime.date,
+                     languages: tuple[str, ...] = ("en",)) -> AuditPack:
+    """Collect every evidence file for the period (inclusive dates)."""
+    if date_to < date_from:
+        raise BadInput(f"--to {date_to} is before --from {date_from}")
+    start, end = _window(date_from, date_to)
+    pack = AuditPack(date_from, date_to, timezone.now())
+    context: dict[str, Any] = {"pack": pack, "date_from": date_from, "date_to": date_to,
+                               "generated_at": pack.generated_at}
+
+    versions = versions_current_in(start, end)
+    guideline_rows = []
+    for version in versions:
+        for language in languages:
+            path = f"guidelines/{file_name(version, 'pdf', language)}"
+            pack.add(path, f"{version.process.title_in(language)} v{version.version} ({language})",
+                     render_version(version, "pdf", language).content, "guideline")
+            guideline_rows.append({"version": version, "language": language, "path": path})
+    context["guidelines"] = guideline_rows
+
+    histories = []
+    for process in Process.objects.order_by("key"):
+        history = _history(process)
+        base = f"history/{process.key}"
+        pack.add(f"{base}.json", f"{process.key}: version history (data)", _json(history), "data")
+        pack.add(f"{base}.html", f"{process.key}: version history",
+                 render_to_string("guidelines/pack/history.html", {**context, "history": history}))
+        histories.append({"process": process, "path": f"{base}.html", "data": f"{base}.json"})
+    context["histories"] = histories
+
+    matrix = training_matrix(today=date_to, at=end)
+    pack.add("training/training-matrix.json", "Training matrix (data)", _json(matrix.to_data()), "data")
+    pack.add("training/training-matrix.html", "Training and acknowledgement matrix",
+             render_to_string("guidelines/pack/training.html", {**context, "matrix": matrix}))
+
+    access = access_review(start, end)
+    pack.add("access/access-review.json", "Access-rights review (data)", _json(access), "data")
+    pack.add("access/access-review.html", "Access-rights review",
+             render_to_string("guidelines/pack/access.html", {**context, "access": access}))
+
+    figures = adherence(start, end)
+    pack.add("adherence/process-adherence.json", "Process adherence and gate overrides (data)", _json(figures), "data")
+    pack.add("adherence/process-adherence.html", "Process adherence and gate overrides",
+             render_to_string("guidelines/pack/adherence.html", {**context, "adherence": figures}))
+
+    chain = verify().to_data()
+    pack.add("event-log/chain-verification.json", "Event-log chain verification", _json(chain), "data")
+    pack.summary = {"period": {"from": date_from, "to": date_to}, "guidelines": len(guideline_rows),
+                    "processes": len(histories), "users": len(access["users"]),
+                    "overrides": len(figures["overrides"]), "chain": chain}
+    context["chain"] = chain
+    context["summary"] = pack.summary
+    context["files"] = list(pack.files)
+    pack.add("index.html", "Index", render_to_string("guidelines/pack/index.html", context), "index")
+    return pack
+
+
+def manifest(pack: AuditPack) -> dict[str, Any]:
+    """Every file of the pack with its SHA-256 and size."""
+    return {
+        "generator": "Salesflow audit pack", "generated_at": pack.generated_at,
+        "period": {"from": pack.date_from, "to": pack.date_to},
+        "files": [{"path": item.path, "title": item.title, "sha256": hashlib.sha256(item.content).hexdigest(),
+                   "bytes": len(item.content)} for item in pack.files],
+        "summary": pack.summary,
+    }
+
+
+def zip_pack(pack: AuditPack) -> bytes:
+    """The pack as zip bytes with ``manifest.json`` and ``SHA256SUMS`` (sha256sum -c compatible)."""
+    data = manifest(pack)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for item in pack.files:
+            archive.writestr(item.path, item.content)
+        archive.writestr("manifest.json", _json(data))
+        archive.writestr("SHA256SUMS", "".join(f"{row['sha256']}  {row['path']}\n" for row in data["files"]))
+    return buffer.getvalue()
+
+
+def export_audit_pack(date_from: datetime.date, date_to: datetime.date, user: Any | None = None,
+                      request: Any | None = None, languages: tuple[str, ...] = ("en",)) -> bytes:
+    """Build and zip the pack, and record the export as a security event (ISO 27001 A.8.15)."""
+    pack = build_audit_pack(date_from, date_to, languages)
+    content = zip_pack(pack)
+    from salesflow.people.security import log_security_event
+
+    log_security_event("export", user, name="system", request=request, what="audit_pack",
+                       period={"from": date_from.isoformat(), "to": date_to.isoformat()},
+                       sha256=hashlib.sha256(content).hexdigest(), files=len(pack.files))
+    return content

@@ -1,0 +1,67 @@
+"""Render a stored process version in any output format (the CLI, the web pages and the audit pack use this)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from salesflow.guidelines.bpmn import render_bpmn
+from salesflow.guidelines.document import GuidelineDocument, VersionInfo, build_document
+from salesflow.guidelines.layout import build_layout
+from salesflow.guidelines.render_html import render_html
+from salesflow.guidelines.render_md import render_md
+from salesflow.guidelines.svg import render_svg
+from salesflow.records.models import ProcessVersion
+from salesflow.records.services import definition_of
+
+FORMATS = ("html", "pdf", "md", "svg", "bpmn")
+CONTENT_TYPES = {"html": "text/html; charset=utf-8", "pdf": "application/pdf", "md": "text/markdown; charset=utf-8",
+                 "svg": "image/svg+xml", "bpmn": "application/xml"}
+EXTENSIONS = {"html": "html", "pdf": "pdf", "md": "md", "svg": "svg", "bpmn": "bpmn"}
+
+
+@dataclass
+class Rendered:
+    """A rendered output: its bytes and, for Markdown, the flowchart SVG that goes beside it."""
+
+    content: bytes
+    companion: bytes | None = None
+
+
+def version_info(version: ProcessVersion) -> VersionInfo:
+    """The document-control data of a stored version."""
+    return VersionInfo(
+        version=version.version, status=version.status, author=version.author_name,
+        approver=version.approver_name, approved_at=version.approved_at, effective_date=version.effective_date,
+        change_note=version.change_note, sha256=version.sha256,
+    )
+
+
+def document_of(version: ProcessVersion, language: str = "en") -> GuidelineDocument:
+    """The guideline document of a stored version."""
+    return build_document(definition_of(version), version_info(version), language)
+
+
+def file_name(version: ProcessVersion, fmt: str, language: str = "en") -> str:
+    """A descriptive file name: opportunity-management-v2-en.pdf."""
+    return f"{version.process.key}-v{version.version}-{language}.{EXTENSIONS[fmt]}"
+
+
+def render_version(version: ProcessVersion, fmt: str, language: str = "en",
+                   flowchart_href: str | None = None) -> Rendered:
+    """Render a version as html, pdf, md (with its SVG companion), svg or bpmn."""
+    definition = definition_of(version)
+    if fmt == "svg":
+        return Rendered(render_svg(build_layout(definition, language)).encode("utf-8"))
+    if fmt == "bpmn":
+        return Rendered(render_bpmn(definition, language).encode("utf-8"))
+    doc = build_document(definition, version_info(version), language)
+    if fmt == "html":
+        return Rendered(render_html(doc).encode("utf-8"))
+    if fmt == "md":
+        svg = render_svg(doc.layout).encode("utf-8")
+        return Rendered(render_md(doc, flowchart_href).encode("utf-8"), svg)
+    if fmt == "pdf":
+        from salesflow.guidelines.render_pdf import render_pdf
+
+        return Rendered(render_pdf(doc))
+    raise ValueError(f"unknown format {fmt!r} (formats: {', '.join(FORMATS)})")

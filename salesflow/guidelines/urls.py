@@ -1,0 +1,21 @@
+"""URLs of the guideline pages (included at ``/guidelines/`` by the root URL configuration)."""
+
+from django.urls import path
+
+from salesflow.guidelines import views
+
+urlpatterns = [
+    path("", views.guideline_index, name="guidelines"),
+    path("propose/", views.guideline_propose, name="guideline_propose"),
+    path("training/", views.training_view, name="guideline_training"),
+    path("audit-pack/", views.audit_pack_view, name="audit_pack"),
+    path("<slug:key>/", views.guideline_detail, name="guideline"),
+    path("<slug:key>/history/", views.guideline_history, name="guideline_history"),
+    path("<slug:key>/diff/", views.guideline_diff, name="guideline_diff"),
+    path("<slug:key>/v<int:number>/", views.guideline_detail, name="guideline_version"),
+    path("<slug:key>/v<int:number>/<str:fmt>/", views.guideline_download, name="guideline_download"),
+    path("<slug:key>/v<int:number>/submit", views.version_submit, name="guideline_submit"),
+    path("<slug:key>/v<int:number>/approve", views.version_approve, name="guideline_approve"),
+    path("<slug:key>/v<int:number>/return", views.version_return, name="guideline_return"),
+    path("<slug:key>/v<int:number>/acknowledge", views.version_acknowledge, name="guideline_acknowledge"),
+]

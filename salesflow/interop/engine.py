@@ -1,0 +1,457 @@
+"""The import engine every importer shares: users, accounts, records and events in bulk, idempotently.
+
+Importers parse and validate their files first (collecting every problem), then call this
+module inside one transaction. Every object of the source system is linked to ours through an
+`ExternalRef` (system, kind, external id): a second import of the same data finds the links and
+changes nothing; a newer export adds only what is new. Imported events are marked ``imported``
+(they did not pass our gates) and carry the source's ids in their payload.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+from django.utils import timezone
+
+from salesflow.accounts.models import Account, normalise_name
+from salesflow.engine.errors import BadInput
+from salesflow.interop.models import ExternalRef
+from salesflow.interop.problems import Problem
+from salesflow.process.graph import move_kind
+from salesflow.process.model import Outcome, ProcessDefinition
+from salesflow.records import eventlog
+from salesflow.records.eventlog import EventRow
+from salesflow.records.models import Process, ProcessVersion, Record
+from salesflow.records.services import definition_of, get_process
+
+User = get_user_model()
+
+#: Rows per database round trip.
+BATCH = 2000
+
+
+class DryRunRollback(Exception):
+    """Raised at the end of a dry run to roll the transaction back."""
+
+
+# --- summary --------------------------------------------------------------------------------------
+
+@dataclass
+class ImportSummary:
+    """What an import did (or, in a dry run, would do)."""
+
+    system: str
+    process: str
+    dry_run: bool = False
+    counts: Counter = field(default_factory=Counter)
+    skipped: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def count(self, key: str, amount: int = 1) -> None:
+        """Add to a counter (records_created, events, users_unchanged …)."""
+        self.counts[key] += amount
+
+    def to_data(self) -> dict[str, Any]:
+        """JSON-ready summary."""
+        data: dict[str, Any] = {"system": self.system, "process": self.process, "dry_run": self.dry_run}
+        for kind in ("records", "accounts", "users"):
+            data[kind] = {state: self.counts[f"{kind}_{state}"] for state in ("created", "updated", "unchanged")}
+        data["events"] = self.counts["events"]
+        data["rows_skipped"] = len({(item.file, item.row) for item in self.skipped})
+        data["skipped"] = [item.to_data() for item in self.skipped]
+        data["notes"] = list(self.notes)
+        return data
+
+    def lines(self, limit: int = 100) -> list[str]:
+        """The summary as text lines."""
+        head = f"{self.system} import into {self.process}" + (" (dry run: nothing written)" if self.dry_run else "")
+        lines = [head]
+        for kind in ("records", "accounts", "users"):
+            created, updated, unchanged = (self.counts[f"{kind}_{state}"] for state in ("created", "updated",
+                                                                                        "unchanged"))
+            lines.append(f"  {kind + ':':<9} {created} created, {updated} updated, {unchanged} unchanged")
+        lines.append(f"  events:   {self.counts['events']} added")
+        if self.skipped:
+            rows = len({(item.file, item.row) for item in self.skipped})
+            lines.append(f"  skipped:  {rows} invalid row(s):")
+            lines.extend(f"    {item}" for item in self.skipped[:limit])
+            if len(self.skipped) > limit:
+                lines.append(f"    … and {len(self.skipped) - limit} more")
+        lines.extend(f"  note: {note}" for note in self.notes)
+        return lines
+
+
+# --- record states and the events between them ----------------------------------------------------
+
+@dataclass(slots=True)
+class Snapshot:
+    """What an imported record looks like at one moment (stage, amount, close date, probability)."""
+
+    stage: str
+    amount: str | None = None
+    close_date: str | None = None
+    probability_override: int | None = None
+
+
+def override_for(definition: ProcessDefinition, stage: str, probability: int | None) -> int | None:
+    """An explicit probability becomes an override only where it differs from the stage's default."""
+    if probability is None:
+        return None
+    return None if probability == definition.stage(stage).probability else probability
+
+
+@dataclass
+class EventContext:
+    """Everything an imported event needs besides its content."""
+
+    record_id: int
+    at: datetime.datetime
+    actor_id: int | None
+    actor_name: str
+    source: dict[str, Any]
+
+
+def transition_events(definition: ProcessDefinition, process: str, version: int, old: Snapshot, new: Snapshot,
+                      context: EventContext) -> list[EventRow]:
+    """The imported events that take a record from ``old`` to ``new`` (empty when nothing changed)."""
+    rows: list[EventRow] = []
+
+    def event(kind: str, payload: dict[str, Any], **extra: Any) -> None:
+        rows.append(EventRow(record_id=context.record_id, kind=kind, at=context.at, actor_id=context.actor_id,
+                             actor_name=context.actor_name, process=process, process_version=version,
+                             payload={**payload, "source": context.source}, imported=True, **extra))
+
+    stage_changed = new.stage != old.stage
+    if stage_changed:
+        destination = definition.stage(new.stage)
+        old_probability = old.probability_override if old.probability_override is not None else \
+            definition.stage(old.stage).probability
+        event("stage_changed", {
+            "direction": move_kind(definition, old.stage, new.stage).value,
+            "probability": destination.probability,
+            "old_probability": old_probability,
+            "forecast_category": destination.effective_forecast_category().value,
+        }, from_stage=old.stage, to_stage=new.stage)
+        if destination.is_outcome:
+            event("record_closed", {"outcome": destination.outcome.value, "amount": new.amount,
+                                    "won": destination.outcome == Outcome.won},
+                  from_stage=old.stage, to_stage=new.stage)
+    if new.amount != old.amount:
+        event("field_changed", {"field": "amount", "old": old.amount, "new": new.amount}, from_stage=new.stage)
+    if new.close_date != old.close_date:
+        event("field_changed", {"field": "close_date", "old": old.close_date, "new": new.close_date},
+              from_stage=new.stage)
+    previous_override = None if stage_changed else old.probability_override
+    if new.probability_override != previous_override:
+        stage = definition.stage(new.stage)
+        current = previous_override if previous_override is not None else stage.probability
+        event("probability_overridden", {
+            "old": current,
+            "new": new.probability_override if new.probability_override is not None else stage.probability,
+            "stage_default": stage.probability, "override": new.probability_override,
+            "reason": "imported",
+        }, from_stage=new.stage)
+    return rows
+
+
+def created_event(process: str, version: int, state: Snapshot, values: dict[str, Any], owner_id: int | None,
+                  probability: int, context: EventContext) -> EventRow:
+    """The imported ``record_created`` event of a new record."""
+    return EventRow(record_id=context.record_id, kind="record_created", at=context.at, actor_id=context.actor_id,
+                    actor_name=context.actor_name, process=process, process_version=version, to_stage=state.stage,
+                    payload={"values": values, "owner_id": owner_id, "probability": probability,
+                             "source": context.source}, imported=True)
+
+
+# --- the writer -----------------------------------------------------------------------------------
+
+@dataclass
+class UserSpec:
+    """A user of the source system."""
+
+    external_id: str
+    username: str
+    first_name: str = ""
+    last_name: str = ""
+    email: str = ""
+
+
+@dataclass
+class AccountSpec:
+    """An account (company) of the source system."""
+
+    external_id: str
+    name: str
+    domain: str = ""
+
+
+@dataclass(slots=True)
+class Actor:
+    """A local user as events name them."""
+
+    id: int | None
+    name: str
+
+
+SYSTEM_ACTOR = Actor(None, "import")
+
+
+def reserve_ids(model: Any, count: int) -> list[int]:
+    """``count`` new primary keys for ``model``, taken from its sequence (PostgreSQL) or after the
+    highest id (SQLite, whose write lock the running transaction holds)."""
+    table = model._meta.db_table
+    pk = model._meta.pk.column
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                           [table, pk, count])
+            return [row[0] for row in cursor.fetchall()]
+        quote = connection.ops.quote_name
+        cursor.execute(f"SELECT COALESCE(MAX({quote(pk)}), 0) FROM {quote(table)}")
+        start = cursor.fetchone()[0]
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+            row = cursor.fetchone()
+            start = max(start, row[0] if row else 0)
+        return list(range(start + 1, start + 1 + count))
+
+
+def chunks(items: list[Any], size: int = 500) -> Iterator[list[Any]]:
+    """``items`` in slices of ``size``."""
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+class ImportWriter:
+    """Writes one import inside the caller's transaction: refs, users, accounts, records, events."""
+
+    def __init__(self, system: str, process_key: str, summary: ImportSummary) -> None:
+        self.system = system
+        self.summary = summary
+        self.process: Process = get_process(process_key)
+        version = self.process.current_version()
+        if version is None:
+            raise BadInput(f"process {process_key} has no approved version: approve one before importing")
+        self.version: ProcessVersion = version
+        self.definition: ProcessDefinition = definition_of(version)
+        self.now = timezone.now()
+        self.pending_events: list[EventRow] = []
+
+    # refs -----------------------------------------------------------------------------------------
+
+    def existing_refs(self, kind: str, external_ids: Iterable[str]) -> dict[str, ExternalRef]:
+        """The links already stored for these external ids."""
+        found: dict[str, ExternalRef] = {}
+        size = 5000 if connection.vendor == "postgresql" else 900
+        for part in chunks(list(dict.fromkeys(external_ids)), size):
+            for ref in ExternalRef.objects.filter(system=self.system, kind=kind, external_id__in=part).only(
+                    "id", "external_id", "local_id", "fingerprint", "data"):
+                found[ref.external_id] = ref
+        return found
+
+    def insert_refs(self, kind: str, rows: list[tuple[str, int, str, dict[str, Any]]]) -> None:
+        """Store new links ``(external id, local id, fingerprint, data)`` with bulk INSERTs."""
+        if not rows:
+            return
+        meta = ExternalRef._meta
+        names = ("system", "kind", "external_id", "local_id", "fingerprint", "data", "imported_at")
+        columns = [meta.get_field(name).column for name in names]
+        data_field = meta.get_field("data")
+        at = meta.get_field("imported_at").get_db_prep_save(self.now, connection)
+        empty = data_field.get_db_prep_save({}, connection)
+        params = [(self.system, kind, external_id[:255], local_id, fingerprint,
+                   data_field.get_db_prep_save(data, connection) if data else empty, at)
+                  for external_id, local_id, fingerprint, data in rows]
+        for part in chunks(params, 10000):
+            eventlog.insert_rows(meta.db_table, columns, part)
+
+    # users ----------------------------------------------------------------------------------------
+
+    def resolve_users(self, specs: list[UserSpec]) -> dict[str, Actor]:
+        """Local users for source users: linked, created (inactive, no roles) or updated."""
+        result: dict[str, Actor] = {}
+        refs = self.existing_refs("user", [spec.external_id for spec in specs])
+        local = {user.pk: user for user in User.objects.filter(pk__in=[ref.local_id for ref in refs.values()])}
+        new_refs: list[tuple[str, int, str, dict[str, Any]]] = []
+        for spec in specs:
+            ref = refs.get(spec.external_id)
+            user = local.get(ref.local_id) if ref else None
+            if user is None:
+                user = User.objects.filter(username=spec.username[:150]).first()
+                if user is None:
+                    user = User(username=spec.username[:150], first_name=spec.first_name[:150],
+                                last_name=spec.last_name[:150], email=spec.email[:254], is_active=False)
+                    user.set_unusable_password()
+                    user.save()
+                    self.summary.count("users_created")
+                else:
+                    self.summary.count("users_unchanged")  # an existing user of that name: linked
+                if ref is None:
+                    new_refs.append((spec.external_id, user.pk, "", {"username": spec.username}))
+                else:
+                    ref.local_id = user.pk
+                    ref.save(update_fields=["local_id"])
+            else:
+                changed = False
+                for name in ("first_name", "last_name", "email"):
+                    value = getattr(spec, name)
+                    if value and getattr(user, name) != value:
+                        setattr(user, name, value)
+                        changed = True
+                if changed:
+                    user.save(update_fields=["first_name", "last_name", "email"])
+                    self.summary.count("users_updated")
+                else:
+                    self.summary.count("users_unchanged")
+            result[spec.external_id] = Actor(user.pk, user.get_full_name() or user.username)
+        self.insert_refs("user", new_refs)
+        return result
+
+    # accounts -------------------------------------------------------------------------------------
+
+    def resolve_accounts(self, specs: list[AccountSpec]) -> dict[str, Account]:
+        """Local accounts for source accounts: linked by ref, matched by normalised name, or created."""
+        result: dict[str, Account] = {}
+        refs = self.existing_refs("account", [spec.external_id for spec in specs])
+        by_id = {account.pk: account for account in Account.objects.filter(
+            pk__in=[ref.local_id for ref in refs.values()])}
+        new_refs: list[tuple[str, int, str, dict[str, Any]]] = []
+        by_name: dict[str, Account] = {}
+        for spec in specs:
+            ref = refs.get(spec.external_id)
+            account = by_id.get(ref.local_id) if ref else None
+            if account is not None:
+                changed = False
+                if spec.name and account.name != spec.name:
+                    account.name = spec.name[:300]
+                    changed = True
+                if spec.domain and account.domain != spec.domain:
+                    account.domain = spec.domain[:253]
+                    changed = True
+                if changed:
+                    account.save()
+                    self.summary.count("accounts_updated")
+                else:
+                    self.summary.count("accounts_unchanged")
+                result[spec.external_id] = account
+                continue
+            key = normalise_name(spec.name)
+            account = by_name.get(key) or (Account.objects.filter(normalised_name=key).order_by("id").first()
+                                           if key else None)
+            if account is None:
+                account = Account(name=spec.name[:300], domain=spec.domain[:253], created_at=self.now)
+                account.save()
+                self.summary.count("accounts_created")
+            else:
+                self.summary.count("accounts_unchanged")
+            by_name[key] = account
+            result[spec.external_id] = account
+            new_refs.append((spec.external_id, account.pk, "", {}))
+        self.insert_refs("account", new_refs)
+        return result
+
+    # records --------------------------------------------------------------------------------------
+
+    def new_record(self, *, title: str, state: Snapshot, owner_id: int | None, account: str, currency: str,
+                   values: dict[str, Any], created_at: datetime.datetime, updated_at: datetime.datetime,
+                   stage_entered_at: datetime.datetime, classification: str | None = None) -> Record:
+        """An unsaved record in its final state (saved in bulk by `save_records`)."""
+        stage = self.definition.stage(state.stage)
+        return Record(
+            process=self.process, process_version=self.version, title=title[:2000], stage=state.stage,
+            owner_id=owner_id, account=account[:2000], currency=currency or "EUR",
+            amount=Decimal(state.amount) if state.amount is not None else None,
+            close_date=datetime.date.fromisoformat(state.close_date) if state.close_date else None,
+            classification=classification or self.definition.guideline.classification.value,
+            probability_override=state.probability_override, values=values, progress={},
+            outcome=stage.outcome.value if stage.outcome else "", version=1, created_at=created_at,
+            updated_at=updated_at, stage_entered_at=stage_entered_at,
+            closed_at=stage_entered_at if stage.outcome else None,
+        )
+
+    def save_records(self, records: list[Record]) -> None:
+        """INSERT new records in bulk; their ids are reserved first and set on the objects."""
+        if not records:
+            return
+        for record, pk in zip(records, reserve_ids(Record, len(records)), strict=True):
+            record.pk = pk
+        columns_of = list(Record._meta.concrete_fields)
+        columns = [column.column for column in columns_of]
+        prepared = {column.attname: column for column in columns_of
+                    if column.get_internal_type() in ("JSONField", "DateTimeField", "DateField", "DecimalField")}
+        rows = []
+        for record in records:
+            row = []
+            for column in columns_of:
+                value = getattr(record, column.attname)
+                if column.attname in prepared and value is not None:
+                    value = prepared[column.attname].get_db_prep_save(value, connection)
+                row.append(value)
+            rows.append(tuple(row))
+            record._state.adding = False
+            record._state.db = "default"
+        for part in chunks(rows, 5000):
+            eventlog.insert_rows(Record._meta.db_table, columns, part)
+        self.summary.count("records_created", len(records))
+
+    def apply_state(self, record: Record, state: Snapshot) -> None:
+        """Set a record's stage-related columns from a snapshot (not saved)."""
+        record.stage = state.stage
+        record.amount = Decimal(state.amount) if state.amount is not None else None
+        record.close_date = datetime.date.fromisoformat(state.close_date) if state.close_date else None
+        record.probability_override = state.probability_override
+        stage = self.definition.stage(state.stage)
+        record.outcome = stage.outcome.value if stage.outcome else ""
+
+    def snapshot_of(self, record: Record) -> Snapshot:
+        """A stored record's current snapshot."""
+        return Snapshot(record.stage, f"{record.amount:f}" if record.amount is not None else None,
+                        record.close_date.isoformat() if record.close_date else None, record.probability_override)
+
+    # events ---------------------------------------------------------------------------------------
+
+    def add_events(self, rows: Iterable[EventRow]) -> None:
+        """Queue events; they are hashed into the chain in the order added."""
+        self.pending_events.extend(rows)
+        if len(self.pending_events) >= 20000:
+            self.flush_events()
+
+    def flush_events(self) -> None:
+        """Append the queued events to the chain."""
+        if self.pending_events:
+            eventlog.append_many(self.pending_events)
+            self.summary.count("events", len(self.pending_events))
+            self.pending_events = []
+
+    def context(self, record_id: int, at: datetime.datetime, actor: Actor, source: dict[str, Any]) -> EventContext:
+        """An `EventContext` for one record."""
+        return EventContext(record_id, at, actor.id, actor.name, source)
+
+
+def run_import(work: Any, summary: ImportSummary, dry_run: bool) -> ImportSummary:
+    """Run ``work()`` in one transaction; roll it back at the end of a dry run."""
+    summary.dry_run = dry_run
+    try:
+        with transaction.atomic():
+            work()
+            if dry_run:
+                raise DryRunRollback
+    except DryRunRollback:
+        pass
+    return summary
+
+
+def fingerprint(cells: Iterable[Any]) -> str:
+    """A short hash of a source row's relevant values (unchanged rows are skipped on re-import)."""
+    import hashlib
+
+    text = json.dumps([None if value is None else str(value) for value in cells], ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]

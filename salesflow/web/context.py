@@ -1,0 +1,38 @@
+"""Template context shared by every page: the main navigation and the languages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from salesflow.people import access
+from salesflow.web.views.review import may_review
+
+#: (url name, label, path prefixes that mark it active)
+NAVIGATION = [
+    ("home", _("My work"), ("/",)),
+    ("board", _("Pipeline"), ("/board/",)),
+    ("records", _("Opportunities"), ("/records/",)),
+    ("processes", _("Processes"), ("/processes/",)),
+    ("controlling", _("Controlling"), ("/controlling/",)),
+]
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """``nav`` (label, url, active) for signed-in users, ``languages`` for the switch, ``read_only`` for auditors."""
+    user = getattr(request, "user", None)
+    items = []
+    if user is not None and user.is_authenticated:
+        path = request.path
+        entries = list(NAVIGATION)
+        if may_review(user):
+            entries.append(("access_review", _("Access review"), ("/review/",)))
+        for name, label, prefixes in entries:
+            active = any(path == prefix if prefix == "/" else path.startswith(prefix) for prefix in prefixes)
+            items.append({"label": label, "url": reverse(name), "active": active})
+    read_only = bool(user is not None and user.is_authenticated and access.is_read_only(user))
+    return {"nav": items, "languages": settings.LANGUAGES, "read_only": read_only}

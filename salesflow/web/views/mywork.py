@@ -1,0 +1,182 @@
+"""My work: the decisions and approvals waiting for me, my overdue stages and my open activities.
+
+Candidates are narrowed in SQL (visible, open, in a stage that asks something of one of my roles)
+and then checked by the engine's own gate functions; each list shows at most `LIMIT` entries.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from salesflow.engine import authority
+from salesflow.engine.gates import approval_holds, decision_holds, gate_unmet, record_amount
+from salesflow.process.model import ProcessDefinition
+from salesflow.records import queries, services
+from salesflow.records.models import Process
+from salesflow.web import presenters
+from salesflow.web.templatetags.salesflow_web import current_language
+from salesflow.web.views.records import HEAVY
+
+LIMIT = 50
+#: How many candidate records are examined per list at most (keeps the page fast for oversight roles).
+SCAN = 2000
+
+
+def current_definitions() -> list[tuple[Process, ProcessDefinition]]:
+    """Every process with its current approved definition."""
+    found = []
+    for process in Process.objects.order_by("key"):
+        version = process.current_version()
+        if version is not None:
+            found.append((process, services.definition_of(version)))
+    return found
+
+
+def _open_visible(user: Any) -> Any:
+    return queries.records_for(user, queries.RecordFilter(status="open", sort="stage_entered")).defer(*HEAVY)
+
+
+def _stream(query: Any) -> Any:
+    """Candidates one chunk at a time, so a list can stop as soon as it is full."""
+    return query[:SCAN].iterator(chunk_size=200)
+
+
+def decisions_for(user: Any, language: str) -> list[dict[str, Any]]:
+    """Open records whose gate is ready except for a decision I may take (by role or delegation)."""
+    actor = services.actor_for(user)
+    roles = user.role_ids()
+    wanted = Q(pk__in=[])
+    for process, definition in current_definitions():
+        for stage in definition.open_stages:
+            if not (stage.gate and stage.gate.decision):
+                continue
+            in_stage = Q(process=process, stage=stage.id)
+            if stage.gate.decided_by in roles:
+                wanted |= in_stage
+            elif set(stage.gate.delegable_to) & roles:
+                wanted |= in_stage & (Q(**{f"progress__delegations__{stage.id}__user_id": user.pk})
+                                      | Q(progress__delegations__has_key="*"))
+    found = []
+    for record in _stream(_open_visible(user).filter(wanted)):
+        definition = services.definition_of(record.process_version)
+        state = record.to_state()
+        stage = definition.stage(record.stage)
+        if decision_holds(state, stage) or gate_unmet(definition, state, stage, language):
+            continue
+        if authority.decider_role(definition, state, stage, actor) is None:
+            continue
+        found.append({"record": record, "question": stage.gate.decision.get_text(language),
+                      "stage": stage.display_title(language), "days": presenters.days_in_stage(record)})
+        if len(found) >= LIMIT:
+            break
+    return found
+
+
+def approvals_for(user: Any, language: str) -> list[dict[str, Any]]:
+    """Approvals the current stage needs that I may grant for the record's amount."""
+    actor = services.actor_for(user)
+    wanted = Q(pk__in=[])
+    stage_approvals: dict[tuple[int, str], list[str]] = {}
+    for process, definition in current_definitions():
+        for stage in definition.open_stages:
+            needed = list(definition.gate_requirements(stage).approvals)
+            for activity in stage.activities:
+                if activity.requires:
+                    needed += [item for item in activity.requires.approvals if item not in needed]
+            if needed:
+                stage_approvals[(process.pk, stage.id)] = needed
+                wanted |= Q(process=process, stage=stage.id)
+    found = []
+    for record in _stream(_open_visible(user).filter(wanted).exclude(amount=None)):
+        definition = services.definition_of(record.process_version)
+        state = record.to_state()
+        for approval_id in stage_approvals.get((record.process_id, record.stage), []):
+            if approval_id not in definition.approvals or approval_holds(definition, state, approval_id):
+                continue
+            approval = definition.approvals[approval_id]
+            amount = record_amount(state)
+            if authority.approval_role(approval, amount, actor) is None:
+                continue
+            band = authority.band_for(approval, amount) if approval.by_amount and amount is not None else None
+            band_role = approval.by_amount[band].role if band is not None else approval.role
+            found.append({"record": record, "title": approval.title.get_text(language), "amount": amount,
+                          "band_role": definition.role_title(band_role or "", language)})
+        if len(found) >= LIMIT:
+            break
+    return found[:LIMIT]
+
+
+def overdue_for(user: Any, language: str) -> list[dict[str, Any]]:
+    """My open records that have been in their stage longer than the stage's time limit."""
+    now = timezone.now()
+    wanted = Q(pk__in=[])
+    for process, definition in current_definitions():
+        for stage in definition.open_stages:
+            if stage.max_days is not None:
+                wanted |= Q(process=process, stage=stage.id,
+                            stage_entered_at__lt=now - datetime.timedelta(days=stage.max_days))
+    found = []
+    for record in _open_visible(user).filter(owner=user).filter(wanted)[:LIMIT]:
+        definition = services.definition_of(record.process_version)
+        stage = definition.stage(record.stage)
+        found.append({"record": record, "stage": stage.display_title(language),
+                      "days": presenters.days_in_stage(record, now), "max_days": stage.max_days})
+    return found
+
+
+def activities_for(user: Any, language: str) -> list[dict[str, Any]]:
+    """Open activities of the current stage on records I own, or where a field names me for the activity's role."""
+    named = Q(owner=user)
+    for _process, definition in current_definitions():
+        for name, declared in definition.fields.items():
+            if declared.type.value == "user":
+                named |= Q(**{f"values__{name}": user.pk})
+    roles = user.role_ids()
+    found = []
+    today = timezone.localdate()
+    for record in _stream(_open_visible(user).filter(named)):
+        definition = services.definition_of(record.process_version)
+        state = record.to_state()
+        stage = definition.stage(record.stage)
+        named_roles = {declared.role for name, declared in definition.fields.items()
+                       if declared.type.value == "user" and declared.role and state.values.get(name) == user.pk}
+        for activity in stage.activities:
+            if activity.id in state.done:
+                continue
+            mine = record.owner_id == user.pk or activity.responsible in named_roles & roles
+            if not mine:
+                continue
+            due = None
+            if activity.max_days is not None:
+                due = (record.stage_entered_at + datetime.timedelta(days=activity.max_days)).date()
+            found.append({"record": record, "title": activity.title.get_text(language),
+                          "stage": stage.display_title(language), "required": activity.required,
+                          "responsible": definition.role_title(activity.responsible, language),
+                          "due": due, "overdue": bool(due and due < today)})
+        if len(found) >= LIMIT:
+            break
+    return found[:LIMIT]
+
+
+@login_required
+@require_GET
+def my_work(request: HttpRequest) -> HttpResponse:
+    """The start page: what waits for me today."""
+    language = current_language()
+    user = request.user
+    context = {
+        "decisions": decisions_for(user, language),
+        "approvals": approvals_for(user, language),
+        "overdue": overdue_for(user, language),
+        "activities": activities_for(user, language),
+        "limit": LIMIT,
+    }
+    return render(request, "web/my_work.html", context)

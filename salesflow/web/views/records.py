@@ -1,0 +1,250 @@
+"""The record list (filters, sort, pages), the record page and creating a record."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from salesflow.engine import actions, authority
+from salesflow.engine.errors import BadInput, EngineError
+from salesflow.people.models import Team, User
+from salesflow.people.security import log_security_event
+from salesflow.process.model import Classification
+from salesflow.records import queries, services
+from salesflow.records.models import Process, Record
+from salesflow.web import labels, presenters
+from salesflow.web.forms import RecordForm
+from salesflow.web.templatetags.salesflow_web import current_language
+from salesflow.web.views.common import feedback_for, is_htmx, status_of, visible_record
+
+PAGE_SIZE = 50
+#: Columns of the joined process version that lists never need (definitions are cached by version).
+HEAVY = ("process_version__definition", "process_version__source")
+
+
+# --- the list ------------------------------------------------------------------------------------
+
+def filter_options(process_key: str | None, language: str) -> dict[str, Any]:
+    """Choices of the filter form: processes, stages (of the chosen process, or all), owners, teams."""
+    processes = list(Process.objects.order_by("key"))
+    stages: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for process in processes:
+        if process_key and process.key != process_key:
+            continue
+        version = process.current_version() or process.versions.order_by("-version").first()
+        if version is None:
+            continue
+        for stage in services.definition_of(version).stages:
+            if stage.id not in seen:
+                seen.add(stage.id)
+                stages.append((stage.id, stage.display_title(language)))
+    owners = User.objects.filter(is_active=True).exclude(roles=None).distinct().order_by("first_name", "username")
+    return {
+        "processes": [(process.key, process.title_in(language)) for process in processes],
+        "stages": stages,
+        "owners": [(user.username, user.display_name) for user in owners],
+        "teams": list(Team.objects.values_list("name", flat=True)),
+        "classifications": [(item.value, labels.label(labels.CLASSIFICATIONS, item.value)) for item in Classification],
+        "statuses": list(labels.STATUSES.items()),
+        "sorts": list(labels.SORTS.items()),
+    }
+
+
+def row_of(record: Record, language: str, now: Any) -> dict[str, Any]:
+    """A record as one row of a list or one card of the board."""
+    definition = services.definition_of(record.process_version)
+    stage = definition.stage(record.stage) if definition.has_stage(record.stage) else None
+    probability = record.probability_override if record.probability_override is not None else (
+        stage.probability if stage else 0)
+    return {
+        "record": record, "id": record.pk, "title": record.title, "account": record.account,
+        "amount": record.amount, "currency": record.currency, "close_date": record.close_date,
+        "owner": record.owner.display_name if record.owner else "—",
+        "stage": stage.display_title(language) if stage else record.stage, "stage_id": record.stage,
+        "probability": probability, "overridden": record.probability_override is not None,
+        "days": presenters.days_in_stage(record, now), "overdue": presenters.is_overdue(definition, record, now),
+        "max_days": stage.max_days if stage else None, "classification": record.classification,
+        "outcome": record.outcome, "version": record.version, "process": record.process.title_in(language),
+    }
+
+
+@login_required
+@require_GET
+def record_list(request: HttpRequest) -> HttpResponse:
+    """Every record the user may see, filtered, sorted and paginated (50 a page)."""
+    language = current_language()
+    error = ""
+    params = request.GET.copy()
+    if "status" not in params:
+        params["status"] = "open"
+    try:
+        flt = queries.filter_from_params(params)
+    except BadInput as refusal:
+        error = refusal.message
+        flt = queries.RecordFilter(status="open")
+    paginator = Paginator(queries.records_for(request.user, flt).defer(*HEAVY), PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    now = timezone.now()
+    context = {
+        "filter": flt, "params": params, "page": page, "error": error,
+        "rows": [row_of(record, language, now) for record in page.object_list],
+        "options": filter_options(flt.process, language), "total": paginator.count,
+    }
+    template = "web/partials/record_results.html" if is_htmx(request) and request.headers.get(
+        "HX-Target") == "results" else "web/record_list.html"
+    return render(request, template, context, status=400 if error else 200)
+
+
+# --- the record page -----------------------------------------------------------------------------
+
+def record_context(request: HttpRequest, record: Record, feedback: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Everything the record page shows, for the signed-in user."""
+    user = request.user
+    language = current_language()
+    definition = services.definition_of(record.process_version)
+    state = record.to_state()
+    stage = definition.stage(record.stage)
+    actor = services.actor_for(user)
+    is_open = not record.outcome
+    now = timezone.now()
+    targets = []
+    may_move = is_open and authority.mover_role(definition, state, actor, [stage]) is not None
+    if may_move:
+        current_index = definition.stage_index(record.stage)
+        for target in actions.allowed_targets(definition, state):
+            target_stage = definition.stage(target)
+            direction = ("outcome" if target_stage.is_outcome else
+                         "back" if definition.stage_index(target) < current_index else "forward")
+            targets.append({"id": target, "title": target_stage.display_title(language), "direction": direction,
+                            "outcome": target_stage.outcome.value if target_stage.outcome else ""})
+    closing = []
+    if is_open:
+        for outcome_stage in definition.outcome_stages:
+            rows = presenters.activity_rows(definition, state, actor, outcome_stage, record, language)
+            requires = outcome_stage.requires.activities if outcome_stage.requires else []
+            for row in rows:
+                row["required"] = row["id"] in requires
+            closing.append({"id": outcome_stage.id, "title": outcome_stage.display_title(language),
+                            "outcome": outcome_stage.outcome.value if outcome_stage.outcome else "",
+                            "activities": rows, "required_total": len(requires),
+                            "required_done": sum(1 for item in requires if item in state.done),
+                            "started": any(row["done"] for row in rows)})
+    members = list(record.members.order_by("first_name", "username"))
+    manage_members = services.members_manager_role(record, user) is not None
+    member_candidates = []
+    if manage_members:
+        member_candidates = [(person.username, person.display_name) for person in
+                             User.objects.filter(is_active=True).exclude(roles=None).exclude(
+                                 pk__in=[m.pk for m in members]).exclude(pk=record.owner_id).distinct()
+                             .order_by("first_name", "username")]
+    fields = presenters.field_rows(definition, record, state, language)
+    edit_form = None
+    if is_open and authority.editor_role(definition, state, actor) is not None:
+        edit_form = RecordForm(definition, language, creating=False,
+                               initial={row["name"]: row["input"] for row in fields})
+    return {
+        "record": record, "definition": definition, "stage": stage, "is_open": is_open,
+        "process_title": definition.title_text(language),
+        "stage_title": stage.display_title(language),
+        "stage_description": stage.description.get_text(language) if stage.description else "",
+        "path": presenters.stage_path(definition, record, language),
+        "probability": actions.effective_probability(definition, state),
+        "stage_probability": stage.probability,
+        "forecast": stage.effective_forecast_category().value,
+        "days": presenters.days_in_stage(record, now), "overdue": presenters.is_overdue(definition, record, now),
+        "activities": presenters.activity_rows(definition, state, actor, stage, record, language) if is_open else [],
+        "closing": closing,
+        "checklist": presenters.checklist(definition, state, stage, language) if is_open else [],
+        "decision": presenters.decision_view(definition, state, actor, stage, language) if is_open else None,
+        "approvals": presenters.approval_rows(definition, state, actor, language, is_open),
+        "fields": fields,
+        "edit_form": edit_form,
+        "may_set_probability": is_open and authority.probability_role(definition, state, actor) is not None,
+        "targets": targets, "may_move": may_move,
+        "handling_rules": [note.get_text(language) for note in definition.guideline.notes],
+        "members": members, "manage_members": manage_members, "member_candidates": member_candidates,
+        "member_section": record.classification in (Classification.confidential.value,
+                                                    Classification.strictly_confidential.value) or bool(members),
+        "timeline": presenters.timeline(record, definition, language),
+        "feedback": feedback,
+    }
+
+
+def render_record(request: HttpRequest, record: Record, feedback: dict[str, Any] | None = None,
+                  status: int = 200) -> HttpResponse:
+    """The record page (with an inline refusal when ``feedback`` is given)."""
+    return render(request, "web/record_detail.html", record_context(request, record, feedback), status=status)
+
+
+@login_required
+@require_GET
+def record_detail(request: HttpRequest, record_id: int) -> HttpResponse:
+    """A record's page: path, guidance, gate, decision, approvals, fields, members and timeline."""
+    record = visible_record(request, record_id)
+    if record.classification == Classification.strictly_confidential.value:
+        log_security_event("view_strictly_confidential", request.user, request=request, record_id=record.pk)
+    return render_record(request, record)
+
+
+# --- creating ------------------------------------------------------------------------------------
+
+def creatable_processes(user: Any, language: str) -> list[tuple[Process, Any]]:
+    """Processes with an approved version in which the user may create records."""
+    actor = services.actor_for(user)
+    found = []
+    for process in Process.objects.order_by("key"):
+        version = process.current_version()
+        if version is None:
+            continue
+        definition = services.definition_of(version)
+        if authority.creator_role(definition, actor) is not None:
+            found.append((process, definition))
+    return found
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def record_create(request: HttpRequest) -> HttpResponse:
+    """Start a record of a process: the creator owns it unless another owner is chosen."""
+    language = current_language()
+    choices = creatable_processes(request.user, language)
+    if not choices:
+        raise PermissionDenied(_("Your roles do not allow creating records."))
+    wanted = request.POST.get("process") or request.GET.get("process") or choices[0][0].key
+    process, definition = next(((p, d) for p, d in choices if p.key == wanted), choices[0])
+    context = {"process": process, "choices": [(p, d.title_text(language)) for p, d in choices]}
+    initial = {"owner": request.user.username, "classification": definition.guideline.classification.value,
+               "currency": "EUR"}
+    if request.method == "POST":
+        form = RecordForm(definition, language, request.POST, initial=initial)
+        if form.is_valid():
+            try:
+                record = services.do_create_record(process.key, request.user, form.values())
+            except EngineError as refusal:
+                form.show_error(refusal.message)
+                return render(request, "web/record_create.html", {**context, "form": form},
+                              status=status_of(refusal))
+            messages.success(request, _("Created “%(title)s”.") % {"title": record.title})
+            return redirect(reverse("record", args=[record.pk]))
+        status = 400
+    else:
+        form = RecordForm(definition, language, initial=initial)
+        status = 200
+    return render(request, "web/record_create.html", {**context, "form": form}, status=status)
+
+
+def refusal_page(request: HttpRequest, record: Record, refusal: EngineError) -> HttpResponse:
+    """The record page again, with the refusal shown inline."""
+    record = Record.objects.select_related("process", "process_version", "owner").get(pk=record.pk)
+    return render_record(request, record, feedback_for(refusal, record), status=status_of(refusal))

@@ -1,0 +1,102 @@
+"""The access-rights review (ISO 27001 A.5.18): every user's roles, teams and grants, on screen and as CSV.
+
+Open to Head of Sales, Sales Ops / Quality, auditors and administrators. The CSV download is an
+export of personal data and is recorded as a ``security.export`` event.
+"""
+
+from __future__ import annotations
+
+import csv
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from salesflow.people.models import User
+from salesflow.people.security import log_security_event
+from salesflow.web.templatetags.salesflow_web import current_language
+from salesflow.web.views.account import token_functions
+
+#: Roles that may review everyone's access rights.
+REVIEW_ROLES = frozenset({"head_of_sales", "sales_ops", "auditor", "admin"})
+
+
+def may_review(user: Any) -> bool:
+    """True for users holding a role that reviews access rights."""
+    return bool(user.is_authenticated and user.role_ids() & REVIEW_ROLES)
+
+
+def access_rows(language: str) -> list[dict[str, Any]]:
+    """One row per user: roles, teams, active API tokens, record memberships, last sign-in."""
+    tokens = token_functions()
+    now = timezone.now()
+    users = (User.objects.prefetch_related("roles", "teams")
+             .annotate(memberships=Count("member_records", distinct=True))
+             .order_by("username"))
+    rows = []
+    for user in users:
+        token_count = None
+        if tokens is not None:
+            token_count = sum(1 for token in tokens.tokens_of(user) if _active(token, now))
+        rows.append({
+            "username": user.username, "name": user.display_name, "email": user.email,
+            "active": user.is_active, "superuser": user.is_superuser,
+            "roles": [role.title_in(language) for role in user.roles.all()],
+            "role_ids": [role.id for role in user.roles.all()],
+            "teams": [team.name for team in user.teams.all()],
+            "tokens": token_count, "memberships": user.memberships,
+            "last_login": user.last_login, "joined": user.date_joined,
+        })
+    return rows
+
+
+@login_required
+@require_GET
+def access_review(request: HttpRequest) -> HttpResponse:
+    """The review page."""
+    if not may_review(request.user):
+        raise PermissionDenied(_("The access review is open to Head of Sales, Sales Ops, auditors and admins."))
+    return render(request, "web/access_review.html", {"rows": access_rows(current_language()),
+                                                      "tokens_available": token_functions() is not None})
+
+
+@login_required
+@require_GET
+def access_review_csv(request: HttpRequest) -> HttpResponse:
+    """The review as CSV (recorded as an export)."""
+    if not may_review(request.user):
+        raise PermissionDenied(_("The access review is open to Head of Sales, Sales Ops, auditors and admins."))
+    rows = access_rows("en")
+    log_security_event("export", request.user, request=request, what="access_review", rows=len(rows),
+                       format="csv")
+    stamp = timezone.now().strftime("%Y%m%d-%H%M")
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="salesflow-access-review-{stamp}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["username", "name", "email", "active", "superuser", "roles", "teams", "api_tokens",
+                     "record_memberships", "last_login", "joined"])
+    for row in rows:
+        writer.writerow([
+            _safe(row["username"]), _safe(row["name"]), _safe(row["email"]), row["active"], row["superuser"],
+            " ".join(row["role_ids"]), _safe(" ".join(row["teams"])),
+            "" if row["tokens"] is None else row["tokens"], row["memberships"],
+            row["last_login"].isoformat() if row["last_login"] else "", row["joined"].isoformat(),
+        ])
+    return response
+
+
+def _active(token: Any, now: Any) -> bool:
+    """True for a token that is neither revoked nor expired."""
+    expires = getattr(token, "expires_at", None)
+    return getattr(token, "revoked_at", None) is None and (expires is None or expires > now)
+
+
+def _safe(text: str) -> str:
+    """A cell that a spreadsheet will not run as a formula (CSV injection)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

@@ -1,0 +1,56 @@
+"""The schema at /api/openapi.json lists every endpoint and declares errors as problem+json; docs at /api/docs."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.api.conftest import PROBLEM_JSON, assert_problem
+
+pytestmark = pytest.mark.django_db
+
+ENDPOINTS = {
+    ("/api/records", "get"), ("/api/records", "post"),
+    ("/api/records/{record_id}", "get"), ("/api/records/{record_id}", "patch"),
+    ("/api/records/{record_id}/move", "post"),
+    ("/api/records/{record_id}/activities/{activity}/done", "post"),
+    ("/api/records/{record_id}/approvals/{approval}", "post"),
+    ("/api/records/{record_id}/decision", "post"),
+    ("/api/records/{record_id}/probability", "post"),
+    ("/api/records/{record_id}/delegation", "post"),
+    ("/api/records/{record_id}/events", "get"),
+    ("/api/processes", "get"), ("/api/processes/{key}", "get"),
+    ("/api/me", "get"),
+}
+
+
+def test_the_schema_lists_every_endpoint_and_its_errors(client) -> None:
+    response = client.get("/api/openapi.json")
+    assert response.status_code == 200
+    schema = response.json()
+    assert schema["info"]["title"] == "Salesflow API"
+    found = {(path, method) for path, item in schema["paths"].items() for method in item}
+    assert found == ENDPOINTS
+    for path, method in ENDPOINTS:
+        declared = schema["paths"][path][method]["responses"]
+        assert "401" in declared, (path, method)
+        for status, response_schema in declared.items():
+            media_types = set(response_schema.get("content", {}))
+            if status.startswith("4"):
+                assert media_types == {PROBLEM_JSON}, (path, method, status)
+            else:
+                assert media_types == {"application/json"}, (path, method, status)
+    actions = schema["paths"]["/api/records/{record_id}/move"]["post"]["responses"]
+    assert {"400", "401", "403", "404", "409", "422"} <= set(actions)
+    assert set(schema["components"]["securitySchemes"]) == {"BearerToken", "SessionCookie"}
+
+
+def test_the_docs_page_uses_only_this_sites_files(client) -> None:
+    response = client.get("/api/docs")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "/static/ninja/swagger-ui-bundle.js" in page
+    assert "cdn." not in page and "https://" not in page
+
+
+def test_an_unknown_api_path_is_a_404_problem(client) -> None:
+    assert_problem(client.get("/api/no/such/thing"), 404, "not_found")
