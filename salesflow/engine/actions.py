@@ -106,6 +106,8 @@ def set_fields(definition: ProcessDefinition, state: RecordState, actor: Actor, 
 def _available_activities(definition: ProcessDefinition, state: RecordState) -> set[str]:
     current = definition.stage(state.stage)
     ids = {activity.id for activity in current.activities}
+    if current.is_outcome:
+        return ids
     for stage in definition.outcome_stages:
         ids.update(activity.id for activity in stage.activities)
     return ids
@@ -113,8 +115,14 @@ def _available_activities(definition: ProcessDefinition, state: RecordState) -> 
 
 def do_activity(definition: ProcessDefinition, state: RecordState, actor: Actor, activity_id: str,
                 note: str = "") -> Result:
-    """Mark an activity of the current stage (or of an outcome stage) as done."""
-    _require_open(definition, state)
+    """Mark an activity of the current stage (or of an outcome stage) as done.
+
+    A closed record accepts only the follow-up activities of the outcome stage it closed in
+    (e.g. the kick-off meeting after Won); everything else is refused as a conflict.
+    """
+    current = definition.stage(state.stage)
+    if current.is_outcome and activity_id not in {activity.id for activity in current.activities}:
+        _require_open(definition, state)
     activities = definition.activities()
     if activity_id not in activities:
         raise BadInput(f"unknown activity {activity_id!r} (activities of {definition.process}: {', '.join(activities)})")

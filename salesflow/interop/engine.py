@@ -318,44 +318,52 @@ class ImportWriter:
     # accounts -------------------------------------------------------------------------------------
 
     def resolve_accounts(self, specs: list[AccountSpec]) -> dict[str, Account]:
-        """Local accounts for source accounts: linked by ref, matched by normalised name, or created."""
+        """Local accounts for source accounts: linked by ref, matched by normalised name, or created (in bulk)."""
         result: dict[str, Account] = {}
         refs = self.existing_refs("account", [spec.external_id for spec in specs])
-        by_id = {account.pk: account for account in Account.objects.filter(
-            pk__in=[ref.local_id for ref in refs.values()])}
-        new_refs: list[tuple[str, int, str, dict[str, Any]]] = []
-        by_name: dict[str, Account] = {}
+        linked = {account.pk: account for part in chunks([ref.local_id for ref in refs.values()], 900)
+                  for account in Account.objects.filter(pk__in=part)}
+        changed: list[Account] = []
+        unlinked: list[AccountSpec] = []
         for spec in specs:
             ref = refs.get(spec.external_id)
-            account = by_id.get(ref.local_id) if ref else None
-            if account is not None:
-                changed = False
-                if spec.name and account.name != spec.name:
-                    account.name = spec.name[:300]
-                    changed = True
-                if spec.domain and account.domain != spec.domain:
-                    account.domain = spec.domain[:253]
-                    changed = True
-                if changed:
-                    account.save()
-                    self.summary.count("accounts_updated")
-                else:
-                    self.summary.count("accounts_unchanged")
-                result[spec.external_id] = account
-                continue
-            key = normalise_name(spec.name)
-            account = by_name.get(key) or (Account.objects.filter(normalised_name=key).order_by("id").first()
-                                           if key else None)
+            account = linked.get(ref.local_id) if ref else None
             if account is None:
-                account = Account(name=spec.name[:300], domain=spec.domain[:253], created_at=self.now)
-                account.save()
+                unlinked.append(spec)
+                continue
+            if (spec.name and account.name != spec.name[:300]) or (spec.domain and account.domain != spec.domain[:253]):
+                account.name = spec.name[:300] or account.name
+                account.normalised_name = normalise_name(account.name)
+                account.domain = spec.domain[:253] or account.domain
+                changed.append(account)
+                self.summary.count("accounts_updated")
+            else:
+                self.summary.count("accounts_unchanged")
+            result[spec.external_id] = account
+        if changed:
+            Account.objects.bulk_update(changed, ["name", "normalised_name", "domain"], batch_size=500)
+        keys = {spec.external_id: normalise_name(spec.name) for spec in unlinked}
+        by_name: dict[str, Account] = {}
+        for part in chunks(sorted({key for key in keys.values() if key}), 900):
+            for account in Account.objects.filter(normalised_name__in=part).order_by("-id"):
+                by_name[account.normalised_name] = account  # the oldest wins (ordered newest first)
+        new_accounts: list[Account] = []
+        for spec in unlinked:
+            key = keys[spec.external_id]
+            account = by_name.get(key) if key else None
+            if account is None:
+                account = Account(name=spec.name[:300], normalised_name=key, domain=spec.domain[:253],
+                                  created_at=self.now)
+                new_accounts.append(account)
+                if key:
+                    by_name[key] = account
                 self.summary.count("accounts_created")
             else:
                 self.summary.count("accounts_unchanged")
-            by_name[key] = account
             result[spec.external_id] = account
-            new_refs.append((spec.external_id, account.pk, "", {}))
-        self.insert_refs("account", new_refs)
+        for part in chunks(new_accounts, 1000):
+            Account.objects.bulk_create(part)
+        self.insert_refs("account", [(spec.external_id, result[spec.external_id].pk, "", {}) for spec in unlinked])
         return result
 
     # records --------------------------------------------------------------------------------------
@@ -427,7 +435,7 @@ class ImportWriter:
     def flush_events(self) -> None:
         """Append the queued events to the chain."""
         if self.pending_events:
-            eventlog.append_many(self.pending_events)
+            eventlog.append_many(self.pending_events, canonical=True)
             self.summary.count("events", len(self.pending_events))
             self.pending_events = []
 

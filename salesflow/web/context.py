@@ -18,6 +18,7 @@ NAVIGATION = [
     ("board", _("Pipeline"), ("/board/",)),
     ("records", _("Opportunities"), ("/records/",)),
     ("processes", _("Processes"), ("/processes/",)),
+    ("guidelines", _("Guidelines"), ("/guidelines/",)),
     ("controlling", _("Controlling"), ("/controlling/",)),
 ]
 

@@ -22,8 +22,9 @@ def closed(request, definition):
 
 ACTIONS = {
     "set_fields": lambda d, s: actions.set_fields(d, s, HEAD, {"account": "Someone else"}),
-    "do_activity": lambda d, s: actions.do_activity(d, s, KAM, "failure_communicated"),
-    "do_outcome_activity": lambda d, s: actions.do_activity(d, s, HEAD, "success_communicated"),
+    "do_open_stage_activity": lambda d, s: actions.do_activity(d, s, KAM, "customer_workshop"),
+    "do_other_outcome_activity": lambda d, s: actions.do_activity(
+        d, s, KAM if s.stage == "won" else HEAD, "failure_communicated" if s.stage == "won" else "success_communicated"),
     "decide": lambda d, s: actions.decide(d, s, HEAD, "yes"),
     "approve": lambda d, s: actions.approve(d, s, HEAD, "offer"),
     "set_probability": lambda d, s: actions.set_probability(d, s, HEAD, 50, "reason"),
@@ -41,3 +42,14 @@ def test_every_action_is_refused(definition, closed, action) -> None:
         ACTIONS[action](definition, closed)
     assert "closed" in refused.value.message
     assert closed == before
+
+
+FOLLOW_UP = {"won": (HEAD, "success_communicated"), "lost": (KAM, "failure_communicated")}
+
+
+def test_follow_up_activities_of_the_closing_stage_can_still_be_done(definition, closed) -> None:
+    actor, activity = FOLLOW_UP[closed.stage]
+    result = actions.do_activity(definition, closed, actor, activity)
+    assert activity in result.state.done
+    assert result.state.stage == closed.stage
+    assert [event.kind for event in result.events] == ["activity_done"]
