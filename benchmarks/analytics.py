@@ -342,8 +342,9 @@ def fmt(value: float | None, unit: str = "s") -> str:
 def render(result: dict[str, Any]) -> str:
     """The result as the table the README quotes."""
     machine = result["machine"]
+    load = machine.get("load_average")
     lines = [f"Machine: {machine.get('cpu', '?')}, {machine.get('cores', '?')} cores, "
-             f"Python {machine.get('python', '?')}", ""]
+             f"Python {machine.get('python', '?')}, load average at start {load}", ""]
     big = result["big"]
     lines += ["| measurement | result | target |", "|---|---|---|"]
     lines.append(f"| analyze {big.get('events', 0):,} events / {result['settings']['cases']:,} cases (Parquet) | "

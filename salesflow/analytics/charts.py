@@ -35,12 +35,14 @@ def funnel_chart(report: Report) -> dict[str, Any]:
 def durations_chart(report: Report) -> dict[str, Any]:
     rows = report.tables["stages"].rows
     y = {"field": "stage_title", "type": "nominal", "sort": None, "title": None}
-    return _base("Time in stage (days): P75–P90 range, median and limit", rows, layer=[
+    offset = {"yOffset": {"field": "group"}} if _group_color(rows) else {}
+    return _base("Time in stage (days): median bar, P75–P90 line, limit tick", rows, layer=[
         {"mark": {"type": "rule", "strokeWidth": 2, "color": "#94a3b8"},
-         "encoding": {"y": y, "x": {"field": "p75_days", "type": "quantitative", "title": "Days"},
+         "encoding": {"y": y, **offset, "x": {"field": "p75_days", "type": "quantitative", "title": "Days"},
                       "x2": {"field": "p90_days"}}},
-        {"mark": {"type": "bar", "height": 14, "tooltip": True},
-         "encoding": {"y": y, "x": {"field": "median_days", "type": "quantitative"}, **_group_color(rows)}},
+        {"mark": {"type": "bar", "tooltip": True},
+         "encoding": {"y": y, **offset, "x": {"field": "median_days", "type": "quantitative"},
+                      **_group_color(rows)}},
         {"mark": {"type": "tick", "color": "#dc2626", "thickness": 2},
          "encoding": {"y": y, "x": {"field": "max_days", "type": "quantitative"}}},
     ])

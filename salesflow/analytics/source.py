@@ -233,11 +233,22 @@ class DuckMirror:
                                     backend.table("records_process"))
         backend.create_table("norm_records", records, overwrite=True)
 
-    def tables(self) -> tuple[Any, Any, Any]:
-        """The (events, history, records) tables of the mirror."""
-        backend = self.backend
-        if "flat_events" not in set(backend.list_tables()):
+    def session(self) -> Any:
+        """An Ibis backend on a new connection to the mirror's database, for one run of reports.
+
+        Ibis drops its temporary tables and in-memory tables when their expressions are garbage
+        collected — possibly in another thread; a connection of its own per run keeps that from
+        ever touching a connection another thread is using.
+        """
+        cursor = self.raw.cursor()
+        cursor.execute("SET TimeZone = 'UTC'")
+        return ibis.duckdb.from_connection(cursor)
+
+    def tables(self, backend: Any | None = None) -> tuple[Any, Any, Any]:
+        """The (events, history, records) tables of the mirror (through ``backend``, default its own)."""
+        if "flat_events" not in set(self.backend.list_tables()):
             self._derive(0)
+        backend = backend or self.backend
         return backend.table("flat_events"), backend.table("value_history"), backend.table("norm_records")
 
 
@@ -332,8 +343,8 @@ def load_data(engine: str = "duckdb", user: Any | None = None, now: datetime.dat
     if engine == "duckdb":
         source = mirror()
         source.sync(progress)
-        backend = source.backend
-        events, history, records = source.tables()
+        backend = source.session()
+        events, history, records = source.tables(backend)
     else:
         backend = postgres_backend()
         events = flatten_events(backend.table("records_event"))

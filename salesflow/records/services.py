@@ -200,6 +200,7 @@ def do_create_record(process_key: str, user: Any, fields: dict[str, Any],
                      at: datetime.datetime | None = None) -> Record:
     """Create a record of a process under its current approved version; the creator owns it by default."""
     at = at or timezone.now()
+    refuse_read_only(user)
     process = get_process(process_key)
     version = process.current_version()
     check_acknowledgement(process, user)
@@ -220,6 +221,12 @@ def do_create_record(process_key: str, user: Any, fields: dict[str, Any],
     return record
 
 
+def refuse_read_only(user: Any) -> None:
+    """Auditors and other read-only users never change anything (one rule for every interface)."""
+    if access.is_read_only(user):
+        raise NotPermitted(f"{user.display_name} has read-only access")
+
+
 def _act(record_id: int, user: Any, action: Callable[[ProcessDefinition, RecordState, Actor], Result],
          expected_version: int | None = None, at: datetime.datetime | None = None) -> Record:
     """Lock the record, let the engine decide, write the new state and its events — or nothing."""
@@ -232,6 +239,7 @@ def _act(record_id: int, user: Any, action: Callable[[ProcessDefinition, RecordS
         if expected_version is not None and record.version != expected_version:
             raise VersionConflict(f"record {record_id} was changed by someone else (version {record.version}, "
                                   f"you had {expected_version}): reload it")
+        refuse_read_only(user)
         check_acknowledgement(record.process, user)
         definition = definition_of(record.process_version)
         result = action(definition, record.to_state(), actor_for(user))

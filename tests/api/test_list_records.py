@@ -67,3 +67,9 @@ def test_pages(people, api_as, records) -> None:
 def test_bad_parameters_are_400(people, api_as, records, params) -> None:
     body = assert_problem(api_as(people["head"]).get("/api/records", params), 400, "bad_input")
     assert body["errors"] and body["errors"][0]["loc"][-1] == next(iter(params))
+
+
+def test_a_repeated_parameter_is_400(people, api_as, records) -> None:
+    body = assert_problem(api_as(people["head"]).get("/api/records", {"stage": ["qualification", "proposal"]}),
+                          400, "bad_input")
+    assert "stage" in body["detail"]

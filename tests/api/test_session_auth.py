@@ -11,29 +11,29 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def browser(people) -> Client:
+def signed_in(people) -> Client:
     client = Client(enforce_csrf_checks=True)
     client.force_login(people["kam"])
     return client
 
 
-def test_reading_with_the_session(browser, opportunity) -> None:
-    response = browser.get(f"/api/records/{opportunity.pk}")
+def test_reading_with_the_session(signed_in, opportunity) -> None:
+    response = signed_in.get(f"/api/records/{opportunity.pk}")
     assert response.status_code == 200 and response.json()["id"] == opportunity.pk
 
 
-def test_a_write_without_the_csrf_token_is_refused(browser, opportunity) -> None:
-    response = Api(client=browser).post(f"/api/records/{opportunity.pk}/activities/risk_analysis/done", {})
+def test_a_write_without_the_csrf_token_is_refused(signed_in, opportunity) -> None:
+    response = Api(client=signed_in).post(f"/api/records/{opportunity.pk}/activities/risk_analysis/done", {})
     body = assert_problem(response, 403, "not_permitted")
     assert "CSRF" in body["detail"]
     opportunity.refresh_from_db()
     assert opportunity.version == 1
 
 
-def test_a_write_with_the_csrf_token_is_done(browser, opportunity) -> None:
-    browser.get("/api/docs")  # any page rendering a form sets the CSRF cookie
-    csrf = browser.cookies["csrftoken"].value
-    response = Api(client=browser).post(f"/api/records/{opportunity.pk}/activities/risk_analysis/done", {},
+def test_a_write_with_the_csrf_token_is_done(signed_in, opportunity) -> None:
+    signed_in.get("/api/docs")  # any page rendering a form sets the CSRF cookie
+    csrf = signed_in.cookies["csrftoken"].value
+    response = Api(client=signed_in).post(f"/api/records/{opportunity.pk}/activities/risk_analysis/done", {},
                                         **{"X-CSRFToken": csrf})
     assert response.status_code == 200, response.content
     assert "risk_analysis" in response.json()["done_activities"]

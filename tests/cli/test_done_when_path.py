@@ -82,12 +82,14 @@ def test_qualification_to_won(cli, staff) -> None:
     won = ok("record", "move", rid, "won", "--as", "head", "--json").json()
     assert (won["stage"], won["outcome"], won["probability"], won["next_stages"]) == ("won", "won", 100, [])
 
-    closed = cli("record", "do", rid, "kickoff_meeting", "--as", "bid")
+    closed = cli("record", "do", rid, "customer_workshop", "--as", "kam")
     assert closed.code == 5, closed
+    follow_up = cli("record", "do", rid, "kickoff_meeting", "--as", "bid")
+    assert follow_up.code == 0, follow_up
 
     events = ok("record", "events", rid, "--json").json()
     kinds = [event["kind"] for event in events]
     assert kinds[0] == "record_created"
-    assert kinds[-3:] == ["decision_made", "stage_changed", "record_closed"]
+    assert kinds[-4:] == ["decision_made", "stage_changed", "record_closed", "activity_done"]
     assert [event["seq"] for event in events] == sorted(event["seq"] for event in events)
     assert ok("audit", "verify").out.startswith("ok: ")
