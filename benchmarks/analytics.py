@@ -269,7 +269,7 @@ def run_suite(path: Path) -> dict[str, Any]:
     started = time.perf_counter()
     mirror._derive(0)
     derive_seconds = time.perf_counter() - started
-    events, history, records = mirror.tables()
+    events, history, records, visits = mirror.tables()
     owners = sorted(TEAM_OF)
     memberships = ibis.memtable({"user_id": owners, "team": [TEAM_OF[owner] for owner in owners]})
     targets = [{"period": "2027-Q1", "process": "opportunity-management", "team": team, "owner": None,
@@ -278,7 +278,8 @@ def run_suite(path: Path) -> dict[str, Any]:
                   "process": "opportunity-management", "won": 0.0, "weighted": 0.0, "expected": 9e6, "commit": 0.0,
                   "best_case": 0.0, "pipeline": 0.0, "p10": 8e6, "p50": 9e6, "p90": 1e7, "target": None,
                   "backfilled": True} for week in range(1, 13)]
-    data = Data(backend=mirror.backend, events=events, history=history, records=records, memberships=memberships,
+    data = Data(backend=mirror.backend, events=events, history=history, records=records, visits=visits,
+                memberships=memberships,
                 users={owner: f"kam{owner}" for owner in owners} | {1: "head"}, catalog=catalog_of([definition]),
                 now=NOW, targets=targets, snapshots=snapshots)
     per_kind = {}

@@ -34,6 +34,7 @@ from salesflow.analytics.reports.tables import (
     flatten_events,
     normalize_records,
     value_history,
+    visit_base,
     without_records,
 )
 from salesflow.engine.errors import BadInput
@@ -67,7 +68,7 @@ _DDL = [
     "CREATE TABLE IF NOT EXISTS salesflow_sync (last_seq BIGINT, last_hash VARCHAR)",
 ]
 #: Derived tables kept in the mirror (rebuilt incrementally from the raw events).
-DERIVED = ("flat_events", "value_history", "norm_records")
+DERIVED = ("flat_events", "value_history", "stage_visits", "norm_records")
 
 
 def _utc(value: Any) -> datetime.datetime | None:
@@ -216,9 +217,10 @@ class DuckMirror:
         backend = self.backend
         existing = set(backend.list_tables())
         raw = backend.table("records_event")
-        if "flat_events" not in existing or "value_history" not in existing:
+        if not {"flat_events", "value_history", "stage_visits"} <= existing:
             backend.create_table("flat_events", flatten_events(raw), overwrite=True)
             backend.create_table("value_history", value_history(backend.table("flat_events")), overwrite=True)
+            backend.create_table("stage_visits", visit_base(backend.table("flat_events")), overwrite=True)
         else:
             # Idempotent: only events after the newest one each derived table already holds.
             flat_after = max(after, self.raw.execute("SELECT coalesce(max(seq), 0) FROM flat_events").fetchone()[0])
@@ -229,6 +231,11 @@ class DuckMirror:
                 "SELECT coalesce(max(seq), 0) FROM value_history").fetchone()[0])
             history_sql = backend.compile(value_history(flat.filter(flat.seq > history_after)))
             self.raw.execute(f"INSERT INTO value_history {history_sql}")
+            # stays: recomputed for the records the new events touched (a new stage ends the last stay)
+            touched = flat.filter(flat.seq > flat_after).select("record_id").distinct()
+            self.raw.execute(f"DELETE FROM stage_visits WHERE record_id IN ({backend.compile(touched)})")
+            visits_sql = backend.compile(visit_base(flat.semi_join(touched, "record_id")))
+            self.raw.execute(f"INSERT INTO stage_visits {visits_sql}")
         records = normalize_records(backend.table("records_record"), backend.table("records_processversion"),
                                     backend.table("records_process"))
         backend.create_table("norm_records", records, overwrite=True)
@@ -244,12 +251,13 @@ class DuckMirror:
         cursor.execute("SET TimeZone = 'UTC'")
         return ibis.duckdb.from_connection(cursor)
 
-    def tables(self, backend: Any | None = None) -> tuple[Any, Any, Any]:
-        """The (events, history, records) tables of the mirror (through ``backend``, default its own)."""
+    def tables(self, backend: Any | None = None) -> tuple[Any, Any, Any, Any]:
+        """The (events, history, records, visits) tables of the mirror (through ``backend``, default its own)."""
         if "flat_events" not in set(self.backend.list_tables()):
             self._derive(0)
         backend = backend or self.backend
-        return backend.table("flat_events"), backend.table("value_history"), backend.table("norm_records")
+        return (backend.table("flat_events"), backend.table("value_history"), backend.table("norm_records"),
+                backend.table("stage_visits"))
 
 
 _MIRRORS: dict[str, DuckMirror] = {}
@@ -344,8 +352,9 @@ def load_data(engine: str = "duckdb", user: Any | None = None, now: datetime.dat
         source = mirror()
         source.sync(progress)
         backend = source.session()
-        events, history, records = source.tables(backend)
+        events, history, records, visits = source.tables(backend)
     else:
+        visits = None
         backend = postgres_backend()
         events = flatten_events(backend.table("records_event"))
         history = value_history(events)
@@ -354,7 +363,8 @@ def load_data(engine: str = "duckdb", user: Any | None = None, now: datetime.dat
     hidden = hidden_record_ids(user, hide_strictly_confidential)
     users, memberships, targets, snapshots = _reference_rows()
     return Data(backend=backend, events=without_records(events, hidden), history=without_records(history, hidden),
-                records=without_records(records, hidden), memberships=memberships, users=users, catalog=catalog_from_db(), now=now, targets=targets,
+                records=without_records(records, hidden),
+                visits=without_records(visits, hidden) if visits is not None else None, memberships=memberships, users=users, catalog=catalog_from_db(), now=now, targets=targets,
                 snapshots=snapshots, engine=engine)
 
 

@@ -128,6 +128,8 @@ class Data:
     snapshots: list[dict[str, Any]] = field(default_factory=list)
     #: the name of the backend (duckdb | postgres)
     engine: str = "duckdb"
+    #: the stays in stages (`tables.visit_base`) when the source keeps them; else derived from ``events``
+    visits: ir.Table | None = None
 
     _cache: dict[str, ir.Table] = field(default_factory=dict)
 

@@ -96,9 +96,16 @@ def compute(data: Data, params: Params, moments: list[Moment], by: str | None = 
         f":{params.process}"
 
     def build() -> Any:
-        scoped = tables.scoped_records(data, params, created_in_range=False).select("record_id")
-        history = data.history.semi_join(scoped, "record_id")
-        state = state_as_of(history, times.select("snap_id", "t")).join(times, "snap_id")
+        scoped = tables.scoped_records(data, params, created_in_range=False)
+        if len(moments) == 1 and moments[0].at >= data.now:
+            # As of now: the records themselves are the state (what the events up to now left them).
+            state = scoped.select(
+                "record_id", "process", "version", "stage", "owner_id", "amount", "close_date", "type",
+                "probability_override", snap_id=ibis.literal(moments[0].snap_id, type="int64"),
+                stage_at=scoped.closed_at).join(times, "snap_id")
+        else:
+            history = data.history.semi_join(scoped.select("record_id"), "record_id")
+            state = state_as_of(history, times.select("snap_id", "t")).join(times, "snap_id")
         stages = data.catalog.stage_table().select("process", "version", "stage", "probability",
                                                     "forecast_category", "outcome")
         return state.join(stages, ["process", "version", "stage"])

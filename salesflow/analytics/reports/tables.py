@@ -112,29 +112,35 @@ def without_records(table: ir.Table, hidden: list[int]) -> ir.Table:
     return table.anti_join(ids, table.record_id == ids.hidden_id)
 
 
-def stage_visits(events: ir.Table, now: datetime.datetime) -> ir.Table:
-    """One row per stay in a stage: record_id, process, version, stage, entered_at, left_at, next_stage,
-    completed (left again), seconds (until left, or until ``now`` while still there)."""
+def visit_base(events: ir.Table) -> ir.Table:
+    """One row per stay in a stage: record_id, process, version, stage, entered_at, seq, left_at, next_stage
+    (the DuckDB mirror keeps it as a table, updated for the records new events touch)."""
     moves = events.filter(events.kind.isin(["record_created", "stage_changed"]))
     window = ibis.window(group_by=moves.record_id, order_by=moves.seq)
-    visits = moves.select(
+    return moves.select(
         record_id=moves.record_id, process=moves.process, version=moves.version,
         stage=moves.to_stage, entered_at=moves["at"], seq=moves.seq,
         left_at=moves["at"].lead().over(window), next_stage=moves.to_stage.lead().over(window),
     )
+
+
+def stage_visits(events: ir.Table, now: datetime.datetime, base: ir.Table | None = None) -> ir.Table:
+    """`visit_base` (given, or computed from ``events``) with completed (left again) and seconds (until
+    left, or until ``now`` while still there)."""
+    visits = base if base is not None else visit_base(events)
     return visits.mutate(completed=visits.left_at.notnull(),
                          seconds=seconds_between(visits.left_at.fill_null(ts(now)), visits.entered_at))
 
 
 def visits_of(data: Data) -> ir.Table:
     """`stage_visits` of the data's events (computed once per `Data`)."""
-    return data.cached("visits", lambda: stage_visits(data.events, data.now))
+    return data.cached("visits", lambda: stage_visits(data.events, data.now, data.visits))
 
 
 def open_stage_visits(data: Data) -> ir.Table:
     """`stage_visits` of open (non-outcome) stages, with the stage's max_days and probability (cached)."""
     def build() -> ir.Table:
-        visits = stage_visits(data.events, data.now)
+        visits = stage_visits(data.events, data.now, data.visits)
         stages = data.catalog.stage_table()
         stages = stages.filter(stages.outcome.isnull()).select("process", "version", "stage", "max_days",
                                                                "probability", "forecast_category")
