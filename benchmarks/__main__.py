@@ -43,6 +43,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--analytics", action="store_true",
                         help="run the sales-controlling benchmarks instead (benchmarks.analytics: analyze, pm4py, "
                              "pandas, report suite)")
+    parser.add_argument("--web", action="store_true",
+                        help="run the web benchmarks instead (benchmarks.web: board/list pages with 10 000 open "
+                             "records, API moves over HTTP with gunicorn)")
     args = parser.parse_args(argv)
     if args.moves < 1 or args.rounds < 1 or args.demo < 0:
         parser.error("--moves and --rounds must be at least 1, --demo must not be negative")
@@ -95,6 +98,12 @@ def main(argv: list[str] | None = None) -> int:
         from benchmarks import analytics
 
         return analytics.main([*(["--json", str(args.json)] if args.json else [])])
+    if args.web:
+        from benchmarks import web
+
+        return web.main([*(["--only", args.only] if args.only else []),
+                         "--rounds", str(args.rounds),
+                         *(["--json", str(args.json)] if args.json else [])])
     if args.interop:
         from benchmarks import interop
 
