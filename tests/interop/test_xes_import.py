@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gzip
-import time
 from pathlib import Path
 
 import pytest
@@ -45,10 +44,8 @@ def test_bpic_slice_imports_as_records_and_again_changes_nothing(cli, tmp_path: 
     log = bpic_slice(tmp_path)
     mapping = tmp_path / "map.yaml"
     mapping.write_text(MAPPING, encoding="utf-8")
-    started = time.monotonic()
     result = cli("import", "xes", log, "--process", "opportunity-management", "--map", mapping, "--json")
     assert result.code == 0, result
-    assert time.monotonic() - started < 20
     assert result.json()["records"]["created"] == 400
     record = Record.objects.get(title="bpic-slice case 173688")
     assert record.amount == 20000
