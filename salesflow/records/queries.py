@@ -12,6 +12,9 @@ from salesflow.engine.errors import BadInput
 from salesflow.people import access
 from salesflow.records.models import Record
 
+#: Version columns a record list never needs (the parsed definition is cached by version id).
+HEAVY_VERSION_COLUMNS = ("process_version__definition", "process_version__source")
+
 #: Sort keys offered to users → ORM ordering.
 SORTS: dict[str, list[str]] = {
     "id": ["id"], "-id": ["-id"],
@@ -70,7 +73,8 @@ def filter_from_params(params: Any) -> RecordFilter:
 
 def records_for(user: Any, flt: RecordFilter | None = None) -> QuerySet:
     """The records ``user`` may see, filtered and sorted."""
-    query = access.visible_records(user, Record.objects.select_related("process", "process_version", "owner"))
+    query = access.visible_records(user, Record.objects.select_related("process", "process_version", "owner").defer(
+        *HEAVY_VERSION_COLUMNS))
     return apply_filter(query, flt)
 
 

@@ -414,7 +414,9 @@ def get_record(record_id: Any, user: Any | None = None) -> Record:
         pk = int(record_id)
     except (TypeError, ValueError):
         raise NotFound(f"record {record_id!r} not found") from None
-    query = Record.objects.select_related("process", "process_version", "owner")
+    from salesflow.records.queries import HEAVY_VERSION_COLUMNS
+
+    query = Record.objects.select_related("process", "process_version", "owner").defer(*HEAVY_VERSION_COLUMNS)
     if user is not None:
         query = access.visible_records(user, query)
     record = query.filter(pk=pk).first()
