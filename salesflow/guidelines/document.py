@@ -12,8 +12,8 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from salesflow.guidelines.layout import Layout, build_layout
-from salesflow.guidelines.texts import amount_text, label
+from salesflow.guidelines.layout import Layout, build_layout, catalog_band_lines
+from salesflow.guidelines.texts import label
 from salesflow.process.model import Activity, Approval, ProcessDefinition, Stage
 
 QUOTES = {"en": ("“", "”"), "de": ("„", "“")}
@@ -144,18 +144,7 @@ def catalog_text(approval: Approval, definition: ProcessDefinition, language: st
     """The competence catalog of an approval in words."""
     if approval.role:
         return definition.role_title(approval.role, language)
-    parts = []
-    previous = None
-    for band in approval.by_amount:
-        role = definition.role_title(band.role, language)
-        if band.up_to is not None:
-            parts.append(f"{label('up_to', language, amount=amount_text(band.up_to, language))}: {role}")
-            previous = band.up_to
-        elif previous is not None:
-            parts.append(f"{label('above', language, amount=amount_text(previous, language))}: {role}")
-        else:
-            parts.append(role)
-    return "; ".join(parts)
+    return "; ".join(catalog_band_lines(definition, approval, language, name_open_band=False))
 
 
 def _status_text(status: str, language: str) -> str:

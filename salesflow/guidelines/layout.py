@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from salesflow.guidelines.texts import amount_text, label
-from salesflow.process.model import Outcome, ProcessDefinition, Stage
+from salesflow.process.model import Approval, Outcome, ProcessDefinition, Stage
 
 # --- geometry (pixels) -----------------------------------------------------------------------------
 POOL_LABEL_W = 30      # the participant's label band (process title, rotated)
@@ -213,20 +213,26 @@ def _approval_lane(definition: ProcessDefinition, approval_id: str) -> str:
     return definition.guideline.responsible if definition.guideline.responsible in roles else roles[0]
 
 
-def _catalog_text(definition: ProcessDefinition, approval_id: str, language: str) -> str:
-    approval = definition.approvals[approval_id]
-    parts = []
+def catalog_band_lines(definition: ProcessDefinition, approval: Approval, language: str,
+                       name_open_band: bool = True) -> list[str]:
+    """The competence catalog's bands in words, one line per band ("up to 50 000: Key Account Manager")."""
+    lines = []
     previous = None
     for band in approval.by_amount:
         role = definition.role_title(band.role, language)
         if band.up_to is not None:
-            parts.append(f"{label('up_to', language, amount=amount_text(band.up_to, language))}: {role}")
+            lines.append(f"{label('up_to', language, amount=amount_text(band.up_to, language))}: {role}")
             previous = band.up_to
         elif previous is not None:
-            parts.append(f"{label('above', language, amount=amount_text(previous, language))}: {role}")
+            lines.append(f"{label('above', language, amount=amount_text(previous, language))}: {role}")
         else:
-            parts.append(f"{label('any_amount', language)}: {role}")
-    return f"{label('competence_catalog', language)}:\n" + "\n".join(parts)
+            lines.append(f"{label('any_amount', language)}: {role}" if name_open_band else role)
+    return lines
+
+
+def _catalog_text(definition: ProcessDefinition, approval_id: str, language: str) -> str:
+    lines = catalog_band_lines(definition, definition.approvals[approval_id], language)
+    return f"{label('competence_catalog', language)}:\n" + "\n".join(lines)
 
 
 def _stage_steps(definition: ProcessDefinition, stage: Stage, language: str) -> list[_Step]:
