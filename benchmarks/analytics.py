@@ -229,7 +229,7 @@ def generate_opportunities(count: int, path: Path, seed: int = 7) -> dict[str, i
                 break
             stage = target
         row = (record_id, 1, 1, stage, owner, amount, "EUR", close_date, "internal", override,
-               json.dumps({"type": kind}), outcome or "", created, at if outcome else None)
+               json.dumps({"type": kind}), outcome or "", created, at if outcome else None, None)
         for column, value in zip(records, row, strict=True):
             column.append(value)
 
@@ -248,7 +248,7 @@ def generate_opportunities(count: int, path: Path, seed: int = 7) -> dict[str, i
     connection.execute("INSERT INTO records_event SELECT * FROM event_batch")
     connection.register("record_batch", record_table)
     connection.execute("INSERT INTO records_record SELECT * FROM record_batch")
-    connection.execute("INSERT INTO records_process VALUES (1, 'opportunity-management')")
+    connection.execute("INSERT INTO records_process VALUES (1, 'opportunity-management', 'opportunity')")
     connection.execute("INSERT INTO records_processversion VALUES (1, 1, 1)")
     connection.close()
     return {"opportunities": count, "events": seq}

@@ -1,19 +1,28 @@
 """Customer accounts (companies) and their contacts.
 
-A minimal model for now: importers create accounts and records keep the account's name in
-``Record.account``; a later issue links records to accounts and extends both.
+Importers and lead conversion create accounts; records point to their customer through
+``Record.customer`` (``Record.account`` keeps the name text). An account carries its ABC segment
+(`salesflow.accounts.segmentation`) and can tell whether it is an existing customer.
 """
 
 from __future__ import annotations
 
+import datetime
 import re
 import unicodedata
+from typing import Any
 
 from django.db import models
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
 
 #: Legal-form suffixes ignored when account names are compared.
 _LEGAL_FORMS = re.compile(
     r"\b(inc|incorporated|corp|corporation|co|company|ltd|limited|llc|plc|gmbh|ag|kg|se|sa|sarl|bv|nv|oy|ab)\b\.?")
+
+#: The record type whose won records are revenue and make an account an existing customer.
+OPPORTUNITY_RECORD_TYPE = "opportunity"
+WON = "won"
 
 
 def normalise_name(name: str) -> str:
@@ -25,13 +34,63 @@ def normalise_name(name: str) -> str:
     return " ".join(text.split())[:300]
 
 
+def as_instant(as_of: datetime.date | datetime.datetime | None) -> datetime.datetime:
+    """The moment "before as_of" refers to: a date-time as given (no zone: the current zone),
+    a date at the start of that day in the current time zone, None now."""
+    if as_of is None:
+        return timezone.now()
+    if isinstance(as_of, datetime.datetime):
+        return as_of if timezone.is_aware(as_of) else timezone.make_aware(as_of)
+    return timezone.make_aware(datetime.datetime.combine(as_of, datetime.time()))
+
+
+def won_opportunities(before: datetime.datetime | None = None) -> models.QuerySet[Any]:
+    """Records of opportunity processes that were won (closed before ``before`` when given)."""
+    from salesflow.records.models import Record
+
+    query = Record.objects.filter(outcome=WON, process__record_type=OPPORTUNITY_RECORD_TYPE)
+    if before is not None:
+        query = query.filter(closed_at__lt=before)
+    return query
+
+
+class AccountQuerySet(models.QuerySet):
+    """Account queries: new vs existing customers."""
+
+    def with_customer_status(self, as_of: datetime.date | datetime.datetime | None = None) -> AccountQuerySet:
+        """Annotate ``existing_customer`` (bool): at least one won opportunity closed before ``as_of``."""
+        won = won_opportunities(as_instant(as_of)).filter(customer=OuterRef("pk"))
+        return self.annotate(existing_customer=Exists(won))
+
+    def existing_customers(self, as_of: datetime.date | datetime.datetime | None = None) -> AccountQuerySet:
+        """Accounts with a won opportunity closed before ``as_of``."""
+        return self.with_customer_status(as_of).filter(existing_customer=True)
+
+    def new_customers(self, as_of: datetime.date | datetime.datetime | None = None) -> AccountQuerySet:
+        """Accounts without a won opportunity closed before ``as_of`` (prospects and new customers)."""
+        return self.with_customer_status(as_of).filter(existing_customer=False)
+
+
 class Account(models.Model):
     """A customer or prospect company."""
+
+    SEGMENTS = ("A", "B", "C")
+    SEGMENT_CHOICES = [("A", "A"), ("B", "B"), ("C", "C")]
 
     name = models.CharField(max_length=300)
     normalised_name = models.CharField(max_length=300, db_index=True, editable=False)
     domain = models.CharField(max_length=253, blank=True, help_text="The company's web domain, e.g. example.com.")
     created_at = models.DateTimeField()
+    # --- ABC segmentation (salesflow.accounts.segmentation) -----------------------------------
+    segment = models.CharField(max_length=1, blank=True, choices=SEGMENT_CHOICES, db_index=True,
+                               help_text="ABC segment by won revenue; empty until segmented.")
+    segment_revenue = models.DecimalField(max_digits=17, decimal_places=2, default=0,
+                                          help_text="Won revenue in the segmentation window.")
+    segmented_at = models.DateTimeField(null=True, blank=True)
+    segment_window_days = models.PositiveIntegerField(null=True, blank=True,
+                                                      help_text="Length of the window the segment was computed on.")
+
+    objects = AccountQuerySet.as_manager()
 
     class Meta:
         ordering = ["name", "id"]
@@ -43,6 +102,15 @@ class Account(models.Model):
         """Keep the normalised name in step with the name."""
         self.normalised_name = normalise_name(self.name)
         super().save(*args, **kwargs)
+
+    def is_existing_customer(self, as_of: datetime.date | datetime.datetime | None = None) -> bool:
+        """True when the account has at least one won opportunity closed before ``as_of`` (default: now).
+
+        A date means the start of that day (current time zone): a deal won on that day does not count yet.
+        """
+        if self.pk is None:
+            return False
+        return won_opportunities(as_instant(as_of)).filter(customer_id=self.pk).exists()
 
 
 class Contact(models.Model):

@@ -14,8 +14,10 @@ def catalog_of(definitions: Iterable[ProcessDefinition]) -> Catalog:
     requirements: list[tuple[str, int, str, str]] = []
     bands: dict[str, list[float]] = {}
     titles: dict[str, str] = {}
+    kinds: dict[str, str] = {}
     for definition in definitions:
         titles[definition.process] = definition.title_text()
+        kinds[definition.process] = definition.record
         open_ids = [stage.id for stage in definition.open_stages]
         for position, stage in enumerate(definition.stages):
             stages.append(StageInfo(
@@ -31,4 +33,4 @@ def catalog_of(definitions: Iterable[ProcessDefinition]) -> Catalog:
             if limits:
                 bands[definition.process] = limits
                 break
-    return Catalog(stages=stages, requirements=requirements, amount_bands=bands, titles=titles)
+    return Catalog(stages=stages, requirements=requirements, amount_bands=bands, titles=titles, kinds=kinds)

@@ -25,6 +25,8 @@ def _group_color(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 def funnel_chart(report: Report) -> dict[str, Any]:
     rows = [row for row in report.tables["stages"].rows if row["outcome"] != "lost"]
+    if len({row["process"] for row in rows}) > 1:   # every process side by side: name the process
+        rows = [dict(row, stage_title=f"{row['process']}: {row['stage_title']}") for row in rows]
     return _base("Records entering each stage", rows, mark={"type": "bar", "tooltip": True}, encoding={
         "y": {"field": "stage_title", "type": "nominal", "sort": None, "title": None},
         "x": {"field": "entered", "type": "quantitative", "title": "Records"},
@@ -134,9 +136,47 @@ def plan_chart(report: Report) -> dict[str, Any]:
         "color": {"field": "measure", "type": "nominal", "title": None}})
 
 
+def lead_to_win_chart(report: Report) -> dict[str, Any]:
+    rows = []
+    for row in report.tables["sources"].rows:
+        label = row["source"] if row["group"] == "all" else f"{row['group']}: {row['source']}"
+        for measure, title in (("conversion_rate", "1 converted"), ("opportunity_win_rate", "2 opportunities won"),
+                               ("lead_to_win_rate", "3 lead to win")):
+            rows.append({"source": label, "measure": title, "rate": row[measure], "leads": row["leads"]})
+    return _base("Lead-to-win conversion by lead source", rows, mark={"type": "bar", "tooltip": True}, encoding={
+        "y": {"field": "source", "type": "nominal", "title": None},
+        "yOffset": {"field": "measure"},
+        "x": {"field": "rate", "type": "quantitative", "title": "Rate", "axis": {"format": "%"},
+              "scale": {"domain": [0, 1]}},
+        "color": {"field": "measure", "type": "nominal", "title": None}})
+
+
+def lead_to_order_chart(report: Report) -> dict[str, Any]:
+    rows = report.tables["spans"].rows
+    y = {"field": "span_title", "type": "nominal", "sort": None, "title": None}
+    offset = {"yOffset": {"field": "group"}} if _group_color(rows) else {}
+    return _base("Days along the chain: median bar, median–P80 line", rows, layer=[
+        {"mark": {"type": "rule", "strokeWidth": 2, "color": "#94a3b8"},
+         "encoding": {"y": y, **offset, "x": {"field": "median_days", "type": "quantitative", "title": "Days"},
+                      "x2": {"field": "p80_days"}}},
+        {"mark": {"type": "bar", "tooltip": True},
+         "encoding": {"y": y, **offset, "x": {"field": "median_days", "type": "quantitative"},
+                      **_group_color(rows)}},
+    ])
+
+
+def renewals_chart(report: Report) -> dict[str, Any]:
+    rows = report.tables["outcomes"].rows
+    return _base("How the contracts decided in the period ended", rows, mark={"type": "bar", "tooltip": True},
+                 encoding={"y": {"field": "group", "type": "nominal", "title": None},
+                           "x": {"field": "contracts", "type": "quantitative", "title": "Contracts"},
+                           "color": {"field": "stage_title", "type": "nominal", "title": "Outcome"}})
+
+
 CHARTS = {
     "funnel": funnel_chart, "durations": durations_chart, "adherence": adherence_chart, "winrate": winrate_chart,
     "forecast": forecast_chart, "calibration": calibration_chart, "accuracy": accuracy_chart, "plan": plan_chart,
+    "lead-to-win": lead_to_win_chart, "lead-to-order": lead_to_order_chart, "renewals": renewals_chart,
 }
 
 

@@ -21,7 +21,7 @@ from salesflow.analytics.models import ForecastSnapshot
 from salesflow.analytics.periods import Period, period_containing
 from salesflow.analytics.planning import target_for
 from salesflow.analytics.reports.base import ALL_LABEL, Data, Params
-from salesflow.analytics.reports.forecast import CATEGORIES, GroupForecast, Moment, compute
+from salesflow.analytics.reports.forecast import CATEGORIES, FORECAST_KIND, GroupForecast, Moment, compute
 from salesflow.analytics.source import data_for
 
 WEEK = datetime.timedelta(days=7)
@@ -61,7 +61,11 @@ def _snapshot(process: str, moment: Moment, item: GroupForecast | None, data: Da
 
 
 def _processes(data: Data, process: str | None) -> list[str]:
-    return [process] if process else data.catalog.processes()
+    """The processes to forecast: the one asked for, else those of opportunities (leads, contracts or
+    orders have no forecast of their own)."""
+    if process:
+        return [process]
+    return data.catalog.processes_of_kind(FORECAST_KIND) or data.catalog.processes()
 
 
 def _store(snapshots: list[ForecastSnapshot]) -> int:

@@ -1,11 +1,13 @@
 """Where the reports' tables come from: an embedded DuckDB mirror of the event log, or PostgreSQL itself.
 
 - **DuckDB** (default): the operational tables the reports read (``records_event``,
-  ``records_record``, ``records_process``, ``records_processversion``) are mirrored into an
+  ``records_record``, ``records_process``, ``records_processversion``, ``records_recordlink``) are mirrored into an
   embedded DuckDB — in memory, or in the file named by ``SALESFLOW_ANALYTICS_DUCKDB`` — through
   Arrow. Events are append-only, so each sync loads only ``seq > last loaded`` (and re-reads the
   records those new events touched); the hash of the last loaded event is compared with the log's
-  to notice a replaced database, which triggers a full reload.
+  to notice a replaced database, which triggers a full reload. Links between records are loaded by id
+  (those added since the last sync; all again when one was removed). A mirror file from an older
+  version (without a column the reports need) is rebuilt.
 - **PostgreSQL**: the same Ibis expressions run directly on the operational PostgreSQL database
   (``ibis.postgres.connect`` on ``DATABASE_URL``).
 
@@ -32,6 +34,8 @@ from salesflow.analytics.catalog import catalog_of
 from salesflow.analytics.reports.base import Catalog, Data
 from salesflow.analytics.reports.tables import (
     flatten_events,
+    links_without,
+    normalize_links,
     normalize_records,
     value_history,
     visit_base,
@@ -54,6 +58,11 @@ _RECORD_SCHEMA = pa.schema([
     ("owner_id", pa.int64()), ("amount", pa.decimal128(17, 2)), ("currency", pa.string()), ("close_date", pa.date32()),
     ("classification", pa.string()), ("probability_override", pa.int64()), ("values", pa.string()),
     ("outcome", pa.string()), ("created_at", pa.timestamp("us", tz="UTC")), ("closed_at", pa.timestamp("us", tz="UTC")),
+    ("customer_id", pa.int64()),
+])
+_LINK_SCHEMA = pa.schema([
+    ("id", pa.int64()), ("source_id", pa.int64()), ("target_id", pa.int64()), ("kind", pa.string()),
+    ("handoff", pa.string()), ("created_at", pa.timestamp("us", tz="UTC")),
 ])
 _DDL = [
     """CREATE TABLE IF NOT EXISTS records_event (seq BIGINT, record_id BIGINT, process VARCHAR,
@@ -62,13 +71,21 @@ _DDL = [
     """CREATE TABLE IF NOT EXISTS records_record (id BIGINT, process_id BIGINT, process_version_id BIGINT,
        stage VARCHAR, owner_id BIGINT, amount DECIMAL(17, 2), currency VARCHAR, close_date DATE,
        classification VARCHAR, probability_override BIGINT, "values" JSON, outcome VARCHAR,
-       created_at TIMESTAMPTZ, closed_at TIMESTAMPTZ)""",
-    "CREATE TABLE IF NOT EXISTS records_process (id BIGINT, \"key\" VARCHAR)",
+       created_at TIMESTAMPTZ, closed_at TIMESTAMPTZ, customer_id BIGINT)""",
+    "CREATE TABLE IF NOT EXISTS records_process (id BIGINT, \"key\" VARCHAR, record_type VARCHAR)",
+    """CREATE TABLE IF NOT EXISTS records_recordlink (id BIGINT, source_id BIGINT, target_id BIGINT, kind VARCHAR,
+       handoff VARCHAR, created_at TIMESTAMPTZ)""",
     "CREATE TABLE IF NOT EXISTS records_processversion (id BIGINT, process_id BIGINT, version BIGINT)",
     "CREATE TABLE IF NOT EXISTS salesflow_sync (last_seq BIGINT, last_hash VARCHAR)",
 ]
 #: Derived tables kept in the mirror (rebuilt incrementally from the raw events).
 DERIVED = ("flat_events", "value_history", "stage_visits", "norm_records")
+#: The mirrored operational tables.
+RAW = ("records_event", "records_record", "records_process", "records_processversion", "records_recordlink",
+       "salesflow_sync")
+#: Columns a mirror file must have to be used as it is (an older file is rebuilt).
+_REQUIRED_COLUMNS = {("records_record", "customer_id"), ("records_process", "record_type"),
+                     ("records_recordlink", "kind")}
 
 
 def _utc(value: Any) -> datetime.datetime | None:
@@ -94,9 +111,19 @@ class DuckMirror:
         self.backend = ibis.duckdb.connect(self.path)
         self.raw = self.backend.con
         self.raw.execute("SET TimeZone = 'UTC'")
+        self._upgrade()
         for statement in _DDL:
             self.raw.execute(statement)
         self.lock = threading.RLock()
+
+    def _upgrade(self) -> None:
+        """Drop a mirror file written by an older version (missing columns): it is loaded again in full."""
+        present = {(row[0], row[1]) for row in self.raw.execute(
+            "SELECT table_name, column_name FROM information_schema.columns").fetchall()}
+        if not present or _REQUIRED_COLUMNS <= present:
+            return
+        for table in (*RAW, *DERIVED):
+            self.raw.execute(f"DROP TABLE IF EXISTS {table}")
 
     def _state(self) -> tuple[int, str]:
         """The last event loaded (from the data itself, so a repeated sync can never load twice) and its hash."""
@@ -112,8 +139,7 @@ class DuckMirror:
 
     def reset(self) -> None:
         """Forget everything loaded."""
-        for table in ("records_event", "records_record", "records_process", "records_processversion",
-                      "salesflow_sync"):
+        for table in RAW:
             self.raw.execute(f"DELETE FROM {table}")
         for table in DERIVED:
             self.raw.execute(f"DROP TABLE IF EXISTS {table}")
@@ -130,6 +156,7 @@ class DuckMirror:
                 if known != last_hash or head[0] < last_seq:
                     self.reset()
                     last_seq = 0
+            self._load_links()
             if head[0] == last_seq and last_seq:
                 return 0
             loaded, touched = self._load_events(last_seq, head[0], progress)
@@ -168,8 +195,8 @@ class DuckMirror:
 
     def _load_records(self, touched: set[int], full: bool) -> None:
         base = (f'SELECT id, process_id, process_version_id, stage, owner_id, amount, currency, close_date, '
-                f'classification, probability_override, {_json_text("values")}, outcome, created_at, closed_at '
-                f'FROM records_record')
+                f'classification, probability_override, {_json_text("values")}, outcome, created_at, closed_at, '
+                f'customer_id FROM records_record')
         if full:
             self.raw.execute("DELETE FROM records_record")
             self._insert_records(base, [])
@@ -194,21 +221,44 @@ class DuckMirror:
                            for value in data[7]]
                 data[12] = [_utc(value) for value in data[12]]
                 data[13] = [_utc(value) for value in data[13]]
+                data[14] = [None if value is None else int(value) for value in data[14]]
                 batch = pa.Table.from_arrays([pa.array(column, type=field.type) for column, field in
                                               zip(data, _RECORD_SCHEMA, strict=True)], schema=_RECORD_SCHEMA)
                 self.raw.register("record_batch", batch)
                 self.raw.execute("INSERT INTO records_record SELECT * FROM record_batch")
                 self.raw.unregister("record_batch")
 
+    def _load_links(self) -> int:
+        """Load the links added since the last sync (all of them again when one was removed); return how many."""
+        from salesflow.records.models import RecordLink
+
+        loaded_max, loaded_count = self.raw.execute(
+            "SELECT coalesce(max(id), 0), count(*) FROM records_recordlink").fetchone()
+        if loaded_count and RecordLink.objects.filter(id__lte=loaded_max).count() != loaded_count:
+            self.raw.execute("DELETE FROM records_recordlink")
+            loaded_max = 0
+        rows = list(RecordLink.objects.filter(id__gt=loaded_max).order_by("id").values_list(
+            "id", "source_id", "target_id", "kind", "handoff", "created_at"))
+        if not rows:
+            return 0
+        data = [list(column) for column in zip(*rows, strict=True)]
+        data[5] = [_utc(value) for value in data[5]]
+        batch = pa.Table.from_arrays([pa.array(column, type=field.type) for column, field in
+                                      zip(data, _LINK_SCHEMA, strict=True)], schema=_LINK_SCHEMA)
+        self.raw.register("link_batch", batch)
+        self.raw.execute("INSERT INTO records_recordlink SELECT * FROM link_batch")
+        self.raw.unregister("link_batch")
+        return len(rows)
+
     def _load_processes(self) -> None:
         from salesflow.records.models import Process, ProcessVersion
 
-        processes = list(Process.objects.values_list("id", "key"))
+        processes = list(Process.objects.values_list("id", "key", "record_type"))
         versions = list(ProcessVersion.objects.values_list("id", "process_id", "version"))
         self.raw.execute("DELETE FROM records_process")
         self.raw.execute("DELETE FROM records_processversion")
         if processes:
-            self.raw.executemany("INSERT INTO records_process VALUES (?, ?)", processes)
+            self.raw.executemany("INSERT INTO records_process VALUES (?, ?, ?)", processes)
         if versions:
             self.raw.executemany("INSERT INTO records_processversion VALUES (?, ?, ?)", versions)
 
@@ -258,6 +308,10 @@ class DuckMirror:
         backend = backend or self.backend
         return (backend.table("flat_events"), backend.table("value_history"), backend.table("norm_records"),
                 backend.table("stage_visits"))
+
+    def links(self, backend: Any | None = None) -> Any:
+        """The links between records (`tables.normalize_links`) of the mirror."""
+        return normalize_links((backend or self.backend).table("records_recordlink"))
 
 
 _MIRRORS: dict[str, DuckMirror] = {}
@@ -353,6 +407,7 @@ def load_data(engine: str = "duckdb", user: Any | None = None, now: datetime.dat
         source.sync(progress)
         backend = source.session()
         events, history, records, visits = source.tables(backend)
+        links = source.links(backend)
     else:
         visits = None
         backend = postgres_backend()
@@ -360,12 +415,14 @@ def load_data(engine: str = "duckdb", user: Any | None = None, now: datetime.dat
         history = value_history(events)
         records = normalize_records(backend.table("records_record"), backend.table("records_processversion"),
                                     backend.table("records_process"))
+        links = normalize_links(backend.table("records_recordlink"))
     hidden = hidden_record_ids(user, hide_strictly_confidential)
     users, memberships, targets, snapshots = _reference_rows()
     return Data(backend=backend, events=without_records(events, hidden), history=without_records(history, hidden),
                 records=without_records(records, hidden),
-                visits=without_records(visits, hidden) if visits is not None else None, memberships=memberships, users=users, catalog=catalog_from_db(), now=now, targets=targets,
-                snapshots=snapshots, engine=engine)
+                visits=without_records(visits, hidden) if visits is not None else None, memberships=memberships,
+                users=users, catalog=catalog_from_db(), now=now, targets=targets, snapshots=snapshots, engine=engine,
+                links=links_without(links, hidden))
 
 
 @contextmanager

@@ -49,6 +49,10 @@ def _process_key(process: str | None) -> str:
         return process
     if len(keys) == 1:
         return keys[0]
+    # targets are revenue: without a process, the only opportunity process is meant
+    selling = list(Process.objects.filter(record_type="opportunity").values_list("key", flat=True))
+    if len(selling) == 1:
+        return selling[0]
     raise BadInput(f"process: name the process (one of {', '.join(keys) or 'none loaded'})")
 
 

@@ -17,12 +17,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from salesflow.analytics.charts import chart_spec, render_chart
 from salesflow.analytics.options import params_from
 from salesflow.analytics.render import cell, to_csv
-from salesflow.analytics.reports import KINDS, Report, run_report
+from salesflow.analytics.reports import CHAIN, KINDS, Report, run_report
 from salesflow.analytics.reports.base import DIMENSIONS
 from salesflow.analytics.source import data_for
 from salesflow.analytics.targets import (
@@ -39,9 +40,10 @@ PARAM_KEYS = ("process", "from", "to", "by", "period", "as_of")
 #: Roles that may set targets.
 PLANNER_ROLES = frozenset({"head_of_sales", "sales_ops", "admin"})
 TITLES = {
-    "funnel": "Funnel", "durations": "Time in stage", "adherence": "Process adherence", "winrate": "Win rate",
-    "forecast": "Forecast vs target", "calibration": "Probability calibration", "accuracy": "Forecast accuracy",
-    "plan": "Sales plan",
+    "funnel": _("Funnel"), "durations": _("Time in stage"), "adherence": _("Process adherence"),
+    "winrate": _("Win rate"), "forecast": _("Forecast vs target"), "calibration": _("Probability calibration"),
+    "accuracy": _("Forecast accuracy"), "plan": _("Sales plan"), "lead-to-win": _("Lead-to-win conversion"),
+    "lead-to-order": _("Lead-to-order cycle time"), "renewals": _("Renewal rate"),
 }
 #: Summary figures shown above each chart: (key, label, kind).
 KEY_FIGURES: dict[str, list[tuple[str, str, str]]] = {
@@ -59,7 +61,20 @@ KEY_FIGURES: dict[str, list[tuple[str, str, str]]] = {
                  ("band_hit_rate", "P10–P90 hit rate", "pct")],
     "plan": [("target", "Target", "money"), ("won", "Won", "money"), ("attainment", "Attainment", "pct"),
              ("coverage", "Coverage", "num")],
+    "lead-to-win": [("leads", _("Leads"), "int"), ("conversion_rate", _("Conversion rate"), "pct"),
+                    ("opportunity_win_rate", _("Opportunity win rate"), "pct"),
+                    ("lead_to_win_rate", _("Lead-to-win rate"), "pct"), ("won_amount", _("Won"), "money")],
+    "lead-to-order": [("lead_to_order_chains", _("Lead → order chains"), "int"),
+                      ("lead_to_order_median_days", _("Median days lead → order"), "days"),
+                      ("lead_to_order_p80_days", _("P80 days lead → order"), "days"),
+                      ("opportunity_to_order_median_days", _("Median days opportunity → order"), "days")],
+    "renewals": [("decided", _("Contracts decided"), "int"), ("renewal_rate", _("Renewal rate"), "pct"),
+                 ("undecided", _("Due, undecided"), "int"),
+                 ("renewal_opportunities", _("Renewal opportunities"), "int"),
+                 ("renewal_win_rate", _("Renewal win rate"), "pct")],
 }
+#: The dashboard's sections: the reports of each process, and those across the sales chain.
+SECTIONS = [(_("Per process"), [kind for kind in KINDS if kind not in CHAIN]), (_("Sales chain"), list(CHAIN))]
 
 
 def _staff(request: HttpRequest) -> None:
@@ -121,9 +136,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         error = None
     except EngineError as problem:
         error = problem.message
-    kinds = [kind for kind in KINDS if kind != "accuracy" or _may_see_accuracy(request.user)]
+    sections = [(heading, [(kind, TITLES[kind]) for kind in kinds if kind != "accuracy"
+                           or _may_see_accuracy(request.user)]) for heading, kinds in SECTIONS]
     return render(request, "analytics/dashboard.html", {
-        "kinds": [(kind, TITLES[kind]) for kind in kinds], "query": query, "querystring": urlencode(query),
+        "sections": sections, "query": query, "querystring": urlencode(query),
         "error": error, "dimensions": DIMENSIONS, "processes": _processes(), "may_plan": may_plan(request.user),
     }, status=400 if error else 200)
 

@@ -138,7 +138,8 @@ def list_records(request: HttpRequest, query: Query[RecordQuery]) -> dict[str, A
 def create_record(request: HttpRequest, response: HttpResponse, payload: RecordCreate) -> Status:
     """Start a record in its process's first stage; the caller owns it unless ``fields.owner`` names someone."""
     refuse_read_only(request.auth)
-    record = perform(lambda: services.do_create_record(payload.process, request.auth, dict(payload.fields)))
+    record = perform(lambda: services.do_create_record(payload.process, request.auth, dict(payload.fields),
+                                                       link_from=payload.link_from, customer_id=payload.customer))
     record = services.get_record(record.pk)
     response["Location"] = f"/api/records/{record.pk}"
     return Status(201, record_out(record, response))
@@ -176,8 +177,9 @@ def move_record(request: HttpRequest, response: HttpResponse, payload: MoveIn, r
     """Move the record; forward moves need the gate (422 lists what is unmet), overrides a reason."""
     writable(request, record_id)
     version = expected_version(if_match, payload.expected_version)
+    options = {key: option.dict(exclude_none=True) for key, option in payload.handoffs.items()}
     record = perform(lambda: services.do_move(record_id, request.auth, payload.stage, payload.override_reason,
-                                              version))
+                                              version, handoff_options=options))
     return record_out(record, response)
 
 

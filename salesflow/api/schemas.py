@@ -155,10 +155,16 @@ class RecordQuery(Schema):
 
 
 class RecordCreate(Schema):
-    """A new record: its process and field values (``title`` required; ``owner`` a user name, default you)."""
+    """A new record: its process and field values (``title`` required; ``owner`` a user name, default you).
+
+    ``link_from`` starts it linked to a record of a process its definition's ``linked_from`` names (e.g. an RFP
+    from its opportunity); ``customer`` is the id of its account.
+    """
 
     process: Text = Field(examples=["opportunity-management"])
     fields: dict[Text, FieldValue] = Field(examples=[{"title": "Grid monitoring", "amount": "120000"}])
+    link_from: Annotated[int, Field(ge=1, le=MAX_ID)] | None = None
+    customer: Annotated[int, Field(ge=1, le=MAX_ID)] | None = None
 
 
 class RecordPatch(Schema):
@@ -168,12 +174,94 @@ class RecordPatch(Schema):
     expected_version: Version | None = None
 
 
+class HandoffOption(Schema):
+    """For a hand-off of the stage entered: the existing account to use (default: match by name/domain or create)."""
+
+    account_id: Annotated[int, Field(ge=1, le=MAX_ID)] | None = None
+
+
 class MoveIn(Schema):
-    """Move to a stage; an authorised role may override unmet requirements with a reason."""
+    """Move to a stage; an authorised role may override unmet requirements with a reason.
+
+    Entering a stage with hand-offs (e.g. converting a lead) starts the linked records there;
+    ``handoffs`` may pick the account per hand-off id.
+    """
 
     stage: Text
     override_reason: Text | None = None
     expected_version: Version | None = None
+    handoffs: dict[Text, HandoffOption] = Field(default_factory=dict,
+                                                examples=[{"create_opportunity": {"account_id": 7}}])
+
+
+class LinkIn(Schema):
+    """Link this record to another by hand."""
+
+    target: Annotated[int, Field(ge=1, le=MAX_ID)]
+    kind: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{0,63}$")] = "related"
+
+
+class LinkOut(Schema):
+    """A link as seen from the record: direction out (to) or in (from), the other record."""
+
+    kind: str
+    direction: Literal["in", "out"]
+    record: int
+    process: str
+    title: str
+    stage: str
+    handoff: str | None = None
+    created_at: datetime.datetime | None = None
+
+
+class ChainItem(Schema):
+    """One record of the chain the record belongs to."""
+
+    record: int
+    process: str
+    title: str
+    stage: str
+    outcome: str | None = None
+    created_at: datetime.datetime
+
+
+class LinksOut(Schema):
+    """The record's links and the whole chain of records connected to it."""
+
+    record: int
+    links: list[LinkOut]
+    chain: list[ChainItem]
+
+
+class DocumentOut(Schema):
+    """A document version of a record (the content is downloaded separately)."""
+
+    id: int
+    name: str
+    version: int
+    size: int
+    sha256: str
+    content_type: str
+    note: str
+    uploaded_by: str
+    at: datetime.datetime
+
+
+class NotificationOut(Schema):
+    """A notification for the calling user."""
+
+    id: int
+    kind: str
+    record: int | None
+    message: str
+    created_at: datetime.datetime
+    read: bool
+
+
+class NotificationsRead(Schema):
+    """Mark notifications read: the ids, or all unread when none are given."""
+
+    ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] | None = None
 
 
 class NoteIn(Schema):

@@ -49,9 +49,14 @@ def effective_probability(definition: ProcessDefinition, state: RecordState) -> 
     return definition.stage(state.stage).probability
 
 
-def create(definition: ProcessDefinition, actor: Actor, values: dict[str, Any], owner_id: int | None) -> Result:
-    """Start a record in the first stage. ``values`` must already hold canonical values."""
-    role = authority.creator_role(definition, actor)
+def create(definition: ProcessDefinition, actor: Actor, values: dict[str, Any], owner_id: int | None,
+           handed_over_by: str | None = None) -> Result:
+    """Start a record in the first stage. ``values`` must already hold canonical values.
+
+    ``handed_over_by`` is the role that made an authorised move whose hand-off starts this record (e.g. the
+    conversion of a lead): the hand-off is the process's own consequence, so no create right is asked.
+    """
+    role = handed_over_by or authority.creator_role(definition, actor)
     if role is None:
         allowed = definition.rights.create or list(definition.roles)
         raise NotPermitted(f"creating {definition.record} records needs one of the roles: {', '.join(allowed)}")
@@ -100,6 +105,53 @@ def set_fields(definition: ProcessDefinition, state: RecordState, actor: Actor, 
                                  payload={"field": name, "old": old, "new": value}))
     if not events:
         raise Conflict("nothing changed: the fields already hold these values")
+    events.extend(change_control_events(definition, state, new, role, changes))
+    return Result(new, events)
+
+
+def change_control_events(definition: ProcessDefinition, old: RecordState, new: RecordState, role: str,
+                          changes: dict[str, Any]) -> list[EventDraft]:
+    """Re-open reviews when fields under change control change after their stage (ISO 9001 8.2.4).
+
+    Changes ``new`` in place (the re-opened activities are no longer done) and returns one
+    ``review_reopened`` event per rule that applies; its payload names the roles to notify.
+    """
+    events = []
+    position = definition.open_index(old.stage)
+    for rule in definition.change_control:
+        start = definition.open_index(rule.from_stage)
+        if position < 0 or start < 0 or position < start:
+            continue
+        changed = [name for name in rule.fields if name in changes and old.values.get(name) != new.values.get(name)]
+        if not changed:
+            continue
+        reopened = [activity for activity in rule.reopen if activity in new.done]
+        for activity in reopened:
+            new.done.pop(activity, None)
+        events.append(EventDraft(kind="review_reopened", role=role, from_stage=old.stage,
+                                 payload={"fields": changed, "activities": reopened, "notify": list(rule.notify),
+                                          "after_stage": rule.from_stage}))
+    return events
+
+
+def timer_move(definition: ProcessDefinition, state: RecordState, target: str, schedule_id: str) -> Result:
+    """A move made by a schedule of the process when its time has come (no gate is asked: the timer is the rule)."""
+    if definition.stage(state.stage).is_outcome or target == state.stage:
+        raise Conflict(f"the record is in {state.stage}: schedule {schedule_id} does not move it")
+    destination = definition.stage(target)
+    new = state.copy()
+    new.stage = target
+    new.probability_override = None
+    payload: dict[str, Any] = {"direction": move_kind(definition, state.stage, target).value,
+                               "probability": destination.probability,
+                               "old_probability": effective_probability(definition, state),
+                               "forecast_category": destination.effective_forecast_category().value,
+                               "schedule": schedule_id}
+    events = [EventDraft(kind="stage_changed", role="system", from_stage=state.stage, to_stage=target, payload=payload)]
+    if destination.is_outcome:
+        events.append(EventDraft(kind="record_closed", role="system", from_stage=state.stage, to_stage=target,
+                                 payload={"outcome": destination.outcome.value, "amount": state.values.get("amount"),
+                                          "won": destination.outcome == Outcome.won}))
     return Result(new, events)
 
 
@@ -108,6 +160,9 @@ def _available_activities(definition: ProcessDefinition, state: RecordState) -> 
     ids = {activity.id for activity in current.activities}
     if current.is_outcome:
         return ids
+    # An activity of an earlier stage that this stage's gate requires again (e.g. a review re-opened by
+    # change control) can be done here.
+    ids.update(definition.gate_requirements(current).activities)
     for stage in definition.outcome_stages:
         ids.update(activity.id for activity in stage.activities)
     return ids

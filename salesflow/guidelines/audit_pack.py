@@ -1,7 +1,7 @@
 """The audit evidence pack: one zip for an auditor covering a period (ISO 9001 7.5 / 9.2, ISO 27001 A.5.15-A.5.18).
 
 Contents: the approved guideline PDFs current in the period with the version history and its
-approvals, the training / acknowledgement matrix, the access-rights review, process-adherence
+approvals, the process map of the versions in force at the end of the period (``process-map.svg``), the training / acknowledgement matrix, the access-rights review, process-adherence
 figures with every gate override and its reason (from the event log), the event-log chain
 verification with its head hash, an ``index.html`` linking everything, and ``manifest.json`` /
 ``SHA256SUMS`` listing every file with its SHA-256.
@@ -24,6 +24,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from salesflow.engine.errors import BadInput
+from salesflow.guidelines.library_map import definitions_of
+from salesflow.guidelines.process_map import build_process_map, render_map_svg
 from salesflow.guidelines.publish import file_name, render_version
 from salesflow.guidelines.training import training_matrix
 from salesflow.records.eventlog import verify
@@ -164,6 +166,12 @@ def build_audit_pack(date_from: datetime.date, date_to: datetime.date,
                      render_version(version, "pdf", language).content, "guideline")
             guideline_rows.append({"version": version, "language": language, "path": path})
     context["guidelines"] = guideline_rows
+
+    definitions = definitions_of(versions)
+    for index, language in enumerate(languages):
+        path = "process-map.svg" if index == 0 else f"process-map-{language}.svg"
+        pack.add(path, f"Process map: every process and its hand-offs ({language})",
+                 render_map_svg(build_process_map(definitions, language)), "guideline")
 
     histories = []
     for process in Process.objects.order_by("key"):

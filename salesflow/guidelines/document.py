@@ -3,7 +3,8 @@
 `build_document` returns a `GuidelineDocument`: the metadata table as the ISO guideline shows it,
 document control, responsibilities, a RACI matrix, the process description in readable prose
 (generated from stages, activities, decisions, gates, time limits and outcomes), inputs, outputs,
-dependencies, rules and the flowchart. The renderers (`render_html`, `render_md`, `render_pdf`)
+dependencies, rules, the flowchart and — given the other processes of the library — the process map with
+this process highlighted and the hand-offs between processes. The renderers (`render_html`, `render_md`, `render_pdf`)
 only lay it out.
 """
 
@@ -13,6 +14,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from salesflow.guidelines.layout import Layout, build_layout, catalog_band_lines
+from salesflow.guidelines.process_map import ProcessMap, build_process_map
 from salesflow.guidelines.texts import label
 from salesflow.process.model import Activity, Approval, ProcessDefinition, Stage
 
@@ -87,6 +89,7 @@ class GuidelineDocument:
     approvals: list[tuple[str, str]]
     layout: Layout
     labels: dict[str, str] = field(default_factory=dict)
+    process_map: ProcessMap | None = None  # all processes of the library, this one highlighted
 
     def t(self, key: str, **values: object) -> str:
         """A fixed text in the document's language."""
@@ -165,9 +168,10 @@ def _date_text(value: datetime.date | datetime.datetime | None, language: str) -
     return value.strftime("%d.%m.%Y") if language == "de" else value.isoformat()
 
 
-def build_document(definition: ProcessDefinition, info: VersionInfo | None = None,
-                   language: str = "en") -> GuidelineDocument:
-    """The guideline document of a process definition in ``language`` (en or de)."""
+def build_document(definition: ProcessDefinition, info: VersionInfo | None = None, language: str = "en",
+                   library: list[ProcessDefinition] | None = None) -> GuidelineDocument:
+    """The guideline document of a process definition in ``language`` (en or de); with ``library`` (the other
+    processes) it includes the process map, ``definition`` standing in for its own process there."""
     lang = language if language in ("en", "de") else "en"
     info = info or VersionInfo(definition.version, definition.guideline.status.value)
     g = definition.guideline
@@ -224,7 +228,16 @@ def build_document(definition: ProcessDefinition, info: VersionInfo | None = Non
         overview=overview, inputs=[item.get_text(lang) for item in g.inputs],
         outputs=[item.get_text(lang) for item in g.outputs], depends_on=list(g.depends_on),
         rules=[item.get_text(lang) for item in g.notes], approvals=approvals, layout=layout,
+        process_map=_process_map(definition, library, lang),
     )
+
+
+def _process_map(definition: ProcessDefinition, library: list[ProcessDefinition] | None,
+                 lang: str) -> ProcessMap | None:
+    if library is None:
+        return None
+    others = [item for item in library if item.process != definition.process]
+    return build_process_map([*others, definition], lang)
 
 
 def _raci_letters(activity: Activity, role: str) -> str:

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from salesflow.guidelines.bpmn import render_bpmn
 from salesflow.guidelines.document import GuidelineDocument, VersionInfo, build_document
 from salesflow.guidelines.layout import build_layout
+from salesflow.guidelines.library_map import approved_definitions
+from salesflow.guidelines.process_map import render_map_svg
 from salesflow.guidelines.render_html import render_html
 from salesflow.guidelines.render_md import render_md
 from salesflow.guidelines.svg import render_svg
@@ -21,10 +23,11 @@ EXTENSIONS = {"html": "html", "pdf": "pdf", "md": "md", "svg": "svg", "bpmn": "b
 
 @dataclass
 class Rendered:
-    """A rendered output: its bytes and, for Markdown, the flowchart SVG that goes beside it."""
+    """A rendered output: its bytes and, for Markdown, the flowchart and process-map SVGs that go beside it."""
 
     content: bytes
     companion: bytes | None = None
+    process_map: bytes | None = None
 
 
 def version_info(version: ProcessVersion) -> VersionInfo:
@@ -37,8 +40,8 @@ def version_info(version: ProcessVersion) -> VersionInfo:
 
 
 def document_of(version: ProcessVersion, language: str = "en") -> GuidelineDocument:
-    """The guideline document of a stored version."""
-    return build_document(definition_of(version), version_info(version), language)
+    """The guideline document of a stored version, with the process map of the approved library."""
+    return build_document(definition_of(version), version_info(version), language, approved_definitions(version))
 
 
 def file_name(version: ProcessVersion, fmt: str, language: str = "en") -> str:
@@ -47,19 +50,21 @@ def file_name(version: ProcessVersion, fmt: str, language: str = "en") -> str:
 
 
 def render_version(version: ProcessVersion, fmt: str, language: str = "en",
-                   flowchart_href: str | None = None) -> Rendered:
-    """Render a version as html, pdf, md (with its SVG companion), svg or bpmn."""
+                   flowchart_href: str | None = None, map_href: str | None = None) -> Rendered:
+    """Render a version as html, pdf, md (with its flowchart and process-map SVGs), svg or bpmn."""
     definition = definition_of(version)
     if fmt == "svg":
         return Rendered(render_svg(build_layout(definition, language)).encode("utf-8"))
     if fmt == "bpmn":
         return Rendered(render_bpmn(definition, language).encode("utf-8"))
-    doc = build_document(definition, version_info(version), language)
+    doc = build_document(definition, version_info(version), language, approved_definitions(version))
     if fmt == "html":
         return Rendered(render_html(doc).encode("utf-8"))
     if fmt == "md":
         svg = render_svg(doc.layout).encode("utf-8")
-        return Rendered(render_md(doc, flowchart_href).encode("utf-8"), svg)
+        process_map = render_map_svg(doc.process_map, highlight=doc.process).encode("utf-8") \
+            if doc.process_map else None
+        return Rendered(render_md(doc, flowchart_href, map_href).encode("utf-8"), svg, process_map)
     if fmt == "pdf":
         from salesflow.guidelines.render_pdf import render_pdf
 

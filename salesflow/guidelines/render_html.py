@@ -7,6 +7,7 @@ from pathlib import Path
 
 from salesflow.guidelines.document import GuidelineDocument
 from salesflow.guidelines.layout import column_slices
+from salesflow.guidelines.process_map import map_label, render_map_svg
 from salesflow.guidelines.svg import render_svg
 
 #: Styles of the guideline document (screen and print), scoped by the ``guideline-doc`` class; the same file is
@@ -27,6 +28,7 @@ html { font-size: 10pt; }
 body { margin: 0; }
 .flow-part { page: landscape; page-break-before: always; }
 .flow-part svg { width: 100%%; height: auto; max-height: 165mm; }
+.map-part svg { max-height: 120mm; }
 .flow-part h2 { margin-top: 0; }
 h2 { page-break-after: avoid; break-after: avoid; }
 table, tr { page-break-inside: avoid; }
@@ -127,6 +129,7 @@ def document_body(doc: GuidelineDocument, for_print: bool = False) -> str:
         out.append(f"<tr><th>{escape(key)}</th><td{css}>{escape(value)}</td></tr>")
     out.append("</tbody></table>")
     out.append(_flowchart(doc, for_print))
+    out.append(process_map_section(doc, for_print))
     out.append("</article>")
     return "".join(out)
 
@@ -146,6 +149,33 @@ def _flowchart(doc: GuidelineDocument, for_print: bool) -> str:
         svg = svg.replace('" height="', '" data-height="', 1)
         out.append(f'<section class="flow-part"><h2>{escape(doc.title)} – {escape(title)}</h2>{svg}</section>')
     return "".join(out)
+
+
+def handoff_table(doc: GuidelineDocument) -> str:
+    """The hand-offs between processes as a table (empty text when the document has no process map)."""
+    if doc.process_map is None:
+        return ""
+    lang = doc.language
+    if not doc.process_map.handoffs:
+        return f'<p class="legend">{escape(map_label("no_handoffs", lang))}</p>'
+    headers = [map_label(key, lang) for key in ("from_process", "stage", "handoff", "to_process", "fields_passed")]
+    return _table(headers, [row.cells() for row in doc.process_map.handoffs], "handoffs")
+
+
+def process_map_section(doc: GuidelineDocument, for_print: bool = False) -> str:
+    """The process map with this process highlighted, and the hand-off list ("" without a process map)."""
+    if doc.process_map is None:
+        return ""
+    lang = doc.language
+    title = map_label("process_map", lang)
+    svg = render_map_svg(doc.process_map, highlight=doc.process)
+    table = f'<h3>{escape(map_label("handoff_list", lang))}</h3>{handoff_table(doc)}'
+    if not for_print:
+        return f'<h2 id="process-map">{escape(title)}</h2><div class="flowchart-scroll">{svg}</div>{table}'
+    svg = svg.replace('<svg xmlns="http://www.w3.org/2000/svg" class="process-map" width=',
+                      '<svg xmlns="http://www.w3.org/2000/svg" class="process-map" data-width=', 1)
+    svg = svg.replace('" height="', '" data-height="', 1)
+    return f'<section class="flow-part map-part"><h2>{escape(doc.title)} – {escape(title)}</h2>{svg}{table}</section>'
 
 
 def render_html(doc: GuidelineDocument, for_print: bool = False) -> str:

@@ -1,8 +1,10 @@
-"""The guideline document as Markdown (GitHub-flavoured tables); the flowchart is linked as an SVG file."""
+"""The guideline document as Markdown (GitHub-flavoured tables); the flowchart and the process map are linked as
+SVG files, the hand-offs between processes are a table."""
 
 from __future__ import annotations
 
 from salesflow.guidelines.document import GuidelineDocument
+from salesflow.guidelines.process_map import map_label
 
 
 def _cell(text: str) -> str:
@@ -16,8 +18,9 @@ def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
     return lines + [""]
 
 
-def render_md(doc: GuidelineDocument, flowchart_href: str | None = None) -> str:
-    """The guideline as Markdown; ``flowchart_href`` is where the flowchart SVG is (omitted when None)."""
+def render_md(doc: GuidelineDocument, flowchart_href: str | None = None, map_href: str | None = None) -> str:
+    """The guideline as Markdown; ``flowchart_href`` / ``map_href`` are where the flowchart and process-map SVGs
+    are (the images are omitted when None; the hand-off list is there whenever the document has a process map)."""
     t = doc.t
     out: list[str] = [f"<!-- {doc.classification_label} -->", f"# {doc.title}", "",
                       f"*{t('guideline')} · {doc.process} · {t('version')} {doc.version.version}* · "
@@ -50,6 +53,18 @@ def render_md(doc: GuidelineDocument, flowchart_href: str | None = None) -> str:
     out += _table(["", ""], [[f"**{key}**", value] for key, value in doc.control])
     if flowchart_href:
         out += [f"## {t('flowchart')}", "", f"![{t('flowchart')}: {doc.title}]({flowchart_href})", ""]
+    if doc.process_map is not None:
+        lang = doc.language
+        out += [f"## {map_label('process_map', lang)}", ""]
+        if map_href:
+            out += [f"![{map_label('process_map', lang)}]({map_href})", ""]
+        out += [f"### {map_label('handoff_list', lang)}", ""]
+        if doc.process_map.handoffs:
+            headers = [map_label(key, lang) for key in ("from_process", "stage", "handoff", "to_process",
+                                                        "fields_passed")]
+            out += _table(headers, [row.cells() for row in doc.process_map.handoffs])
+        else:
+            out += [map_label("no_handoffs", lang), ""]
     out += ["---", f"*{doc.classification_label} · {t('generated')}*", ""]
     return "\n".join(out)
 

@@ -1,5 +1,5 @@
 """Web pages of guidelines and document control: the guideline, version history and diff, proposing,
-review and approval, read acknowledgement, the training matrix and the audit-pack download.
+review and approval, read acknowledgement, the training matrix, the process map and the audit-pack download.
 
 Server-rendered templates extending ``base.html``. Every change goes through `services`; a
 refusal of the rules becomes a message on the page, never a traceback.
@@ -25,6 +25,8 @@ from salesflow.engine.errors import EngineError
 from salesflow.guidelines import control, services
 from salesflow.guidelines.audit_pack import PACK_ROLES, export_audit_pack
 from salesflow.guidelines.diff import semantic_diff, side_by_side
+from salesflow.guidelines.library_map import current_map
+from salesflow.guidelines.process_map import render_map_svg
 from salesflow.guidelines.publish import CONTENT_TYPES, FORMATS, document_of, file_name, render_version
 from salesflow.guidelines.render_html import document_body
 from salesflow.guidelines.training import pending_for, training_matrix
@@ -91,6 +93,32 @@ def guideline_index(request: HttpRequest) -> HttpResponse:
         "may_propose": not access.is_read_only(request.user) and bool(roles & (control.QUALITY_ROLES | {"head_of_sales"})),
         "may_see_matrix": bool(roles & MATRIX_ROLES), "may_pack": bool(roles & PACK_ROLES),
     })
+
+
+@login_required
+@require_GET
+def process_map_view(request: HttpRequest) -> HttpResponse:
+    """All processes (their approved versions) and their hand-offs as one diagram, with the hand-off list."""
+    _staff(request)
+    language = _language()
+    process_map = current_map(language)
+    return render(request, "guidelines/process_map.html", {
+        "svg": render_map_svg(process_map), "map": process_map, "language": language,
+        "processes": [box for box in process_map.boxes if not box.missing],
+    })
+
+
+@login_required
+@require_GET
+def process_map_svg(request: HttpRequest) -> HttpResponse:
+    """The process map as an SVG file; ``?language=de`` picks the language."""
+    _staff(request)
+    language = request.GET.get("language") or _language()
+    if language not in ("en", "de"):
+        language = "en"
+    response = HttpResponse(render_map_svg(current_map(language)), content_type="image/svg+xml")
+    response["Content-Disposition"] = f'inline; filename="process-map-{language}.svg"'
+    return response
 
 
 @login_required

@@ -119,47 +119,95 @@ class EventContext:
     source: dict[str, Any]
 
 
-def transition_events(definition: ProcessDefinition, process: str, version: int, old: Snapshot, new: Snapshot,
-                      context: EventContext) -> list[EventRow]:
-    """The imported events that take a record from ``old`` to ``new`` (empty when nothing changed)."""
-    rows: list[EventRow] = []
+@dataclass(frozen=True, slots=True)
+class StageFacts:
+    """What events need to know of a stage (looked up once per stage, not per event)."""
 
-    def event(kind: str, payload: dict[str, Any], **extra: Any) -> None:
-        rows.append(EventRow(record_id=context.record_id, kind=kind, at=context.at, actor_id=context.actor_id,
-                             actor_name=context.actor_name, process=process, process_version=version,
-                             payload={**payload, "source": context.source}, imported=True, **extra))
+    probability: int
+    forecast_category: str
+    outcome: str  # "" while open
 
+
+class StageTable:
+    """`StageFacts` per stage id and move directions per stage pair, cached for one definition."""
+
+    def __init__(self, definition: ProcessDefinition) -> None:
+        self.definition = definition
+        self._facts: dict[str, StageFacts] = {}
+        self._moves: dict[tuple[str, str], str] = {}
+
+    def __getitem__(self, stage_id: str) -> StageFacts:
+        facts = self._facts.get(stage_id)
+        if facts is None:
+            stage = self.definition.stage(stage_id)
+            facts = self._facts[stage_id] = StageFacts(stage.probability,
+                                                        stage.effective_forecast_category().value,
+                                                        stage.outcome.value if stage.outcome else "")
+        return facts
+
+    def direction(self, old: str, new: str) -> str:
+        """`move_kind` of a move, as text."""
+        key = (old, new)
+        kind = self._moves.get(key)
+        if kind is None:
+            kind = self._moves[key] = move_kind(self.definition, old, new).value
+        return kind
+
+
+#: One event of a transition: (kind, from_stage, to_stage, payload without "source").
+Change = tuple[str, str, str, dict[str, Any]]
+
+
+def transition_changes(stages: StageTable, old: Snapshot, new: Snapshot) -> list[Change]:
+    """The events (without context) that take a record from ``old`` to ``new`` (empty when nothing changed)."""
+    changes: list[Change] = []
     stage_changed = new.stage != old.stage
     if stage_changed:
-        destination = definition.stage(new.stage)
+        destination = stages[new.stage]
         old_probability = old.probability_override if old.probability_override is not None else \
-            definition.stage(old.stage).probability
-        event("stage_changed", {
-            "direction": move_kind(definition, old.stage, new.stage).value,
+            stages[old.stage].probability
+        changes.append(("stage_changed", old.stage, new.stage, {
+            "direction": stages.direction(old.stage, new.stage),
             "probability": destination.probability,
             "old_probability": old_probability,
-            "forecast_category": destination.effective_forecast_category().value,
-        }, from_stage=old.stage, to_stage=new.stage)
-        if destination.is_outcome:
-            event("record_closed", {"outcome": destination.outcome.value, "amount": new.amount,
-                                    "won": destination.outcome == Outcome.won},
-                  from_stage=old.stage, to_stage=new.stage)
+            "forecast_category": destination.forecast_category,
+        }))
+        if destination.outcome:
+            changes.append(("record_closed", old.stage, new.stage, {
+                "outcome": destination.outcome, "amount": new.amount, "won": destination.outcome == Outcome.won.value}))
     if new.amount != old.amount:
-        event("field_changed", {"field": "amount", "old": old.amount, "new": new.amount}, from_stage=new.stage)
+        changes.append(("field_changed", new.stage, "", {"field": "amount", "old": old.amount, "new": new.amount}))
     if new.close_date != old.close_date:
-        event("field_changed", {"field": "close_date", "old": old.close_date, "new": new.close_date},
-              from_stage=new.stage)
+        changes.append(("field_changed", new.stage, "", {"field": "close_date", "old": old.close_date,
+                                                         "new": new.close_date}))
     previous_override = None if stage_changed else old.probability_override
     if new.probability_override != previous_override:
-        stage = definition.stage(new.stage)
+        stage = stages[new.stage]
         current = previous_override if previous_override is not None else stage.probability
-        event("probability_overridden", {
+        changes.append(("probability_overridden", new.stage, "", {
             "old": current,
             "new": new.probability_override if new.probability_override is not None else stage.probability,
             "stage_default": stage.probability, "override": new.probability_override,
             "reason": "imported",
-        }, from_stage=new.stage)
-    return rows
+        }))
+    return changes
+
+
+_stage_tables: dict[int, StageTable] = {}
+
+
+def transition_events(definition: ProcessDefinition, process: str, version: int, old: Snapshot, new: Snapshot,
+                      context: EventContext) -> list[EventRow]:
+    """The imported events that take a record from ``old`` to ``new`` (empty when nothing changed)."""
+    stages = _stage_tables.get(id(definition))
+    if stages is None or stages.definition is not definition:
+        _stage_tables.clear()
+        stages = _stage_tables[id(definition)] = StageTable(definition)
+    return [EventRow(record_id=context.record_id, kind=kind, at=context.at, actor_id=context.actor_id,
+                     actor_name=context.actor_name, process=process, process_version=version,
+                     payload={**payload, "source": context.source}, imported=True, from_stage=from_stage,
+                     to_stage=to_stage)
+            for kind, from_stage, to_stage, payload in transition_changes(stages, old, new)]
 
 
 def created_event(process: str, version: int, state: Snapshot, values: dict[str, Any], owner_id: int | None,
@@ -243,6 +291,8 @@ class ImportWriter:
         self.version: ProcessVersion = version
         self.definition: ProcessDefinition = definition_of(version)
         self.now = timezone.now()
+        self.stages = StageTable(self.definition)
+        self._ref_time: Any = None
         self.pending_events: list[EventRow] = []
 
     # refs -----------------------------------------------------------------------------------------
@@ -257,20 +307,37 @@ class ImportWriter:
                 found[ref.external_id] = ref
         return found
 
+    def known_external_ids(self, kind: str, external_ids: Iterable[str]) -> set[str]:
+        """Which of these external ids are linked already (no model instances: for many ids)."""
+        found: set[str] = set()
+        size = 5000 if connection.vendor == "postgresql" else 900
+        for part in chunks(list(dict.fromkeys(external_ids)), size):
+            found.update(ExternalRef.objects.filter(system=self.system, kind=kind, external_id__in=part)
+                         .values_list("external_id", flat=True))
+        return found
+
     def insert_refs(self, kind: str, rows: list[tuple[str, int, str, dict[str, Any]]]) -> None:
         """Store new links ``(external id, local id, fingerprint, data)`` with bulk INSERTs."""
         if not rows:
             return
+        at = self.ref_time
+        self.insert_ref_rows([(self.system, kind, external_id[:255], local_id, fingerprint,
+                               json_text(data) if data else "{}", at)
+                              for external_id, local_id, fingerprint, data in rows])
+
+    @property
+    def ref_time(self) -> Any:
+        """``imported_at`` of the refs of this import, ready for the database."""
+        if self._ref_time is None:
+            self._ref_time = ExternalRef._meta.get_field("imported_at").get_db_prep_save(self.now, connection)
+        return self._ref_time
+
+    def insert_ref_rows(self, rows: list[tuple[Any, ...]]) -> None:
+        """INSERT ready ref rows ``(system, kind, external id ≤ 255, local id, fingerprint, data JSON, ref_time)``."""
         meta = ExternalRef._meta
         names = ("system", "kind", "external_id", "local_id", "fingerprint", "data", "imported_at")
         columns = [meta.get_field(name).column for name in names]
-        data_field = meta.get_field("data")
-        at = meta.get_field("imported_at").get_db_prep_save(self.now, connection)
-        empty = data_field.get_db_prep_save({}, connection)
-        params = [(self.system, kind, external_id[:255], local_id, fingerprint,
-                   data_field.get_db_prep_save(data, connection) if data else empty, at)
-                  for external_id, local_id, fingerprint, data in rows]
-        for part in chunks(params, 10000):
+        for part in chunks(rows, 10000):
             eventlog.insert_rows(meta.db_table, columns, part)
 
     # users ----------------------------------------------------------------------------------------
@@ -419,6 +486,10 @@ class ImportWriter:
         stage = self.definition.stage(state.stage)
         record.outcome = stage.outcome.value if stage.outcome else ""
 
+    def record_rows(self) -> RecordRows:
+        """A builder of INSERT rows for new records (the fast path of `new_record` + `save_records`)."""
+        return RecordRows(self)
+
     def snapshot_of(self, record: Record) -> Snapshot:
         """A stored record's current snapshot."""
         return Snapshot(record.stage, f"{record.amount:f}" if record.amount is not None else None,
@@ -444,6 +515,159 @@ class ImportWriter:
         return EventContext(record_id, at, actor.id, actor.name, source)
 
 
+_json_encoder = json.JSONEncoder(ensure_ascii=False)
+_canonical_encoder = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+#: JSON text as Django stores a JSONField (one encoder object, not one per call).
+json_text = _json_encoder.encode
+
+#: `eventlog.canonical_json` of data `canonical_value` leaves unchanged (text, int, bool, None, lists, dicts).
+canonical_json = _canonical_encoder.encode
+
+
+_encode_text = json.encoder.encode_basestring  # the text encoding of canonical_json (ensure_ascii=False)
+_key_json: dict[str, str] = {}
+
+
+def flat_json(data: dict[str, Any], **spliced: str) -> str:
+    """`canonical_json` of a flat dict (text, int, bool, None values), fast, with ready JSON spliced in:
+    ``flat_json({"a": 1}, source='{"x":2}')`` is ``canonical_json({"a": 1, "source": {"x": 2}})``."""
+    parts = []
+    for key in sorted([*data, *spliced]):
+        prefix = _key_json.get(key)
+        if prefix is None:
+            prefix = _key_json[key] = _encode_text(key) + ":"
+        value = spliced[key] if key in spliced else data[key]
+        if key in spliced:
+            parts.append(prefix + value)
+        elif value is None:
+            parts.append(prefix + "null")
+        elif value is True:
+            parts.append(prefix + "true")
+        elif value is False:
+            parts.append(prefix + "false")
+        elif type(value) is int:
+            parts.append(prefix + str(value))
+        elif type(value) is str:
+            parts.append(prefix + _encode_text(value))
+        else:
+            parts.append(prefix + canonical_json(value))
+    return "{" + ",".join(parts) + "}"
+
+
+def _text(value: str | None) -> str:
+    return "null" if value is None else _encode_text(value)
+
+
+def _number(value: int | None) -> str:
+    return "null" if value is None else str(int(value))
+
+
+_STAGE_CHANGED = frozenset(("direction", "probability", "old_probability", "forecast_category"))
+_RECORD_CLOSED = frozenset(("outcome", "amount", "won"))
+_FIELD_CHANGED = frozenset(("field", "old", "new"))
+_OVERRIDDEN = frozenset(("old", "new", "stage_default", "override", "reason"))
+
+
+def change_json(change: Change, source_json: str) -> str:
+    """The canonical JSON of a `transition_changes` payload with its source (given as JSON) — by
+    template for the shapes `transition_changes` makes (the same text as `flat_json`, faster)."""
+    kind, _from_stage, _to_stage, payload = change
+    keys = payload.keys()
+    if kind == "field_changed" and keys == _FIELD_CHANGED and payload["field"] in ("amount", "close_date"):
+        return (f'{{"field":"{payload["field"]}","new":{_text(payload["new"])},"old":{_text(payload["old"])},'
+                f'"source":{source_json}}}')
+    if kind == "stage_changed" and keys == _STAGE_CHANGED:
+        return (f'{{"direction":{_encode_text(payload["direction"])},"forecast_category":'
+                f'{_encode_text(payload["forecast_category"])},"old_probability":{_number(payload["old_probability"])},'
+                f'"probability":{_number(payload["probability"])},"source":{source_json}}}')
+    if kind == "record_closed" and keys == _RECORD_CLOSED:
+        return (f'{{"amount":{_text(payload["amount"])},"outcome":{_encode_text(payload["outcome"])},'
+                f'"source":{source_json},"won":{"true" if payload["won"] else "false"}}}')
+    if kind == "probability_overridden" and keys == _OVERRIDDEN:
+        return (f'{{"new":{_number(payload["new"])},"old":{_number(payload["old"])},'
+                f'"override":{_number(payload["override"])},"reason":{_encode_text(payload["reason"])},'
+                f'"source":{source_json},"stage_default":{_number(payload["stage_default"])}}}')
+    return flat_json(payload, source=source_json)
+
+
+class RecordRows:
+    """INSERT rows for new records, built without model instances.
+
+    Columns come from the model at run time: a column this importer does not know (added later)
+    gets NULL when nullable, else its default. Values are prepared as Django would prepare them.
+    """
+
+    #: Columns `add` fills; every other column gets a constant, its default or NULL.
+    FILLED = ("id", "title", "stage", "owner_id", "account", "amount", "currency", "close_date",
+              "probability_override", "values", "outcome", "created_at", "updated_at", "stage_entered_at", "closed_at")
+
+    def __init__(self, writer: ImportWriter) -> None:
+        self.writer = writer
+        fields = list(Record._meta.concrete_fields)
+        self.columns = [item.column for item in fields]
+        self.table = Record._meta.db_table
+        self.db_instant = eventlog.instant_db_value(connection)
+        by_name = {item.attname: item for item in fields}
+        # SQLite and PostgreSQL take decimals and dates as their canonical text.
+        self.text_values = connection.vendor in ("sqlite", "postgresql")
+        self._amount_field, self._date_field = by_name["amount"], by_name["close_date"]
+        constants: dict[str, Any] = {
+            "process_id": writer.process.pk, "process_version_id": writer.version.pk, "progress": "{}",
+            "classification": writer.definition.guideline.classification.value, "version": 1}
+        self.template: list[Any] = []
+        for item in fields:
+            if item.attname in constants:
+                self.template.append(constants[item.attname])
+            elif item.attname in self.FILLED or item.null or not item.has_default():
+                self.template.append(None)
+            else:
+                self.template.append(item.get_db_prep_save(item.get_default(), connection))
+        names = [item.attname for item in fields]
+        self.order = [names.index(name) for name in self.FILLED]
+        self._type_json: dict[Any, str] = {}
+        self.rows: list[tuple[Any, ...]] = []
+
+    def amount(self, text: str | None) -> Any:
+        """An amount (canonical text) as the amount column takes it."""
+        if text is None or self.text_values:
+            return text
+        return self._amount_field.get_db_prep_save(Decimal(text), connection)
+
+    def date(self, text: str | None) -> Any:
+        """A date (ISO text) as the close_date column takes it."""
+        if not text or self.text_values:
+            return text or None
+        return self._date_field.get_db_prep_save(datetime.date.fromisoformat(text), connection)
+
+    def add(self, pk: int, *, title: str, state: Snapshot, owner_id: int | None, account: str, currency: str,
+            values: dict[str, Any], created_at: str, updated_at: str, stage_entered_at: str) -> None:
+        """Queue a new record in its final state; times are `eventlog.instant_text`."""
+        outcome = self.writer.stages[state.stage].outcome
+        if not values:
+            values_json = "{}"
+        elif values.keys() == {"type"}:  # the usual case: a few distinct texts
+            values_json = self._type_json.get(values["type"]) or \
+                self._type_json.setdefault(values["type"], json_text(values))
+        else:
+            values_json = json_text(values)
+        entered = self.db_instant(stage_entered_at)
+        filled = (pk, title[:2000], state.stage, owner_id, account[:2000], self.amount(state.amount),
+                  currency or "EUR", self.date(state.close_date), state.probability_override, values_json, outcome,
+                  self.db_instant(created_at), self.db_instant(updated_at), entered, entered if outcome else None)
+        row = self.template.copy()
+        for position, value in zip(self.order, filled, strict=True):
+            row[position] = value
+        self.rows.append(tuple(row))
+
+    def flush(self) -> None:
+        """INSERT the queued records."""
+        if self.rows:
+            eventlog.insert_rows(self.table, self.columns, self.rows)
+            self.writer.summary.count("records_created", len(self.rows))
+            self.rows = []
+
+
 def run_import(work: Any, summary: ImportSummary, dry_run: bool) -> ImportSummary:
     """Run ``work()`` in one transaction; roll it back at the end of a dry run."""
     summary.dry_run = dry_run
@@ -464,5 +688,5 @@ def fingerprint(cells: Iterable[Any]) -> str:
     """A short hash of a source row's relevant values (unchanged rows are skipped on re-import)."""
     import hashlib
 
-    text = json.dumps([None if value is None else str(value) for value in cells], ensure_ascii=False)
+    text = json_text([None if value is None else str(value) for value in cells])
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]

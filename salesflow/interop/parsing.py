@@ -44,6 +44,26 @@ def parse_datetime(value: Any, zone: datetime.tzinfo = UTC) -> datetime.datetime
     return parsed.astimezone(UTC)
 
 
+def instant_text(at: datetime.datetime) -> str:
+    """A point in time as fixed-width UTC text ``YYYY-MM-DDTHH:MM:SS.ffffff`` (sorts like the times)."""
+    if at.tzinfo is not None:
+        at = at.astimezone(UTC)
+    return at.replace(tzinfo=None).isoformat(timespec="microseconds")
+
+
+def parse_instant(value: Any, zone: datetime.tzinfo = UTC) -> str:
+    """`parse_datetime` as `instant_text`; fast for Salesforce's ``YYYY-MM-DD HH:MM:SS`` (UTC)."""
+    if (zone is UTC and isinstance(value, str) and len(value) == 19 and value[4] == "-" and value[7] == "-"
+            and value[10] in " T" and value[13] == ":" and value[16] == ":"):
+        try:
+            datetime.datetime.fromisoformat(value)  # a real date and time
+        except ValueError:
+            pass
+        else:
+            return f"{value[:10]}T{value[11:]}.000000"
+    return instant_text(parse_datetime(value, zone))
+
+
 def _parse_text_datetime(text: str) -> datetime.datetime:
     candidate = text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text
     try:

@@ -23,15 +23,22 @@ Times without a zone are UTC (as Salesforce exports them).
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import json
 import os
 import pickle
+import shutil
+import sqlite3
 import tempfile
+from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from salesflow.engine.errors import BadInput
 from salesflow.interop import parsing
@@ -43,10 +50,12 @@ from salesflow.interop.engine import (
     ImportWriter,
     Snapshot,
     UserSpec,
-    created_event,
+    change_json,
     fingerprint,
+    flat_json,
+    reserve_ids,
     run_import,
-    transition_events,
+    transition_changes,
 )
 from salesflow.interop.mapping import SALESFORCE_STAGES, SALESFORCE_TYPES, Maps, load_maps
 from salesflow.interop.problems import DEFAULT_LIMIT, ImportFailed, Problem, Problems
@@ -54,6 +63,7 @@ from salesflow.interop.progress import Progress, silent
 from salesflow.interop.sources import find_file, open_source
 from salesflow.interop.tabular import Sheet, SheetError, cell
 from salesflow.process.model import ProcessDefinition
+from salesflow.records.eventlog import BulkChain
 from salesflow.records.services import definition_of, get_process
 
 SYSTEM = "salesforce"
@@ -71,46 +81,185 @@ STANDARD_PROBABILITIES = {
 FORECAST_CATEGORIES = {"pipeline": "pipeline", "best case": "best_case", "bestcase": "best_case",
                        "commit": "commit", "forecast": "commit", "closed": "closed", "omitted": "omitted"}
 
-@dataclass(slots=True)
-class Opportunity:
-    """One valid row of Opportunity.csv."""
+class Opportunity(NamedTuple):
+    """One valid row of Opportunity.csv (times as `parsing.instant_text`: UTC, sortable)."""
 
+    position: int  # 1, 2, … in file order (the first item of a `HistoryRow`)
     external_id: str
     row: int
     title: str
     sf_stage: str
-    state: Snapshot
+    stage: str
+    amount: str | None
+    close_date: str | None
+    override: int | None
     probability: int | None
     type: str | None
     forecast: str
     owner: str
     account: str
     currency: str
-    created_at: datetime.datetime | None
-    modified_at: datetime.datetime | None
+    created_at: str | None
+    modified_at: str | None
     created_by: str
     modified_by: str
-    stage_changed_at: datetime.datetime | None
+    stage_changed_at: str | None
     fingerprint: str
-    order: int = 0
+
+    @property
+    def state(self) -> Snapshot:
+        """The opportunity's current values as a snapshot."""
+        return Snapshot(self.stage, self.amount, self.close_date, self.override)
+
+
+#: A history row as the write pass reads it back: (opportunity position, id, at, actor, stage, amount,
+#: probability override, close date, Salesforce stage, forecast category).
+HistoryRow = tuple[int, str, str, str, str, str | None, int | None, str | None, str, str]
+H_ID, H_AT, H_STAGE, H_AMOUNT, H_OVERRIDE, H_CLOSE = 1, 2, 4, 5, 6, 7
+
+
+class HistorySpool:
+    """OpportunityHistory rows on disk (a scratch SQLite file): memory stays flat in the file size.
+
+    Rows go in in file order; duplicate ids are found with one query; the write pass reads the
+    valid rows back grouped by opportunity, each opportunity's in time order (then id).
+    """
+
+    def __init__(self) -> None:
+        self.folder = tempfile.mkdtemp(prefix="salesflow-sf-")
+        self.db = sqlite3.connect(os.path.join(self.folder, "history.sqlite3"), isolation_level=None)
+        for pragma in ("journal_mode = OFF", "synchronous = OFF", "cache_size = -32768", "temp_store = FILE"):
+            self.db.execute(f"PRAGMA {pragma}")
+        self.db.execute("CREATE TABLE history (row INTEGER PRIMARY KEY, id TEXT NOT NULL, opportunity INTEGER, "
+                        "at TEXT, actor TEXT, stage TEXT, amount TEXT, override INTEGER, close_date TEXT, "
+                        "sf_stage TEXT, forecast TEXT, bad INTEGER NOT NULL)")
+        self.db.execute("BEGIN")
+        self.pending: list[tuple[Any, ...]] = []
+        self.indexed = False
+
+    def add(self, row: tuple[Any, ...]) -> None:
+        """One row: (row number, id, opportunity index, at, actor, stage, amount, override, close date,
+        Salesforce stage, forecast category, bad)."""
+        self.pending.append(row)
+        if len(self.pending) >= 20000:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the pending rows."""
+        if self.pending:
+            self.db.executemany("INSERT INTO history VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", self.pending)
+            self.pending = []
+
+    def finish(self) -> None:
+        """All rows are in."""
+        self.flush()
+        self.db.execute("COMMIT")
+
+    def duplicates(self) -> Iterator[tuple[int, str, int]]:
+        """(row, id, first row) of every row whose id an earlier row has."""
+        cursor = self.db.execute("SELECT row, id FROM history WHERE id IN "
+                                 "(SELECT id FROM history GROUP BY id HAVING COUNT(*) > 1) ORDER BY id, row")
+        found: list[tuple[int, str, int]] = []
+        first: tuple[int, str] = (0, "")
+        for row, external_id in cursor:
+            if external_id != first[1]:
+                first = (row, external_id)
+            else:
+                found.append((row, external_id, first[0]))
+        found.sort()
+        yield from found
+
+    def mark_bad(self, rows: list[int]) -> None:
+        """Leave these rows out."""
+        for part in range(0, len(rows), 500):
+            chunk = rows[part:part + 500]
+            self.db.execute(f"UPDATE history SET bad = 1 WHERE row IN ({', '.join('?' * len(chunk))})", chunk)
+
+    def by_opportunity(self, first: int, last: int) -> dict[int, list[HistoryRow]]:
+        """The valid rows of the opportunities at positions ``first``…``last``, each one's by time, then id."""
+        if not self.indexed:
+            self.db.execute("CREATE INDEX history_order ON history (opportunity, at, id) WHERE bad = 0")
+            self.indexed = True
+        cursor = self.db.execute(
+            "SELECT opportunity, id, at, actor, stage, amount, override, close_date, sf_stage, forecast "
+            "FROM history WHERE bad = 0 AND opportunity BETWEEN ? AND ? ORDER BY opportunity, at, id", (first, last))
+        return {position: list(rows) for position, rows in groupby(cursor, itemgetter(0))}
+
+    def close(self) -> None:
+        """Delete the scratch file."""
+        self.db.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+class OpportunitySpool:
+    """The valid opportunities on disk (pickled batches, in file order): read back part by part."""
+
+    def __init__(self) -> None:
+        handle = tempfile.NamedTemporaryFile(prefix="salesflow-sf-opportunities-", suffix=".pickle",  # noqa: SIM115
+                                             delete=False)
+        self.path = handle.name
+        self.handle: Any = handle
+        self.batch: list[tuple[Any, ...]] = []
+        self.count = 0
+
+    def add(self, item: Opportunity) -> None:
+        """Append one opportunity."""
+        self.batch.append(tuple(item))
+        self.count += 1
+        if len(self.batch) >= 2000:
+            self._dump()
+
+    def _dump(self) -> None:
+        if self.batch:
+            pickle.dump(self.batch, self.handle, protocol=pickle.HIGHEST_PROTOCOL)
+            self.batch = []
+
+    def finish(self) -> None:
+        """All opportunities are in."""
+        self._dump()
+        self.handle.close()
+
+    def parts(self) -> Iterator[list[Opportunity]]:
+        """The opportunities in batches, in file order."""
+        with open(self.path, "rb") as spool:
+            while True:
+                try:
+                    yield [Opportunity._make(values) for values in pickle.load(spool)]
+                except EOFError:
+                    return
+
+    def close(self) -> None:
+        """Delete the spool file."""
+        if not self.handle.closed:
+            self.handle.close()
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.path)
 
 
 @dataclass
 class Plan:
-    """What pass 1 found: valid rows, problems, the spooled history."""
+    """What pass 1 found: compact per-opportunity state, problems; the rows themselves are spooled."""
 
     users: dict[str, UserSpec] = field(default_factory=dict)
     accounts: dict[str, AccountSpec] = field(default_factory=dict)
-    opportunities: dict[str, Opportunity] = field(default_factory=dict)
+    opportunity_index: dict[str, int] = field(default_factory=dict)  # external id → index (1, 2, …)
+    opportunity_rows: array = field(default_factory=lambda: array("l", [0]))  # index → row number
+    opportunity_accounts: set[str] = field(default_factory=set)
+    opportunities: OpportunitySpool | None = None
+    history: HistorySpool | None = None
     history_file: str = ""
-    history_spool: str | None = None
     history_rows: int = 0
-    first_state: dict[str, tuple[datetime.datetime, Snapshot]] = field(default_factory=dict)
-    entered: dict[str, tuple[str, datetime.datetime]] = field(default_factory=dict)
     referenced_users: set[str] = field(default_factory=set)
     unmapped: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     unmapped_types: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+
+    def close(self) -> None:
+        """Delete the spools."""
+        for spool in (self.opportunities, self.history):
+            if spool is not None:
+                spool.close()
+        self.opportunities = self.history = None
 
 
 class SalesforceImport:
@@ -153,9 +302,7 @@ class SalesforceImport:
                 summary.notes.extend(self.unmapped_lines())
             return run_import(lambda: self.write(summary), summary, dry_run)
         finally:
-            if self.plan.history_spool:
-                os.unlink(self.plan.history_spool)
-                self.plan.history_spool = None
+            self.plan.close()
 
     def headline(self) -> str:
         """The one-line reason an import failed."""
@@ -293,15 +440,31 @@ class SalesforceImport:
         file = sheet.name
         plan = self.plan
         problems = self.problems
-        order = 0
+        index_of = plan.opportunity_index
+        rows_of = plan.opportunity_rows
+        spool = plan.opportunities = OpportunitySpool()
+        instant = parsing.parse_instant
+        parsers = (("Amount", _cached(parsing.parse_money)), ("Probability", _cached(parsing.parse_percent)),
+                   ("CloseDate", _cached(_iso_date)), ("CreatedDate", instant), ("LastModifiedDate", instant),
+                   ("SystemModstamp", instant), ("LastStageChangeDate", instant),
+                   ("IsClosed", _cached(parsing.parse_bool)), ("IsWon", _cached(parsing.parse_bool)))
+        parser_columns = [(name, column[name], parser) for name, parser in parsers]
+        outcomes = {stage.id: stage.outcome for stage in self.definition.stages}
         advance = self.progress(f"reading {file}", None)
+        width = len(sheet.header)
         for number, cells in sheet.rows:
             advance(1)
+            if len(cells) < width:
+                cells = [*cells, *([""] * (width - len(cells)))]
 
             def get(name: str, cells: list[Any] = cells) -> Any:
-                return cell(cells, column[name])
+                position = column[name]
+                if position is None:
+                    return None
+                value = cells[position]
+                return value.strip() if isinstance(value, str) else value
 
-            if _truthy(get("IsDeleted")):
+            if column["IsDeleted"] is not None and _truthy(get("IsDeleted")):
                 continue
             title = str(get("Name") or "")
             account = str(get("AccountId") or "")
@@ -310,9 +473,9 @@ class SalesforceImport:
             if not external_id:
                 problems.add(file, number, "Id", "an opportunity id is required")
                 bad = True
-            elif external_id in plan.opportunities:
+            elif external_id in index_of:
                 problems.add(file, number, "Id", f"duplicate id {external_id!r} (also in row "
-                             f"{plan.opportunities[external_id].row})")
+                             f"{rows_of[index_of[external_id]]})")
                 bad = True
             if not title:
                 problems.add(file, number, "Name", "a name is required")
@@ -323,13 +486,8 @@ class SalesforceImport:
             sf_stage = str(get("StageName") or "")
             stage = self._stage(file, number, sf_stage)
             values: dict[str, Any] = {}
-            for name, parser in (("Amount", parsing.parse_money), ("Probability", parsing.parse_percent),
-                                 ("CloseDate", _iso_date), ("CreatedDate", parsing.parse_datetime),
-                                 ("LastModifiedDate", parsing.parse_datetime),
-                                 ("SystemModstamp", parsing.parse_datetime),
-                                 ("LastStageChangeDate", parsing.parse_datetime),
-                                 ("IsClosed", parsing.parse_bool), ("IsWon", parsing.parse_bool)):
-                raw = get(name)
+            for name, position, parser in parser_columns:
+                raw = cell(cells, position)
                 if parsing.blank(raw):
                     values[name] = None
                     continue
@@ -353,7 +511,7 @@ class SalesforceImport:
                 bad = True
             forecast_raw = str(get("ForecastCategoryName") or get("ForecastCategory") or "")
             if stage is not None:
-                outcome = self.definition.stage(stage).outcome
+                outcome = outcomes[stage]
                 closed, won = values["IsClosed"], values["IsWon"]
                 if closed is not None and closed != (outcome is not None):
                     problems.add(file, number, "IsClosed", f"says {'closed' if closed else 'open'}, but stage "
@@ -377,24 +535,28 @@ class SalesforceImport:
             for user in (owner, created_by, modified_by):
                 if user:
                     plan.referenced_users.add(user)
+            if account:
+                plan.opportunity_accounts.add(account)
             override = self._probability_override(sf_stage, stage, values["Probability"])
-            order += 1
-            plan.opportunities[external_id] = Opportunity(
-                external_id=external_id, row=number, title=title, sf_stage=sf_stage,
-                state=Snapshot(stage, values["Amount"], values["CloseDate"], override),
+            index = len(rows_of)
+            index_of[external_id] = index
+            rows_of.append(number)
+            spool.add(Opportunity(
+                position=index, external_id=external_id, row=number, title=title, sf_stage=sf_stage, stage=stage,
+                amount=values["Amount"], close_date=values["CloseDate"], override=override,
                 probability=values["Probability"], type=type_id, forecast=forecast_raw, owner=owner, account=account,
                 currency=currency, created_at=values["CreatedDate"],
                 modified_at=values["LastModifiedDate"] or values["SystemModstamp"], created_by=created_by,
                 modified_by=modified_by, stage_changed_at=values["LastStageChangeDate"],
                 fingerprint=fingerprint([title, sf_stage, values["Amount"], values["Probability"], values["CloseDate"],
                                          raw_type, forecast_raw, owner, account, currency]),
-                order=order,
-            )
-        if not plan.opportunities and not problems:
+            ))
+        spool.finish()
+        if not index_of and not problems:
             problems.add_fatal(file, "the file has no opportunities")
 
     def read_history(self, sheet: Sheet) -> None:
-        """OpportunityHistory.csv: Id, OpportunityId, StageName, CreatedDate required."""
+        """OpportunityHistory.csv: Id, OpportunityId, StageName, CreatedDate required (spooled to disk)."""
         if not self._require(sheet, "Id", "OpportunityId", "StageName", "CreatedDate"):
             return
         names = ("Id", "OpportunityId", "StageName", "CreatedDate", "CreatedById", "Amount", "Probability",
@@ -403,301 +565,258 @@ class SalesforceImport:
         file = sheet.name
         plan = self.plan
         problems = self.problems
-        known = plan.opportunities
-        seen: set[str] = set()
-        last_key: dict[str, tuple[datetime.datetime, str]] = {}
-        chronological = True
+        known = plan.opportunity_index
+        invalid = self.invalid_opportunities
         money, percent, date, moment = _cached(parsing.parse_money), _cached(parsing.parse_percent), \
-            _cached(_iso_date), parsing.parse_datetime
+            _cached(_iso_date), parsing.parse_instant
         stage_of = _cached_stage(self.maps)
-        spool = tempfile.NamedTemporaryFile(prefix="salesflow-sf-history-", suffix=".pickle", delete=False)  # noqa: SIM115
-        plan.history_spool = spool.name
-        batch: list[tuple[Any, ...]] = []
+        override_of = lru_cache(maxsize=4096)(self._probability_override)
+        spool = plan.history = HistorySpool()
+        add = spool.add
+        referenced = plan.referenced_users
         advance = self.progress(f"reading {file}", None)
         skipped_rows = 0
         width = len(sheet.header)
         positions = {name: position for name, position in column.items() if position is not None}
         blank_row = [""] * width
-        with spool:
-            for number, cells in sheet.rows:
-                advance(1)
-                if len(cells) < width:
-                    cells = cells + blank_row[len(cells):]
-                if "IsDeleted" in positions and _truthy(cells[positions["IsDeleted"]]):
-                    continue
-                external_id = cells[positions["Id"]].strip()
-                opportunity = cells[positions["OpportunityId"]].strip()
-                bad = False
-                if not external_id:
-                    problems.add(file, number, "Id", "a history row id is required")
-                    bad = True
-                elif external_id in seen:
-                    problems.add(file, number, "Id", f"duplicate id {external_id!r}")
-                    bad = True
+        first_problem = len(problems.items)
+        id_at, opportunity_at, stage_at, date_at = (positions[name] for name in ("Id", "OpportunityId", "StageName",
+                                                                                  "CreatedDate"))
+        deleted_at = positions.get("IsDeleted")
+        actor_at, forecast_at = positions.get("CreatedById"), positions.get("ForecastCategory")
+        optional = [(name, positions[name], parser) for name, parser in
+                    (("Amount", money), ("Probability", percent), ("CloseDate", date)) if name in positions]
+        optional_names = ("Amount", "Probability", "CloseDate")
+        for number, cells in sheet.rows:
+            advance(1)
+            if len(cells) < width:
+                cells = cells + blank_row[len(cells):]
+            if deleted_at is not None and _truthy(cells[deleted_at]):
+                continue
+            external_id = cells[id_at].strip()
+            opportunity = cells[opportunity_at].strip()
+            bad = False
+            if not external_id:
+                problems.add(file, number, "Id", "a history row id is required")
+                bad = True
+            index = known.get(opportunity)
+            if index is None:
+                bad = True
+                if not opportunity:
+                    problems.add(file, number, "OpportunityId", "an opportunity id is required")
+                elif opportunity in invalid:
+                    skipped_rows += 1
                 else:
-                    seen.add(external_id)
-                if opportunity not in known:
+                    problems.add(file, number, "OpportunityId", f"no opportunity {opportunity!r} in the "
+                                 "opportunity file")
+            sf_stage = cells[stage_at].strip()
+            stage = stage_of(sf_stage)
+            if stage is None:
+                self._stage(file, number, sf_stage)
+                bad = True
+            raw_at = cells[date_at].strip()
+            at = None
+            if not raw_at:
+                problems.add(file, number, "CreatedDate", "a date is required")
+                bad = True
+            else:
+                try:
+                    at = moment(raw_at)
+                except ValueError as error:
+                    problems.add(file, number, "CreatedDate", str(error))
                     bad = True
-                    if not opportunity:
-                        problems.add(file, number, "OpportunityId", "an opportunity id is required")
-                    elif opportunity in self.invalid_opportunities:
-                        skipped_rows += 1
-                    else:
-                        problems.add(file, number, "OpportunityId", f"no opportunity {opportunity!r} in the "
-                                     "opportunity file")
-                sf_stage = cells[positions["StageName"]].strip()
-                stage = stage_of(sf_stage)
-                if stage is None:
-                    self._stage(file, number, sf_stage)
-                    bad = True
-                raw_at = cells[positions["CreatedDate"]].strip()
-                at = None
-                if parsing.blank(raw_at):
-                    problems.add(file, number, "CreatedDate", "a date is required")
-                    bad = True
-                else:
+            parsed = dict.fromkeys(optional_names)
+            for name, position, parser in optional:
+                raw = cells[position]
+                if raw and not raw.isspace():
                     try:
-                        at = moment(raw_at)
-                    except ValueError as error:
-                        problems.add(file, number, "CreatedDate", str(error))
-                        bad = True
-                parsed: dict[str, Any] = {}
-                for name, parser in (("Amount", money), ("Probability", percent), ("CloseDate", date)):
-                    raw = cells[positions[name]].strip() if name in positions else ""
-                    if not raw:
-                        parsed[name] = None
-                        continue
-                    try:
-                        parsed[name] = parser(raw)
+                        parsed[name] = parser(raw.strip())
                     except ValueError as error:
                         problems.add(file, number, name, str(error))
                         bad = True
-                if bad:
-                    continue
-                actor = cells[positions["CreatedById"]].strip() if "CreatedById" in positions else ""
-                if actor:
-                    plan.referenced_users.add(actor)
-                key = (at, external_id)
-                previous = last_key.get(opportunity)
-                if previous is not None and key < previous:
-                    chronological = False
-                last_key[opportunity] = key
-                override = self._probability_override(sf_stage, stage, parsed["Probability"])
-                batch.append((number, external_id, opportunity, at, actor, stage, parsed["Amount"], override,
-                              parsed["CloseDate"], sf_stage,
-                              cells[positions["ForecastCategory"]].strip() if "ForecastCategory" in positions else ""))
-                plan.history_rows += 1
-                if len(batch) >= 10000:
-                    pickle.dump(batch, spool, protocol=pickle.HIGHEST_PROTOCOL)
-                    batch = []
-            if batch:
-                pickle.dump(batch, spool, protocol=pickle.HIGHEST_PROTOCOL)
+            if bad:
+                if external_id:  # still counts for finding duplicate ids
+                    add((number, external_id, None, None, None, None, None, None, None, None, None, 1))
+                continue
+            actor = cells[actor_at].strip() if actor_at is not None else ""
+            if actor:
+                referenced.add(actor)
+            add((number, external_id, index, at, actor, stage, parsed["Amount"],
+                 override_of(sf_stage, stage, parsed["Probability"]), parsed["CloseDate"], sf_stage,
+                 cells[forecast_at].strip() if forecast_at is not None else "", 0))
+            plan.history_rows += 1
+        spool.finish()
+        duplicates = list(spool.duplicates())
+        if duplicates:
+            for number, external_id, _first in duplicates:
+                problems.add(file, number, "Id", f"duplicate id {external_id!r}")
+            spool.mark_bad([number for number, *_ in duplicates])
+            plan.history_rows = spool.db.execute("SELECT COUNT(*) FROM history WHERE bad = 0").fetchone()[0]
+            # A row's problems in the order its columns are checked: the duplicate id first.
+            tail = problems.items[first_problem:]
+            tail.sort(key=lambda item: (item.row or 0, not item.message.startswith("duplicate id")))
+            problems.items[first_problem:] = tail
         if skipped_rows:
             self.plan.notes.append(f"{skipped_rows} history row(s) of invalid opportunities were skipped")
-        if not chronological:
-            self._sort_spool()
-        self._scan_history()
-
-    def _sort_spool(self) -> None:
-        """Sort the spooled history by time (then id) when the file was not in that order."""
-        rows = [row for batch in self.history_batches() for row in batch]
-        rows.sort(key=lambda row: (row[3], row[1]))
-        with open(self.plan.history_spool, "wb") as spool:
-            for start in range(0, len(rows), 10000):
-                pickle.dump(rows[start:start + 10000], spool, protocol=pickle.HIGHEST_PROTOCOL)
-
-    def _scan_history(self) -> None:
-        """Per opportunity: the state of its first history row and when it entered its last stage."""
-        first = self.plan.first_state
-        entered = self.plan.entered
-        for batch in self.history_batches():
-            for row in batch:
-                opportunity, at, stage = row[2], row[3], row[5]
-                if opportunity not in first:
-                    first[opportunity] = (at, Snapshot(stage, row[6], row[8], row[7]))
-                    entered[opportunity] = (stage, at)
-                elif entered[opportunity][0] != stage:
-                    entered[opportunity] = (stage, at)
-
-    def history_batches(self) -> Iterator[list[tuple[Any, ...]]]:
-        """The spooled valid history rows, in batches, in time order per opportunity."""
-        if not self.plan.history_spool:
-            return
-        with open(self.plan.history_spool, "rb") as spool:
-            while True:
-                try:
-                    yield pickle.load(spool)
-                except EOFError:
-                    return
 
     # --- pass 2: write ---------------------------------------------------------------------------
 
     def write(self, summary: ImportSummary) -> None:
-        """Write users, accounts, records and events (inside `run_import`'s transaction)."""
+        """Write users, accounts, records and events (inside `run_import`'s transaction).
+
+        Opportunity by opportunity (in parts): the new record, its ``record_created`` event, the
+        events of its history, then the events to its current values.
+        """
         writer = ImportWriter(SYSTEM, self.process_key, summary)
-        plan = self.plan
-        definition = writer.definition
-        process, version = writer.process.key, writer.version.version
         users = self._users(writer)
         accounts = self._accounts(writer)
+        chain = BulkChain()
+        spool = self.plan.history
+        total = self.plan.opportunities.count if self.plan.opportunities else 0
+        advance = self.progress("writing opportunities and history", total)
+        for part in self.plan.opportunities.parts() if self.plan.opportunities else ():
+            grouped = spool.by_opportunity(part[0].position, part[-1].position) if spool is not None else {}
+            self._write_part(writer, chain, users, accounts, part, [grouped.get(item.position, []) for item in part])
+            advance(len(part))
+        chain.close()
+        summary.count("events", chain.count)
+
+    def _write_part(self, writer: ImportWriter, chain: BulkChain, users: dict[str, Actor], accounts: dict[str, Any],
+                    part: list[Opportunity], histories: list[list[HistoryRow]]) -> None:
+        """Write one part of the opportunities with their history."""
+        from salesflow.records.models import Record
+
+        summary = writer.summary
+        stages = writer.stages
+        process, version = writer.process.key, writer.version.version
+        refs = writer.existing_refs("opportunity", [item.external_id for item in part])
+        stored: dict[int, Snapshot] = {}
+        if refs:
+            for pk, stage, amount, close_date, override in Record.objects.filter(
+                    pk__in=[ref.local_id for ref in refs.values()]).values_list(
+                    "pk", "stage", "amount", "close_date", "probability_override"):
+                stored[pk] = Snapshot(stage, f"{amount:f}" if amount is not None else None,
+                                      close_date.isoformat() if close_date else None, override)
+        known_history = writer.known_external_ids("history", [
+            row[H_ID] for item, rows in zip(part, histories, strict=True) if item.external_id in refs
+            for row in rows]) if refs else set()
+        new_count = sum(1 for item in part if not (item.external_id in refs and refs[item.external_id].local_id
+                                                   in stored))
+        new_ids = iter(reserve_ids(Record, new_count) if new_count else [])
+        records = writer.record_rows()
+        now = parsing.instant_text(writer.now)
+        opportunity_refs: list[tuple[str, int, str, dict[str, Any]]] = []
+        history_refs: list[tuple[Any, ...]] = []
+        ref_time = writer.ref_time
+        changed: dict[int, tuple[Opportunity, Any, Actor, str, str]] = {}
 
         def actor(external_id: str, fallback: Actor = SYSTEM_ACTOR) -> Actor:
             return users.get(external_id, fallback) if external_id else fallback
 
-        states: dict[str, Snapshot] = {}
-        record_ids: dict[str, int] = {}
-        existed: set[str] = set()  # opportunities imported before: only their history can be known
-        last_at: dict[str, datetime.datetime] = {}
-        to_finish: dict[str, Any] = {}  # opportunity id → Record (existing and changed) or None (new)
-        opportunities = sorted(plan.opportunities.values(), key=lambda item: item.order)
-        advance = self.progress("writing opportunities", len(opportunities))
-        for part_start in range(0, len(opportunities), 2000):
-            part = opportunities[part_start:part_start + 2000]
-            refs = writer.existing_refs("opportunity", [item.external_id for item in part])
-            existing_records = {record.pk: record for record in writer.process.records.filter(
-                pk__in=[ref.local_id for ref in refs.values()])}
-            new_items, new_records = [], []
-            for item in part:
-                ref = refs.get(item.external_id)
-                record = existing_records.get(ref.local_id) if ref else None
-                account = accounts.get(item.account)
-                account_name = account.name if account is not None else ""
-                owner = actor(item.owner, Actor(None, ""))
-                if record is None:
-                    first = plan.first_state.get(item.external_id)
-                    initial = first[1] if first else item.state
-                    created_at = min(filter(None, [item.created_at, first[0] if first else None])) \
-                        if (item.created_at or first) else writer.now
-                    entered = plan.entered.get(item.external_id)
-                    if entered and entered[0] == item.state.stage:
-                        stage_entered_at = entered[1]
-                    else:
-                        stage_entered_at = item.stage_changed_at or item.modified_at or created_at
-                    stage_entered_at = max(stage_entered_at, created_at)
-                    values = {"type": item.type} if item.type else {}
-                    new_records.append(writer.new_record(
-                        title=item.title, state=item.state, owner_id=owner.id, account=account_name,
-                        currency=item.currency, values=values, created_at=created_at,
-                        updated_at=max(item.modified_at or created_at, stage_entered_at),
-                        stage_entered_at=stage_entered_at))
-                    new_items.append((item, initial, created_at, values, owner))
-                    to_finish[item.external_id] = None
-                    continue
-                record_ids[item.external_id] = record.pk
-                existed.add(item.external_id)
-                states[item.external_id] = writer.snapshot_of(record)
+        def emit(record_id: int, at: str, who: Actor, old: Snapshot, new: Snapshot, source_json: str) -> None:
+            for change in transition_changes(stages, old, new):
+                chain.add(record_id, change[0], at, who.id, who.name, process, version,
+                          change_json(change, source_json), from_stage=change[1], to_stage=change[2], imported=True)
+
+        encode_text = json.encoder.encode_basestring
+        for item, rows in zip(part, histories, strict=True):
+            opportunity_json = encode_text(item.external_id)
+            ref = refs.get(item.external_id)
+            account = accounts.get(item.account)
+            account_name = account.name if account is not None else ""
+            owner = actor(item.owner, Actor(None, ""))
+            if ref is not None and ref.local_id in stored:
+                record_id = ref.local_id
+                state = stored[record_id]
+                last_at: str | None = None
+                new_record = False
                 if ref.fingerprint == item.fingerprint:
                     summary.count("records_unchanged")
                 else:
-                    to_finish[item.external_id] = (record, ref, owner, account_name)
-            writer.save_records(new_records)
-            ref_rows = []
-            for (item, initial, created_at, values, owner), record in zip(new_items, new_records, strict=True):
-                record_ids[item.external_id] = record.pk
-                states[item.external_id] = initial
-                last_at[item.external_id] = created_at
+                    changed[record_id] = (item, ref, owner, account_name, "")
+            else:
+                record_id = next(new_ids)
+                new_record = True
+                first = rows[0] if rows else None
+                initial = Snapshot(first[H_STAGE], first[H_AMOUNT], first[H_CLOSE], first[H_OVERRIDE]) if first \
+                    else item.state
+                created_at = min(filter(None, [item.created_at, first[H_AT] if first else None]), default=now)
+                entered_stage, entered_at = (first[H_STAGE], first[H_AT]) if first else (None, None)
+                for row in rows:
+                    if row[H_STAGE] != entered_stage:
+                        entered_stage, entered_at = row[H_STAGE], row[H_AT]
+                if entered_at is not None and entered_stage == item.stage:
+                    stage_entered_at = entered_at
+                else:
+                    stage_entered_at = item.stage_changed_at or item.modified_at or created_at
+                stage_entered_at = max(stage_entered_at, created_at)
+                values = {"type": item.type} if item.type else {}
+                records.add(record_id, title=item.title, state=item.state, owner_id=owner.id, account=account_name,
+                            currency=item.currency, values=values, created_at=created_at,
+                            updated_at=max(item.modified_at or created_at, stage_entered_at),
+                            stage_entered_at=stage_entered_at)
                 creator = actor(item.created_by, owner if owner.id else SYSTEM_ACTOR)
-                event_values = {"title": item.title, "account": record.account, "currency": record.currency,
-                                **values}
-                if initial.amount is not None:
-                    event_values["amount"] = initial.amount
-                if initial.close_date:
-                    event_values["close_date"] = initial.close_date
-                source = {"system": SYSTEM, "opportunity_id": item.external_id, "stage": item.sf_stage,
-                          "owner_id": item.owner, "account_id": item.account}
-                writer.add_events([created_event(
-                    process, version, initial, event_values, owner.id,
-                    initial.probability_override if initial.probability_override is not None
-                    else definition.stage(initial.stage).probability,
-                    writer.context(record.pk, created_at, creator, source))])
-                ref_rows.append((item.external_id, record.pk, item.fingerprint, _opportunity_data(item)))
-            writer.insert_refs("opportunity", ref_rows)
-            advance(len(part))
-        writer.flush_events()
-        self._write_history(writer, users, record_ids, states, last_at, existed)
-        self._finish(writer, to_finish, record_ids, states, last_at, actor, summary)
-        writer.flush_events()
-
-    def _users(self, writer: ImportWriter) -> dict[str, Actor]:
-        specs = dict(self.plan.users)
-        for external_id in sorted(self.plan.referenced_users):
-            specs.setdefault(external_id, UserSpec(external_id, f"sf-{external_id}"))
-        return writer.resolve_users(list(specs.values()))
-
-    def _accounts(self, writer: ImportWriter) -> dict[str, Any]:
-        accounts = writer.resolve_accounts(list(self.plan.accounts.values()))
-        wanted = {item.account for item in self.plan.opportunities.values() if item.account}
-        missing = sorted(wanted - set(accounts))
-        if missing:
-            refs = writer.existing_refs("account", missing)
-            from salesflow.accounts.models import Account
-
-            known = {account.pk: account for account in Account.objects.filter(
-                pk__in=[ref.local_id for ref in refs.values()])}
-            for external_id, ref in refs.items():
-                if ref.local_id in known:
-                    accounts[external_id] = known[ref.local_id]
-            unresolved = [external_id for external_id in missing if external_id not in accounts]
-            if unresolved:
-                shown = ", ".join(unresolved[:5]) + (" …" if len(unresolved) > 5 else "")
-                writer.summary.notes.append(f"{len(unresolved)} AccountId(s) not in the account file ({shown}): "
-                                            "those records have no account name")
-        return accounts
-
-    def _write_history(self, writer: ImportWriter, users: dict[str, Actor], record_ids: dict[str, int],
-                       states: dict[str, Snapshot], last_at: dict[str, datetime.datetime],
-                       existed: set[str]) -> None:
-        definition = writer.definition
-        process, version = writer.process.key, writer.version.version
-        advance = self.progress("writing history", self.plan.history_rows)
-        for batch in self.history_batches():
-            refs = writer.existing_refs("history", [row[1] for row in batch if row[2] in existed])
-            ref_rows = []
-            for _number, external_id, opportunity, at, actor_id, stage, amount, override, close_date, sf_stage, \
-                    forecast in batch:
-                if external_id in refs:
-                    continue
-                record_id = record_ids.get(opportunity)
-                if record_id is None:
+                # canonical_json of {"values": {title, account, currency[, type][, amount][, close_date]},
+                # "owner_id", "probability", "source": {system, opportunity_id, stage, owner_id, account_id}}
+                values_json = ",".join(filter(None, (
+                    f'"account":{encode_text(account_name[:2000])}',
+                    f'"amount":{encode_text(initial.amount)}' if initial.amount is not None else "",
+                    f'"close_date":{encode_text(initial.close_date)}' if initial.close_date else "",
+                    f'"currency":{encode_text(item.currency or "EUR")}',
+                    f'"title":{encode_text(item.title[:2000])}',
+                    f'"type":{encode_text(item.type)}' if item.type else "")))
+                source_json = (f'{{"account_id":{encode_text(item.account)},"opportunity_id":{opportunity_json},'
+                               f'"owner_id":{encode_text(item.owner)},"stage":{encode_text(item.sf_stage)},'
+                               f'"system":"{SYSTEM}"}}')
+                probability = initial.probability_override if initial.probability_override is not None \
+                    else stages[initial.stage].probability
+                chain.add(record_id, "record_created", created_at, creator.id, creator.name, process, version,
+                          f'{{"owner_id":{"null" if owner.id is None else int(owner.id)},"probability":{int(probability)},'
+                          f'"source":{source_json},"values":{{{values_json}}}}}',
+                          to_stage=initial.stage, imported=True)
+                if ref is None:
+                    opportunity_refs.append((item.external_id, record_id, item.fingerprint, _opportunity_data(item)))
+                else:  # linked before, but the record is gone: link the new one
+                    ref.local_id, ref.fingerprint, ref.data = record_id, item.fingerprint, _opportunity_data(item)
+                    ref.save(update_fields=["local_id", "fingerprint", "data"])
+                state = initial
+                last_at = created_at
+            for _position, history_id, at, actor_id, stage, amount, override, close_date, sf_stage, forecast in rows:
+                if history_id in known_history:
                     continue
                 new = Snapshot(stage, amount, close_date, override)
-                old = states[opportunity]
-                if new != old:
-                    source = {"system": SYSTEM, "history_id": external_id, "opportunity_id": opportunity,
-                              "stage": sf_stage}
-                    if forecast:
-                        source["forecast_category"] = forecast
-                    event_at = max(at, last_at.get(opportunity, at))
-                    writer.add_events(transition_events(
-                        definition, process, version, old, new,
-                        writer.context(record_id, event_at, users.get(actor_id, SYSTEM_ACTOR), source)))
-                    states[opportunity] = new
-                    last_at[opportunity] = event_at
-                ref_rows.append((external_id, record_id, "", {}))
-            writer.insert_refs("history", ref_rows)
-            advance(len(batch))
-        writer.flush_events()
+                if new != state:
+                    # canonical_json of {"system", "history_id", "opportunity_id", "stage"[, "forecast_category"]}
+                    source = (f'{{"forecast_category":{encode_text(forecast)},' if forecast else "{") + \
+                        f'"history_id":{encode_text(history_id)},"opportunity_id":{opportunity_json},' \
+                        f'"stage":{encode_text(sf_stage)},"system":"{SYSTEM}"}}'
+                    event_at = at if last_at is None or at > last_at else last_at
+                    emit(record_id, event_at, users.get(actor_id, SYSTEM_ACTOR), state, new, source)
+                    state = new
+                    last_at = event_at
+                history_refs.append((SYSTEM, "history", history_id[:255], record_id, "", "{}", ref_time))
+            if new_record or record_id in changed:
+                at = max(filter(None, [item.modified_at, last_at]), default=now)
+                if state != item.state:
+                    emit(record_id, at, actor(item.modified_by), state, item.state,
+                         flat_json({"system": SYSTEM, "opportunity_id": item.external_id, "stage": item.sf_stage,
+                                    "snapshot": True}))
+                if record_id in changed:
+                    changed[record_id] = (*changed[record_id][:4], at)
+        records.flush()
+        writer.insert_refs("opportunity", opportunity_refs)
+        writer.insert_ref_rows(history_refs)
+        if changed:
+            self._update(writer, changed)
 
-    def _finish(self, writer: ImportWriter, to_finish: dict[str, Any], record_ids: dict[str, int],
-                states: dict[str, Snapshot], last_at: dict[str, datetime.datetime], actor: Callable[..., Actor],
-                summary: ImportSummary) -> None:
-        """Bring each new or changed record to the opportunity's current values (events for the difference)."""
-        definition = writer.definition
-        process, version = writer.process.key, writer.version.version
+    def _update(self, writer: ImportWriter, changed: dict[int, tuple[Opportunity, Any, Actor, str, str]]) -> None:
+        """Bring changed existing records to the opportunities' current values (their events are written)."""
+        from salesflow.records.models import Record
+
         updated = []
-        for external_id, pending in to_finish.items():
-            item = self.plan.opportunities[external_id]
-            current = states[external_id]
-            at = max(filter(None, [item.modified_at, last_at.get(external_id)]), default=writer.now)
-            if current != item.state:
-                source = {"system": SYSTEM, "opportunity_id": external_id, "stage": item.sf_stage,
-                          "snapshot": True}
-                writer.add_events(transition_events(
-                    definition, process, version, current, item.state,
-                    writer.context(record_ids[external_id], at, actor(item.modified_by), source)))
-            if pending is None:
-                continue
-            record, ref, owner, account_name = pending
+        for record in Record.objects.filter(pk__in=list(changed)):
+            item, ref, owner, account_name, at_text = changed[record.pk]
+            at = datetime.datetime.fromisoformat(at_text + "+00:00")
             before_stage = record.stage
             writer.apply_state(record, item.state)
             record.title = item.title
@@ -718,13 +837,36 @@ class SalesforceImport:
             ref.data = _opportunity_data(item)
             ref.save(update_fields=["fingerprint", "data"])
         if updated:
-            from salesflow.records.models import Record
-
             Record.objects.bulk_update(updated, ["stage", "amount", "close_date", "probability_override", "outcome",
                                                  "title", "owner", "account", "currency", "values",
                                                  "stage_entered_at", "closed_at", "updated_at", "version"],
                                        batch_size=1000)
-            summary.count("records_updated", len(updated))
+            writer.summary.count("records_updated", len(updated))
+
+    def _users(self, writer: ImportWriter) -> dict[str, Actor]:
+        specs = dict(self.plan.users)
+        for external_id in sorted(self.plan.referenced_users):
+            specs.setdefault(external_id, UserSpec(external_id, f"sf-{external_id}"))
+        return writer.resolve_users(list(specs.values()))
+
+    def _accounts(self, writer: ImportWriter) -> dict[str, Any]:
+        accounts = writer.resolve_accounts(list(self.plan.accounts.values()))
+        missing = sorted(self.plan.opportunity_accounts - set(accounts))
+        if missing:
+            refs = writer.existing_refs("account", missing)
+            from salesflow.accounts.models import Account
+
+            known = {account.pk: account for account in Account.objects.filter(
+                pk__in=[ref.local_id for ref in refs.values()])}
+            for external_id, ref in refs.items():
+                if ref.local_id in known:
+                    accounts[external_id] = known[ref.local_id]
+            unresolved = [external_id for external_id in missing if external_id not in accounts]
+            if unresolved:
+                shown = ", ".join(unresolved[:5]) + (" …" if len(unresolved) > 5 else "")
+                writer.summary.notes.append(f"{len(unresolved)} AccountId(s) not in the account file ({shown}): "
+                                            "those records have no account name")
+        return accounts
 
 
 def _opportunity_data(item: Opportunity) -> dict[str, Any]:
@@ -765,9 +907,9 @@ def _domain(value: Any) -> str:
     return text.removeprefix("www.").split("/")[0][:253]
 
 
-def _cached(parser: Callable[[Any], Any]) -> Callable[[Any], Any]:
+def _cached(parser: Callable[[Any], Any], size: int = 65536) -> Callable[[Any], Any]:
     """A parser remembering its answers (history repeats amounts, dates and probabilities a lot)."""
-    @lru_cache(maxsize=65536)
+    @lru_cache(maxsize=size)
     def parse(raw: Any) -> Any:
         return parser(raw)
     return parse

@@ -64,7 +64,17 @@ def visible_records(user: Any, queryset: QuerySet | None = None) -> QuerySet:
 
 
 def can_view(user: Any, record: Any) -> bool:
-    """True if ``user`` may see ``record``."""
+    """True if ``user`` may see ``record`` (the same rule as `visibility_filter`).
+
+    The common cases are decided from the record in hand — staff see public and internal records,
+    owners their own — without a query; the rest asks the database with the one filter.
+    """
+    if not is_staff_member(user):
+        return False
+    if record.classification in (Classification.public.value, Classification.internal.value):
+        return True
+    if record.owner_id is not None and record.owner_id == user.pk:
+        return True
     return visible_records(user).filter(pk=record.pk).exists()
 
 

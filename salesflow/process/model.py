@@ -211,6 +211,42 @@ class Gate(Strict):
     on_no: Text | None = Field(default=None, description="What happens when the answer is no.")
 
 
+class HandoffAccount(Strict):
+    """How a hand-off finds the customer: an existing account (by name or e-mail domain) or a new one."""
+
+    name: Ident = Field(description="Source field holding the company name.")
+    domain: Ident | None = Field(default=None, description="Source field holding an e-mail address or a web domain.")
+
+
+class HandoffContact(Strict):
+    """Which source fields become a contact at the hand-off's account."""
+
+    first_name: Ident | None = None
+    last_name: Ident | None = None
+    email: Ident | None = None
+    phone: Ident | None = None
+    title: Ident | None = Field(default=None, description="Source field holding the contact's job title.")
+
+
+class Handoff(Strict):
+    """Output handed to the next process when a record enters a stage: a new linked record there."""
+
+    id: Ident
+    title: Text
+    process: Ident = Field(description="Key of the process that receives the output.")
+    link: Ident | None = Field(default=None, description="Kind of the link between both records (default: id).")
+    fields: dict[Ident, str] = Field(
+        default_factory=dict,
+        description="Target field ← source field; a value starting with '=' is a literal.")
+    account: HandoffAccount | None = Field(default=None, description="Find or create the customer account.")
+    contact: HandoffContact | None = Field(default=None, description="Create a contact at the account.")
+
+    @property
+    def link_kind(self) -> str:
+        """The kind of link this hand-off creates."""
+        return self.link or self.id
+
+
 class Stage(Strict):
     """A stage (phase) of the process, or an outcome stage that ends the record."""
 
@@ -224,6 +260,9 @@ class Stage(Strict):
     activities: list[Activity] = Field(default_factory=list)
     gate: Gate | None = None
     requires: Requirements | None = Field(default=None, description="What must hold to enter the stage.")
+    handoffs: list[Handoff] = Field(default_factory=list, description="Records started in other processes on entry.")
+    due_field: Ident | None = Field(
+        default=None, description="A date field: the stage is late (an SLA breach) once that date has passed.")
 
     @property
     def is_outcome(self) -> bool:
@@ -285,6 +324,30 @@ class Rights(Strict):
     create: list[Ident] = Field(default_factory=list, description="May create records (default: every role).")
 
 
+class Schedule(Strict):
+    """A timer of the process, run by the scheduled job: reminders, deadline breaches, timed moves."""
+
+    id: Ident
+    title: Text | None = None
+    stages: list[Ident] = Field(min_length=1, description="Records in these stages are considered.")
+    date_field: Ident = Field(description="The date field that gives the due date.")
+    minus_days_field: Ident | None = Field(
+        default=None, description="A number field of days taken off the date (e.g. the notice period).")
+    days_before: list[int] = Field(default_factory=list, description="Fire once when today >= due date - N days.")
+    move_to: Ident | None = Field(default=None, description="Move the record to this stage when it fires.")
+    notify: list[Ident] = Field(default_factory=list, description="Roles notified (the owner always is).")
+    breach: bool = Field(default=False, description="Once the due date has passed in these stages: a breach.")
+
+
+class ChangeControl(Strict):
+    """Changes after a stage re-open a review (ISO 9001 8.2.4) and notify the roles concerned."""
+
+    from_stage: Ident = Field(description="Applies in this stage and every later open stage.")
+    fields: list[Ident] = Field(min_length=1)
+    reopen: list[Ident] = Field(default_factory=list, description="Activities marked not done again.")
+    notify: list[Ident] = Field(default_factory=list)
+
+
 class ProcessDefinition(Strict):
     """A whole process: the content of one process YAML file."""
 
@@ -300,6 +363,10 @@ class ProcessDefinition(Strict):
     approvals: dict[Ident, Approval] = Field(default_factory=dict)
     transitions: list[Transition] = Field(default_factory=list)
     rights: Rights = Field(default_factory=Rights)
+    linked_from: list[Ident] = Field(
+        default_factory=list, description="Processes whose records may start a linked record of this one.")
+    schedules: list[Schedule] = Field(default_factory=list)
+    change_control: list[ChangeControl] = Field(default_factory=list)
 
     @field_validator("roles")
     @classmethod
@@ -369,6 +436,10 @@ class ProcessDefinition(Strict):
                 activities.append(activity.id)
         return Requirements(activities=activities, fields=list(gate_requires.fields),
                             approvals=list(gate_requires.approvals))
+
+    def handoffs(self) -> list[tuple[Stage, Handoff]]:
+        """Every hand-off with the stage that fires it."""
+        return [(stage, handoff) for stage in self.stages for handoff in stage.handoffs]
 
     def title_text(self, language: str = "en") -> str:
         """The process title in a language."""

@@ -144,7 +144,85 @@ class _Checker:
         self._check_stages()
         self._check_transitions()
         self._check_reachability()
+        self._check_handoffs()
+        self._check_schedules()
+        self._check_change_control()
+        for index, process in enumerate(definition.linked_from):
+            if process not in self.known_processes:
+                self.report(("linked_from", index), f"unknown process {process!r}")
         return self.problems
+
+    def check_field(self, path: Path, name: str | None, types: tuple[str, ...] = ()) -> None:
+        """Report an unknown field, or one whose type is not among ``types`` (when given)."""
+        if name is None:
+            return
+        kind = self.definition.field_type(name)
+        if kind is None:
+            self.report(path, f"unknown field {name!r}")
+        elif types and kind not in types:
+            self.report(path, f"field {name!r} is a {kind} field; expected {' or '.join(types)}")
+
+    def check_stage(self, path: Path, stage_id: str | None) -> None:
+        """Report an unknown stage."""
+        if stage_id is not None and not self.definition.has_stage(stage_id):
+            self.report(path, f"unknown stage {stage_id!r}")
+
+    def _check_handoffs(self) -> None:
+        seen: set[str] = set()
+        for stage_index, stage in enumerate(self.definition.stages):
+            self.check_field(("stages", stage_index, "due_field"), stage.due_field, ("date",))
+            for index, handoff in enumerate(stage.handoffs):
+                path: Path = ("stages", stage_index, "handoffs", index)
+                if handoff.id in seen:
+                    self.report((*path, "id"), f"duplicate hand-off id {handoff.id!r}")
+                seen.add(handoff.id)
+                if handoff.process not in self.known_processes:
+                    self.report((*path, "process"), f"unknown process {handoff.process!r}")
+                for target, source in handoff.fields.items():
+                    if not source.startswith("="):
+                        self.check_field((*path, "fields", target), source)
+                if handoff.account:
+                    self.check_field((*path, "account", "name"), handoff.account.name)
+                    self.check_field((*path, "account", "domain"), handoff.account.domain)
+                if handoff.contact:
+                    for key, source in handoff.contact.model_dump().items():
+                        self.check_field((*path, "contact", key), source)
+
+    def _check_schedules(self) -> None:
+        seen: set[str] = set()
+        for index, schedule in enumerate(self.definition.schedules):
+            path: Path = ("schedules", index)
+            if schedule.id in seen:
+                self.report((*path, "id"), f"duplicate schedule id {schedule.id!r}")
+            seen.add(schedule.id)
+            for stage_index, stage_id in enumerate(schedule.stages):
+                self.check_stage((*path, "stages", stage_index), stage_id)
+            self.check_field((*path, "date_field"), schedule.date_field, ("date",))
+            self.check_field((*path, "minus_days_field"), schedule.minus_days_field, ("integer", "number"))
+            self.check_stage((*path, "move_to"), schedule.move_to)
+            for role_index, role in enumerate(schedule.notify):
+                self.check_role((*path, "notify", role_index), role)
+            if not (schedule.days_before or schedule.breach):
+                self.report(path, "a schedule needs days_before or breach: true (otherwise it never fires)")
+            if schedule.move_to and not schedule.days_before:
+                self.report((*path, "move_to"), "a timed move needs days_before (when to move)")
+            if any(days < 0 for days in schedule.days_before):
+                self.report((*path, "days_before"), "days_before must not be negative")
+
+    def _check_change_control(self) -> None:
+        activities = self.definition.activities()
+        for index, rule in enumerate(self.definition.change_control):
+            path: Path = ("change_control", index)
+            self.check_stage((*path, "from_stage"), rule.from_stage)
+            if self.definition.has_stage(rule.from_stage) and self.definition.stage(rule.from_stage).is_outcome:
+                self.report((*path, "from_stage"), "change control starts at an open stage")
+            for field_index, name in enumerate(rule.fields):
+                self.check_field((*path, "fields", field_index), name)
+            for activity_index, activity in enumerate(rule.reopen):
+                if activity not in activities:
+                    self.report((*path, "reopen", activity_index), f"unknown activity {activity!r}")
+            for role_index, role in enumerate(rule.notify):
+                self.check_role((*path, "notify", role_index), role)
 
     def _rights_roles(self) -> Iterable[tuple[Path, str]]:
         rights = self.definition.rights
@@ -293,7 +371,30 @@ def validate_texts(
         problems.extend(item_problems)
         if not item_problems:
             valid.append(item)
+    handoff_problems = check_handoff_targets(valid)
+    if handoff_problems:
+        bad_files = {problem.file for problem in handoff_problems}
+        valid = [item for item in valid if item.file not in bad_files]
+        problems.extend(handoff_problems)
     return valid, problems
+
+
+def check_handoff_targets(items: list[ParsedProcess]) -> list[Problem]:
+    """Hand-offs between processes validated together: every target field must exist in the target process."""
+    by_key = {item.definition.process: item.definition for item in items}
+    problems = []
+    for item in items:
+        for stage_index, stage in enumerate(item.definition.stages):
+            for index, handoff in enumerate(stage.handoffs):
+                target = by_key.get(handoff.process)
+                if target is None:
+                    continue
+                for name in handoff.fields:
+                    if target.field_type(name) is None:
+                        path = ("stages", stage_index, "handoffs", index, "fields", name)
+                        problems.append(Problem(item.file, item.lines.line_of(path),
+                                                f"{handoff.process} has no field {name!r}"))
+    return problems
 
 
 def validate_paths(paths: Iterable[str | FsPath], known_processes: Iterable[str] = ()) -> tuple[list[ParsedProcess], list[Problem]]:

@@ -132,6 +132,8 @@ class Record(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="member_records",
                                      help_text="Named members: who may see a strictly confidential record.")
+    customer = models.ForeignKey("accounts.Account", null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="records", help_text="The customer account ('account' keeps its name).")
 
     class Meta:
         ordering = ["-id"]
@@ -244,3 +246,85 @@ class Event(models.Model):
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         """Events are never deleted."""
         raise RuntimeError("events are append-only and cannot be deleted")
+
+
+class RecordLink(models.Model):
+    """A link between two records: a hand-off (lead → opportunity → order …) or a link set by hand."""
+
+    source = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="links_out")
+    target = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="links_in")
+    kind = models.SlugField(max_length=64, help_text="What the target is to the source, e.g. opportunity, order.")
+    handoff = models.SlugField(max_length=64, blank=True, help_text="The hand-off that created it (empty: by hand).")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "handoff"], condition=~models.Q(handoff=""),
+                                    name="unique_handoff_per_record"),
+            models.UniqueConstraint(fields=["source", "target"], name="unique_record_link"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source_id} → {self.target_id} ({self.kind})"
+
+
+class Notification(models.Model):
+    """A message to a user about a record: reminders, re-opened reviews, hand-offs."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    record = models.ForeignKey(Record, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.SlugField(max_length=48)
+    message = models.JSONField(default=dict, help_text="The text by language: {en: ..., de: ...}.")
+    created_at = models.DateTimeField()
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind}"
+
+    def text(self, language: str = "en") -> str:
+        """The message in a language (falling back to English)."""
+        return self.message.get(language) or self.message.get("en") or self.kind
+
+
+class ScheduleFiring(models.Model):
+    """That a schedule of the process fired for a record (makes the scheduled job idempotent)."""
+
+    record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="schedule_firings")
+    schedule = models.SlugField(max_length=64)
+    step = models.CharField(max_length=32, help_text="Which firing: days before the due date, or 'breach'.")
+    due = models.DateField()
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["record", "schedule", "step", "due"],
+                                               name="unique_schedule_firing")]
+
+
+class Document(models.Model):
+    """A document of a record (e.g. a contract) in versions: the same name again is the next version."""
+
+    record = models.ForeignKey(Record, on_delete=models.PROTECT, related_name="documents")
+    name = models.CharField(max_length=255)
+    version = models.PositiveIntegerField()
+    content = models.BinaryField()
+    content_type = models.CharField(max_length=127, default="application/octet-stream")
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    note = models.TextField(blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    uploaded_by_name = models.CharField(max_length=150)
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["name", "-version"]
+        constraints = [models.UniqueConstraint(fields=["record", "name", "version"], name="unique_document_version")]
+
+    def __str__(self) -> str:
+        return f"{self.name} v{self.version}"

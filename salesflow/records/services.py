@@ -197,8 +197,17 @@ def check_acknowledgement(process: Process, user: Any) -> None:
 
 
 def do_create_record(process_key: str, user: Any, fields: dict[str, Any],
-                     at: datetime.datetime | None = None) -> Record:
-    """Create a record of a process under its current approved version; the creator owns it by default."""
+                     at: datetime.datetime | None = None, link_from: int | None = None,
+                     customer_id: int | None = None) -> Record:
+    """Create a record of a process under its current approved version; the creator owns it by default.
+
+    ``link_from`` starts it linked to a record of a process named in this process's ``linked_from``
+    (e.g. an RFP from its opportunity; the customer is taken over); ``customer_id`` names its account.
+    """
+    if link_from is not None:
+        from salesflow.records.chain import create_linked_record
+
+        return create_linked_record(process_key, user, fields, link_from, at)
     at = at or timezone.now()
     refuse_read_only(user)
     process = get_process(process_key)
@@ -211,9 +220,18 @@ def do_create_record(process_key: str, user: Any, fields: dict[str, Any],
     owner_raw = raw.pop("owner", None)
     values = canonical_values(definition, raw)
     owner = get_user(owner_raw) if owner_raw not in (None, "") else user
+    customer = None
+    if customer_id is not None:
+        from salesflow.accounts.models import Account
+
+        customer = Account.objects.filter(pk=customer_id).first()
+        if customer is None:
+            raise BadInput(f"customer: unknown account {customer_id}")
+        values.setdefault("account", customer.name)
     result = actions.create(definition, actor_for(user), values, owner.pk)
     with transaction.atomic():
-        record = Record(process=process, process_version=version, created_at=at, updated_at=at, stage_entered_at=at)
+        record = Record(process=process, process_version=version, created_at=at, updated_at=at, stage_entered_at=at,
+                        customer=customer)
         record.apply_state(result.state)
         record.save()
         eventlog.append(result.events, actor=actorship(user), at=at, record_id=record.pk,
@@ -228,8 +246,13 @@ def refuse_read_only(user: Any) -> None:
 
 
 def _act(record_id: int, user: Any, action: Callable[[ProcessDefinition, RecordState, Actor], Result],
-         expected_version: int | None = None, at: datetime.datetime | None = None) -> Record:
-    """Lock the record, let the engine decide, write the new state and its events — or nothing."""
+         expected_version: int | None = None, at: datetime.datetime | None = None,
+         handoff_options: dict[str, dict[str, Any]] | None = None) -> Record:
+    """Lock the record, let the engine decide, write the new state and its events — or nothing.
+
+    In the same transaction: entering a stage runs its hand-offs (records started in the next
+    processes) and events that name roles to notify (e.g. a re-opened review) notify them.
+    """
     at = at or timezone.now()
     with transaction.atomic():
         record = Record.objects.select_for_update().select_related("process", "process_version").filter(
@@ -255,6 +278,9 @@ def _act(record_id: int, user: Any, action: Callable[[ProcessDefinition, RecordS
         record.save()
         eventlog.append(result.events, actor=actorship(user), at=at, record_id=record.pk,
                         process=record.process.key, process_version=record.process_version.version)
+        from salesflow.records import chain
+
+        chain.after_action(record, definition, result, user, at, before_stage, handoff_options or {})
     return record
 
 
@@ -291,9 +317,15 @@ def do_approve(record_id: int, user: Any, approval: str, note: str = "", expecte
 
 
 def do_move(record_id: int, user: Any, stage: str, override_reason: str | None = None,
-            expected_version: int | None = None, at: datetime.datetime | None = None) -> Record:
-    """Move a record to a stage (gates enforced; an authorised override needs a reason)."""
-    return _act(record_id, user, lambda d, s, a: actions.move(d, s, a, stage, override_reason), expected_version, at)
+            expected_version: int | None = None, at: datetime.datetime | None = None,
+            handoff_options: dict[str, dict[str, Any]] | None = None) -> Record:
+    """Move a record to a stage (gates enforced; an authorised override needs a reason).
+
+    Entering a stage with hand-offs starts the linked records there; ``handoff_options`` may pick
+    the account per hand-off, e.g. ``{"create_opportunity": {"account_id": 7}}``.
+    """
+    return _act(record_id, user, lambda d, s, a: actions.move(d, s, a, stage, override_reason), expected_version, at,
+                handoff_options)
 
 
 def do_set_probability(record_id: int, user: Any, probability: int | None, reason: str | None,

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from salesflow.people import access
+from salesflow.web.views.notifications import unread_count
 from salesflow.web.views.review import may_review
 
 #: (url name, label, path prefixes that mark it active)
@@ -24,7 +25,7 @@ NAVIGATION = [
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
-    """``nav`` (label, url, active) for signed-in users, ``languages`` for the switch, ``read_only`` for auditors."""
+    """``nav`` (label, url, active, badge: unread notifications on "My work") for signed-in users, ``languages`` for the switch, ``read_only`` for auditors."""
     user = getattr(request, "user", None)
     items = []
     if user is not None and user.is_authenticated:
@@ -32,8 +33,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         entries = list(NAVIGATION)
         if may_review(user):
             entries.append(("access_review", _("Access review"), ("/review/",)))
+        unread = unread_count(user)
         for name, label, prefixes in entries:
             active = any(path == prefix if prefix == "/" else path.startswith(prefix) for prefix in prefixes)
-            items.append({"label": label, "url": reverse(name), "active": active})
+            items.append({"label": label, "url": reverse(name), "active": active,
+                          "badge": unread if name == "home" else 0})
     read_only = bool(user is not None and user.is_authenticated and access.is_read_only(user))
     return {"nav": items, "languages": settings.LANGUAGES, "read_only": read_only}

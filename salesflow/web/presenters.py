@@ -365,6 +365,38 @@ def _value_text(definition: ProcessDefinition, name: str, value: Any, names: dic
     return display_value(definition, name, value, names, language)
 
 
+#: Events of the sales chain (hand-offs, links, documents, schedules, change control).
+CHAIN_EVENTS = ("handoff_sent", "link_added", "link_removed", "document_added", "reminder", "deadline_missed",
+                "review_reopened")
+
+
+def describe_chain_event(kind: str, payload: dict[str, Any]) -> str:
+    """A hand-off, link, document, reminder or re-opened review as a sentence."""
+    if kind == "handoff_sent":
+        text = _("Handed over: %(title)s → #%(target)s") % {"title": payload.get("title", ""),
+                                                            "target": payload.get("target", "")}
+        account = payload.get("account")
+        if isinstance(account, dict):
+            template = _("(new account %(name)s)") if account.get("created") else _("(account %(name)s)")
+            text += " " + template % {"name": account.get("name", "")}
+        return text
+    if kind in ("link_added", "link_removed"):
+        other = payload.get("target") or payload.get("to") or payload.get("from") or ""
+        values = {"record": other, "kind": str(payload.get("kind", "")).replace("_", " ")}
+        return (_("Linked with #%(record)s (%(kind)s)") if kind == "link_added"
+                else _("Link with #%(record)s removed (%(kind)s)")) % values
+    if kind == "document_added":
+        return _("Document added: %(name)s (version %(version)s)") % {"name": payload.get("name", ""),
+                                                                      "version": payload.get("version", "")}
+    if kind == "reminder":
+        return _("Reminder: due %(due)s (%(days)s days left)") % {"due": payload.get("due", ""),
+                                                                  "days": payload.get("days_left", "")}
+    if kind == "deadline_missed":
+        return _("Deadline missed: %(due)s") % {"due": payload.get("due", "")}
+    return _("Changed after confirmation (%(fields)s): the review of requirements is open again") % {
+        "fields": ", ".join(payload.get("fields", []))}
+
+
 def describe_event(event: Event, definition: ProcessDefinition, names: dict[int, str], language: str) -> dict:
     """One event of the timeline as a sentence (and a note, when the event carries one)."""
     payload = event.payload or {}
@@ -374,6 +406,11 @@ def describe_event(event: Event, definition: ProcessDefinition, names: dict[int,
     to_stage = stage_title(definition, event.to_stage, language) if event.to_stage else ""
     if kind == "record_created":
         text = _("Created in %(stage)s") % {"stage": to_stage}
+        origin = payload.get("origin")
+        if isinstance(origin, dict) and origin.get("record"):
+            text += " " + _("(hand-off from #%(record)s)") % {"record": origin["record"]}
+    elif kind in CHAIN_EVENTS:
+        text = describe_chain_event(kind, payload)
     elif kind == "field_changed":
         name = payload.get("field", "")
         text = _("%(field)s: %(old)s → %(new)s") % {

@@ -8,7 +8,19 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 from django.views.i18n import set_language
 
-from salesflow.web.views import account, actions, board, health, mywork, processes, records, review
+from salesflow.web.views import (
+    account,
+    actions,
+    board,
+    documents,
+    health,
+    links,
+    mywork,
+    notifications,
+    processes,
+    records,
+    review,
+)
 
 urlpatterns = [
     path("", mywork.my_work, name="home"),
@@ -16,7 +28,14 @@ urlpatterns = [
     path("board/", board.board, name="board"),
     path("records/", records.record_list, name="records"),
     path("records/new/", records.record_create, name="record_create"),
+    path("records/duplicates/", records.record_duplicates, name="record_duplicates"),
     path("records/<int:record_id>/", records.record_detail, name="record"),
+    path("records/<int:record_id>/move/confirm/", links.move_confirm, name="record_move_confirm"),
+    path("records/<int:record_id>/links/", links.link, name="record_link"),
+    path("records/<int:record_id>/links/remove/", links.unlink, name="record_unlink"),
+    path("records/<int:record_id>/documents/", documents.upload, name="record_document_upload"),
+    path("records/<int:record_id>/documents/<int:document_id>/", documents.download, name="record_document"),
+    path("notifications/read/", notifications.mark_read, name="notifications_read"),
     path("records/<int:record_id>/move/", actions.move, name="record_move"),
     path("records/<int:record_id>/activity/", actions.complete_activity, name="record_activity"),
     path("records/<int:record_id>/decide/", actions.decide, name="record_decide"),

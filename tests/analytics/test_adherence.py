@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from salesflow.analytics.reports.adherence import adherence_score
-from tests.analytics.build import Opportunity, report, rows_by
+from tests.analytics.build import PROCESS, Opportunity, report, rows_by
 
 
 @pytest.fixture
@@ -25,7 +25,7 @@ def history(people):
 
 
 def test_adherence_counts_per_owner(history):
-    groups = rows_by(report("adherence"), "groups", "group")
+    groups = rows_by(report("adherence", process=PROCESS), "groups", "group")
     kam, kam2 = groups["kam"], groups["kam2"]
     assert (kam["forward_moves"], kam["gates_passed"], kam["gates_overridden"], kam["overrides"]) == (2, 1, 1, 2)
     assert kam["missing_activities"] == 2           # customer_workshop, then customer_informed
@@ -41,7 +41,7 @@ def test_adherence_counts_per_owner(history):
 
 
 def test_override_reasons_are_listed(history):
-    reasons = report("adherence").tables["reasons"].rows
+    reasons = report("adherence", process=PROCESS).tables["reasons"].rows
     assert [row["reason"] for row in reasons] == ["Strategic customer, workshop next week",
                                                   "Customer unreachable, closed anyway", "Signed at the trade fair"]
     assert reasons[0]["group"] == "kam" and reasons[0]["unmet"] == 3

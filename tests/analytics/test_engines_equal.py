@@ -1,4 +1,5 @@
-"""The report suite gives identical numbers on the DuckDB mirror and directly on PostgreSQL.
+"""The report suite — also the chain reports over leads, orders and contracts — gives identical numbers on
+the DuckDB mirror and directly on PostgreSQL.
 
 Runs in the PostgreSQL pass (``SALESFLOW_TEST_DATABASE=postgres``): the data is committed
 (``transaction=True``) so that Ibis's own PostgreSQL connection sees it.
@@ -13,23 +14,44 @@ from django.db import connection
 
 from salesflow.analytics.models import ForecastSnapshot, Target
 from salesflow.analytics.periods import parse_period
-from salesflow.analytics.reports import KINDS, Params, run_report
+from salesflow.analytics.reports import CHAIN, KINDS, Params, run_report
 from salesflow.analytics.snapshots import backfill_snapshots
 from salesflow.analytics.source import data_for
 from tests.analytics.build import Opportunity, day
+from tests.analytics.chain import Chain, load_processes
 from tests.records.conftest import add_people
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _suite(engine: str, by: str | None) -> dict[str, object]:
+def _suite(engine: str, by: str | None, user: object = None, kinds: tuple[str, ...] = tuple(KINDS)
+           ) -> dict[str, object]:
     results = {}
-    with data_for(engine, None, day(45)) as data:
-        for kind in KINDS:
+    with data_for(engine, user, day(45)) as data:
+        for kind in kinds:
             report = run_report(kind, data, Params(by=by if kind not in ("accuracy", "plan") else None,
                                                    period=parse_period("2027-Q1")))
             results[kind] = json.loads(json.dumps(report.to_data(), default=str))
     return results
+
+
+def add_chains(people):
+    """Leads, opportunities, orders and contracts linked as the hand-offs link them (one of them hidden)."""
+    load_processes()
+    chain = Chain(people)
+    won = chain.convert(chain.lead(0, "fair"), 2, amount="80000")
+    chain.move(chain.order(won, 9, amount="80000"), "invoiced", 21)
+    lost = chain.convert(chain.lead(1, "web", owner="kam2"), 4, owner="kam2")
+    chain.move(lost, "lost", 14)
+    chain.move(chain.lead(2, "web"), "disqualified", 3)
+    chain.order(chain.convert(chain.lead(3), 6), 30)
+    hidden = chain.create("opp", 5, owner="kam2", classification="confidential", amount="10000")
+    chain.link(chain.move(chain.lead(4, owner="kam2"), "converted", 5), hidden, "opportunity", 5)
+    contract = chain.create("contract", 0, amount="30000", end_date="2027-02-01")
+    chain.link(contract, chain.create("opp", 8, amount="33000"), "renewal", 8)
+    chain.move(contract, "renewed", 18)
+    chain.move(chain.create("contract", 1, amount="9000", owner="kam2"), "expired", 25)
+    chain.create("contract", 2, end_date="2027-01-31")
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs the PostgreSQL pass "
@@ -42,6 +64,7 @@ def test_duckdb_and_postgres_give_identical_reports():
     Opportunity(people, "kam2", at=3).qualify(13).design(23).propose(25).win(33)
     Opportunity(people, "mate", at=4, amount=None).move("won", 8, override="Signed early")
     Opportunity(people, "mate", at=5, classification="confidential").set(6, amount="55000")
+    add_chains(people)
     Target.objects.create(period="2027-Q1", process="opportunity-management", team="North", amount=300000)
     backfill_snapshots(until=day(42))
     assert ForecastSnapshot.objects.exists()
@@ -49,3 +72,11 @@ def test_duckdb_and_postgres_give_identical_reports():
         duck, postgres = _suite("duckdb", by), _suite("postgres", by)
         for kind in KINDS:
             assert duck[kind] == postgres[kind], f"{kind} by {by} differs"
+        if by is None:
+            overall = duck
+    duck = overall
+    assert duck["lead-to-win"]["summary"]["converted"] == 4 and duck["renewals"]["summary"]["decided"] == 2
+    assert duck["lead-to-order"]["summary"]["lead_to_order_chains"] == 2
+    duck, postgres = _suite("duckdb", None, people["kam"], CHAIN), _suite("postgres", None, people["kam"], CHAIN)
+    assert duck == postgres
+    assert duck["lead-to-win"]["summary"]["converted"] == 3          # kam may not see the confidential one

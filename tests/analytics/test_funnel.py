@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.analytics.build import Opportunity, day, report, rows_by
+from tests.analytics.build import PROCESS, Opportunity, day, report, rows_by
 
 
 @pytest.fixture
@@ -17,7 +17,7 @@ def deals(people):
 
 
 def test_funnel_counts_conversions_and_losses(deals):
-    result = report("funnel")
+    result = report("funnel", process=PROCESS)
     stages = rows_by(result, "stages", "stage")
     assert {stage: stages[stage]["entered"] for stage in stages} == {
         "qualification": 4, "solution_design": 3, "proposal": 2, "negotiation": 1, "won": 1, "lost": 2}
@@ -32,7 +32,7 @@ def test_funnel_counts_conversions_and_losses(deals):
 
 
 def test_funnel_by_owner(deals):
-    result = report("funnel", by="owner")
+    result = report("funnel", process=PROCESS, by="owner")
     groups = rows_by(result, "groups", "group")
     assert groups["kam"]["records"] == 2 and groups["kam"]["win_rate"] == 0.5
     assert groups["kam2"]["records"] == 2 and groups["kam2"]["win_rate"] == 0.0 and groups["kam2"]["open"] == 1
@@ -42,5 +42,5 @@ def test_funnel_by_owner(deals):
 
 
 def test_funnel_date_range_selects_records_by_creation(deals):
-    result = report("funnel", date_from=day(2).date())
+    result = report("funnel", process=PROCESS, date_from=day(2).date())
     assert rows_by(result, "stages", "stage")["qualification"]["entered"] == 2   # C and D

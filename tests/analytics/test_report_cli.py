@@ -8,7 +8,7 @@ import io
 import pytest
 
 from salesflow.analytics.reports import KINDS
-from tests.analytics.build import Opportunity
+from tests.analytics.build import PROCESS, Opportunity
 
 
 @pytest.fixture
@@ -30,7 +30,7 @@ def test_every_kind_in_every_format(cli, deals, kind):
 
 
 def test_funnel_json_numbers(cli, deals):
-    data = cli("report", "funnel", "--format", "json").json()
+    data = cli("report", "funnel", "--process", PROCESS, "--format", "json").json()
     assert data["summary"] == {"records": 2, "won": 1, "lost": 1, "win_rate": 0.5}
 
 

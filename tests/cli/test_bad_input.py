@@ -31,7 +31,7 @@ def record_id(cli, staff) -> str:
     ((*CREATE, "--field", "colour=red", "--as", "kam"), "unknown field 'colour'"),
     ((*CREATE, "--field", "type=hostile_takeover", "--as", "kam"), "type: one of new_business"),
     ((*CREATE, "--field", "bid_manager=kam2", "--as", "kam"), "bid_manager: kam2 does not hold the role bid_manager"),
-    (("record", "create", "lead-management", "--title", "x", "--as", "kam"), "unknown process 'lead-management'"),
+    (("record", "create", "sales-planning", "--title", "x", "--as", "kam"), "unknown process 'sales-planning'"),
 ])
 def test_bad_input_exits_1(cli, staff, args, message) -> None:
     result = cli(*args)

@@ -1,13 +1,17 @@
-"""``salesflow demo`` is idempotent and deterministic, and its history verifies."""
+"""``salesflow demo`` is idempotent and deterministic, its history verifies, and it prints the logins."""
 
 from __future__ import annotations
 
 import pytest
 from django.db import transaction
 
+from salesflow.records import demo
 from salesflow.records.models import Event, Record
 
 pytestmark = pytest.mark.django_db
+
+#: A small demo without the scripted chains (those are covered by tests/records/test_demo_chain.py).
+SMALL = ("--opportunities", "4", "--leads", "3")
 
 
 class _Undo(Exception):
@@ -15,18 +19,18 @@ class _Undo(Exception):
 
 
 def snapshot() -> list[tuple]:
-    """What the seed decides: every record's title, stage, amount, owner and outcome, in creation order."""
+    """What the seed decides: every record's process, title, stage, amount, owner and outcome, in creation order."""
     return [
-        (record.title, record.account, record.stage, record.amount, record.owner.username, record.outcome,
-         record.classification, sorted(record.progress.get("done", {})))
-        for record in Record.objects.select_related("owner").order_by("created_at", "id")
+        (record.process.key, record.title, record.account, record.stage, record.amount, record.owner.username,
+         record.outcome, record.classification, sorted(record.progress.get("done", {})))
+        for record in Record.objects.select_related("owner", "process").order_by("created_at", "id")
     ]
 
 
 def test_demo_is_deterministic_idempotent_and_verifies(cli) -> None:
     try:
         with transaction.atomic():
-            first = cli("demo", "--opportunities", "15", "--seed", "3")
+            first = cli("demo", *SMALL, "--seed", "3")
             assert first.code == 0, first
             expected = snapshot()
             expected_events = Event.objects.filter(record__isnull=False).count()
@@ -35,15 +39,16 @@ def test_demo_is_deterministic_idempotent_and_verifies(cli) -> None:
         pass
     assert Record.objects.count() == 0
 
-    loaded = cli("demo", "--opportunities", "15", "--seed", "3")
+    loaded = cli("demo", *SMALL, "--seed", "3")
     assert loaded.code == 0, loaded
-    assert "15 opportunities" in loaded.out
+    assert f"{Record.objects.filter(process__key='lead-management').count()} leads" in loaded.out
+    assert f"{Record.objects.filter(process__key='opportunity-management').count()} opportunities" in loaded.out
     assert snapshot() == expected
     assert Event.objects.filter(record__isnull=False).count() == expected_events
-    assert len(expected) == 15
-    assert len({row[2] for row in expected}) >= 3, "the demo should spread records over several stages"
+    assert sum(1 for row in expected if row[0] == "lead-management") == 3
+    assert len({row[3] for row in expected}) >= 3, "the demo should spread records over several stages"
 
-    again = cli("demo", "--opportunities", "15", "--seed", "3")
+    again = cli("demo", *SMALL, "--seed", "3")
     assert again.code == 0, again
     assert "already present" in again.out
     assert snapshot() == expected
@@ -57,17 +62,28 @@ def test_demo_is_deterministic_idempotent_and_verifies(cli) -> None:
 def test_another_seed_gives_another_history(cli) -> None:
     try:
         with transaction.atomic():
-            assert cli("demo", "--opportunities", "5", "--seed", "3").code == 0
+            assert cli("demo", "--opportunities", "3", "--leads", "0", "--seed", "3").code == 0
             seed_3 = snapshot()
             raise _Undo
     except _Undo:
         pass
-    assert cli("demo", "--opportunities", "5", "--seed", "4").code == 0
-    assert len(snapshot()) == len(seed_3) == 5
+    assert cli("demo", "--opportunities", "3", "--leads", "0", "--seed", "4").code == 0
     assert snapshot() != seed_3
 
 
-def test_negative_count_is_bad_input(cli) -> None:
-    result = cli("demo", "--opportunities", "-1")
+@pytest.mark.parametrize("option", ["--opportunities", "--leads"])
+def test_negative_count_is_bad_input(cli, option: str) -> None:
+    result = cli("demo", option, "-1")
     assert result.code == 1
     assert "must not be negative" in result.err
+    assert Record.objects.count() == 0
+
+
+def test_logins_list_every_demo_user_with_the_chain_roles(cli) -> None:
+    result = cli("demo", "--logins")
+    assert result.code == 0, result
+    assert demo.DEMO_PASSWORD in result.out
+    for username, *_ in demo.DEMO_USERS:
+        assert f"  {username} " in result.out
+    for role in ("legal", "order_manager", "finance", "marketing", "bid_manager"):
+        assert role in result.out

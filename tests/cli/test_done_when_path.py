@@ -90,6 +90,8 @@ def test_qualification_to_won(cli, staff) -> None:
     events = ok("record", "events", rid, "--json").json()
     kinds = [event["kind"] for event in events]
     assert kinds[0] == "record_created"
-    assert kinds[-4:] == ["decision_made", "stage_changed", "record_closed", "activity_done"]
+    # Won hands the opportunity over to order and contract management (one handoff_sent each).
+    assert kinds[-6:] == ["decision_made", "stage_changed", "record_closed", "handoff_sent", "handoff_sent",
+                          "activity_done"]
     assert [event["seq"] for event in events] == sorted(event["seq"] for event in events)
     assert ok("audit", "verify").out.startswith("ok: ")

@@ -155,6 +155,9 @@ def test_a_sales_day_from_new_opportunity_to_won_and_lost(page: Page, live_serve
     sign_in(page, base, "head")
     page.goto(f"{base}/records/{record.pk}/")
     page.get_by_role("button", name="Close as Won").click()
+    # Won hands over to order and contract management: the page names what will be created first.
+    expect(page.get_by_role("heading", name="What will be created")).to_be_visible()
+    page.get_by_role("button", name="Confirm: move to Won").click()
     expect(page.locator(".messages")).to_contain_text("moved to Won")
     record.refresh_from_db()
     assert record.outcome == "won"

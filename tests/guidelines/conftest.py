@@ -23,6 +23,11 @@ def library_text() -> str:
     return LIBRARY_FILE.read_text(encoding="utf-8")
 
 
+#: The version the library ships (a fresh database holds it as approved); the tests propose the next ones.
+CURRENT = int(re.search(r"(?m)^version: (\d+)$", library_text()).group(1))
+NEXT = CURRENT + 1
+
+
 def version_text(version: int, *, proposal_probability: int | None = None) -> str:
     """The library file as another version, optionally with another Proposal probability."""
     text = re.sub(r"(?m)^version: \d+$", f"version: {version}", library_text())

@@ -16,7 +16,7 @@ from salesflow.guidelines import services
 from salesflow.records import eventlog
 from salesflow.records import services as records
 from salesflow.records.models import Event
-from tests.guidelines.conftest import PROCESS, version_text
+from tests.guidelines.conftest import CURRENT, NEXT, PROCESS, version_text
 
 pytestmark = pytest.mark.django_db
 
@@ -24,9 +24,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def history(cast) -> None:
     """Two guideline versions, an acknowledgement, and a record moved past an unmet gate by an override."""
-    services.do_propose_version(version_text(2), cast.author)
-    services.do_submit_for_review(PROCESS, 2, cast.author)
-    services.do_approve_version(PROCESS, 2, cast.head)
+    services.do_propose_version(version_text(NEXT), cast.author)
+    services.do_submit_for_review(PROCESS, NEXT, cast.author)
+    services.do_approve_version(PROCESS, NEXT, cast.head)
     services.do_acknowledge(PROCESS, cast.kam)
     record = records.do_create_record(PROCESS, cast.kam, {"title": "Rushed deal"})
     records.do_move(record.pk, cast.head, "solution_design", override_reason="Framework contract already signed")
@@ -48,11 +48,11 @@ def test_pack_manifest_matches_its_files(history, tmp_path: Path) -> None:
         sums = archive.read("SHA256SUMS").decode().splitlines()
         assert sorted(sums) == sorted(f"{row['sha256']}  {path}" for path, row in listed.items())
 
-        assert {"guidelines/opportunity-management-v1-en.pdf", "guidelines/opportunity-management-v2-en.pdf",
+        assert {f"guidelines/opportunity-management-v{CURRENT}-en.pdf", f"guidelines/opportunity-management-v{NEXT}-en.pdf",
                 "index.html", "training/training-matrix.html", "access/access-review.html",
                 "adherence/process-adherence.html", "event-log/chain-verification.json",
                 "history/opportunity-management.html"} <= names
-        assert archive.read("guidelines/opportunity-management-v2-en.pdf").startswith(b"%PDF-")
+        assert archive.read(f"guidelines/opportunity-management-v{NEXT}-en.pdf").startswith(b"%PDF-")
         index = archive.read("index.html").decode()
         for path in listed:
             assert f'href="{path}"' in index
@@ -64,7 +64,7 @@ def test_pack_manifest_matches_its_files(history, tmp_path: Path) -> None:
         figures = adherence["processes"][0]
         assert figures["forward_moves"] == 1 and figures["forward_moves_overridden"] == 1
         history = json.loads(archive.read("history/opportunity-management.json"))
-        assert [(v["version"], v["status"]) for v in history["versions"]] == [(1, "obsolete"), (2, "approved")]
+        assert [(v["version"], v["status"]) for v in history["versions"]] == [(CURRENT, "obsolete"), (NEXT, "approved")]
         training = json.loads(archive.read("training/training-matrix.json"))
         kam = next(user for user in training["users"] if user["username"] == "gl_kam")
         assert kam["processes"][PROCESS]["state"] == "read"

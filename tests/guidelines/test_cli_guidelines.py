@@ -10,7 +10,7 @@ from django.core.management import call_command
 from lxml import etree
 
 from salesflow.records.models import ProcessVersion
-from tests.guidelines.conftest import PROCESS, SCHEMA_DIR, version_text
+from tests.guidelines.conftest import CURRENT, NEXT, PROCESS, SCHEMA_DIR, version_text
 
 pytestmark = pytest.mark.django_db
 
@@ -23,30 +23,30 @@ def _exit_code(*args: str) -> int:
 
 def test_propose_submit_approve_from_the_command_line(cast, tmp_path: Path, capsys) -> None:
     file = tmp_path / "om-v2.yaml"
-    file.write_text(version_text(2, proposal_probability=55), encoding="utf-8")
+    file.write_text(version_text(NEXT, proposal_probability=55), encoding="utf-8")
     call_command("process", "propose", str(file), "--as", "gl_author", "--note", "Proposal at 55 %")
-    call_command("process", "submit", PROCESS, "2", "--as", "gl_author")
-    assert _exit_code("process", "approve", PROCESS, "2", "--as", "gl_author") == 4  # not the responsible role
-    assert _exit_code("process", "approve", PROCESS, "2", "--as", "gl_head", "--effective", "2030-13-01") == 1
-    call_command("process", "approve", PROCESS, "2", "--as", "gl_head", "--effective", "2030-01-01")
-    assert _exit_code("process", "approve", PROCESS, "2", "--as", "gl_head") == 5  # already approved
-    version = ProcessVersion.objects.get(process__key=PROCESS, version=2)
+    call_command("process", "submit", PROCESS, str(NEXT), "--as", "gl_author")
+    assert _exit_code("process", "approve", PROCESS, str(NEXT), "--as", "gl_author") == 4  # not the responsible role
+    assert _exit_code("process", "approve", PROCESS, str(NEXT), "--as", "gl_head", "--effective", "2030-13-01") == 1
+    call_command("process", "approve", PROCESS, str(NEXT), "--as", "gl_head", "--effective", "2030-01-01")
+    assert _exit_code("process", "approve", PROCESS, str(NEXT), "--as", "gl_head") == 5  # already approved
+    version = ProcessVersion.objects.get(process__key=PROCESS, version=NEXT)
     assert (version.status, version.effective_date.isoformat()) == ("approved", "2030-01-01")
     capsys.readouterr()
     call_command("process", "history", PROCESS, "--json")
     rows = json.loads(capsys.readouterr().out)
-    assert [(row["version"], row["status"]) for row in rows] == [(1, "obsolete"), (2, "approved")]
+    assert [(row["version"], row["status"]) for row in rows] == [(CURRENT, "obsolete"), (NEXT, "approved")]
     assert rows[1]["approver"] == "gl_head" and rows[1]["change_note"] == "Proposal at 55 %"
     call_command("process", "acknowledge", PROCESS, "--as", "gl_kam")
-    assert "gl_kam acknowledged opportunity-management v2" in capsys.readouterr().out
+    assert f"gl_kam acknowledged opportunity-management v{NEXT}" in capsys.readouterr().out
 
 
 def test_invalid_proposal_exits_1_and_stores_nothing(cast, tmp_path: Path, capsys) -> None:
     file = tmp_path / "bad.yaml"
-    file.write_text(version_text(2).replace("decided_by: head_of_sales", "decided_by: nobody", 1), encoding="utf-8")
+    file.write_text(version_text(NEXT).replace("decided_by: head_of_sales", "decided_by: nobody", 1), encoding="utf-8")
     assert _exit_code("process", "propose", str(file), "--as", "gl_author") == 1
     assert f"{file}:" in capsys.readouterr().err
-    assert not ProcessVersion.objects.filter(version=2).exists()
+    assert not ProcessVersion.objects.filter(version=NEXT).exists()
     assert _exit_code("process", "propose", str(tmp_path / "missing.yaml"), "--as", "gl_author") == 1
 
 

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from salesflow.guidelines import services
 from salesflow.guidelines.diff import semantic_diff, side_by_side, text_diff
 from salesflow.process.model import ProcessDefinition
-from tests.guidelines.conftest import PROCESS, library_text, version_text
+from tests.guidelines.conftest import CURRENT, NEXT, PROCESS, library_text, version_text
 
 
 def _definition(text: str) -> ProcessDefinition:
@@ -20,7 +20,7 @@ def _definition(text: str) -> ProcessDefinition:
 
 def _changed_text() -> str:
     data = yaml.safe_load(library_text())
-    data["version"] = 2
+    data["version"] = NEXT
     stages = {stage["id"]: stage for stage in data["stages"]}
     stages["proposal"]["probability"] = 60
     stages["qualification"]["gate"]["decided_by"] = "kam"
@@ -57,21 +57,21 @@ def test_german_diff_shows_german_titles() -> None:
 
 
 def test_text_and_side_by_side_views() -> None:
-    old, new = library_text(), version_text(2, proposal_probability=55)
+    old, new = library_text(), version_text(NEXT, proposal_probability=55)
     lines = text_diff(old, new, "v1", "v2")
-    assert "-version: 1" in lines and "+version: 2" in lines
+    assert f"-version: {CURRENT}" in lines and f"+version: {NEXT}" in lines
     rows = side_by_side(old, new)
-    assert ("replace", "version: 1", "version: 2") in rows
+    assert ("replace", f"version: {CURRENT}", f"version: {NEXT}") in rows
     assert all(tag == "equal" for tag, left, right in rows if left == right and left.strip())
 
 
 @pytest.mark.django_db
 def test_cli_diff_between_stored_versions(cast, capsys: pytest.CaptureFixture[str]) -> None:
-    services.do_propose_version(version_text(2, proposal_probability=55), cast.author)
-    call_command("process", "diff", PROCESS, "1", "2", "--json")
+    services.do_propose_version(version_text(NEXT, proposal_probability=55), cast.author)
+    call_command("process", "diff", PROCESS, str(CURRENT), str(NEXT), "--json")
     data = json.loads(capsys.readouterr().out)
-    assert data["from"] == 1 and data["to"] == 2
+    assert data["from"] == CURRENT and data["to"] == NEXT
     assert {"section": "stage", "item": "proposal", "attribute": "probability", "kind": "changed",
             "old": "50 %", "new": "55 %"} in data["changes"]
-    call_command("process", "diff", PROCESS, "1", "2")
+    call_command("process", "diff", PROCESS, str(CURRENT), str(NEXT))
     assert "~ stage proposal: probability 50 % → 55 %" in capsys.readouterr().out

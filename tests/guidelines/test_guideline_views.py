@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from salesflow.records.models import Acknowledgement, ProcessVersion
-from tests.guidelines.conftest import PROCESS, version_text
+from tests.guidelines.conftest import CURRENT, NEXT, PROCESS, version_text
 
 pytestmark = pytest.mark.django_db
 
@@ -24,52 +24,52 @@ def _client(user) -> Client:
 
 def test_propose_shows_the_validation_messages_and_stores_nothing(cast) -> None:
     client = _client(cast.author)
-    bad = version_text(2).replace("responsible: kam", "responsible: nobody", 1)
+    bad = version_text(NEXT).replace("responsible: kam", "responsible: nobody", 1)
     response = client.post(reverse("guideline_propose"), {"text": bad, "note": "try"})
     assert response.status_code == 400
     page = response.content.decode()
     assert "nothing was stored" in page and "&lt;pasted&gt;:" in page and "nobody" in page
-    assert not ProcessVersion.objects.filter(version=2).exists()
+    assert not ProcessVersion.objects.filter(version=NEXT).exists()
 
 
 def test_propose_submit_and_approve_through_the_pages(cast) -> None:
     author, head = _client(cast.author), _client(cast.head)
-    response = author.post(reverse("guideline_propose"), {"text": version_text(2, proposal_probability=55),
+    response = author.post(reverse("guideline_propose"), {"text": version_text(NEXT, proposal_probability=55),
                                                           "note": "55 %"})
-    assert response.status_code == 302 and response["Location"] == reverse("guideline_version", args=[PROCESS, 2])
+    assert response.status_code == 302 and response["Location"] == reverse("guideline_version", args=[PROCESS, NEXT])
     page = author.get(response["Location"]).content.decode()
     assert "Submit for review" in page and 'name="effective_date"' not in page
-    author.post(reverse("guideline_submit", args=[PROCESS, 2]))
-    assert ProcessVersion.objects.get(version=2).status == "in_review"
+    author.post(reverse("guideline_submit", args=[PROCESS, NEXT]))
+    assert ProcessVersion.objects.get(version=NEXT).status == "in_review"
 
-    author.post(reverse("guideline_approve", args=[PROCESS, 2]))  # sales_ops is not the responsible role
-    assert ProcessVersion.objects.get(version=2).status == "in_review"
-    page = head.get(reverse("guideline_version", args=[PROCESS, 2])).content.decode()
+    author.post(reverse("guideline_approve", args=[PROCESS, NEXT]))  # sales_ops is not the responsible role
+    assert ProcessVersion.objects.get(version=NEXT).status == "in_review"
+    page = head.get(reverse("guideline_version", args=[PROCESS, NEXT])).content.decode()
     assert 'name="effective_date"' in page
-    response = head.post(reverse("guideline_approve", args=[PROCESS, 2]), {"effective_date": "2030-01-01"})
+    response = head.post(reverse("guideline_approve", args=[PROCESS, NEXT]), {"effective_date": "2030-01-01"})
     assert response.status_code == 302
-    assert ProcessVersion.objects.get(version=2).status == "approved"
-    assert ProcessVersion.objects.get(version=1).status == "obsolete"
-    diff = head.get(reverse("guideline_diff", args=[PROCESS]), {"from": 1, "to": 2}).content.decode()
+    assert ProcessVersion.objects.get(version=NEXT).status == "approved"
+    assert ProcessVersion.objects.get(version=CURRENT).status == "obsolete"
+    diff = head.get(reverse("guideline_diff", args=[PROCESS]), {"from": CURRENT, "to": NEXT}).content.decode()
     assert "probability" in diff and "55 %" in diff
 
 
 def test_author_holding_the_role_is_not_offered_approval(cast) -> None:
     head = _client(cast.head)
-    head.post(reverse("guideline_propose"), {"text": version_text(2)})
-    head.post(reverse("guideline_submit", args=[PROCESS, 2]))
-    page = head.get(reverse("guideline_version", args=[PROCESS, 2])).content.decode()
+    head.post(reverse("guideline_propose"), {"text": version_text(NEXT)})
+    head.post(reverse("guideline_submit", args=[PROCESS, NEXT]))
+    page = head.get(reverse("guideline_version", args=[PROCESS, NEXT])).content.decode()
     assert 'name="effective_date"' not in page and "another holder of the responsible role" in page
-    head.post(reverse("guideline_approve", args=[PROCESS, 2]))
-    assert ProcessVersion.objects.get(version=2).status == "in_review"
+    head.post(reverse("guideline_approve", args=[PROCESS, NEXT]))
+    assert ProcessVersion.objects.get(version=NEXT).status == "in_review"
 
 
 def test_acknowledge_button_records_the_read(cast) -> None:
     kam = _client(cast.kam)
     page = kam.get(reverse("guideline", args=[PROCESS])).content.decode()
     assert "I have read this guideline" in page
-    kam.post(reverse("guideline_acknowledge", args=[PROCESS, 1]))
-    assert Acknowledgement.objects.filter(user=cast.kam, process_version__version=1).exists()
+    kam.post(reverse("guideline_acknowledge", args=[PROCESS, CURRENT]))
+    assert Acknowledgement.objects.filter(user=cast.kam, process_version__version=CURRENT).exists()
     assert "I have read this guideline" not in kam.get(reverse("guideline", args=[PROCESS])).content.decode()
 
 
@@ -83,10 +83,10 @@ def test_guideline_follows_the_ui_language(cast) -> None:
 
 def test_downloads(cast) -> None:
     client = _client(cast.kam)
-    bpmn = client.get(reverse("guideline_download", args=[PROCESS, 1, "bpmn"]))
+    bpmn = client.get(reverse("guideline_download", args=[PROCESS, CURRENT, "bpmn"]))
     assert bpmn.status_code == 200 and bpmn["Content-Type"] == "application/xml"
     assert b"bpmndi:BPMNDiagram" in bpmn.content
-    assert client.get(reverse("guideline_download", args=[PROCESS, 1, "exe"])).status_code == 404
+    assert client.get(reverse("guideline_download", args=[PROCESS, CURRENT, "exe"])).status_code == 404
     assert client.get(reverse("guideline_download", args=[PROCESS, 7, "svg"])).status_code == 404
 
 

@@ -47,3 +47,12 @@ def record(people: dict[str, Any]) -> Any:
 def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Callable[..., CliResult]:
     """Run ``salesflow …`` in-process."""
     return lambda *args: run_cli(capsys, monkeypatch, *args)
+
+
+@pytest.fixture
+def chain(people: dict[str, Any]) -> dict[str, Any]:
+    """The chained test processes (t-lead → t-opp → t-order, t-contract) loaded, with `people`."""
+    from tests.records.chain_processes import load_chain
+
+    load_chain()
+    return people

@@ -21,7 +21,9 @@ def test_record_created_event(people) -> None:
     event = events[0]
     assert event.record_id == record.pk
     assert (event.actor_id, event.actor_name, event.role) == (kam.pk, "Kai Becker", "kam")
-    assert (event.process, event.process_version, event.to_stage) == ("opportunity-management", 1, "qualification")
+    assert (event.process, event.process_version, event.to_stage) == (
+        "opportunity-management", record.process_version.version, "qualification")
+    assert record.process_version.status == "approved"
     assert event.payload["owner_id"] == kam.pk
     assert event.payload["probability"] == 10
     assert event.payload["values"]["amount"] == "120000.00"

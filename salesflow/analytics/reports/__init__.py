@@ -6,10 +6,13 @@ from salesflow.analytics.reports.accuracy import accuracy
 from salesflow.analytics.reports.adherence import adherence
 from salesflow.analytics.reports.base import Data, Params, Report, ReportFunction
 from salesflow.analytics.reports.calibration import calibration
+from salesflow.analytics.reports.chaintime import lead_to_order
+from salesflow.analytics.reports.conversion import lead_to_win
 from salesflow.analytics.reports.durations import durations
 from salesflow.analytics.reports.forecast import forecast
 from salesflow.analytics.reports.funnel import funnel
 from salesflow.analytics.reports.plan import plan
+from salesflow.analytics.reports.renewals import renewals
 from salesflow.analytics.reports.winrate import winrate
 from salesflow.engine.errors import BadInput
 
@@ -23,7 +26,12 @@ KINDS: dict[str, ReportFunction] = {
     "calibration": calibration,
     "accuracy": accuracy,
     "plan": plan,
+    "lead-to-win": lead_to_win,
+    "lead-to-order": lead_to_order,
+    "renewals": renewals,
 }
+#: The reports across the sales chain (lead → opportunity → order / contract → renewal).
+CHAIN = ("lead-to-win", "lead-to-order", "renewals")
 
 
 def run_report(kind: str, data: Data, params: Params) -> Report:
@@ -31,7 +39,10 @@ def run_report(kind: str, data: Data, params: Params) -> Report:
     if kind not in KINDS:
         raise BadInput(f"unknown report {kind!r} (reports: {', '.join(KINDS)})")
     params.check()
+    if params.process and params.process not in data.catalog.processes():
+        raise BadInput(f"--process: unknown process {params.process!r} "
+                       f"(processes: {', '.join(data.catalog.processes())})")
     return KINDS[kind](data, params)
 
 
-__all__ = ["KINDS", "Data", "Params", "Report", "run_report"]
+__all__ = ["CHAIN", "KINDS", "Data", "Params", "Report", "run_report"]

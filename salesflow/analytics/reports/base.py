@@ -55,10 +55,33 @@ class Catalog:
     amount_bands: dict[str, list[float]] = field(default_factory=dict)
     #: process → title
     titles: dict[str, str] = field(default_factory=dict)
+    #: process → the kind of record it runs (lead, opportunity, rfp, contract, order, account_plan …)
+    kinds: dict[str, str] = field(default_factory=dict)
 
     def processes(self) -> list[str]:
         """Process keys in alphabetical order."""
         return sorted({stage.process for stage in self.stages})
+
+    def processes_of_kind(self, kind: str) -> list[str]:
+        """The keys of the processes that run records of ``kind``, in alphabetical order."""
+        return sorted(process for process in self.processes() if self.kinds.get(process) == kind)
+
+    def main_process(self, process: str | None) -> str | None:
+        """The process a single summary figure speaks of: ``process``, else the only opportunity process,
+        else the only process (None when that is ambiguous)."""
+        if process:
+            return process
+        candidates = self.processes_of_kind("opportunity") or self.processes()
+        return candidates[0] if len(candidates) == 1 else None
+
+    def amount_band_limits(self, process: str | None) -> list[float]:
+        """The amount bands of ``process`` (or of the only process, or of the only opportunity process);
+        the default bands (50 000, 250 000) otherwise."""
+        candidates = [process] if process else self.processes()
+        if len(candidates) > 1:
+            candidates = self.processes_of_kind("opportunity")
+        limits = self.amount_bands.get(candidates[0], []) if len(candidates) == 1 else []
+        return limits or [50_000.0, 250_000.0]
 
     def newest_version(self, process: str) -> int:
         """The highest version number of a process (0 when unknown)."""
@@ -110,8 +133,11 @@ class Data:
 
     ``events``: the flat record events (`tables.flatten_events`) of the records the reader may see;
     ``history``: their value changes (`tables.value_history`).
-    ``records``: record_id, process, version, stage, owner_id, amount, currency, close_date,
-    classification, probability_override, type, outcome, created_at, closed_at.
+    ``records``: record_id, process, record_kind, version, stage, owner_id, customer_id, amount,
+    currency, close_date, classification, probability_override, type, source (a lead's source),
+    end_date (a contract's end, ISO text), outcome, created_at, closed_at.
+    ``links``: the hand-off links between records the reader may see (both ends): link_id,
+    source_id, target_id, kind, handoff, created_at.
     ``memberships``: user_id, team. ``users``: user id → user name. ``targets`` and ``snapshots``
     are plain rows from the operational database.
     """
@@ -130,6 +156,8 @@ class Data:
     engine: str = "duckdb"
     #: the stays in stages (`tables.visit_base`) when the source keeps them; else derived from ``events``
     visits: ir.Table | None = None
+    #: the links between records (`tables.normalize_links`); None: no links (an empty table is used)
+    links: ir.Table | None = None
 
     _cache: dict[str, ir.Table] = field(default_factory=dict)
 

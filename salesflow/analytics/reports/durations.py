@@ -91,12 +91,14 @@ def durations(data: Data, params: Params) -> Report:
                      Column("records", "Records", "int"), *stats]
     over_total = sum(row["over_limit"] for row in rows)
     stays_total = sum(row["stays"] for row in rows if row["max_days"] is not None)
+    main = data.catalog.main_process(params.process)
+    main_cycles = [row for row in cycle_rows if row["process"] == main and params.by is None]
     summary = {"stays": sum(row["stays"] for row in rows), "over_limit": over_total,
-               "share_over": ratio(over_total, stays_total),
-               "cycle_won_median_days": next((row["median_days"] for row in cycle_rows
-                                              if row["outcome"] == "won" and params.by is None), None),
-               "cycle_lost_median_days": next((row["median_days"] for row in cycle_rows
-                                               if row["outcome"] == "lost" and params.by is None), None)}
+               "share_over": ratio(over_total, stays_total), "cycle_process": main,
+               "cycle_won_median_days": next((row["median_days"] for row in main_cycles
+                                              if row["outcome"] == "won"), None),
+               "cycle_lost_median_days": next((row["median_days"] for row in main_cycles
+                                               if row["outcome"] == "lost"), None)}
     return Report("durations", "Time in stage and cycle time", params.to_data(), summary,
                   {"stages": Table(stage_columns, rows, "Time in stage"),
                    "cycle": Table(cycle_columns, cycle_rows, "Cycle time to Won / Lost")},

@@ -45,6 +45,8 @@ from salesflow.analytics.reports.base import (
 from salesflow.analytics.reports.calibration import calibrated_probabilities, stage_outcomes
 
 CATEGORIES = ("commit", "best_case", "pipeline")
+#: The kind of record forecasts are about when no ``--process`` is given.
+FORECAST_KIND = "opportunity"
 _SCOPE_OF_DIMENSION = {"team": "team", "owner": "owner", "type": "type"}
 
 
@@ -79,6 +81,15 @@ class GroupForecast:
         return round(self.won + self.weighted, 2)
 
 
+def forecast_records(data: Data, params: Params) -> Any:
+    """The records a forecast looks at: those of ``--process``; without it those of every opportunity
+    process (an order or a contract won from an opportunity is not revenue a second time)."""
+    scoped = tables.scoped_records(data, params, created_in_range=False)
+    if params.process or not data.catalog.processes_of_kind(FORECAST_KIND):
+        return scoped
+    return scoped.filter(scoped.record_kind == FORECAST_KIND)
+
+
 def compute(data: Data, params: Params, moments: list[Moment], by: str | None = None,
             with_records: bool = False, simulate: bool = True) -> dict[int, dict[str, GroupForecast]]:
     """The forecasts of several instants at once: snap_id → group → `GroupForecast` (without the Monte
@@ -96,7 +107,7 @@ def compute(data: Data, params: Params, moments: list[Moment], by: str | None = 
         f":{params.process}"
 
     def build() -> Any:
-        scoped = tables.scoped_records(data, params, created_in_range=False)
+        scoped = forecast_records(data, params)
         if len(moments) == 1 and moments[0].at >= data.now:
             # As of now: the records themselves are the state (what the events up to now left them).
             state = scoped.select(

@@ -81,27 +81,77 @@ def value_history(events: ir.Table) -> ir.Table:
 
 
 def normalize_records(record: ir.Table, version: ir.Table, process: ir.Table) -> ir.Table:
-    """The raw record table joined with process key and version number, with `Data.records`' columns."""
+    """The raw record table joined with process key, record kind and version number, with `Data.records`'
+    columns. ``source`` is a lead's ``source`` (or ``lead_source``) field, ``end_date`` a contract's
+    ``end_date`` field (ISO text: compared as text, never cast, so odd values cannot fail a query)."""
     versions = version.select(version_pk=version.id, version_number=version.version)
-    processes = process.select(process_pk=process.id, process=process.key)
+    processes = process.select(process_pk=process.id, process=process.key, record_kind=process.record_type)
     joined = record.join(versions, record.process_version_id == versions.version_pk).join(
         processes, record.process_id == processes.process_pk)
+    values = joined["values"]
     return joined.select(
         record_id=joined.id,
         process=joined.process.cast("string"),
+        record_kind=joined.record_kind.cast("string"),
         version=joined.version_number.cast("int64"),
         stage=joined.stage.cast("string"),
         owner_id=joined.owner_id.cast("int64"),
+        customer_id=joined.customer_id.cast("int64"),
         amount=joined.amount.cast("float64"),
         currency=joined.currency.cast("string"),
         close_date=joined.close_date,
         classification=joined.classification.cast("string"),
         probability_override=joined.probability_override.cast("float64"),
-        type=joined["values"]["type"].str,
+        type=values["type"].str,
+        source=values["source"].str.fill_null(values["lead_source"].str),
+        end_date=values["end_date"].str,
         outcome=ibis.ifelse(joined.outcome == "", ibis.null("string"), joined.outcome.cast("string")),
         created_at=joined.created_at,
         closed_at=joined.closed_at,
     )
+
+
+LINK_SCHEMA = ibis.schema({"link_id": "int64", "source_id": "int64", "target_id": "int64", "kind": "string",
+                           "handoff": "string", "created_at": "timestamp('UTC')"})
+
+
+def normalize_links(link: ir.Table) -> ir.Table:
+    """The raw link table (``records_recordlink``) with `Data.links`' columns."""
+    return link.select(link_id=link.id.cast("int64"), source_id=link.source_id.cast("int64"),
+                       target_id=link.target_id.cast("int64"), kind=link.kind.cast("string"),
+                       handoff=link.handoff.cast("string"), created_at=link.created_at)
+
+
+def no_links() -> ir.Table:
+    """An empty links table (for a `Data` built without links)."""
+    return ibis.memtable(LINK_SCHEMA.to_pyarrow().empty_table())
+
+
+def links_without(links: ir.Table, hidden: list[int]) -> ir.Table:
+    """``links`` without those from or to a record in ``hidden``."""
+    if not hidden:
+        return links
+    ids = ibis.memtable({"hidden_id": hidden}, schema=ibis.schema({"hidden_id": "int64"}))
+    # one anti-join with both conditions: ibis 12 compiles a second, chained anti-join on PostgreSQL to
+    # the DuckDB-only "LEFT ANTI JOIN"
+    return links.anti_join(ids, (links.source_id == ids.hidden_id) | (links.target_id == ids.hidden_id))
+
+
+def links_of(data: Data, kind: str) -> ir.Table:
+    """The links of one kind (e.g. ``opportunity``: lead → opportunity): link_id, source_id, target_id,
+    created_at."""
+    links = data.links if data.links is not None else no_links()
+    chosen = links.filter(links.kind == kind)
+    return chosen.select("link_id", "source_id", "target_id", "created_at")
+
+
+def records_of_kind(data: Data, kind: str, params: Params | None = None) -> ir.Table:
+    """The records of the processes that run ``kind`` records (of ``--process`` when that is one of them)."""
+    records = data.records
+    records = records.filter(records.record_kind == kind)
+    if params is not None and params.process and data.catalog.kinds.get(params.process) == kind:
+        records = records.filter(records.process == params.process)
+    return records
 
 
 def without_records(table: ir.Table, hidden: list[int]) -> ir.Table:
@@ -192,9 +242,10 @@ def band_labels(limits: list[float]) -> list[str]:
     return labels
 
 
-def grouped(data: Data, records: ir.Table, by: str | None) -> ir.Table:
+def grouped(data: Data, records: ir.Table, by: str | None, process: str | None = None) -> ir.Table:
     """``records`` with a ``group`` column: the owner's user name, the owner's team (one row per team),
-    the type, ``process vN``, the amount band — or "all" without ``by``."""
+    the type, ``process vN``, the amount band (those of ``process``, see `Catalog.amount_band_limits`)
+    — or "all" without ``by``."""
     none = ibis.literal(NONE_LABEL)
     if by is None:
         return records.mutate(group=ibis.literal(ALL_LABEL))
@@ -203,10 +254,7 @@ def grouped(data: Data, records: ir.Table, by: str | None) -> ir.Table:
     if by == "process-version":
         return records.mutate(group=records.process + " v" + records.version.cast("string"))
     if by == "amount-band":
-        process = sorted({stage.process for stage in data.catalog.stages})
-        limits = data.catalog.amount_bands.get(process[0], []) if len(process) == 1 else []
-        limits = limits or [50_000.0, 250_000.0]
-        return records.mutate(group=amount_band_expr(records.amount, limits))
+        return records.mutate(group=amount_band_expr(records.amount, data.catalog.amount_band_limits(process)))
     if by == "owner":
         people = people_table(data)
         joined = records.left_join(people, records.owner_id == people.user_id)

@@ -19,12 +19,12 @@ SEGMENT_NEW = "new business"
 SEGMENT_EXISTING = "existing customer"
 
 
-def _table(data: Data, closed: Any, by: str | None) -> list[dict[str, Any]]:
+def _table(data: Data, closed: Any, by: str | None, process: str | None) -> list[dict[str, Any]]:
     if by == "segment":
         segment = (closed.type == NEW_BUSINESS).ifelse(SEGMENT_NEW, SEGMENT_EXISTING)
         keyed = closed.mutate(group=closed.type.isnull().ifelse(NONE_LABEL, segment))
     else:
-        keyed = tables.grouped(data, closed, by)
+        keyed = tables.grouped(data, closed, by, process)
     won = keyed.outcome == "won"
     aggregated = keyed.group_by("group").agg(
         closed=keyed.count(), won=keyed.count(where=won), lost=keyed.count(where=~won),
@@ -37,15 +37,9 @@ def _table(data: Data, closed: Any, by: str | None) -> list[dict[str, Any]]:
                      "closed_amount": money(row["closed_amount"]),
                      "amount_win_rate": ratio(row["won_amount"], row["closed_amount"])})
     if by == "amount-band":
-        order = {label: index for index, label in enumerate(tables.band_labels(_limits(data)) + [NONE_LABEL])}
+        order = {label: index for index, label in enumerate(tables.band_labels(data.catalog.amount_band_limits(process)) + [NONE_LABEL])}
         return sorted(rows, key=lambda row: order.get(row["group"], 99))
     return sorted(rows, key=lambda row: (row["group"] == NONE_LABEL, str(row["group"])))
-
-
-def _limits(data: Data) -> list[float]:
-    processes = data.catalog.processes()
-    limits = data.catalog.amount_bands.get(processes[0], []) if len(processes) == 1 else []
-    return limits or [50_000.0, 250_000.0]
 
 
 def winrate(data: Data, params: Params) -> Report:
@@ -61,7 +55,7 @@ def winrate(data: Data, params: Params) -> Report:
                    Column("won", "Won", "int"), Column("lost", "Lost", "int"), Column("win_rate", "Win rate", "pct"),
                    Column("won_amount", "Won amount", "money"), Column("closed_amount", "Closed amount", "money"),
                    Column("amount_win_rate", "Amount win rate", "pct")]
-        result[dimension] = Table(columns, _table(data, closed, dimension), titles[dimension])
+        result[dimension] = Table(columns, _table(data, closed, dimension, params.process), titles[dimension])
     total = data.rows(closed.agg(closed=closed.count(), won=closed.count(where=closed.outcome == "won"),
                                  won_amount=closed.amount.sum(where=closed.outcome == "won"),
                                  closed_amount=closed.amount.sum()))[0]

@@ -22,8 +22,8 @@ from django.views.decorators.http import require_POST
 from salesflow.engine import actions
 from salesflow.engine.errors import BadInput, EngineError, Unmet
 from salesflow.records import services
-from salesflow.records.models import Record
-from salesflow.web import presenters
+from salesflow.records.models import Record, RecordLink
+from salesflow.web import chain, presenters
 from salesflow.web.forms import RecordForm
 from salesflow.web.templatetags.salesflow_web import current_language
 from salesflow.web.views.common import (
@@ -37,7 +37,7 @@ from salesflow.web.views.common import (
 from salesflow.web.views.records import refusal_page, render_record
 
 
-def _perform(request: HttpRequest, record_id: int, call: Callable[[Record], Any], success: str,
+def perform(request: HttpRequest, record_id: int, call: Callable[[Record], Any], success: str,
              anchor: str = "") -> HttpResponse:
     """Run one service call for a visible record; redirect on success, show the refusal inline otherwise."""
     record = visible_record(request, record_id)
@@ -58,7 +58,7 @@ def _perform(request: HttpRequest, record_id: int, call: Callable[[Record], Any]
 def complete_activity(request: HttpRequest, record_id: int) -> HttpResponse:
     """Mark an activity done (with an optional note of what was done or communicated)."""
     activity = request.POST.get("activity", "")
-    return _perform(request, record_id, lambda record: services.do_complete_activity(
+    return perform(request, record_id, lambda record: services.do_complete_activity(
         record.pk, request.user, activity, request.POST.get("note", ""), posted_version(request)),
         _("Activity done."), "guidance")
 
@@ -68,7 +68,7 @@ def complete_activity(request: HttpRequest, record_id: int) -> HttpResponse:
 def decide(request: HttpRequest, record_id: int) -> HttpResponse:
     """Answer the current stage's gate decision."""
     answer = request.POST.get("answer", "")
-    return _perform(request, record_id, lambda record: services.do_decide(
+    return perform(request, record_id, lambda record: services.do_decide(
         record.pk, request.user, answer, request.POST.get("note", ""), posted_version(request)),
         _("Decision recorded: %(answer)s.") % {"answer": _("yes") if answer == "yes" else _("no")}, "gate")
 
@@ -78,7 +78,7 @@ def decide(request: HttpRequest, record_id: int) -> HttpResponse:
 def approve(request: HttpRequest, record_id: int) -> HttpResponse:
     """Grant an approval under the competence catalog."""
     approval = request.POST.get("approval", "")
-    return _perform(request, record_id, lambda record: services.do_approve(
+    return perform(request, record_id, lambda record: services.do_approve(
         record.pk, request.user, approval, request.POST.get("note", ""), posted_version(request)),
         _("Approval granted."), "approvals")
 
@@ -96,7 +96,7 @@ def set_probability(request: HttpRequest, record_id: int) -> HttpResponse:
             raise BadInput(_("probability: a whole number from 0 to 100 is expected"))
         return services.do_set_probability(record.pk, request.user, int(text), request.POST.get("reason", ""),
                                            posted_version(request))
-    return _perform(request, record_id, call, _("Probability updated."), "probability")
+    return perform(request, record_id, call, _("Probability updated."), "probability")
 
 
 @login_required
@@ -111,7 +111,7 @@ def delegate(request: HttpRequest, record_id: int) -> HttpResponse:
             raise BadInput(_("Choose a person to delegate to."))
         return services.do_delegate(record.pk, request.user, None if revoke else to_user, None,
                                     posted_version(request))
-    return _perform(request, record_id, call, _("Delegation revoked.") if revoke else _("Decisions delegated."),
+    return perform(request, record_id, call, _("Delegation revoked.") if revoke else _("Decisions delegated."),
                     "gate")
 
 
@@ -121,7 +121,7 @@ def set_members(request: HttpRequest, record_id: int) -> HttpResponse:
     """Add or remove named members of a (strictly) confidential record."""
     add = [name for name in request.POST.getlist("add") if name]
     remove = [name for name in request.POST.getlist("remove") if name]
-    return _perform(request, record_id, lambda record: services.do_set_members(
+    return perform(request, record_id, lambda record: services.do_set_members(
         record.pk, request.user, add, remove, posted_version(request)), _("Members updated."), "members")
 
 
@@ -141,7 +141,7 @@ def set_fields(request: HttpRequest, record_id: int) -> HttpResponse:
     if not changes:
         messages.info(request, _("Nothing changed."))
         return redirect(reverse("record", args=[record.pk]) + "#fields")
-    return _perform(request, record_id, lambda rec: services.do_set_fields(
+    return perform(request, record_id, lambda rec: services.do_set_fields(
         rec.pk, request.user, changes, posted_version(request)), _("Fields saved."), "fields")
 
 
@@ -154,8 +154,11 @@ def move(request: HttpRequest, record_id: int) -> HttpResponse:
     reason = request.POST.get("override_reason", "").strip() or None
     back = safe_next(request, reverse("record", args=[record.pk]))
     definition = services.definition_of(record.process_version)
+    options = chain.handoff_options(request.POST, definition, target)
+    handed_over = set(RecordLink.objects.filter(source=record).values_list("pk", flat=True))
     try:
-        moved = services.do_move(record.pk, request.user, target, reason, posted_version(request))
+        moved = services.do_move(record.pk, request.user, target, reason, posted_version(request),
+                                 handoff_options=options)
     except services.NotFound:
         raise Http404(_("No such record.")) from None
     except EngineError as refusal:
@@ -168,6 +171,12 @@ def move(request: HttpRequest, record_id: int) -> HttpResponse:
         return refusal_page_with(request, record, feedback)
     title = definition.stage(moved.stage).display_title(current_language())
     messages.success(request, _("“%(record)s” moved to %(stage)s.") % {"record": moved.title, "stage": title})
+    created = RecordLink.objects.filter(source=moved).exclude(handoff="").exclude(pk__in=handed_over)
+    for link in created.select_related("target__process"):
+        messages.success(request, _("Created: %(process)s “%(title)s” (#%(id)s).") % {
+            "process": link.target.process.title_in(current_language()), "title": link.target.title,
+            "id": link.target.pk})
+        back = reverse("record", args=[moved.pk]) + "#links" if "/records/" in back else back
     if is_htmx(request):
         return HttpResponse(status=200, headers={"HX-Refresh": "true"})
     return redirect(back)

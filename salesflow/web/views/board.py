@@ -36,10 +36,13 @@ BOARD_FILTERS = ("owner", "team", "classification", "q")
 
 
 def board_process(request: HttpRequest) -> tuple[Process | None, ProcessDefinition | None]:
-    """The process the board shows: the one asked for, else the first with an approved version."""
+    """The process the board shows: the one asked for, else the first opportunity process (the pipeline),
+    else the first with an approved version."""
     processes = [process for process in Process.objects.order_by("key") if process.current_version() is not None]
     wanted = request.GET.get("process")
-    process = next((item for item in processes if item.key == wanted), processes[0] if processes else None)
+    pipeline = next((item for item in processes if item.record_type == "opportunity"),
+                    processes[0] if processes else None)
+    process = next((item for item in processes if item.key == wanted), pipeline)
     if process is None:
         return None, None
     return process, services.definition_of(process.current_version())

@@ -1,4 +1,4 @@
-"""My work: the decisions and approvals waiting for me, my overdue stages and my open activities.
+"""My work: the decisions and approvals waiting for me, my overdue stages, my open activities, my notifications.
 
 Candidates are narrowed in SQL (visible, open, in a stage that asks something of one of my roles)
 and then checked by the engine's own gate functions; each list shows at most `LIMIT` entries.
@@ -23,6 +23,7 @@ from salesflow.records import queries, services
 from salesflow.records.models import Process
 from salesflow.web import presenters
 from salesflow.web.templatetags.salesflow_web import current_language
+from salesflow.web.views.notifications import notification_rows
 from salesflow.web.views.records import HEAVY
 
 LIMIT = 50
@@ -178,5 +179,6 @@ def my_work(request: HttpRequest) -> HttpResponse:
         "overdue": overdue_for(user, language),
         "activities": activities_for(user, language),
         "limit": LIMIT,
+        "notifications": notification_rows(user, language),
     }
     return render(request, "web/my_work.html", context)

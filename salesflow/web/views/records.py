@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from salesflow.engine import actions, authority
 from salesflow.engine.errors import BadInput, EngineError
@@ -22,7 +22,7 @@ from salesflow.people.security import log_security_event
 from salesflow.process.model import Classification
 from salesflow.records import queries, services
 from salesflow.records.models import Process, Record
-from salesflow.web import labels, presenters
+from salesflow.web import chain, labels, presenters
 from salesflow.web.forms import RecordForm
 from salesflow.web.templatetags.salesflow_web import current_language
 from salesflow.web.views.common import feedback_for, is_htmx, status_of, visible_record
@@ -149,6 +149,7 @@ def record_context(request: HttpRequest, record: Record, feedback: dict[str, Any
                                  pk__in=[m.pk for m in members]).exclude(pk=record.owner_id).distinct()
                              .order_by("first_name", "username")]
     fields = presenters.field_rows(definition, record, state, language)
+    may_change = chain.may_edit(user, record, definition)
     edit_form = None
     if is_open and authority.editor_role(definition, state, actor) is not None:
         edit_form = RecordForm(definition, language, creating=False,
@@ -178,6 +179,15 @@ def record_context(request: HttpRequest, record: Record, feedback: dict[str, Any
                                                     Classification.strictly_confidential.value) or bool(members),
         "timeline": presenters.timeline(record, definition, language),
         "feedback": feedback,
+        "handoff_targets": {target["id"] for target in targets if chain.has_handoffs(definition, target["id"])},
+        "links": chain.link_rows(record, user, language, may_change),
+        "may_link": may_change,
+        "chain": chain.chain_rows(record, user, language),
+        "customer": chain.customer_view(record),
+        "startable": chain.startable_processes(record, user, language),
+        "documents": chain.document_groups(record),
+        "may_upload": may_change,
+        "max_document_mb": chain.max_document_megabytes(),
     }
 
 
@@ -213,24 +223,81 @@ def creatable_processes(user: Any, language: str) -> list[tuple[Process, Any]]:
     return found
 
 
+def _linked_source(request: HttpRequest) -> Record | None:
+    """The record a new record is started from (``link_from``), if given and visible."""
+    raw = request.POST.get("link_from") or request.GET.get("link_from") or ""
+    if not raw:
+        return None
+    return visible_record(request, raw)
+
+
+def _duplicate_check(definition: Any, form: RecordForm) -> tuple[str, str] | None:
+    """Wire the company / e-mail inputs of processes with a duplicate check to the htmx check."""
+    names = chain.duplicate_fields(definition)
+    if names is None:
+        return None
+    attrs = {"hx-post": reverse("record_duplicates"), "hx-trigger": "input changed delay:500ms, change",
+             "hx-target": "#duplicates", "hx-swap": "innerHTML",
+             "hx-include": "closest form", "aria-describedby": "duplicates"}
+    for name in names:
+        if name and name in form.fields:
+            form.fields[name].widget.attrs.update(attrs)
+    return names
+
+
+def _duplicates_for(request: HttpRequest, names: tuple[str, str] | None, values: dict[str, Any]) -> list[dict]:
+    if names is None:
+        return []
+    company, email = (str(values.get(name) or "") if name else "" for name in names)
+    return chain.duplicate_rows(company, email, request.user)
+
+
+def _fingerprint(names: tuple[str, str] | None, values: dict[str, Any]) -> str:
+    """What the duplicates were confirmed for (a changed company or e-mail asks again)."""
+    return "|".join(str(values.get(name) or "").strip().lower() for name in (names or ()) if name)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def record_create(request: HttpRequest) -> HttpResponse:
-    """Start a record of a process: the creator owns it unless another owner is chosen."""
+    """Start a record of a process: the creator owns it unless another owner is chosen.
+
+    ``link_from`` starts it linked to a record of a process its ``linked_from`` names (the form is
+    prefilled from that record). Processes whose hand-offs find or create a customer account (leads)
+    check for duplicates first: as the company and e-mail are typed, and once more on submit, where
+    existing accounts or leads ask for a confirmation ("create anyway").
+    """
     language = current_language()
     choices = creatable_processes(request.user, language)
     if not choices:
         raise PermissionDenied(_("Your roles do not allow creating records."))
-    wanted = request.POST.get("process") or request.GET.get("process") or choices[0][0].key
-    process, definition = next(((p, d) for p, d in choices if p.key == wanted), choices[0])
-    context = {"process": process, "choices": [(p, d.title_text(language)) for p, d in choices]}
+    default = next(((p, d) for p, d in choices if p.record_type == "opportunity"), choices[0])
+    wanted = request.POST.get("process") or request.GET.get("process") or default[0].key
+    process, definition = next(((p, d) for p, d in choices if p.key == wanted), default)
+    source = _linked_source(request)
+    context: dict[str, Any] = {"process": process, "choices": [(p, d.title_text(language)) for p, d in choices],
+                               "source": source, "duplicates": [], "confirm_duplicates": False,
+                               "record_kind": definition.title_text(language)}
+    if source is not None:
+        context["source_process"] = source.process.title_in(language)
     initial = {"owner": request.user.username, "classification": definition.guideline.classification.value,
                "currency": "EUR"}
+    if source is not None:
+        initial.update({"title": source.title, "account": source.account})
     if request.method == "POST":
         form = RecordForm(definition, language, request.POST, initial=initial)
+        names = _duplicate_check(definition, form)
         if form.is_valid():
+            values = form.values()
+            duplicates = _duplicates_for(request, names, values)
+            fingerprint = _fingerprint(names, values)
+            if duplicates and request.POST.get("duplicates_confirmed") != fingerprint:
+                context.update({"form": form, "duplicates": duplicates, "confirm_duplicates": True,
+                                "fingerprint": fingerprint})
+                return render(request, "web/record_create.html", context, status=200)
             try:
-                record = services.do_create_record(process.key, request.user, form.values())
+                record = services.do_create_record(process.key, request.user, values,
+                                                   link_from=source.pk if source is not None else None)
             except EngineError as refusal:
                 form.show_error(refusal.message)
                 return render(request, "web/record_create.html", {**context, "form": form},
@@ -240,8 +307,21 @@ def record_create(request: HttpRequest) -> HttpResponse:
         status = 400
     else:
         form = RecordForm(definition, language, initial=initial)
+        _duplicate_check(definition, form)
         status = 200
     return render(request, "web/record_create.html", {**context, "form": form}, status=status)
+
+
+@login_required
+@require_POST
+def record_duplicates(request: HttpRequest) -> HttpResponse:
+    """The htmx check of the create form: existing accounts and leads with the typed company or e-mail."""
+    process = Process.objects.filter(key=request.POST.get("process", "")).first()
+    version = process.current_version() if process is not None else None
+    names = chain.duplicate_fields(services.definition_of(version)) if version is not None else None
+    values = {name: request.POST.get(name, "")[:300] for name in (names or ()) if name}
+    duplicates = _duplicates_for(request, names, values)
+    return render(request, "web/partials/duplicates.html", {"duplicates": duplicates})
 
 
 def refusal_page(request: HttpRequest, record: Record, refusal: EngineError) -> HttpResponse:

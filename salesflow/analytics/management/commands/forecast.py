@@ -37,7 +37,7 @@ class Command(SalesflowCommand):
         sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
         p = {name: sub.add_parser(name, help=text, description=text) for name, text in ACTIONS.items()}
         for name in ("snapshot", "backfill"):
-            p[name].add_argument("--process", metavar="KEY", help="one process (default: every process)")
+            p[name].add_argument("--process", metavar="KEY", help="one process (default: every opportunity process)")
             p[name].add_argument("--engine", choices=ENGINES, default="duckdb")
             p[name].add_argument("--seed", type=int, default=0, metavar="N", help="Monte Carlo seed (default 0)")
             p[name].add_argument("--json", action="store_true")

@@ -12,19 +12,20 @@ from rich.console import Console
 from salesflow.analytics.charts import CHART_FORMATS, render_chart
 from salesflow.analytics.options import Progress, params_from
 from salesflow.analytics.render import FORMATS, print_tables, to_csv, to_json
-from salesflow.analytics.reports import KINDS, run_report
+from salesflow.analytics.reports import CHAIN, KINDS, run_report
 from salesflow.analytics.source import ENGINES, data_for
 from salesflow.cli_support import SalesflowCommand
 from salesflow.interop.progress import progress_bars
 
 
 class Command(SalesflowCommand):
-    help = ("Sales-controlling reports computed from the event log: " + ", ".join(KINDS) + ". "
+    help = ("Sales-controlling reports computed from the event log: " + ", ".join(KINDS) + "; "
+            "`chain` runs the reports across the sales chain (" + ", ".join(CHAIN) + "), `all` every one. "
             "Exit codes: 0 done, 1 bad input.")
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("kind", choices=[*KINDS, "all"], metavar="KIND",
-                            help=f"one of {', '.join(KINDS)} (or all)")
+        parser.add_argument("kind", choices=[*KINDS, "chain", "all"], metavar="KIND",
+                            help=f"one of {', '.join(KINDS)} (or chain, all)")
         parser.add_argument("--process", metavar="KEY", help="only records of this process")
         parser.add_argument("--from", dest="from", metavar="DATE", help="start of the date range (YYYY-MM-DD)")
         parser.add_argument("--to", metavar="DATE", help="end of the date range, inclusive (YYYY-MM-DD)")
@@ -50,10 +51,10 @@ class Command(SalesflowCommand):
         chart = Path(options["chart"]) if options.get("chart") else None
         if chart is not None and chart.suffix.lower().lstrip(".") not in CHART_FORMATS:
             raise CommandError(f"--chart: the file must end in .svg or .png, got {chart.name}")
-        if options["kind"] == "all" and (options["format"] == "csv" or chart):
-            raise CommandError("report all prints table or json (CSV and charts need one report)")
+        if options["kind"] in ("all", "chain") and (options["format"] == "csv" or chart):
+            raise CommandError(f"report {options['kind']} prints table or json (CSV and charts need one report)")
         user = get_user(options["as_user"]) if options.get("as_user") else None
-        kinds = list(KINDS) if options["kind"] == "all" else [options["kind"]]
+        kinds = {"all": list(KINDS), "chain": list(CHAIN)}.get(options["kind"], [options["kind"]])
         with progress_bars() as bars:
             with data_for(options["engine"], user, progress=Progress(bars, "loading the event log")) as data:
                 reports = [run_report(kind, data, params) for kind in kinds]

@@ -1,4 +1,4 @@
-"""``salesflow demo``: load deterministic demo users and opportunity histories (idempotent)."""
+"""``salesflow demo``: load deterministic demo users and the whole sales chain with its history (idempotent)."""
 
 from __future__ import annotations
 
@@ -7,13 +7,23 @@ from typing import Any
 from salesflow.cli_support import SalesflowCommand
 from salesflow.records import demo
 
+#: How the summary names the records of each process.
+RECORD_NAMES = {
+    "lead-management": "leads", "opportunity-management": "opportunities", "rfp-procedure": "RFPs",
+    "order-management": "orders", "contract-management": "contracts", "account-management": "account plans",
+}
+
 
 class Command(SalesflowCommand):
-    help = ("Load demo users (one per role) and opportunities with a realistic, deterministic history. "
+    help = ("Load demo users (one or more per role) and the sales chain with a realistic, deterministic history: "
+            "leads, opportunities, RFPs, orders, contracts with renewals and account plans. "
             "Does nothing when the demo data is already present.")
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--opportunities", type=int, default=120, metavar="N", help="how many (default 120)")
+        parser.add_argument("--opportunities", type=int, default=demo.DEFAULT_OPPORTUNITIES, metavar="N",
+                            help=f"direct opportunities (default {demo.DEFAULT_OPPORTUNITIES})")
+        parser.add_argument("--leads", type=int, default=None, metavar="N",
+                            help="leads (default: half the opportunities)")
         parser.add_argument("--seed", type=int, default=7, metavar="S", help="random seed (default 7)")
         parser.add_argument("--logins", action="store_true", help="only print the demo logins")
 
@@ -23,15 +33,22 @@ class Command(SalesflowCommand):
             return
         if options["opportunities"] < 0:
             self.fail("--opportunities must not be negative", 1)
+        if options["leads"] is not None and options["leads"] < 0:
+            self.fail("--leads must not be negative", 1)
         if demo.demo_present():
             self.stdout.write("demo data already present: nothing loaded")
             return
-        summary = demo.generate(options["opportunities"], options["seed"],
+        summary = demo.generate(options["opportunities"], options["seed"], leads=options["leads"],
                                 progress=lambda done, total: self.stderr.write(f"  {done}/{total} actions"))
-        self.stdout.write(f"demo data loaded: {summary['users']} users, {summary['opportunities']} opportunities, "
-                          f"{summary['actions']} actions")
+        records = summary["records"]
+        counts = ", ".join(f"{records.get(key, 0)} {name}" for key, name in RECORD_NAMES.items())
+        self.stdout.write(f"demo data loaded: {summary['users']} users, {counts}; {summary['actions']} actions")
+        segments = summary.get("segments")
+        if segments:
+            self.stdout.write("accounts segmented: " + ", ".join(f"{count} {segment}" for segment, count in
+                                                                 sorted(segments.items())))
 
     def print_logins(self) -> None:
         self.stdout.write(f"Open http://127.0.0.1:8000 and sign in (password for all: {demo.DEMO_PASSWORD})")
         for username, first, last, roles, _teams in demo.DEMO_USERS:
-            self.stdout.write(f"  {username:<12} {first} {last:<10} {', '.join(roles)}")
+            self.stdout.write(f"  {username:<12} {first + ' ' + last:<18} {', '.join(roles)}")

@@ -3,7 +3,8 @@
 ``validate|load|list|show|schema`` work on files and the library; ``propose|submit|approve|return``
 take a version through document control (ISO 9001 7.5: draft → in_review → approved, the previous
 approved version becomes obsolete); ``acknowledge|train|training|require-acknowledgement`` cover
-read acknowledgements and the training matrix; ``history|diff|render`` show and publish versions.
+read acknowledgements and the training matrix; ``history|diff|render`` show and publish versions; ``map`` draws
+every process and their hand-offs as one SVG.
 ``load`` honours the status written in the YAML (bulk and library loads); ``propose`` is the
 controlled path for changing a process.
 """
@@ -107,6 +108,10 @@ class Command(SalesflowCommand):
         render.add_argument("--format", required=True, choices=["html", "pdf", "md", "svg", "bpmn"])
         render.add_argument("--language", default="en", choices=["en", "de"])
         render.add_argument("-o", "--output", required=True, metavar="FILE", help="output file ('-' for stdout)")
+        process_map = sub.add_parser("map", help="The process map: every approved process and their hand-offs (SVG).")
+        process_map.add_argument("-o", "--output", default="-", metavar="FILE.svg",
+                                 help="output file (default: standard output)")
+        process_map.add_argument("--lang", "--language", dest="language", default="en", choices=["en", "de"])
 
     def handle(self, *args: Any, **options: Any) -> None:
         getattr(self, f"do_{options['action'].replace('-', '_')}")(options)
@@ -299,8 +304,10 @@ class Command(SalesflowCommand):
         output = options["output"]
         fmt = options["format"]
         companion_name = f"{Path(output).stem}.flowchart.svg" if output != "-" else None
+        map_name = f"{Path(output).stem}.process-map.svg" if output != "-" else None
         try:
-            rendered = render_version(version, fmt, options["language"], flowchart_href=companion_name)
+            rendered = render_version(version, fmt, options["language"], flowchart_href=companion_name,
+                                      map_href=map_name)
         except RendererMissing as error:
             raise CommandError(str(error), returncode=1) from None
         if output == "-":
@@ -313,11 +320,31 @@ class Command(SalesflowCommand):
             path.write_bytes(rendered.content)
             if rendered.companion is not None and companion_name:
                 path.with_name(companion_name).write_bytes(rendered.companion)
+            if rendered.process_map is not None and map_name:
+                path.with_name(map_name).write_bytes(rendered.process_map)
         except OSError as error:
             raise CommandError(f"cannot write {path}: {error.strerror or error}", returncode=1) from None
         extra = f" (flowchart: {path.with_name(companion_name)})" if rendered.companion and companion_name else ""
         self.stdout.write(f"{version.process.key} v{version.version} ({version.status}) written to {path} "
                           f"as {fmt}, {options['language']}{extra}")
+
+    def do_map(self, options: dict[str, Any]) -> None:
+        from salesflow.guidelines.library_map import current_map
+        from salesflow.guidelines.process_map import render_map_svg
+
+        process_map = current_map(options["language"])
+        svg = render_map_svg(process_map)
+        output = options["output"]
+        if output == "-":
+            self.stdout.write(svg, ending="")
+            return
+        path = Path(output)
+        try:
+            path.write_text(svg, encoding="utf-8")
+        except OSError as error:
+            raise CommandError(f"cannot write {path}: {error.strerror or error}", returncode=1) from None
+        self.stdout.write(f"process map written to {path}: {sum(1 for box in process_map.boxes if not box.missing)} processes, "
+                          f"{len(process_map.handoffs)} hand-offs ({options['language']})")
 
 
 def _version_data(version: ProcessVersion) -> dict[str, Any]:

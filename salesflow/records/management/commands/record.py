@@ -22,6 +22,11 @@ ACTIONS = {
     "delegate": "Delegate gate decisions to a user (or revoke them).",
     "list": "List records.",
     "events": "The record's timeline from the event log.",
+    "links": "The record's links and the whole chain it belongs to (lead → opportunity → order …).",
+    "link": "Link two records by hand (--kind, default related).",
+    "unlink": "Remove a link set by hand.",
+    "attach": "Add a document (a contract …) to a record; the same name again is its next version.",
+    "documents": "List a record's documents and versions.",
 }
 
 
@@ -36,6 +41,9 @@ class Command(SalesflowCommand):
         p["create"].add_argument("--title", required=True)
         p["create"].add_argument("--field", action="append", default=[], metavar="NAME=VALUE")
         p["create"].add_argument("--owner", metavar="USER", help="default: the user given with --as")
+        p["create"].add_argument("--from", dest="link_from", metavar="ID",
+                                 help="start it linked to this record (e.g. an RFP from its opportunity)")
+        p["create"].add_argument("--customer", metavar="ACCOUNT_ID", help="the customer account's id")
         p["show"].add_argument("id")
         p["set"].add_argument("id")
         p["set"].add_argument("assignments", nargs="+", metavar="NAME=VALUE")
@@ -48,6 +56,8 @@ class Command(SalesflowCommand):
         p["move"].add_argument("id")
         p["move"].add_argument("stage", metavar="STAGE")
         p["move"].add_argument("--override", metavar="REASON", help="override unmet requirements (authorised roles)")
+        p["move"].add_argument("--account", metavar="ACCOUNT_ID",
+                               help="hand-offs of the stage entered use this existing account (default: match or create)")
         p["probability"].add_argument("id")
         p["probability"].add_argument("value", metavar="PERCENT", help="0-100, or 'default'")
         p["probability"].add_argument("--reason")
@@ -62,6 +72,18 @@ class Command(SalesflowCommand):
         p["list"].add_argument("--owner", metavar="USER")
         p["list"].add_argument("--limit", type=int, default=1000)
         p["events"].add_argument("id")
+        p["links"].add_argument("id")
+        for name in ("link", "unlink"):
+            p[name].add_argument("id")
+            p[name].add_argument("other", metavar="OTHER_ID")
+        p["link"].add_argument("--kind", default="related")
+        p["attach"].add_argument("id")
+        p["attach"].add_argument("file", metavar="FILE")
+        p["attach"].add_argument("--name", help="document name (default: the file's name)")
+        p["attach"].add_argument("--note", default="")
+        p["documents"].add_argument("id")
+        for name in ("link", "unlink", "attach"):
+            p[name].add_argument("--as", dest="as_user", required=True, metavar="USER", help="who acts")
         for name in ("create", "set", "do", "decide", "approve", "move", "probability", "delegate"):
             p[name].add_argument("--as", dest="as_user", required=True, metavar="USER", help="who acts")
             p[name].add_argument("--expect-version", type=int, metavar="N",
@@ -111,6 +133,15 @@ class Command(SalesflowCommand):
             lines.append(f"  moves to     {', '.join(data['next_stages'])}")
         self.stdout.write("\n".join(lines))
 
+    @staticmethod
+    def _number(value: Any, flag: str) -> int | None:
+        if value in (None, ""):
+            return None
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            raise CommandError(f"{flag}: a numeric id expected, got {value!r}") from None
+
     def _expect(self, options: dict[str, Any]) -> int | None:
         return options.get("expect_version")
 
@@ -122,7 +153,9 @@ class Command(SalesflowCommand):
         fields["title"] = options["title"]
         if options.get("owner"):
             fields["owner"] = options["owner"]
-        record = services.do_create_record(options["process"], user, fields)
+        record = services.do_create_record(options["process"], user, fields,
+                                           link_from=self._number(options.get("link_from"), "--from"),
+                                           customer_id=self._number(options.get("customer"), "--customer"))
         if options["json"]:
             self._print_record(record, options)
         else:
@@ -152,8 +185,16 @@ class Command(SalesflowCommand):
         self._print_record(record, options)
 
     def do_move(self, options: dict[str, Any]) -> None:
-        record = services.do_move(self._id(options), self._user(options), options["stage"], options.get("override"),
-                                  self._expect(options))
+        record_id = self._id(options)
+        handoff_options = {}
+        if options.get("account"):
+            account_id = self._number(options["account"], "--account")
+            stage = services.definition_of(services.get_record(record_id).process_version)
+            if stage.has_stage(options["stage"]):
+                handoff_options = {handoff.id: {"account_id": account_id}
+                                   for handoff in stage.stage(options["stage"]).handoffs if handoff.account}
+        record = services.do_move(record_id, self._user(options), options["stage"], options.get("override"),
+                                  self._expect(options), handoff_options=handoff_options)
         self._print_record(record, options)
 
     def do_probability(self, options: dict[str, Any]) -> None:
@@ -211,3 +252,76 @@ class Command(SalesflowCommand):
                                                           if row["to_stage"] else row["from_stage"])
             self.stdout.write(f"{row['seq']:>7}  {row['at'][:19]}  {row['kind']:<22} {what:<36} "
                               f"{row['actor']} ({row['role']})")
+
+    def do_links(self, options: dict[str, Any]) -> None:
+        from salesflow.records.chain import chain_of, links_of
+
+        record = services.get_record(options["id"])
+        links = [{"kind": link.kind, "direction": link.direction, "record": link.record.pk,
+                  "process": link.record.process.key, "title": link.record.title, "stage": link.record.stage,
+                  "handoff": link.handoff or None} for link in links_of(record, None)]
+        chain = [{"record": item.pk, "process": item.process.key, "title": item.title, "stage": item.stage,
+                  "outcome": item.outcome or None} for item in chain_of(record, None)]
+        if options["json"]:
+            self.emit_json({"record": record.pk, "links": links, "chain": chain})
+            return
+        for link in links:
+            arrow = "→" if link["direction"] == "out" else "←"
+            self.stdout.write(f"{arrow} {link['kind']:<14} #{link['record']:<6} {link['process']:<24} "
+                              f"{link['stage']:<16} {link['title']}")
+        if len(chain) > 1:
+            self.stdout.write("chain: " + " · ".join(f"#{item['record']} {item['process']} ({item['stage']})"
+                                                     for item in chain))
+
+    def do_link(self, options: dict[str, Any]) -> None:
+        from salesflow.records.chain import do_link_records
+
+        link = do_link_records(self._id(options), self._number(options["other"], "OTHER_ID"), self._user(options),
+                               options["kind"])
+        if options["json"]:
+            self.emit_json({"source": link.source_id, "target": link.target_id, "kind": link.kind})
+        else:
+            self.stdout.write(f"linked #{link.source_id} → #{link.target_id} ({link.kind})")
+
+    def do_unlink(self, options: dict[str, Any]) -> None:
+        from salesflow.records.chain import do_unlink_records
+
+        do_unlink_records(self._id(options), self._number(options["other"], "OTHER_ID"), self._user(options))
+        if options["json"]:
+            self.emit_json({"unlinked": [int(options["id"]), int(options["other"])]})
+        else:
+            self.stdout.write(f"unlinked #{options['id']} → #{options['other']}")
+
+    def do_attach(self, options: dict[str, Any]) -> None:
+        import mimetypes
+        from pathlib import Path
+
+        from salesflow.records.chain import MAX_DOCUMENT_BYTES, do_add_document
+
+        path = Path(options["file"])
+        try:
+            if path.stat().st_size > MAX_DOCUMENT_BYTES:
+                raise CommandError(f"{path}: larger than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB")
+            content = path.read_bytes()
+        except OSError as error:
+            raise CommandError(f"{path}: cannot read file: {error.strerror or error}") from None
+        name = options.get("name") or path.name
+        document = do_add_document(self._id(options), self._user(options), name, content,
+                                   mimetypes.guess_type(name)[0] or "", options["note"])
+        data = {"document": document.pk, "name": document.name, "version": document.version,
+                "sha256": document.sha256, "size": document.size}
+        if options["json"]:
+            self.emit_json(data)
+        else:
+            self.stdout.write(f"{document.name} v{document.version} ({document.size} bytes, sha256 {document.sha256})")
+
+    def do_documents(self, options: dict[str, Any]) -> None:
+        record = services.get_record(options["id"])
+        rows = [{"name": item.name, "version": item.version, "size": item.size, "sha256": item.sha256,
+                 "by": item.uploaded_by_name, "at": item.at.isoformat(), "note": item.note}
+                for item in record.documents.defer("content").order_by("name", "version")]
+        if options["json"]:
+            self.emit_json(rows)
+            return
+        for row in rows:
+            self.stdout.write(f"{row['name']:<40} v{row['version']:<3} {row['size']:>10}  {row['at'][:19]}  {row['by']}")
