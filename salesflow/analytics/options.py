@@ -58,8 +58,10 @@ def params_from(values: dict[str, Any]) -> Params:
         except (TypeError, ValueError):
             raise BadInput(f"--{name}: a whole number is expected, got {raw!r}") from None
 
+    process = values.get("process") or None
     params = Params(
-        process=values.get("process") or None,
+        process=None if process == "all" else process,
+        all_processes=process == "all",
         date_from=parse_day(values.get("from"), "--from"),
         date_to=parse_day(values.get("to"), "--to"),
         by=by,

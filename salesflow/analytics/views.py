@@ -119,6 +119,14 @@ def _figures(report: Report) -> list[dict[str, Any]]:
             for key, label, kind in KEY_FIGURES.get(report.kind, []) if key in report.summary]
 
 
+def _default_process() -> str:
+    """What the dashboard shows first: the only opportunity process, else every process."""
+    from salesflow.records.models import Process
+
+    opportunities = list(Process.objects.filter(record_type="opportunity").values_list("key", flat=True)[:2])
+    return opportunities[0] if len(opportunities) == 1 else "all"
+
+
 def _processes() -> list[str]:
     from salesflow.records.models import Process
 
@@ -131,6 +139,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """The dashboard: a filter bar and one panel per report (loaded by htmx)."""
     _staff(request)
     query = _query(request)
+    if "process" not in query:
+        query["process"] = _default_process()
     try:
         params_from(query)
         error = None

@@ -10,7 +10,7 @@ from typing import Any
 
 from ninja import NinjaAPI
 
-from salesflow.api import chain, errors, me, processes, records
+from salesflow.api import accounts, chain, errors, me, processes, records
 from salesflow.api.auth import BearerToken, SessionCookie
 
 API_VERSION = "1.0.0"
@@ -60,5 +60,6 @@ errors.install(api)
 api.add_router("/records", records.router)
 api.add_router("/records", chain.router)
 api.add_router("/processes", processes.router)
+api.add_router("/accounts", accounts.router)
 api.add_router("", me.router)
 api.add_router("", chain.notifications_router)

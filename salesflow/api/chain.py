@@ -13,7 +13,7 @@ from ninja import File, Form, Path, Router, Status
 from ninja.files import UploadedFile
 
 from salesflow.api.errors import responses
-from salesflow.api.records import RecordId, log_strict_view, refuse_read_only, visible
+from salesflow.api.records import RecordId, log_strict_view, refuse_read_only, single_query_values, visible
 from salesflow.api.schemas import MAX_ID, DocumentOut, LinkIn, LinksOut, NotificationOut, NotificationsRead, Text
 from salesflow.engine.errors import BadInput
 from salesflow.records import chain
@@ -111,10 +111,11 @@ def download_document(request: HttpRequest, record_id: int = RecordId, document_
     return response
 
 
-@notifications_router.get("/notifications", response=responses({200: list[NotificationOut]}),
+@notifications_router.get("/notifications", response=responses({200: list[NotificationOut]}, 400),
                           summary="Your notifications", operation_id="list_notifications")
 def list_notifications(request: HttpRequest, unread: bool = False) -> list[dict[str, Any]]:
     """Your newest notifications (at most 200), unread only with ``unread=true``; texts in your language."""
+    single_query_values(request)
     language = getattr(request, "LANGUAGE_CODE", "en") or "en"
     query = Notification.objects.filter(user=request.auth)
     if unread:

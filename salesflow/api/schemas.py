@@ -11,7 +11,7 @@ import re
 from typing import Annotated, Any, Literal
 
 from ninja import Schema
-from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
 from salesflow.process.model import Classification
 from salesflow.records.queries import SORTS
@@ -261,7 +261,16 @@ class NotificationOut(Schema):
 class NotificationsRead(Schema):
     """Mark notifications read: the ids, or all unread when none are given."""
 
-    ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] | None = None
+    ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] | None = Field(default=None, max_length=1000)
+
+    @model_validator(mode="before")
+    @classmethod
+    def an_object(cls, value: Any) -> Any:
+        """The body must be a JSON object (``{}`` marks every unread notification)."""
+        data = getattr(value, "_obj", value)  # ninja hands the body over wrapped in a DjangoGetter
+        if not isinstance(data, dict):
+            raise ValueError("a JSON object is expected, e.g. {\"ids\": [1, 2]}")
+        return value
 
 
 class NoteIn(Schema):
@@ -422,3 +431,116 @@ class MeOut(Schema):
     roles: list[str]
     teams: list[str]
     read_only: bool = Field(description="True for auditors: every write is refused.")
+
+
+# --- accounts ------------------------------------------------------------------------------------
+
+AccountSort = Literal["name", "-name", "segment", "-segment", "won", "-won", "pipeline", "-pipeline", "records",
+                      "-records"]
+#: A percentage threshold of the ABC segmentation: above 0, at most 100.
+Share = Annotated[float, Field(gt=0, le=100)]
+
+
+class AccountQuery(Schema):
+    """Filters, sort and page of the account list; every filter optional."""
+
+    segment: Literal["A", "B", "C", "none"] | None = Field(default=None, description="none: not segmented yet.")
+    q: Text | None = Field(default=None, max_length=300, description="Search in name and domain.")
+    customer: Literal["new", "existing"] | None = None
+    sort: AccountSort = Field(default="name", description="won / pipeline / records: visible records only.")
+    limit: int = Field(default=50, ge=1, le=MAX_PAGE)
+    offset: int = Field(default=0, ge=0, le=MAX_OFFSET)
+
+
+class AccountOut(Schema):
+    """An account; ``won_revenue``, ``open_pipeline`` and ``records`` count only the records you may see."""
+
+    id: int
+    name: str
+    domain: str
+    segment: str | None = Field(description="A, B or C; null until segmented.")
+    segment_window_days: int | None
+    segmented_at: datetime.datetime | None
+    existing_customer: bool = Field(description="At least one won opportunity.")
+    won_revenue: str = Field(description="Won opportunity revenue in the window (decimal text).")
+    open_pipeline: str = Field(description="Amounts of open opportunities (decimal text).")
+    records: int
+
+
+class AccountPage(Schema):
+    """One page of the account list."""
+
+    count: int
+    limit: int
+    offset: int
+    window: dict[str, Any] = Field(description="The won-revenue window: days, from, to.")
+    items: list[AccountOut]
+
+
+class ContactOut(Schema):
+    """A person at an account."""
+
+    id: int
+    first_name: str
+    last_name: str
+    email: str
+    phone: str
+    title: str
+
+
+class AccountRecordOut(Schema):
+    """A record of the account (one you may see)."""
+
+    id: int
+    process: str
+    kind: str = Field(description="The process's record kind: lead, opportunity, rfp, contract, order, account_plan.")
+    title: str
+    stage: str
+    outcome: str | None
+    amount: str | None
+    currency: str
+    owner: str | None
+    close_date: datetime.date | None
+    created_at: datetime.datetime
+
+
+class AccountDetailOut(AccountOut):
+    """An account with its contacts and the records you may see (newest first, at most 500)."""
+
+    window: dict[str, Any]
+    contacts: list[ContactOut]
+    records_by_kind: dict[str, int]
+    record_items: list[AccountRecordOut]
+
+
+class SegmentationIn(Schema):
+    """Recompute the ABC segmentation: won revenue of ``window_days`` days up to ``as_of`` (default today);
+    A = the first ``a_share`` % of the total, B up to ``b_share`` % (A below B)."""
+
+    window_days: int = Field(default=365, ge=1, le=36500)
+    a_share: Share = 80
+    b_share: Share = 95
+    as_of: IsoDate | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def an_object(cls, value: Any) -> Any:
+        """Every parameter has a default, but the body must still be a JSON object (``{}`` for the defaults)."""
+        data = getattr(value, "_obj", value)  # ninja hands the body over wrapped in a DjangoGetter
+        if not isinstance(data, dict):
+            raise ValueError("a JSON object is expected, e.g. {\"window_days\": 365}")
+        return value
+
+
+class SegmentationOut(Schema):
+    """What a segmentation run did."""
+
+    accounts: int
+    counts: dict[str, int]
+    revenue: dict[str, str]
+    total_revenue: str
+    changed: int
+    window: dict[str, Any]
+    thresholds: dict[str, str]
+    segmented_at: datetime.datetime
+    event: int | None

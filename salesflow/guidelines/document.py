@@ -126,7 +126,17 @@ def join_words(items: list[str], language: str) -> str:
 
 
 #: Grammatical gender of German record words (default feminine, as "die Opportunity").
-DE_GENDER = {"lead": "m", "contract": "m", "vertrag": "m", "auftrag": "m", "angebot": "n", "projekt": "n"}
+DE_GENDER = {"lead": "m", "contract": "m", "vertrag": "m", "order": "m", "auftrag": "m", "account_plan": "m",
+             "angebot": "n", "projekt": "n", "rfp": "f", "opportunity": "f"}
+#: How the prose names the record kinds of the default library (other kinds: the id made readable).
+RECORD_WORDS = {
+    "lead": {"en": "lead", "de": "Lead"},
+    "opportunity": {"en": "opportunity", "de": "Opportunity"},
+    "rfp": {"en": "RFP", "de": "Ausschreibung"},
+    "contract": {"en": "contract", "de": "Vertrag"},
+    "order": {"en": "order", "de": "Auftrag"},
+    "account_plan": {"en": "account plan", "de": "Account-Plan"},
+}
 
 
 def de_article(definition: ProcessDefinition, kind: str) -> str:
@@ -137,8 +147,18 @@ def de_article(definition: ProcessDefinition, kind: str) -> str:
     return table[kind][gender]
 
 
+def _an(word: str) -> bool:
+    """True when English takes "an" before ``word`` (a vowel sound: "an order", "an RFP")."""
+    if word[:2].isupper():
+        return word[:1] in "AEFHILMNORSX"
+    return word[:1].lower() in "aeiou"
+
+
 def record_word(definition: ProcessDefinition, language: str) -> str:
     """How the prose calls a record of the process (opportunity / Opportunity)."""
+    known = RECORD_WORDS.get(definition.record.lower())
+    if known:
+        return known.get(language, known["en"])
     word = definition.record.replace("_", " ").replace("-", " ")
     return word.capitalize() if language == "de" else word
 
@@ -267,10 +287,21 @@ def _gate_summary(definition: ProcessDefinition, stage: Stage, lang: str) -> str
     return "; ".join(parts) or "–"
 
 
+#: Titles of the built-in fields every record has.
+BUILTIN_FIELD_TITLES = {
+    "title": {"en": "Title", "de": "Titel"}, "owner": {"en": "Owner", "de": "Verantwortlicher"},
+    "account": {"en": "Account", "de": "Kunde"}, "amount": {"en": "Amount", "de": "Betrag"},
+    "currency": {"en": "Currency", "de": "Währung"}, "close_date": {"en": "Close date", "de": "Abschlussdatum"},
+    "classification": {"en": "Classification", "de": "Klassifizierung"},
+}
+
+
 def _field_title(definition: ProcessDefinition, name: str, lang: str) -> str:
     declared = definition.fields.get(name)
     if declared and declared.title:
         return declared.title.get_text(lang)
+    if name in BUILTIN_FIELD_TITLES:
+        return BUILTIN_FIELD_TITLES[name].get(lang, BUILTIN_FIELD_TITLES[name]["en"])
     return name.replace("_", " ").capitalize()
 
 
@@ -346,6 +377,7 @@ def _phase_section(definition: ProcessDefinition, stage: Stage, number: int, lan
                     if lang == "de" else
                     f"{name} needs the approval {title} ({catalog}); without it the work is revised.")
             section.paragraphs.append(Paragraph(text, "Freigabe: " if lang == "de" else "Approval: "))
+    section.paragraphs.extend(_handoff_paragraphs(definition, stage, lang))
     if stage.is_outcome:
         needed = stage.requires.activities if stage.requires else []
         titles = join_words([quote(definition.activity(item).title.get_text(lang), lang) for item in needed], lang)
@@ -390,7 +422,7 @@ def _phase_section(definition: ProcessDefinition, stage: Stage, number: int, lan
             text += f" Die Entscheidung kann an {delegates} übertragen werden." if delegates else ""
             text += f" Ja: {next_text[0].upper() + next_text[1:]}." if next_text else ""
             text += f" Nein: {gate.on_no.get_text(lang)}" if gate.on_no else \
-                " Nein: Die Arbeit in dieser Phase wird fortgesetzt oder die Opportunity wird beendet."
+                f" Nein: Die Arbeit in dieser Phase wird fortgesetzt oder {de_article(definition, 'die_nom').lower()} {word} wird beendet."
         else:
             text = f"{decider} decides: {question}"
             text += f" The decision can be delegated to {delegates}." if delegates else ""
@@ -406,7 +438,87 @@ def _phase_section(definition: ProcessDefinition, stage: Stage, number: int, lan
         text = (f"Die Phase soll innerhalb von {stage.max_days} Tagen abgeschlossen sein." if lang == "de" else
                 f"The phase should be completed within {stage.max_days} days.")
         section.paragraphs.append(Paragraph(text, "Frist: " if lang == "de" else "Time limit: "))
+    if stage.due_field:
+        field = _field_title(definition, stage.due_field, lang)
+        text = (f"Die Phase muss vor dem Datum {field} abgeschlossen sein; danach gilt die Frist als versäumt."
+                if lang == "de" else
+                f"The phase must be completed before the date {field}; after it the deadline counts as missed.")
+        section.paragraphs.append(Paragraph(text, "Termin: " if lang == "de" else "Deadline: "))
     return section
+
+
+def _process_name(key: str) -> str:
+    return key.replace("-", " ").replace("_", " ")
+
+
+def _handoff_paragraphs(definition: ProcessDefinition, stage: Stage, lang: str) -> list[Paragraph]:
+    """What entering ``stage`` hands over to the next processes (the guideline's outputs, made concrete)."""
+    paragraphs = []
+    for handoff in stage.handoffs:
+        title = quote(handoff.title.get_text(lang), lang)
+        target = _process_name(handoff.process)
+        passed = join_words(list(dict.fromkeys(_field_title(definition, source, lang)
+                                               for source in handoff.fields.values() if not source.startswith("="))),
+                            lang)
+        if lang == "de":
+            text = f"Mit dem Eintritt in diese Phase wird {title} ausgeführt: ein verknüpfter Datensatz im Prozess {target}"
+            text += f", übernommen werden {passed}" if passed else ""
+            text += (". Der Kunde wird anhand von Firmenname und E-Mail-Domain gefunden oder neu angelegt"
+                     if handoff.account else "")
+            text += ", der Kontakt wird angelegt." if handoff.contact else "."
+        else:
+            text = f"Entering this phase runs {title}: a linked record in the process {target}"
+            text += f", taking over {passed}" if passed else ""
+            text += (". The customer account is found by company name and e-mail domain, or created"
+                     if handoff.account else "")
+            text += ", and the contact is created." if handoff.contact else "."
+        paragraphs.append(Paragraph(text, "Übergabe: " if lang == "de" else "Hand-off: "))
+    return paragraphs
+
+
+def _schedule_paragraphs(definition: ProcessDefinition, lang: str) -> list[Paragraph]:
+    """The process's timers and change control in words."""
+    paragraphs = []
+    for schedule in definition.schedules:
+        stages = join_words([quote(definition.stage(item).display_title(lang), lang) for item in schedule.stages
+                             if definition.has_stage(item)], lang)
+        due = _field_title(definition, schedule.date_field, lang)
+        if schedule.minus_days_field:
+            minus = _field_title(definition, schedule.minus_days_field, lang)
+            due = f"{due} abzüglich {minus}" if lang == "de" else f"{due} minus {minus}"
+        days = ", ".join(str(item) for item in schedule.days_before)
+        roles = join_words([definition.role_title(role, lang) for role in schedule.notify], lang)
+        if lang == "de":
+            text = f"Solange {de_article(definition, 'die_nom')} {record_word(definition, lang)} in {stages} ist, zählt der Termin {due}."
+            text += f" {days} Tage vorher werden der Verantwortliche" + (f" und {roles}" if roles else "") + " erinnert." \
+                if days else ""
+            text += (f" Danach wechselt der Datensatz in die Phase "
+                     f"{quote(definition.stage(schedule.move_to).display_title(lang), lang)}." if schedule.move_to else "")
+            text += " Ein versäumter Termin wird als Fristverletzung protokolliert." if schedule.breach else ""
+        else:
+            text = f"While the {record_word(definition, lang)} is in {stages}, the date {due} counts."
+            text += f" {days} days before it, the owner" + (f" and {roles}" if roles else "") + " are reminded." \
+                if days else ""
+            text += (f" Then the record moves to the phase "
+                     f"{quote(definition.stage(schedule.move_to).display_title(lang), lang)}." if schedule.move_to else "")
+            text += " A missed date is logged as a deadline breach." if schedule.breach else ""
+        title = schedule.title.get_text(lang) if schedule.title else schedule.id
+        paragraphs.append(Paragraph(text, f"{title}: "))
+    for rule in definition.change_control:
+        fields = join_words([_field_title(definition, item, lang) for item in rule.fields], lang)
+        start = quote(definition.stage(rule.from_stage).display_title(lang), lang)
+        reopened = join_words([quote(definition.activity(item).title.get_text(lang), lang) for item in rule.reopen],
+                              lang)
+        roles = join_words([definition.role_title(role, lang) for role in rule.notify], lang)
+        if lang == "de":
+            text = f"Ändern sich ab der Phase {start} {fields}, wird {reopened} erneut geöffnet"
+            text += f" und {roles} werden benachrichtigt." if roles else "."
+        else:
+            text = f"When {fields} change from the phase {start} on, {reopened} is opened again"
+            text += f" and {roles} are notified." if roles else "."
+        paragraphs.append(Paragraph(text, "Änderungen (ISO 9001 8.2.4): " if lang == "de" else
+                                    "Changes (ISO 9001 8.2.4): "))
+    return paragraphs
 
 
 def _de_verb_first(text: str) -> str:
@@ -455,8 +567,9 @@ def _closing(definition: ProcessDefinition, lang: str) -> list[Paragraph]:
             needed = stage.requires.activities if stage.requires else []
             titles = join_words([quote(definition.activity(item).title.get_text(lang), lang) for item in needed], lang)
             text += (f" An {word} can be closed as {quote(stage.display_title(lang), lang)} from every open phase"
-                     + (f"; {titles} must be done first." if titles else ".")) if word[:1] in "aeiou" else \
+                     + (f"; {titles} must be done first." if titles else ".")) if _an(word) else \
                 (f" A {word} can be closed as {quote(stage.display_title(lang), lang)} from every open phase"
                  + (f"; {titles} must be done first." if titles else "."))
     paragraphs.append(Paragraph(text, "Übersteuerung und Abschluss: " if lang == "de" else "Overrides and closing: "))
+    paragraphs.extend(_schedule_paragraphs(definition, lang))
     return paragraphs

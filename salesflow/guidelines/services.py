@@ -35,6 +35,18 @@ def known_processes() -> set[str]:
     return default_library_keys() | set(Process.objects.values_list("key", flat=True))
 
 
+def library_in_force() -> dict[str, Any]:
+    """The current approved definition of every stored process (what hand-offs into them may set)."""
+    from salesflow.records.services import definition_of
+
+    result = {}
+    for process in Process.objects.all():
+        version = process.current_version()
+        if version is not None:
+            result[process.key] = definition_of(version)
+    return result
+
+
 def get_version(process_key: str, version: int | str | None = None) -> ProcessVersion:
     """A version of a process (None: the current approved one, else the newest). Raises `NotFound`."""
     process = get_process(process_key)
@@ -70,7 +82,7 @@ def do_propose_version(text: str, by: Any, file: str = "<proposal>", note: str =
     The file's own ``guideline.status`` is not taken over: a proposal always starts as a draft.
     """
     at = at or timezone.now()
-    valid, problems = validate_texts([(file, text)], known_processes())
+    valid, problems = validate_texts([(file, text)], known_processes(), library_in_force())
     if problems:
         raise ProcessInvalid(sorted(problems))
     parsed = valid[0]

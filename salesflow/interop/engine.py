@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import datetime
 import json
+import queue
+import threading
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -293,6 +296,9 @@ class ImportWriter:
         self.now = timezone.now()
         self.stages = StageTable(self.definition)
         self._ref_time: Any = None
+        #: How rows are INSERTed (`eventlog.insert_rows`, or a `BackgroundInserts`' ``insert``).
+        self.insert = eventlog.insert_rows
+        self._next_record_id: int | None = None
         self.pending_events: list[EventRow] = []
 
     # refs -----------------------------------------------------------------------------------------
@@ -338,7 +344,7 @@ class ImportWriter:
         names = ("system", "kind", "external_id", "local_id", "fingerprint", "data", "imported_at")
         columns = [meta.get_field(name).column for name in names]
         for part in chunks(rows, 10000):
-            eventlog.insert_rows(meta.db_table, columns, part)
+            self.insert(meta.db_table, columns, part)
 
     # users ----------------------------------------------------------------------------------------
 
@@ -486,6 +492,18 @@ class ImportWriter:
         stage = self.definition.stage(state.stage)
         record.outcome = stage.outcome.value if stage.outcome else ""
 
+    def new_record_ids(self, count: int) -> list[int]:
+        """Ids for ``count`` new records: from the sequence (PostgreSQL), or (SQLite, whose write lock the
+        transaction holds) once after the highest id and then counted on — records still queued for a
+        background INSERT are not visible to ``MAX(id)``."""
+        if connection.vendor == "postgresql":
+            return reserve_ids(Record, count) if count else []
+        if self._next_record_id is None:
+            self._next_record_id = reserve_ids(Record, 1)[0]
+        start = self._next_record_id
+        self._next_record_id += count
+        return list(range(start, start + count))
+
     def record_rows(self) -> RecordRows:
         """A builder of INSERT rows for new records (the fast path of `new_record` + `save_records`)."""
         return RecordRows(self)
@@ -591,6 +609,96 @@ def change_json(change: Change, source_json: str) -> str:
     return flat_json(payload, source=source_json)
 
 
+class BackgroundInserts:
+    """Bulk INSERTs (or COPYs) run in a second thread, in order, while the caller prepares the next rows.
+
+    The database driver releases the GIL while the database works, so the two CPUs both work. The
+    thread uses the same connection and transaction (inside the caller's ``atomic``); `exclusive`
+    keeps the caller's own queries from running between a batch's rows; `close` waits for every
+    batch and raises the first error (the caller's transaction then rolls everything back).
+    """
+
+    def __init__(self, depth: int = 4) -> None:
+        self.vendor = connection.vendor
+        connection.ensure_connection()
+        self.raw = connection.connection
+        self.quote = connection.ops.quote_name
+        probe = self.raw.cursor()
+        self.copy = self.vendor == "postgresql" and hasattr(probe, "copy")  # psycopg 3
+        probe.close()
+        self.lock = threading.Lock()
+        self.queue: queue.Queue[tuple[str, list[tuple[Any, ...]]] | None] = queue.Queue(maxsize=depth)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="salesflow-import-inserts", daemon=True)
+        self.thread.start()
+
+    def insert(self, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+        """Queue INSERTs of ready rows (as `eventlog.insert_rows` takes them)."""
+        if self.error is not None:
+            self.close()
+        if not rows:
+            return
+        names = ", ".join(self.quote(column) for column in columns)
+        if self.copy:
+            statement = f"COPY {self.quote(table)} ({names}) FROM STDIN"
+        elif self.vendor == "sqlite":
+            statement = f"INSERT INTO {self.quote(table)} ({names}) VALUES ({', '.join('?' * len(columns))})"
+        else:  # other databases: in this thread, through Django
+            with self.exclusive():
+                eventlog.insert_rows(table, columns, rows)
+            return
+        self.queue.put((statement, rows))
+
+    def _run(self) -> None:
+        while True:
+            item = self.queue.get()
+            try:
+                if item is None:
+                    return
+                if self.error is None:
+                    with self.lock:
+                        self._execute(*item)
+            except BaseException as error:  # noqa: BLE001 - handed to the caller's thread
+                self.error = error
+            finally:
+                self.queue.task_done()
+
+    def _execute(self, statement: str, rows: list[tuple[Any, ...]]) -> None:
+        cursor = self.raw.cursor()
+        try:
+            if statement.startswith("COPY"):
+                with cursor.copy(statement) as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            else:
+                cursor.executemany(statement, rows)
+        finally:
+            cursor.close()
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """Run the caller's own queries between batches, not between the rows of one."""
+        with self.lock:
+            yield
+        if self.error is not None:
+            self.close()
+
+    def drain(self) -> None:
+        """Wait until every queued batch is written; raise the first error."""
+        self.queue.join()
+        if self.error is not None:
+            self.close()
+
+    def close(self) -> None:
+        """Write what is queued, stop the thread; raise the first error (once)."""
+        if self.thread.is_alive():
+            self.queue.put(None)
+            self.thread.join()
+        error, self.error = self.error, None
+        if error is not None:
+            raise error
+
+
 class RecordRows:
     """INSERT rows for new records, built without model instances.
 
@@ -663,7 +771,7 @@ class RecordRows:
     def flush(self) -> None:
         """INSERT the queued records."""
         if self.rows:
-            eventlog.insert_rows(self.table, self.columns, self.rows)
+            self.writer.insert(self.table, self.columns, self.rows)
             self.writer.summary.count("records_created", len(self.rows))
             self.rows = []
 

@@ -46,6 +46,7 @@ from salesflow.interop.engine import (
     SYSTEM_ACTOR,
     AccountSpec,
     Actor,
+    BackgroundInserts,
     ImportSummary,
     ImportWriter,
     Snapshot,
@@ -53,7 +54,6 @@ from salesflow.interop.engine import (
     change_json,
     fingerprint,
     flat_json,
-    reserve_ids,
     run_import,
     transition_changes,
 )
@@ -63,6 +63,7 @@ from salesflow.interop.progress import Progress, silent
 from salesflow.interop.sources import find_file, open_source
 from salesflow.interop.tabular import Sheet, SheetError, cell
 from salesflow.process.model import ProcessDefinition
+from salesflow.records import eventlog
 from salesflow.records.eventlog import BulkChain
 from salesflow.records.services import definition_of, get_process
 
@@ -135,11 +136,17 @@ class HistorySpool:
                         "sf_stage TEXT, forecast TEXT, bad INTEGER NOT NULL)")
         self.db.execute("BEGIN")
         self.pending: list[tuple[Any, ...]] = []
-        self.indexed = False
+        self.ordered = True  # so far, the valid rows came grouped by opportunity and in time order
+        self.last_key: tuple[Any, ...] = (0, "", "")
 
     def add(self, row: tuple[Any, ...]) -> None:
-        """One row: (row number, id, opportunity index, at, actor, stage, amount, override, close date,
+        """One row: (row number, id, opportunity position, at, actor, stage, amount, override, close date,
         Salesforce stage, forecast category, bad)."""
+        if not row[11] and self.ordered:
+            key = (row[2], row[3], row[1])
+            if key < self.last_key:
+                self.ordered = False
+            self.last_key = key
         self.pending.append(row)
         if len(self.pending) >= 20000:
             self.flush()
@@ -175,15 +182,17 @@ class HistorySpool:
             chunk = rows[part:part + 500]
             self.db.execute(f"UPDATE history SET bad = 1 WHERE row IN ({', '.join('?' * len(chunk))})", chunk)
 
-    def by_opportunity(self, first: int, last: int) -> dict[int, list[HistoryRow]]:
-        """The valid rows of the opportunities at positions ``first``…``last``, each one's by time, then id."""
-        if not self.indexed:
-            self.db.execute("CREATE INDEX history_order ON history (opportunity, at, id) WHERE bad = 0")
-            self.indexed = True
+    def groups(self) -> Iterator[tuple[int, list[HistoryRow]]]:
+        """The valid rows grouped by opportunity position (increasing), each group by time, then id.
+
+        A file already in that order (as rows were added) is read back as it is, without sorting.
+        """
+        order = "row" if self.ordered else "opportunity, at, id"
         cursor = self.db.execute(
             "SELECT opportunity, id, at, actor, stage, amount, override, close_date, sf_stage, forecast "
-            "FROM history WHERE bad = 0 AND opportunity BETWEEN ? AND ? ORDER BY opportunity, at, id", (first, last))
-        return {position: list(rows) for position, rows in groupby(cursor, itemgetter(0))}
+            f"FROM history WHERE bad = 0 ORDER BY {order}")
+        for position, rows in groupby(cursor, itemgetter(0)):
+            yield position, list(rows)
 
     def close(self) -> None:
         """Delete the scratch file."""
@@ -448,21 +457,22 @@ class SalesforceImport:
                    ("CloseDate", _cached(_iso_date)), ("CreatedDate", instant), ("LastModifiedDate", instant),
                    ("SystemModstamp", instant), ("LastStageChangeDate", instant),
                    ("IsClosed", _cached(parsing.parse_bool)), ("IsWon", _cached(parsing.parse_bool)))
-        parser_columns = [(name, column[name], parser) for name, parser in parsers]
         outcomes = {stage.id: stage.outcome for stage in self.definition.stages}
         advance = self.progress(f"reading {file}", None)
         width = len(sheet.header)
+        # Every cell this reader looks at, in one C call per row: a missing column reads the "" appended
+        # at position ``width`` (cells of short rows likewise).
+        wanted = itemgetter(*(width if column[name] is None else column[name] for name in names))
+        slot = {name: number for number, name in enumerate(names)}
+        padding = [""] * (width + 1)
+        stage_of = _cached_stage(self.maps)
         for number, cells in sheet.rows:
             advance(1)
-            if len(cells) < width:
-                cells = [*cells, *([""] * (width - len(cells)))]
+            cells = [*cells, *padding[len(cells):]] if len(cells) <= width else [*cells[:width], ""]
+            found = [value.strip() if type(value) is str else value for value in wanted(cells)]
 
-            def get(name: str, cells: list[Any] = cells) -> Any:
-                position = column[name]
-                if position is None:
-                    return None
-                value = cells[position]
-                return value.strip() if isinstance(value, str) else value
+            def get(name: str, found: list[Any] = found) -> Any:
+                return found[slot[name]]
 
             if column["IsDeleted"] is not None and _truthy(get("IsDeleted")):
                 continue
@@ -484,11 +494,13 @@ class SalesforceImport:
                 problems.add(file, number, "Name", "longer than 2000 characters")
                 bad = True
             sf_stage = str(get("StageName") or "")
-            stage = self._stage(file, number, sf_stage)
+            stage = stage_of(sf_stage) if sf_stage.strip() else None
+            if stage is None:
+                self._stage(file, number, sf_stage)  # the problem, and where the unmapped name occurs
             values: dict[str, Any] = {}
-            for name, position, parser in parser_columns:
-                raw = cell(cells, position)
-                if parsing.blank(raw):
+            for name, parser in parsers:
+                raw = found[slot[name]]
+                if raw is None or raw == "":
                     values[name] = None
                     continue
                 try:
@@ -670,39 +682,56 @@ class SalesforceImport:
         writer = ImportWriter(SYSTEM, self.process_key, summary)
         users = self._users(writer)
         accounts = self._accounts(writer)
-        chain = BulkChain()
+        inserts = BackgroundInserts()
+        writer.insert = inserts.insert
+        chain = BulkChain(insert=inserts.insert)
         spool = self.plan.history
         total = self.plan.opportunities.count if self.plan.opportunities else 0
         advance = self.progress("writing opportunities and history", total)
-        for part in self.plan.opportunities.parts() if self.plan.opportunities else ():
-            grouped = spool.by_opportunity(part[0].position, part[-1].position) if spool is not None else {}
-            self._write_part(writer, chain, users, accounts, part, [grouped.get(item.position, []) for item in part])
-            advance(len(part))
+        groups = spool.groups() if spool is not None else iter(())
+        pending = next(groups, None)
+        try:
+            for part in self.plan.opportunities.parts() if self.plan.opportunities else ():
+                histories: dict[int, list[HistoryRow]] = {}
+                while pending is not None and pending[0] <= part[-1].position:
+                    histories[pending[0]] = pending[1]
+                    pending = next(groups, None)
+                self._write_part(writer, chain, inserts, users, accounts, part,
+                                 [histories.get(item.position, []) for item in part])
+                advance(len(part))
+            chain.flush()
+        except BaseException:
+            with contextlib.suppress(Exception):  # the first error is the one to report
+                inserts.close()
+            raise
+        inserts.close()
+        writer.insert = eventlog.insert_rows
         chain.close()
         summary.count("events", chain.count)
 
-    def _write_part(self, writer: ImportWriter, chain: BulkChain, users: dict[str, Actor], accounts: dict[str, Any],
-                    part: list[Opportunity], histories: list[list[HistoryRow]]) -> None:
+    def _write_part(self, writer: ImportWriter, chain: BulkChain, inserts: BackgroundInserts, users: dict[str, Actor],
+                    accounts: dict[str, Any], part: list[Opportunity], histories: list[list[HistoryRow]]) -> None:
         """Write one part of the opportunities with their history."""
         from salesflow.records.models import Record
 
         summary = writer.summary
         stages = writer.stages
         process, version = writer.process.key, writer.version.version
-        refs = writer.existing_refs("opportunity", [item.external_id for item in part])
-        stored: dict[int, Snapshot] = {}
-        if refs:
-            for pk, stage, amount, close_date, override in Record.objects.filter(
-                    pk__in=[ref.local_id for ref in refs.values()]).values_list(
-                    "pk", "stage", "amount", "close_date", "probability_override"):
-                stored[pk] = Snapshot(stage, f"{amount:f}" if amount is not None else None,
-                                      close_date.isoformat() if close_date else None, override)
-        known_history = writer.known_external_ids("history", [
-            row[H_ID] for item, rows in zip(part, histories, strict=True) if item.external_id in refs
-            for row in rows]) if refs else set()
-        new_count = sum(1 for item in part if not (item.external_id in refs and refs[item.external_id].local_id
-                                                   in stored))
-        new_ids = iter(reserve_ids(Record, new_count) if new_count else [])
+        with inserts.exclusive():  # between two background batches
+            refs = writer.existing_refs("opportunity", [item.external_id for item in part])
+            stored: dict[int, Snapshot] = {}
+            if refs:
+                for pk, stage, amount, close_date, override in Record.objects.filter(
+                        pk__in=[ref.local_id for ref in refs.values()]).values_list(
+                        "pk", "stage", "amount", "close_date", "probability_override"):
+                    stored[pk] = Snapshot(stage, f"{amount:f}" if amount is not None else None,
+                                          close_date.isoformat() if close_date else None, override)
+            known_history = writer.known_external_ids("history", [
+                row[H_ID] for item, rows in zip(part, histories, strict=True) if item.external_id in refs
+                for row in rows]) if refs else set()
+            new_count = sum(1 for item in part if not (item.external_id in refs and refs[item.external_id].local_id
+                                                       in stored))
+            new_ids = iter(writer.new_record_ids(new_count))
         records = writer.record_rows()
         now = parsing.instant_text(writer.now)
         opportunity_refs: list[tuple[str, int, str, dict[str, Any]]] = []
@@ -778,7 +807,8 @@ class SalesforceImport:
                     opportunity_refs.append((item.external_id, record_id, item.fingerprint, _opportunity_data(item)))
                 else:  # linked before, but the record is gone: link the new one
                     ref.local_id, ref.fingerprint, ref.data = record_id, item.fingerprint, _opportunity_data(item)
-                    ref.save(update_fields=["local_id", "fingerprint", "data"])
+                    with inserts.exclusive():
+                        ref.save(update_fields=["local_id", "fingerprint", "data"])
                 state = initial
                 last_at = created_at
             for _position, history_id, at, actor_id, stage, amount, override, close_date, sf_stage, forecast in rows:
@@ -807,7 +837,8 @@ class SalesforceImport:
         writer.insert_refs("opportunity", opportunity_refs)
         writer.insert_ref_rows(history_refs)
         if changed:
-            self._update(writer, changed)
+            with inserts.exclusive():
+                self._update(writer, changed)
 
     def _update(self, writer: ImportWriter, changed: dict[int, tuple[Opportunity, Any, Actor, str, str]]) -> None:
         """Bring changed existing records to the opportunities' current values (their events are written)."""

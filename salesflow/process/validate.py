@@ -345,11 +345,13 @@ def check_references(parsed: ParsedProcess, known_processes: Iterable[str] = ())
 
 
 def validate_texts(
-    sources: list[tuple[str, str]], known_processes: Iterable[str] = ()
+    sources: list[tuple[str, str]], known_processes: Iterable[str] = (),
+    library: dict[str, ProcessDefinition] | None = None,
 ) -> tuple[list[ParsedProcess], list[Problem]]:
     """Validate several process files together (they may depend on each other).
 
-    ``sources`` is a list of (file name, text). Returns the valid ones and all problems.
+    ``sources`` is a list of (file name, text); ``library`` the definitions already in force (their
+    fields are what hand-offs into them may set). Returns the valid ones and all problems.
     """
     parsed: list[ParsedProcess] = []
     problems: list[Problem] = []
@@ -371,7 +373,7 @@ def validate_texts(
         problems.extend(item_problems)
         if not item_problems:
             valid.append(item)
-    handoff_problems = check_handoff_targets(valid)
+    handoff_problems = check_handoff_targets(valid, library)
     if handoff_problems:
         bad_files = {problem.file for problem in handoff_problems}
         valid = [item for item in valid if item.file not in bad_files]
@@ -379,9 +381,12 @@ def validate_texts(
     return valid, problems
 
 
-def check_handoff_targets(items: list[ParsedProcess]) -> list[Problem]:
-    """Hand-offs between processes validated together: every target field must exist in the target process."""
-    by_key = {item.definition.process: item.definition for item in items}
+def check_handoff_targets(items: list[ParsedProcess],
+                          library: dict[str, ProcessDefinition] | None = None) -> list[Problem]:
+    """Hand-offs between processes: every target field must exist in the target process (validated together,
+    else as in ``library``)."""
+    by_key = dict(library or {})
+    by_key.update({item.definition.process: item.definition for item in items})
     problems = []
     for item in items:
         for stage_index, stage in enumerate(item.definition.stages):
@@ -397,7 +402,8 @@ def check_handoff_targets(items: list[ParsedProcess]) -> list[Problem]:
     return problems
 
 
-def validate_paths(paths: Iterable[str | FsPath], known_processes: Iterable[str] = ()) -> tuple[list[ParsedProcess], list[Problem]]:
+def validate_paths(paths: Iterable[str | FsPath], known_processes: Iterable[str] = (),
+                   library: dict[str, ProcessDefinition] | None = None) -> tuple[list[ParsedProcess], list[Problem]]:
     """Validate process files on disk (directories are searched for *.yaml / *.yml)."""
     sources: list[tuple[str, str]] = []
     problems: list[Problem] = []
@@ -410,7 +416,7 @@ def validate_paths(paths: Iterable[str | FsPath], known_processes: Iterable[str]
         except UnicodeDecodeError as error:
             line = raw[: error.start].count(b"\n") + 1
             problems.append(Problem(str(path), line, "file is not UTF-8 text"))
-    valid, found = validate_texts(sources, known_processes)
+    valid, found = validate_texts(sources, known_processes, library)
     return valid, problems + found
 
 

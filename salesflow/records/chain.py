@@ -198,7 +198,10 @@ def create_linked_record(process_key: str, user: Any, fields: dict[str, Any], li
     services = _services()
     at = at or timezone.now()
     with transaction.atomic():
-        source = _visible_record(link_from, user, lock=True)
+        try:
+            source = _visible_record(link_from, user, lock=True)
+        except services.NotFound:
+            raise BadInput(f"link_from: record {link_from} not found") from None
         process = services.get_process(process_key)
         version = process.current_version()
         if version is None:

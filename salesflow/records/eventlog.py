@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -329,7 +329,10 @@ class BulkChain:
     moves the chain head. The hashed text is built from a template instead of a dict per event.
     """
 
-    def __init__(self, batch_size: int = 5000) -> None:
+    def __init__(self, batch_size: int = 5000,
+                 insert: Callable[[str, Sequence[str], list[tuple[Any, ...]]], None] | None = None) -> None:
+        """``insert(table, columns, rows)`` writes a batch (default `insert_rows`; importers may pass one that
+        writes in a background thread)."""
         connection = transaction.get_connection()
         if not connection.in_atomic_block:
             raise RuntimeError("eventlog.BulkChain must run inside transaction.atomic()")
@@ -346,6 +349,7 @@ class BulkChain:
         self.columns = [meta.get_field(name.removesuffix("_id")).column for name in _EVENT_COLUMNS]
         self.db_instant = instant_db_value(connection)
         self.rows: list[tuple[Any, ...]] = []
+        self.insert = insert or insert_rows
         self._texts: dict[str, str] = {"": '""'}
 
     @property
@@ -388,7 +392,7 @@ class BulkChain:
     def flush(self) -> None:
         """Insert the events added so far."""
         if self.rows:
-            insert_rows(self.table, self.columns, self.rows)
+            self.insert(self.table, self.columns, self.rows)
             self.rows = []
 
     def close(self) -> None:

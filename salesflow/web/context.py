@@ -18,6 +18,7 @@ NAVIGATION = [
     ("home", _("My work"), ("/",)),
     ("board", _("Pipeline"), ("/board/",)),
     ("records", _("Opportunities"), ("/records/",)),
+    ("customers", _("Accounts"), ("/accounts/",)),
     ("processes", _("Processes"), ("/processes/",)),
     ("guidelines", _("Guidelines"), ("/guidelines/",)),
     ("controlling", _("Controlling"), ("/controlling/",)),

@@ -10,6 +10,7 @@ from django.views.i18n import set_language
 
 from salesflow.web.views import (
     account,
+    accounts,
     actions,
     board,
     documents,
@@ -44,6 +45,10 @@ urlpatterns = [
     path("records/<int:record_id>/probability/", actions.set_probability, name="record_probability"),
     path("records/<int:record_id>/delegate/", actions.delegate, name="record_delegate"),
     path("records/<int:record_id>/members/", actions.set_members, name="record_members"),
+    path("accounts/", accounts.account_list, name="customers"),
+    path("accounts/segmentation/", accounts.account_segmentation, name="customer_segmentation"),
+    path("accounts/<int:account_id>/", accounts.account_detail, name="customer"),
+    path("accounts/<int:account_id>/plans/new/", accounts.account_plan_create, name="customer_plan_create"),
     path("processes/", processes.process_list, name="processes"),
     path("processes/<slug:key>/", processes.process_detail, name="process"),
     path("review/access/", review.access_review, name="access_review"),

@@ -55,7 +55,8 @@ def test_from_qualification_to_won(people, api_as) -> None:
 
     events = ok(kam.get(f"{path}/events", {"limit": 500}))
     kinds = [item["kind"] for item in events["items"]]
-    assert kinds[0] == "record_created" and kinds[-2:] == ["stage_changed", "record_closed"]
+    assert kinds[0] == "record_created" and kinds[-4:] == ["stage_changed", "record_closed", "handoff_sent",
+                                                            "handoff_sent"]
     assert kinds.count("stage_changed") == 4 and "gate_overridden" not in kinds
     assert events["count"] == Event.objects.filter(record_id=record["id"]).count()
     assert eventlog.verify().ok

@@ -11,9 +11,11 @@ pytestmark = pytest.mark.django_db
 
 def test_lists_the_default_library(people, api_as) -> None:
     body = api_as(people["kam"]).get("/api/processes").json()
-    assert body["count"] == 1
-    [process] = body["items"]
-    assert process["key"] == "opportunity-management" and process["version"] == 1 and process["current"]
+    keys = [item["key"] for item in body["items"]]
+    assert body["count"] == 6 and set(keys) == {"lead-management", "opportunity-management", "rfp-procedure",
+                                                 "contract-management", "order-management", "account-management"}
+    [process] = [item for item in body["items"] if item["key"] == "opportunity-management"]
+    assert process["version"] == 2 and process["current"]
     assert process["status"] == "approved" and process["responsible"] == "head_of_sales"
     stages = [stage["id"] for stage in process["stages"]]
     assert stages == ["qualification", "solution_design", "proposal", "negotiation", "won", "lost"]

@@ -32,7 +32,9 @@ def library_with(old: str, new: str) -> ProcessDefinition:
     """The default library with one piece of its YAML text replaced (validated)."""
     text = LIBRARY_FILE.read_text(encoding="utf-8")
     assert old in text, old
-    return parse_valid(text.replace(old, new, 1), "changed.yaml").definition
+    from salesflow.records.library import default_library_keys
+
+    return parse_valid(text.replace(old, new, 1), "changed.yaml", default_library_keys()).definition
 
 
 def kinds(result: Result) -> list[str]:

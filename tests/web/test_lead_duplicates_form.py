@@ -45,7 +45,9 @@ def test_the_htmx_check_lists_accounts_and_visible_leads(chain, client_for) -> N
                            HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Account: Alpen Solar AG" in html and "same company name" in html
+    account = Account.objects.get(name="Alpen Solar AG")
+    assert f'Account: <a href="{reverse("customer", args=[account.pk])}">Alpen Solar AG</a>' in html
+    assert "same company name" in html
     assert f'href="/records/{other_lead.pk}/"' in html
     by_mail = client.post(reverse("record_duplicates"), {"process": "t-lead", "email": "jo@alpen-solar.example"})
     assert "same e-mail domain alpen-solar.example" in by_mail.content.decode()

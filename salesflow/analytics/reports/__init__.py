@@ -34,11 +34,24 @@ KINDS: dict[str, ReportFunction] = {
 CHAIN = ("lead-to-win", "lead-to-order", "renewals")
 
 
+def default_process(data: Data, params: Params) -> Params:
+    """Without ``--process`` a per-process report speaks of the sales pipeline: the only opportunity process
+    (with several, or none, every process; ``--process all`` always asks for every process)."""
+    import dataclasses
+
+    opportunities = data.catalog.processes_of_kind("opportunity")
+    if len(opportunities) == 1 and len(data.catalog.processes()) > 1:
+        return dataclasses.replace(params, process=opportunities[0])
+    return params
+
+
 def run_report(kind: str, data: Data, params: Params) -> Report:
     """Run one report kind; an unknown kind or bad parameters raise `BadInput`."""
     if kind not in KINDS:
         raise BadInput(f"unknown report {kind!r} (reports: {', '.join(KINDS)})")
     params.check()
+    if not params.process and not params.all_processes and kind not in CHAIN:
+        params = default_process(data, params)
     if params.process and params.process not in data.catalog.processes():
         raise BadInput(f"--process: unknown process {params.process!r} "
                        f"(processes: {', '.join(data.catalog.processes())})")

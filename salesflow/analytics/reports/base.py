@@ -193,6 +193,8 @@ class Params:
     seed: int = 0
     trials: int = 10_000
     calibrated: bool = True
+    #: Without a process, per-process reports speak of the opportunity process; True asks for every process.
+    all_processes: bool = False
 
     def check(self) -> None:
         """Refuse inconsistent parameters with `BadInput`."""

@@ -67,9 +67,9 @@ class SegmentationForm(forms.Form):
 
     window_days = forms.IntegerField(label=gettext_lazy("Window (days)"), min_value=1, max_value=MAX_WINDOW_DAYS,
                                      initial=DEFAULT_WINDOW_DAYS)
-    a_share = forms.DecimalField(label=gettext_lazy("A up to (% of revenue)"), min_value=Decimal("0.01"),
+    a_share = forms.DecimalField(label=gettext_lazy("A threshold (percent)"), min_value=Decimal("0.01"),
                                  max_value=Decimal("100"), max_digits=5, decimal_places=2, initial=DEFAULT_A_SHARE)
-    b_share = forms.DecimalField(label=gettext_lazy("B up to (% of revenue)"), min_value=Decimal("0.01"),
+    b_share = forms.DecimalField(label=gettext_lazy("B threshold (percent)"), min_value=Decimal("0.01"),
                                  max_value=Decimal("100"), max_digits=5, decimal_places=2, initial=DEFAULT_B_SHARE)
 
     def clean(self) -> dict[str, Any]:
@@ -170,8 +170,9 @@ def key_dates(definition: ProcessDefinition, record: Record, language: str) -> l
             except ValueError:
                 continue
             dates.append({"label": presenters.field_title(definition, schedule.date_field, language), "date": day})
-        if schedule.minus_days_field and f"{schedule.id}:due" not in seen:
-            seen.add(f"{schedule.id}:due")
+        key = f"{schedule.date_field}-{schedule.minus_days_field}"
+        if schedule.minus_days_field and key not in seen:
+            seen.add(key)
             due = schedule_due(schedule, state)
             if due is not None:
                 dates.append({"label": _("Notice date"), "date": due})
@@ -218,7 +219,10 @@ def plan_rows(account: Account, plans: list[Record], user: Any, language: str) -
         won = overview.won_revenue_between(account, user, start, end)
         opportunities = [link.record for link in links_of(plan, user)
                          if link.record.process.record_type == overview.OPPORTUNITY_RECORD_TYPE]
-        target_value = Decimal(str(target)) if target not in (None, "") else None
+        try:
+            target_value = Decimal(str(target)) if target not in (None, "") else None
+        except ArithmeticError:
+            target_value = None
         rows.append({
             "id": plan.pk, "title": plan.title, "url": reverse("record", args=[plan.pk]),
             "stage": presenters.stage_title(definition, plan.stage, language), "outcome": plan.outcome,

@@ -26,7 +26,9 @@ class Command(SalesflowCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("kind", choices=[*KINDS, "chain", "all"], metavar="KIND",
                             help=f"one of {', '.join(KINDS)} (or chain, all)")
-        parser.add_argument("--process", metavar="KEY", help="only records of this process")
+        parser.add_argument("--process", metavar="KEY",
+                            help="only records of this process; default: the opportunity process (the chain "
+                                 "reports: every process); 'all' for every process")
         parser.add_argument("--from", dest="from", metavar="DATE", help="start of the date range (YYYY-MM-DD)")
         parser.add_argument("--to", metavar="DATE", help="end of the date range, inclusive (YYYY-MM-DD)")
         parser.add_argument("--by", metavar="DIMENSION",

@@ -37,6 +37,16 @@ def _known_processes() -> set[str]:
     return known
 
 
+def _library_in_force() -> dict[str, Any]:
+    """The stored processes' current definitions (hand-off targets), empty without a database."""
+    try:
+        from salesflow.guidelines.services import library_in_force
+
+        return library_in_force()
+    except Exception:  # database not migrated: validation works without it
+        return {}
+
+
 class Command(SalesflowCommand):
     help = "Validate, load, list and show processes of the process library."
 
@@ -117,7 +127,7 @@ class Command(SalesflowCommand):
         getattr(self, f"do_{options['action'].replace('-', '_')}")(options)
 
     def do_validate(self, options: dict[str, Any]) -> None:
-        valid, problems = validate_paths(options["paths"], _known_processes())
+        valid, problems = validate_paths(options["paths"], _known_processes(), _library_in_force())
         if problems:
             raise ProcessInvalid(problems)
         for parsed in valid:
@@ -127,7 +137,7 @@ class Command(SalesflowCommand):
 
     def do_load(self, options: dict[str, Any]) -> None:
         by = services.get_user(options["as_user"]) if options.get("as_user") else None
-        valid, problems = validate_paths(options["paths"], _known_processes())
+        valid, problems = validate_paths(options["paths"], _known_processes(), _library_in_force())
         if problems:
             raise ProcessInvalid(problems)
         with transaction.atomic():
