@@ -258,19 +258,23 @@ class NotificationOut(Schema):
     read: bool
 
 
-class NotificationsRead(Schema):
-    """Mark notifications read: the ids, or all unread when none are given."""
-
-    ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] | None = Field(default=None, max_length=1000)
+class ObjectBody(Schema):
+    """A body whose fields all have defaults: it must still be a JSON object (``{}`` for the defaults)."""
 
     @model_validator(mode="before")
     @classmethod
     def an_object(cls, value: Any) -> Any:
-        """The body must be a JSON object (``{}`` marks every unread notification)."""
+        """Refuse a body that is not a JSON object (a list, a number, null)."""
         data = getattr(value, "_obj", value)  # ninja hands the body over wrapped in a DjangoGetter
         if not isinstance(data, dict):
-            raise ValueError("a JSON object is expected, e.g. {\"ids\": [1, 2]}")
+            raise ValueError("a JSON object is expected, e.g. {}")
         return value
+
+
+class NotificationsRead(ObjectBody):
+    """Mark notifications read: the ids, or all unread when none are given (``{}``)."""
+
+    ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] | None = Field(default=None, max_length=1000)
 
 
 class NoteIn(Schema):
@@ -513,7 +517,7 @@ class AccountDetailOut(AccountOut):
     record_items: list[AccountRecordOut]
 
 
-class SegmentationIn(Schema):
+class SegmentationIn(ObjectBody):
     """Recompute the ABC segmentation: won revenue of ``window_days`` days up to ``as_of`` (default today);
     A = the first ``a_share`` % of the total, B up to ``b_share`` % (A below B)."""
 
@@ -521,15 +525,6 @@ class SegmentationIn(Schema):
     a_share: Share = 80
     b_share: Share = 95
     as_of: IsoDate | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def an_object(cls, value: Any) -> Any:
-        """Every parameter has a default, but the body must still be a JSON object (``{}`` for the defaults)."""
-        data = getattr(value, "_obj", value)  # ninja hands the body over wrapped in a DjangoGetter
-        if not isinstance(data, dict):
-            raise ValueError("a JSON object is expected, e.g. {\"window_days\": 365}")
-        return value
 
 
 class SegmentationOut(Schema):

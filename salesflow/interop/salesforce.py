@@ -681,7 +681,8 @@ class SalesforceImport:
         """
         writer = ImportWriter(SYSTEM, self.process_key, summary)
         users = self._users(writer)
-        accounts = self._accounts(writer)
+        # Only the names are needed from here on: the Account objects are let go.
+        accounts = {key: account.name for key, account in self._accounts(writer).items()}
         inserts = BackgroundInserts()
         writer.insert = inserts.insert
         chain = BulkChain(insert=inserts.insert)
@@ -710,7 +711,7 @@ class SalesforceImport:
         summary.count("events", chain.count)
 
     def _write_part(self, writer: ImportWriter, chain: BulkChain, inserts: BackgroundInserts, users: dict[str, Actor],
-                    accounts: dict[str, Any], part: list[Opportunity], histories: list[list[HistoryRow]]) -> None:
+                    accounts: dict[str, str], part: list[Opportunity], histories: list[list[HistoryRow]]) -> None:
         """Write one part of the opportunities with their history."""
         from salesflow.records.models import Record
 
@@ -751,8 +752,7 @@ class SalesforceImport:
         for item, rows in zip(part, histories, strict=True):
             opportunity_json = encode_text(item.external_id)
             ref = refs.get(item.external_id)
-            account = accounts.get(item.account)
-            account_name = account.name if account is not None else ""
+            account_name = accounts.get(item.account, "")
             owner = actor(item.owner, Actor(None, ""))
             if ref is not None and ref.local_id in stored:
                 record_id = ref.local_id

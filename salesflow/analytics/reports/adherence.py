@@ -13,10 +13,13 @@ by the owner's teams), counting what happened within ``--from/--to``:
   (Lost: customer informed) were done before the close; ``lost`` / ``lost_met`` the same for Lost.
 - ``limited_stays`` / ``sla_breaches``: stays (entered in the range) in stages with a time limit
   (``max_days``), and those longer than the limit (still running ones count once over it).
+- ``deadlines_missed``: hard dates missed (``deadline_missed`` events of the process schedules, e.g.
+  an RFP's submission deadline).
 
 **Adherence score** = 100 × (gates_passed + closes_met + limited_stays − sla_breaches) /
-(forward_moves + closes + limited_stays): the share of checks passed, where every forward move,
-every close and every time-limited stay is one check. None when there is nothing to check.
+(forward_moves + closes + limited_stays + deadlines_missed): the share of checks passed, where every
+forward move, every close and every time-limited stay is one check, and every missed deadline one
+failed check. None when there is nothing to check.
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ from salesflow.analytics.reports.base import (
 
 def adherence_score(row: dict[str, Any]) -> float | None:
     """The adherence score of one group's counts (see the module docstring); None without checks."""
-    checks = row["forward_moves"] + row["closes"] + row["limited_stays"]
+    checks = row["forward_moves"] + row["closes"] + row["limited_stays"] + row.get("deadlines_missed", 0)
     passed = row["gates_passed"] + row["closes_met"] + row["limited_stays"] - row["sla_breaches"]
     if not checks:
         return None
@@ -90,10 +93,14 @@ def adherence(data: Data, params: Params) -> Report:
         sla_breaches=visits.count(where=visits.seconds > visits.max_days.cast("float64") * SECONDS_PER_DAY),
     )
 
-    parts = [index_rows(data.rows(expr), "group") for expr in (move_counts, override_counts, close_counts, sla)]
+    missed = events.filter(events.kind == "deadline_missed")
+    missed_counts = missed.group_by("group").agg(deadlines_missed=missed.count())
+
+    parts = [index_rows(data.rows(expr), "group")
+             for expr in (move_counts, override_counts, close_counts, sla, missed_counts)]
     groups = sorted({key[0] for part in parts for key in part}, key=lambda g: (g == NONE_LABEL, str(g)))
     fields = ("forward_moves", "gates_overridden", "stages_skipped", "overrides", "missing_activities", "closes",
-              "closes_met", "lost", "lost_met", "limited_stays", "sla_breaches")
+              "closes_met", "lost", "lost_met", "limited_stays", "sla_breaches", "deadlines_missed")
     rows = []
     for group in groups:
         row: dict[str, Any] = {"group": group}
@@ -120,7 +127,8 @@ def adherence(data: Data, params: Params) -> Report:
                Column("missing_activities", "Required activities missing", "int"),
                Column("closes", "Closed", "int"), Column("closes_met", "Outcome requirements met", "int"),
                Column("lost", "Lost", "int"), Column("lost_met", "Lost: customer informed", "int"),
-               Column("limited_stays", "Stays with limit", "int"), Column("sla_breaches", "SLA breaches", "int")]
+               Column("limited_stays", "Stays with limit", "int"), Column("sla_breaches", "SLA breaches", "int"),
+               Column("deadlines_missed", "Deadlines missed", "int")]
     reason_columns = [Column("group", "Group"), Column("record_id", "Record", "int"), Column("at", "At"),
                       Column("from_stage", "From"), Column("to_stage", "To"), Column("unmet", "Unmet items", "int"),
                       Column("reason", "Reason")]
@@ -128,4 +136,5 @@ def adherence(data: Data, params: Params) -> Report:
                   {"groups": Table(columns, rows, "Adherence by " + by),
                    "reasons": Table(reason_columns, reasons, "Overrides and their reasons")},
                   notes=["Adherence score = 100 × (gates passed + closes with outcome requirements met + "
-                         "stays within the time limit) / (forward moves + closes + stays in stages with a limit)."])
+                         "stays within the time limit) / (forward moves + closes + stays in stages with a limit + "
+                         "deadlines missed)."])
