@@ -6,7 +6,9 @@ folder of the Salesforce CLI's tree export (``Opportunities.json`` …) is read 
 
 Everything is read and checked first; any problem aborts with ``file:row: column: message`` for
 every bad row and nothing is written (``skip_invalid`` imports the valid rows and reports the
-rest). Then one transaction writes users, accounts, records and events in bulk:
+rest). The valid rows are spooled to disk (memory stays flat in the number of history rows). Then
+one transaction writes users, accounts, records and events in bulk, opportunity by opportunity
+(rows built without model objects, written by a second thread while the next ones are built):
 
 - a new opportunity becomes a record in its current stage (not through our gates) with an imported
   ``record_created`` event at its CreatedDate (in the stage of its first history row);

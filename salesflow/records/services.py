@@ -233,10 +233,27 @@ def do_create_record(process_key: str, user: Any, fields: dict[str, Any],
         record = Record(process=process, process_version=version, created_at=at, updated_at=at, stage_entered_at=at,
                         customer=customer)
         record.apply_state(result.state)
+        sync_account_name(record, definition)
         record.save()
         eventlog.append(result.events, actor=actorship(user), at=at, record_id=record.pk,
                         process=process.key, process_version=version.version)
     return record
+
+
+def sync_account_name(record: Record, definition: ProcessDefinition) -> None:
+    """A record without a customer account shows the company its hand-off would find the account by.
+
+    E.g. a lead's ``company`` field: lists, search and the account column show it before the lead is
+    converted (the conversion then links the account and sets the name).
+    """
+    if record.customer_id:
+        return
+    for _stage, handoff in definition.handoffs():
+        if handoff.account is not None:
+            name = record.values.get(handoff.account.name)
+            if name:
+                record.account = str(name)[:2000]
+                return
 
 
 def refuse_read_only(user: Any) -> None:
@@ -268,6 +285,7 @@ def _act(record_id: int, user: Any, action: Callable[[ProcessDefinition, RecordS
         result = action(definition, record.to_state(), actor_for(user))
         before_stage = record.stage
         record.apply_state(result.state)
+        sync_account_name(record, definition)
         record.version += 1
         record.updated_at = at
         if record.stage != before_stage:

@@ -17,7 +17,7 @@ from salesflow.web.views.review import may_review
 NAVIGATION = [
     ("home", _("My work"), ("/",)),
     ("board", _("Pipeline"), ("/board/",)),
-    ("records", _("Opportunities"), ("/records/",)),
+    ("records", _("Records"), ("/records/",)),
     ("customers", _("Accounts"), ("/accounts/",)),
     ("processes", _("Processes"), ("/processes/",)),
     ("guidelines", _("Guidelines"), ("/guidelines/",)),

@@ -100,6 +100,7 @@ def record_list(request: HttpRequest) -> HttpResponse:
         "filter": flt, "params": params, "page": page, "error": error,
         "rows": [row_of(record, language, now) for record in page.object_list],
         "options": filter_options(flt.process, language), "total": paginator.count,
+        **list_heading(flt.process, language),
     }
     template = "web/partials/record_results.html" if is_htmx(request) and request.headers.get(
         "HX-Target") == "results" else "web/record_list.html"
@@ -107,6 +108,15 @@ def record_list(request: HttpRequest) -> HttpResponse:
 
 
 # --- the record page -----------------------------------------------------------------------------
+
+def list_heading(process_key: str | None, language: str) -> dict[str, Any]:
+    """The list's heading: the chosen process's title (else "Records"), and whether it lists opportunities."""
+    from salesflow.records.models import Process
+
+    process = Process.objects.filter(key=process_key).first() if process_key else None
+    return {"list_title": process.title_in(language) if process else "",
+            "lists_opportunities": process is None or process.record_type == "opportunity"}
+
 
 def record_context(request: HttpRequest, record: Record, feedback: dict[str, Any] | None = None) -> dict[str, Any]:
     """Everything the record page shows, for the signed-in user."""
