@@ -14,7 +14,15 @@ from ninja.files import UploadedFile
 
 from salesflow.api.errors import responses
 from salesflow.api.records import RecordId, log_strict_view, refuse_read_only, single_query_values, visible
-from salesflow.api.schemas import MAX_ID, DocumentOut, LinkIn, LinksOut, NotificationOut, NotificationsRead, Text
+from salesflow.api.schemas import (
+    MAX_ID,
+    DocumentOut,
+    LinkIn,
+    LinksOut,
+    NotificationOut,
+    NotificationsRead,
+    Text,
+)
 from salesflow.engine.errors import BadInput
 from salesflow.records import chain
 from salesflow.records.models import Document, Notification

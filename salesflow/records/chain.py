@@ -21,7 +21,13 @@ from salesflow.accounts.duplicates import company_domain
 from salesflow.accounts.models import Account, Contact, normalise_name
 from salesflow.engine import actions, authority
 from salesflow.engine.errors import BadInput, Conflict, NotPermitted
-from salesflow.engine.handoffs import due_steps, handoff_account, handoff_contact, handoff_values, schedule_due
+from salesflow.engine.handoffs import (
+    due_steps,
+    handoff_account,
+    handoff_contact,
+    handoff_values,
+    schedule_due,
+)
 from salesflow.engine.state import Actor, EventDraft, Result
 from salesflow.people import access
 from salesflow.process.model import Handoff, ProcessDefinition, Schedule, Text

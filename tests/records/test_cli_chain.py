@@ -24,7 +24,7 @@ def test_create_from_links_and_lists_the_chain(chain: dict[str, Any], cli: Any) 
 
 
 def test_move_with_a_picked_account_and_bad_ids(chain: dict[str, Any], cli: Any) -> None:
-    account = Account(name="Picked", created_at=datetime.datetime.now(datetime.timezone.utc))
+    account = Account(name="Picked", created_at=datetime.datetime.now(datetime.UTC))
     account.save()
     lead = cli("record", "create", "t-lead", "--title", "Lead", "--field", "company=Alpen", "--as", "kam").out.strip()
     assert cli("record", "move", lead, "qualified", "--as", "kam").code == 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -154,6 +155,11 @@ def move(request: HttpRequest, record_id: int) -> HttpResponse:
     reason = request.POST.get("override_reason", "").strip() or None
     back = safe_next(request, reverse("record", args=[record.pk]))
     definition = services.definition_of(record.process_version)
+    if is_htmx(request) and chain.has_handoffs(definition, target):
+        # A move from the board into a stage with hand-offs goes through the confirmation page first
+        # (what will be created, which customer account).
+        confirm = reverse("record_move_confirm", args=[record.pk]) + "?" + urlencode({"stage": target})
+        return HttpResponse(status=200, headers={"HX-Redirect": confirm})
     options = chain.handoff_options(request.POST, definition, target)
     handed_over = set(RecordLink.objects.filter(source=record).values_list("pk", flat=True))
     try:
