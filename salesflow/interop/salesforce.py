@@ -18,21 +18,28 @@ one transaction writes users, accounts, records and events in bulk, opportunity 
 - differences between the last history row and the opportunity's current values become events
   at its LastModifiedDate.
 
-Every opportunity, history row, account and user is linked through an `ExternalRef`: importing the
-same export again changes nothing; a newer export adds only new history and changed opportunities.
-Times without a zone are UTC (as Salesforce exports them).
+Every opportunity, account and user is linked through an `ExternalRef`; an opportunity's ref also
+keeps a history watermark (``data["history"]``: CreatedDate and Id of its last imported history
+row, and how many were imported), so importing the same export again changes nothing and a newer
+export adds only the history rows after the watermark (Salesforce's history only grows) and the
+changed opportunities. Opportunities linked by an older importer (one ref per history row) are
+matched row by row once, then get a watermark. Times without a zone are UTC (as Salesforce exports
+them). A large history CSV is checked in two halves at once (the second in a forked process).
 """
 
 from __future__ import annotations
 
 import contextlib
+import csv
 import datetime
+import io
 import json
 import os
 import pickle
 import shutil
 import sqlite3
 import tempfile
+import threading
 from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -63,7 +70,7 @@ from salesflow.interop.mapping import SALESFORCE_STAGES, SALESFORCE_TYPES, Maps,
 from salesflow.interop.problems import DEFAULT_LIMIT, ImportFailed, Problem, Problems
 from salesflow.interop.progress import Progress, silent
 from salesflow.interop.sources import find_file, open_source
-from salesflow.interop.tabular import Sheet, SheetError, cell
+from salesflow.interop.tabular import Sheet, SheetError, _encoding_message, _sniff_delimiter, cell
 from salesflow.process.model import ProcessDefinition
 from salesflow.records import eventlog
 from salesflow.records.eventlog import BulkChain
@@ -140,12 +147,15 @@ class HistorySpool:
         self.pending: list[tuple[Any, ...]] = []
         self.ordered = True  # so far, the valid rows came grouped by opportunity and in time order
         self.last_key: tuple[Any, ...] = (0, "", "")
+        self.first_key: tuple[Any, ...] | None = None
 
     def add(self, row: tuple[Any, ...]) -> None:
         """One row: (row number, id, opportunity position, at, actor, stage, amount, override, close date,
         Salesforce stage, forecast category, bad)."""
         if not row[11] and self.ordered:
             key = (row[2], row[3], row[1])
+            if self.first_key is None:
+                self.first_key = key
             if key < self.last_key:
                 self.ordered = False
             self.last_key = key
@@ -198,8 +208,133 @@ class HistorySpool:
 
     def close(self) -> None:
         """Delete the scratch file."""
-        self.db.close()
+        with contextlib.suppress(sqlite3.ProgrammingError):
+            self.db.close()
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+#: History CSV files at least this large are checked in two halves at once (two processes).
+PARALLEL_HISTORY_BYTES = 16 * 1024 * 1024
+#: The record `_Window` appends to the first half: read back as one record only if the split is a record boundary.
+SPLIT_SENTINEL = "\uffffsalesflow-split\uffff"
+
+
+def _record_boundary(path: Path, near: int) -> int | None:
+    """The first record boundary (just after a line break outside quotes) at or after byte ``near``.
+
+    Outside quotes, the number of ``"`` before a position is even (an escaped quote is two); a stray
+    quote in an unquoted cell breaks that rule, which the reader of the first half then notices.
+    """
+    quotes = 0
+    with path.open("rb") as handle:
+        left = near
+        while left > 0:
+            chunk = handle.read(min(1 << 23, left))
+            if not chunk:
+                return None
+            quotes += chunk.count(b'"')
+            left -= len(chunk)
+        position = near
+        while True:
+            chunk = handle.read(1 << 20)
+            if not chunk:
+                return None
+            start = 0
+            while True:
+                end = chunk.find(b"\n", start)
+                if end < 0:
+                    quotes += chunk.count(b'"', start)
+                    break
+                quotes += chunk.count(b'"', start, end)
+                if quotes % 2 == 0:
+                    return position + end + 1
+                start = end + 1
+            position += len(chunk)
+
+
+def _delimiter_of(path: Path) -> str | None:
+    """The delimiter `open_sheet` uses for this CSV file (None if its first line cannot be read)."""
+    with path.open("rb") as handle:
+        head = handle.read(65536)
+    try:
+        first_line = head.decode("utf-8-sig", errors="strict").splitlines()[0]
+    except (UnicodeDecodeError, IndexError):
+        return None
+    return _sniff_delimiter(first_line)
+
+
+class _Bytes(io.RawIOBase):
+    """Bytes ``start`` to ``stop`` (None: the end) of a file, then ``tail``."""
+
+    def __init__(self, path: Path, start: int, stop: int | None, tail: bytes) -> None:
+        self.handle = path.open("rb")
+        self.handle.seek(start)
+        self.left = None if stop is None else stop - start
+        self.tail = tail
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer).cast("B")
+        if self.left is None:
+            return self.handle.readinto(view)
+        if self.left > 0:
+            count = self.handle.readinto(view[:min(len(view), self.left)])
+            if count:
+                self.left -= count
+                return count
+            self.left = 0
+        count = min(len(view), len(self.tail))
+        view[:count] = self.tail[:count]
+        self.tail = self.tail[count:]
+        return count
+
+    def close(self) -> None:
+        self.handle.close()
+        super().close()
+
+
+class _Window:
+    """The CSV rows of one part of a file, numbered like `open_sheet` numbers them.
+
+    The first part (``stop`` given) ends with `SPLIT_SENTINEL` as an extra record: ``clean`` tells
+    whether it was read back as a record of its own (so ``stop`` was a record boundary).
+    """
+
+    def __init__(self, name: str, path: Path, start: int, stop: int | None, delimiter: str, encoding: str) -> None:
+        self.name = name
+        tail = f"{SPLIT_SENTINEL}\r\n".encode() if stop is not None else b""
+        self.raw = _Bytes(path, start, stop, tail)
+        self.text = io.TextIOWrapper(io.BufferedReader(self.raw, 1 << 20), encoding=encoding, errors="strict",
+                                     newline="")
+        self.reader = csv.reader(self.text, delimiter=delimiter, strict=False)
+        self.sentinel = stop is not None
+        self.clean = not self.sentinel
+        self.last_number = 0
+
+    def rows(self, skip_header: bool) -> Iterator[tuple[int, list[Any]]]:
+        """(number, cells) of each non-blank row: the header is row 1 (the child's part starts at 1)."""
+        number = 1 if skip_header else 0
+        try:
+            if skip_header:
+                next(self.reader)
+            for cells in self.reader:
+                number += 1
+                if self.sentinel and cells == [SPLIT_SENTINEL]:
+                    self.clean = True
+                    self.last_number = number - 1
+                    continue
+                self.clean = False
+                if not cells or (len(cells) == 1 and not cells[0].strip()):
+                    continue
+                yield number, cells
+        except UnicodeDecodeError as error:
+            raise SheetError(self.name, _encoding_message(error, b""), row=number + 1) from None
+        except csv.Error as error:
+            raise SheetError(self.name, f"not a readable CSV row: {error}", row=number + 1) from None
+        finally:
+            self.text.close()
 
 
 class OpportunitySpool:
@@ -570,9 +705,38 @@ class SalesforceImport:
             problems.add_fatal(file, "the file has no opportunities")
 
     def read_history(self, sheet: Sheet) -> None:
-        """OpportunityHistory.csv: Id, OpportunityId, StageName, CreatedDate required (spooled to disk)."""
+        """OpportunityHistory.csv: Id, OpportunityId, StageName, CreatedDate required (spooled to disk).
+
+        A large CSV file is checked in two halves at once (the second in a forked process).
+        """
         if not self._require(sheet, "Id", "OpportunityId", "StageName", "CreatedDate"):
             return
+        file = sheet.name
+        problems = self.problems
+        first_problem = len(problems.items)
+        spool = self.plan.history = HistorySpool()
+        skipped_rows = self._history_in_two(sheet, spool)
+        if skipped_rows is None:  # one process: the whole file (in a fresh spool if the split was undone)
+            spool = self.plan.history
+            skipped_rows = self._check_history(sheet, sheet.rows, spool, self.progress(f"reading {file}", None))
+            spool.finish()
+        duplicates = list(spool.duplicates())
+        if duplicates:
+            for number, external_id, _first in duplicates:
+                problems.add(file, number, "Id", f"duplicate id {external_id!r}")
+            spool.mark_bad([number for number, *_ in duplicates])
+            self.plan.history_rows = spool.db.execute("SELECT COUNT(*) FROM history WHERE bad = 0").fetchone()[0]
+            # A row's problems in the order its columns are checked: the duplicate id first.
+            tail = problems.items[first_problem:]
+            tail.sort(key=lambda item: (item.row or 0, not item.message.startswith("duplicate id")))
+            problems.items[first_problem:] = tail
+        if skipped_rows:
+            self.plan.notes.append(f"{skipped_rows} history row(s) of invalid opportunities were skipped")
+
+    def _check_history(self, sheet: Sheet, rows: Iterator[tuple[int, list[Any]]], spool: HistorySpool,
+                       advance: Callable[[int], None]) -> int:
+        """Check history rows into ``spool`` (problems to ``self.problems``); returns the rows skipped because
+        their opportunity is invalid."""
         names = ("Id", "OpportunityId", "StageName", "CreatedDate", "CreatedById", "Amount", "Probability",
                  "CloseDate", "ForecastCategory", "IsDeleted")
         column = {name: sheet.index(name) for name in names}
@@ -585,15 +749,12 @@ class SalesforceImport:
             _cached(_iso_date), parsing.parse_instant
         stage_of = _cached_stage(self.maps)
         override_of = lru_cache(maxsize=4096)(self._probability_override)
-        spool = plan.history = HistorySpool()
         add = spool.add
         referenced = plan.referenced_users
-        advance = self.progress(f"reading {file}", None)
         skipped_rows = 0
         width = len(sheet.header)
         positions = {name: position for name, position in column.items() if position is not None}
         blank_row = [""] * width
-        first_problem = len(problems.items)
         id_at, opportunity_at, stage_at, date_at = (positions[name] for name in ("Id", "OpportunityId", "StageName",
                                                                                   "CreatedDate"))
         deleted_at = positions.get("IsDeleted")
@@ -601,7 +762,7 @@ class SalesforceImport:
         optional = [(name, positions[name], parser) for name, parser in
                     (("Amount", money), ("Probability", percent), ("CloseDate", date)) if name in positions]
         optional_names = ("Amount", "Probability", "CloseDate")
-        for number, cells in sheet.rows:
+        for number, cells in rows:
             advance(1)
             if len(cells) < width:
                 cells = cells + blank_row[len(cells):]
@@ -659,19 +820,114 @@ class SalesforceImport:
                  override_of(sf_stage, stage, parsed["Probability"]), parsed["CloseDate"], sf_stage,
                  cells[forecast_at].strip() if forecast_at is not None else "", 0))
             plan.history_rows += 1
+        return skipped_rows
+
+    def _history_in_two(self, sheet: Sheet, spool: HistorySpool) -> int | None:
+        """Check a large history CSV in two halves at once: the second half in a forked process (its own
+        scratch spool, merged afterwards), the first here. Returns the skipped-row count, or None (nothing
+        done) when the file is small, cannot be split at a record boundary, or the split turns out wrong."""
+        path = find_file(self.directory, HISTORY_FILES)
+        if path is None or path.suffix.lower() != ".csv" or not hasattr(os, "fork") or \
+                path.stat().st_size < PARALLEL_HISTORY_BYTES or (os.cpu_count() or 1) < 2 or \
+                threading.active_count() > 1:  # forking a threaded process (a web server) is not safe
+            return None
+        boundary = _record_boundary(path, path.stat().st_size // 2)
+        delimiter = _delimiter_of(path)
+        if boundary is None or delimiter is None:
+            return None
+        problems, plan = self.problems, self.plan
+        first_problem = len(problems.items)
+        before_unmapped = {name: len(places) for name, places in plan.unmapped.items()}
+        before_referenced = set(plan.referenced_users)
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: check the second half, hand the results over, exit without any clean-up
+            status = 1
+            try:
+                os.close(read_end)
+                result = self._check_half(sheet, path, boundary, delimiter, first_problem, before_unmapped)
+                with os.fdopen(write_end, "wb") as out:
+                    pickle.dump(result, out, protocol=pickle.HIGHEST_PROTOCOL)
+                status = 0
+            finally:
+                os._exit(status)  # never run the parent's atexit handlers or close its database connection
+        os.close(write_end)
+        window = _Window(sheet.name, path, 0, boundary, delimiter, encoding="utf-8-sig")
+        try:
+            skipped = self._check_history(sheet, window.rows(skip_header=True), spool,
+                                          self.progress(f"reading {sheet.name}", None))
+        except BaseException:
+            result = self._child_result(read_end, pid)
+            if result is not None and result[0] == "ok":
+                shutil.rmtree(result[1], ignore_errors=True)
+            raise
+        result = self._child_result(read_end, pid)
+        if result is None or result[0] == "error" or not window.clean:  # not a record boundary after all
+            if result is not None and result[0] == "ok":
+                shutil.rmtree(result[1], ignore_errors=True)
+            del problems.items[first_problem:]
+            problems.bad_rows = {item for item in problems.bad_rows if item[0] != sheet.name}
+            for name in list(plan.unmapped):
+                if name not in before_unmapped:
+                    del plan.unmapped[name]
+                else:
+                    del plan.unmapped[name][before_unmapped[name]:]
+            plan.referenced_users = before_referenced
+            plan.history_rows = 0
+            spool.close()
+            self.plan.history = spool = HistorySpool()
+            return None
+        offset = window.last_number  # the child numbers its rows 1, 2, …
+        if result[0] == "sheet":
+            spool.finish()
+            problems.add_fatal(sheet.name, result[1], row=result[2] + offset if result[2] is not None else None)
+            return skipped
+        _, folder, items, unmapped, referenced, child_skipped, child_rows, ordered, first_key = result
+        for item in items:
+            problems.add(item.file, item.row + offset if item.row is not None else None, item.column, item.message)
+        for name, places in unmapped.items():
+            plan.unmapped.setdefault(name, []).extend((file, row + offset) for file, row in places)
+        plan.referenced_users |= referenced
+        plan.history_rows += child_rows
         spool.finish()
-        duplicates = list(spool.duplicates())
-        if duplicates:
-            for number, external_id, _first in duplicates:
-                problems.add(file, number, "Id", f"duplicate id {external_id!r}")
-            spool.mark_bad([number for number, *_ in duplicates])
-            plan.history_rows = spool.db.execute("SELECT COUNT(*) FROM history WHERE bad = 0").fetchone()[0]
-            # A row's problems in the order its columns are checked: the duplicate id first.
-            tail = problems.items[first_problem:]
-            tail.sort(key=lambda item: (item.row or 0, not item.message.startswith("duplicate id")))
-            problems.items[first_problem:] = tail
-        if skipped_rows:
-            self.plan.notes.append(f"{skipped_rows} history row(s) of invalid opportunities were skipped")
+        spool.ordered = spool.ordered and ordered and (first_key is None or spool.last_key <= first_key)
+        try:
+            spool.db.execute("ATTACH DATABASE ? AS half", (os.path.join(folder, "history.sqlite3"),))
+            spool.db.execute("INSERT INTO history SELECT row + ?, id, opportunity, at, actor, stage, amount, "
+                             "override, close_date, sf_stage, forecast, bad FROM half.history", (offset,))
+            spool.db.execute("DETACH DATABASE half")
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        return skipped + child_skipped
+
+    @staticmethod
+    def _child_result(read_end: int, pid: int) -> Any:
+        """What the forked process handed over (None if it died), once it has ended."""
+        result = None
+        with os.fdopen(read_end, "rb") as incoming, contextlib.suppress(Exception):
+            result = pickle.load(incoming)
+        os.waitpid(pid, 0)
+        return result
+
+    def _check_half(self, sheet: Sheet, path: Path, start: int, delimiter: str, first_problem: int,
+                    before_unmapped: dict[str, int]) -> tuple[Any, ...]:
+        """In the forked process: check the rows from byte ``start`` on (numbered 1, 2, …)."""
+        spool = HistorySpool()
+        try:
+            window = _Window(sheet.name, path, start, None, delimiter, encoding="utf-8")
+            skipped = self._check_history(sheet, window.rows(skip_header=False), spool, lambda _count: None)
+            spool.finish()
+        except SheetError as error:
+            spool.close()
+            return ("sheet", error.message, error.row)
+        except Exception as error:  # noqa: BLE001 - the parent falls back to one process
+            spool.close()
+            return ("error", repr(error))
+        spool.db.close()
+        unmapped = {name: places[before_unmapped.get(name, 0):] for name, places in self.plan.unmapped.items()
+                    if len(places) > before_unmapped.get(name, 0)}
+        return ("ok", spool.folder, self.problems.items[first_problem:], unmapped, self.plan.referenced_users,
+                skipped, self.plan.history_rows, spool.ordered, spool.first_key)
 
     # --- pass 2: write ---------------------------------------------------------------------------
 
@@ -729,8 +985,10 @@ class SalesforceImport:
                         "pk", "stage", "amount", "close_date", "probability_override"):
                     stored[pk] = Snapshot(stage, f"{amount:f}" if amount is not None else None,
                                           close_date.isoformat() if close_date else None, override)
+            # Opportunities linked by an older importer (one ref per history row, no watermark).
             known_history = writer.known_external_ids("history", [
-                row[H_ID] for item, rows in zip(part, histories, strict=True) if item.external_id in refs
+                row[H_ID] for item, rows in zip(part, histories, strict=True)
+                if item.external_id in refs and _history_mark(refs[item.external_id].data) is None
                 for row in rows]) if refs else set()
             new_count = sum(1 for item in part if not (item.external_id in refs and refs[item.external_id].local_id
                                                        in stored))
@@ -738,8 +996,7 @@ class SalesforceImport:
         records = writer.record_rows()
         now = parsing.instant_text(writer.now)
         opportunity_refs: list[tuple[str, int, str, dict[str, Any]]] = []
-        history_refs: list[tuple[Any, ...]] = []
-        ref_time = writer.ref_time
+        marked: list[Any] = []  # existing refs whose history watermark moved (saved below)
         changed: dict[int, tuple[Opportunity, Any, Actor, str, str]] = {}
 
         def actor(external_id: str, fallback: Actor = SYSTEM_ACTOR) -> Actor:
@@ -761,6 +1018,7 @@ class SalesforceImport:
                 state = stored[record_id]
                 last_at: str | None = None
                 new_record = False
+                mark = _history_mark(ref.data)
                 if ref.fingerprint == item.fingerprint:
                     summary.count("records_unchanged")
                 else:
@@ -768,6 +1026,7 @@ class SalesforceImport:
             else:
                 record_id = next(new_ids)
                 new_record = True
+                mark = None
                 first = rows[0] if rows else None
                 initial = Snapshot(first[H_STAGE], first[H_AMOUNT], first[H_CLOSE], first[H_OVERRIDE]) if first \
                     else item.state
@@ -806,16 +1065,27 @@ class SalesforceImport:
                           f'"source":{source_json},"values":{{{values_json}}}}}',
                           to_stage=initial.stage, imported=True)
                 if ref is None:
-                    opportunity_refs.append((item.external_id, record_id, item.fingerprint, _opportunity_data(item)))
-                else:  # linked before, but the record is gone: link the new one
-                    ref.local_id, ref.fingerprint, ref.data = record_id, item.fingerprint, _opportunity_data(item)
+                    opportunity_refs.append((item.external_id, record_id, item.fingerprint,
+                                             _opportunity_data(item, _new_mark(None, rows))))
+                else:  # linked before, but the record is gone: link the new one (with all its history)
+                    ref.local_id, ref.fingerprint = record_id, item.fingerprint
+                    ref.data = _opportunity_data(item, _new_mark(None, rows))
                     with inserts.exclusive():
                         ref.save(update_fields=["local_id", "fingerprint", "data"])
                 state = initial
                 last_at = created_at
+            if not new_record and rows:
+                if mark is not None:  # only rows after the watermark are new
+                    rows = [row for row in rows if (row[H_AT], row[H_ID]) > (mark[0], mark[1])]
+                    moved = _new_mark(mark, rows)
+                else:  # no watermark yet: rows linked one by one by an older importer are known
+                    moved = _new_mark(None, rows)
+                    rows = [row for row in rows if row[H_ID] not in known_history]
+                if moved != mark:
+                    ref.data = {**ref.data, "history": moved}
+                    if record_id not in changed:
+                        marked.append(ref)
             for _position, history_id, at, actor_id, stage, amount, override, close_date, sf_stage, forecast in rows:
-                if history_id in known_history:
-                    continue
                 new = Snapshot(stage, amount, close_date, override)
                 if new != state:
                     # canonical_json of {"system", "history_id", "opportunity_id", "stage"[, "forecast_category"]}
@@ -826,7 +1096,6 @@ class SalesforceImport:
                     emit(record_id, event_at, users.get(actor_id, SYSTEM_ACTOR), state, new, source)
                     state = new
                     last_at = event_at
-                history_refs.append((SYSTEM, "history", history_id[:255], record_id, "", "{}", ref_time))
             if new_record or record_id in changed:
                 at = max(filter(None, [item.modified_at, last_at]), default=now)
                 if state != item.state:
@@ -837,7 +1106,10 @@ class SalesforceImport:
                     changed[record_id] = (*changed[record_id][:4], at)
         records.flush()
         writer.insert_refs("opportunity", opportunity_refs)
-        writer.insert_ref_rows(history_refs)
+        if marked:
+            with inserts.exclusive():
+                for ref in marked:
+                    ref.save(update_fields=["data"])
         if changed:
             with inserts.exclusive():
                 self._update(writer, changed)
@@ -867,7 +1139,7 @@ class SalesforceImport:
             record.version += 1
             updated.append(record)
             ref.fingerprint = item.fingerprint
-            ref.data = _opportunity_data(item)
+            ref.data = _opportunity_data(item, _history_mark(ref.data))
             ref.save(update_fields=["fingerprint", "data"])
         if updated:
             Record.objects.bulk_update(updated, ["stage", "amount", "close_date", "probability_override", "outcome",
@@ -902,13 +1174,31 @@ class SalesforceImport:
         return accounts
 
 
-def _opportunity_data(item: Opportunity) -> dict[str, Any]:
-    data = {"StageName": item.sf_stage, "OwnerId": item.owner, "AccountId": item.account}
+def _opportunity_data(item: Opportunity, history: list[Any] | None = None) -> dict[str, Any]:
+    data: dict[str, Any] = {"StageName": item.sf_stage, "OwnerId": item.owner, "AccountId": item.account}
     if item.forecast:
         data["ForecastCategoryName"] = item.forecast
     if item.probability is not None:
         data["Probability"] = item.probability
+    if history:
+        data["history"] = history
     return data
+
+
+def _history_mark(data: Any) -> list[Any] | None:
+    """The history watermark of an opportunity's ref: [CreatedDate, Id, rows imported] of its last imported
+    history row (rows sort by CreatedDate, then Id); None when it has none (no history yet, or linked by an
+    older importer that kept one ref per history row)."""
+    mark = data.get("history") if isinstance(data, dict) else None
+    return mark if isinstance(mark, list) and len(mark) == 3 else None
+
+
+def _new_mark(mark: list[Any] | None, new_rows: list[HistoryRow]) -> list[Any] | None:
+    """The watermark after importing ``new_rows`` (in time order) on top of ``mark``."""
+    if not new_rows:
+        return mark
+    last = new_rows[-1]
+    return [last[H_AT], last[H_ID], (mark[2] if mark else 0) + len(new_rows)]
 
 
 def _places(places: list[tuple[str, int]], limit: int = 10) -> str:

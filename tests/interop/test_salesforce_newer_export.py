@@ -57,7 +57,34 @@ def test_newer_export_adds_only_the_new_history_and_updates_the_record(cli, sf_e
     assert [event.kind for event in new_events] == ["stage_changed", "record_closed", "field_changed"]
     assert new_events[0].payload["source"]["history_id"] == "008H3"
     assert new_events[0].actor_name == "sf-005U2"  # unknown user: a placeholder keeping the id
-    assert ExternalRef.objects.filter(system="salesforce", kind="history").count() == 3
+    # History is linked by one watermark per opportunity (its last imported row), not one ref per row.
+    link = ExternalRef.objects.get(system="salesforce", kind="opportunity", external_id="006O1")
+    assert link.data["history"] == ["2025-03-05T09:00:00.000000", "008H3", 3]
+    before = counts()
+    assert cli("import", "salesforce", newer).code == 0
+    assert counts() == before
+    assert verify().ok
+
+
+def test_history_linked_row_by_row_by_an_older_import_is_not_imported_again(cli, sf_export) -> None:
+    first = sf_export([opportunity("006O1", "Acme rollout", "Proposal/Price Quote", amount="1500",
+                                   probability="75")], [H1, H2], name="march")
+    assert cli("import", "salesforce", first).code == 0
+    # As the older importer left it: one ref per history row, no watermark on the opportunity's ref.
+    link = ExternalRef.objects.get(system="salesforce", kind="opportunity", external_id="006O1")
+    link.data = {key: value for key, value in link.data.items() if key != "history"}
+    link.save()
+    for history_id in ("008H1", "008H2"):
+        ExternalRef.objects.create(system="salesforce", kind="history", external_id=history_id,
+                                   local_id=link.local_id, imported_at=link.imported_at)
+    events_before = Event.objects.count()
+    newer = sf_export([opportunity("006O1", "Acme rollout", "Closed Won", amount="1500", probability="100",
+                                   close="2025-07-15", closed="1", won="1", modified="2025-03-05 09:00:00")],
+                      [H1, H2, H3], name="april")
+    assert cli("import", "salesforce", newer).code == 0
+    new_events = Event.objects.filter(seq__gt=events_before).order_by("seq")
+    assert [event.payload["source"].get("history_id") for event in new_events if event.kind == "stage_changed"] \
+        == ["008H3"]
     before = counts()
     assert cli("import", "salesforce", newer).code == 0
     assert counts() == before
