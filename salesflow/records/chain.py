@@ -90,6 +90,8 @@ def run_handoffs(record: Record, definition: ProcessDefinition, user: Any | None
     unknown = set(options) - {handoff.id for handoff in stage.handoffs}
     if unknown:
         raise BadInput(f"stage {stage.id} has no hand-off {', '.join(sorted(unknown))}")
+    if not stage.handoffs:
+        return []
     done = set(RecordLink.objects.filter(source=record).exclude(handoff="").values_list("handoff", flat=True))
     results = []
     for handoff in stage.handoffs:
