@@ -32,7 +32,7 @@ __all__ = ["DEFAULT_OPPORTUNITIES", "DEMO_PASSWORD", "DEMO_USERS", "DemoStepFail
 
 
 #: Direct opportunities of `generate` by default (and of ``salesflow demo``).
-DEFAULT_OPPORTUNITIES = 30
+DEFAULT_OPPORTUNITIES = 60
 #: From this many direct opportunities on, the scripted chains of `showcase` are part of the demo.
 SHOWCASE_FROM = 5
 
