@@ -138,21 +138,32 @@ def timer_move(definition: ProcessDefinition, state: RecordState, target: str, s
     """A move made by a schedule of the process when its time has come (no gate is asked: the timer is the rule)."""
     if definition.stage(state.stage).is_outcome or target == state.stage:
         raise Conflict(f"the record is in {state.stage}: schedule {schedule_id} does not move it")
-    destination = definition.stage(target)
     new = state.copy()
     new.stage = target
     new.probability_override = None
-    payload: dict[str, Any] = {"direction": move_kind(definition, state.stage, target).value,
-                               "probability": destination.probability,
-                               "old_probability": effective_probability(definition, state),
-                               "forecast_category": destination.effective_forecast_category().value,
-                               "schedule": schedule_id}
-    events = [EventDraft(kind="stage_changed", role="system", from_stage=state.stage, to_stage=target, payload=payload)]
+    payload = _move_payload(definition, state, target, move_kind(definition, state.stage, target))
+    payload["schedule"] = schedule_id
+    return Result(new, _arrival_events(definition, state, target, "system", payload))
+
+
+def _move_payload(definition: ProcessDefinition, state: RecordState, target: str, kind: MoveKind) -> dict[str, Any]:
+    """What every ``stage_changed`` event says: direction and the probabilities before and after."""
+    destination = definition.stage(target)
+    return {"direction": kind.value, "probability": destination.probability,
+            "old_probability": effective_probability(definition, state),
+            "forecast_category": destination.effective_forecast_category().value}
+
+
+def _arrival_events(definition: ProcessDefinition, state: RecordState, target: str, role: str,
+                    payload: dict[str, Any]) -> list[EventDraft]:
+    """The ``stage_changed`` event of a move, and ``record_closed`` when the target is an outcome."""
+    destination = definition.stage(target)
+    events = [EventDraft(kind="stage_changed", role=role, from_stage=state.stage, to_stage=target, payload=payload)]
     if destination.is_outcome:
-        events.append(EventDraft(kind="record_closed", role="system", from_stage=state.stage, to_stage=target,
+        events.append(EventDraft(kind="record_closed", role=role, from_stage=state.stage, to_stage=target,
                                  payload={"outcome": destination.outcome.value, "amount": state.values.get("amount"),
                                           "won": destination.outcome == Outcome.won}))
-    return Result(new, events)
+    return events
 
 
 def _available_activities(definition: ProcessDefinition, state: RecordState) -> set[str]:
@@ -417,12 +428,7 @@ def move(definition: ProcessDefinition, state: RecordState, actor: Actor, target
                                     payload={"question": stage.gate.decision.get_text("en"), "answer": "yes",
                                              "with_move": True}))
 
-    payload: dict[str, Any] = {
-        "direction": kind.value,
-        "probability": destination.probability,
-        "old_probability": effective_probability(definition, state),
-        "forecast_category": destination.effective_forecast_category().value,
-    }
+    payload = _move_payload(definition, state, target, kind)
     if skipped:
         payload["skipped"] = skipped
     if state.probability_override is not None:
@@ -440,10 +446,5 @@ def move(definition: ProcessDefinition, state: RecordState, actor: Actor, target
             new.approvals.pop(approval_id, None)
     new.stage = target
     new.probability_override = None
-    events.append(EventDraft(kind="stage_changed", role=role, from_stage=state.stage, to_stage=target, payload=payload))
-    if destination.is_outcome:
-        events.append(EventDraft(kind="record_closed", role=role, from_stage=state.stage, to_stage=target,
-                                 payload={"outcome": destination.outcome.value,
-                                          "amount": state.values.get("amount"),
-                                          "won": destination.outcome == Outcome.won}))
+    events.extend(_arrival_events(definition, state, target, role, payload))
     return Result(new, events)

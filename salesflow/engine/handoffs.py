@@ -23,9 +23,8 @@ def handoff_values(handoff: Handoff, state: RecordState, target: ProcessDefiniti
     source_level = state.values.get("classification") or Classification.internal.value
     target_level = target.guideline.classification.value
     values["classification"] = max(source_level, target_level, key=_LEVELS.index)
-    for name in ("currency",):
-        if name not in values and state.values.get(name) and target.field_type(name):
-            values[name] = state.values[name]
+    if "currency" not in values and state.values.get("currency"):
+        values["currency"] = state.values["currency"]
     return values
 
 

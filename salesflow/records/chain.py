@@ -72,20 +72,9 @@ def after_action(record: Record, definition: ProcessDefinition, result: Result, 
 
 # --- hand-offs -----------------------------------------------------------------------------------
 
-@dataclass
-class HandoffResult:
-    """What one hand-off did."""
-
-    handoff: str
-    target: Record
-    account: Account | None = None
-    account_created: bool = False
-    contact: Contact | None = None
-
-
 def run_handoffs(record: Record, definition: ProcessDefinition, user: Any | None, at: datetime.datetime,
-                 options: dict[str, dict[str, Any]], role: str) -> list[HandoffResult]:
-    """Start the linked records of the stage ``record`` just entered (once per record and hand-off)."""
+                 options: dict[str, dict[str, Any]], role: str) -> list[Record]:
+    """Start the linked records of the stage ``record`` just entered (once per record and hand-off); returns them."""
     stage = definition.stage(record.stage)
     unknown = set(options) - {handoff.id for handoff in stage.handoffs}
     if unknown:
@@ -102,7 +91,7 @@ def run_handoffs(record: Record, definition: ProcessDefinition, user: Any | None
 
 
 def _hand_off(record: Record, handoff: Handoff, user: Any | None, at: datetime.datetime, option: dict[str, Any],
-              role: str) -> HandoffResult:
+              role: str) -> Record:
     services = _services()
     state = record.to_state()
     target_process = services.get_process(handoff.process)
@@ -141,7 +130,7 @@ def _hand_off(record: Record, handoff: Handoff, user: Any | None, at: datetime.d
     if contact is not None:
         payload["contact"] = contact.pk
     _append(record, [EventDraft(kind="handoff_sent", role=role, from_stage=record.stage, payload=payload)], user, at)
-    return HandoffResult(handoff.id, target, account, created, contact)
+    return target
 
 
 def resolve_account(record: Record, handoff: Handoff, option: dict[str, Any]) -> tuple[Account | None, bool]:
@@ -445,19 +434,9 @@ def _fire(record_id: int, definition: ProcessDefinition, schedule: Schedule, tod
     summary.records.append(record.pk)
     if schedule.move_to and reminder_steps and record.stage != schedule.move_to:
         result = actions.timer_move(definition, record.to_state(), schedule.move_to, schedule.id)
-        before = record.stage
-        record.apply_state(result.state)
-        record.version += 1
-        record.updated_at = at
-        record.stage_entered_at = at
-        stage = definition.stage(record.stage)
-        record.outcome = stage.outcome.value if stage.outcome else ""
-        record.closed_at = at if stage.outcome else None
-        record.save()
-        _append(record, result.events, None, at)
+        _services().write_result(record, definition, result, None, at)
         summary.moves += 1
-        if before != record.stage:
-            summary.handoffs += len(run_handoffs(record, definition, None, at, {}, "system"))
+        summary.handoffs += len(run_handoffs(record, definition, None, at, {}, "system"))
 
 
 # --- documents -----------------------------------------------------------------------------------

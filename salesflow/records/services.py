@@ -284,22 +284,29 @@ def _act(record_id: int, user: Any, action: Callable[[ProcessDefinition, RecordS
         definition = definition_of(record.process_version)
         result = action(definition, record.to_state(), actor_for(user))
         before_stage = record.stage
-        record.apply_state(result.state)
-        sync_account_name(record, definition)
-        record.version += 1
-        record.updated_at = at
-        if record.stage != before_stage:
-            record.stage_entered_at = at
-            stage = definition.stage(record.stage)
-            record.outcome = stage.outcome.value if stage.outcome else ""
-            record.closed_at = at if stage.outcome else None
-        record.save()
-        eventlog.append(result.events, actor=actorship(user), at=at, record_id=record.pk,
-                        process=record.process.key, process_version=record.process_version.version)
+        write_result(record, definition, result, user, at)
         from salesflow.records import chain
 
         chain.after_action(record, definition, result, user, at, before_stage, handoff_options or {})
     return record
+
+
+def write_result(record: Record, definition: ProcessDefinition, result: Result, user: Any | None,
+                 at: datetime.datetime) -> None:
+    """Store an engine result on a locked record: its new state, version, stage dates, outcome, and its events."""
+    before_stage = record.stage
+    record.apply_state(result.state)
+    sync_account_name(record, definition)
+    record.version += 1
+    record.updated_at = at
+    if record.stage != before_stage:
+        record.stage_entered_at = at
+        stage = definition.stage(record.stage)
+        record.outcome = stage.outcome.value if stage.outcome else ""
+        record.closed_at = at if stage.outcome else None
+    record.save()
+    eventlog.append(result.events, actor=actorship(user), at=at, record_id=record.pk,
+                    process=record.process.key, process_version=record.process_version.version)
 
 
 def do_set_fields(record_id: int, user: Any, fields: dict[str, Any], expected_version: int | None = None,
