@@ -189,10 +189,10 @@ class Command(SalesflowCommand):
         handoff_options = {}
         if options.get("account"):
             account_id = self._number(options["account"], "--account")
-            stage = services.definition_of(services.get_record(record_id).process_version)
-            if stage.has_stage(options["stage"]):
+            definition = services.definition_of(services.get_record(record_id).process_version)
+            if definition.has_stage(options["stage"]):
                 handoff_options = {handoff.id: {"account_id": account_id}
-                                   for handoff in stage.stage(options["stage"]).handoffs if handoff.account}
+                                   for handoff in definition.stage(options["stage"]).handoffs if handoff.account}
         record = services.do_move(record_id, self._user(options), options["stage"], options.get("override"),
                                   self._expect(options), handoff_options=handoff_options)
         self._print_record(record, options)
