@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from salesflow.guidelines.layout import Layout, build_layout, catalog_band_lines
 from salesflow.guidelines.process_map import ProcessMap, build_process_map
-from salesflow.guidelines.texts import label
+from salesflow.guidelines.texts import BUILTIN_FIELD_TITLES, label, localized
 from salesflow.process.model import Activity, Approval, ProcessDefinition, Stage
 
 QUOTES = {"en": ("“", "”"), "de": ("„", "“")}
@@ -287,21 +287,12 @@ def _gate_summary(definition: ProcessDefinition, stage: Stage, lang: str) -> str
     return "; ".join(parts) or "–"
 
 
-#: Titles of the built-in fields every record has.
-BUILTIN_FIELD_TITLES = {
-    "title": {"en": "Title", "de": "Titel"}, "owner": {"en": "Owner", "de": "Verantwortlicher"},
-    "account": {"en": "Account", "de": "Kunde"}, "amount": {"en": "Amount", "de": "Betrag"},
-    "currency": {"en": "Currency", "de": "Währung"}, "close_date": {"en": "Close date", "de": "Abschlussdatum"},
-    "classification": {"en": "Classification", "de": "Klassifizierung"},
-}
-
-
 def _field_title(definition: ProcessDefinition, name: str, lang: str) -> str:
     declared = definition.fields.get(name)
     if declared and declared.title:
         return declared.title.get_text(lang)
     if name in BUILTIN_FIELD_TITLES:
-        return BUILTIN_FIELD_TITLES[name].get(lang, BUILTIN_FIELD_TITLES[name]["en"])
+        return localized(BUILTIN_FIELD_TITLES[name], lang)
     return name.replace("_", " ").capitalize()
 
 

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from xml.sax.saxutils import escape, quoteattr
 
 from salesflow.guidelines.layout import safe_id, text_width, wrap
+from salesflow.guidelines.texts import BUILTIN_FIELD_TITLES, localized
 from salesflow.process.model import Handoff, ProcessDefinition, Stage
 
 # --- wording -------------------------------------------------------------------------------------------
@@ -67,23 +68,9 @@ MAP_LABELS: dict[str, dict[str, str]] = {
 }
 
 
-#: Titles of the fields every record has (the same words as the web interface).
-BUILTIN_FIELD_TITLES: dict[str, dict[str, str]] = {
-    "title": {"en": "Title", "de": "Titel"},
-    "owner": {"en": "Owner", "de": "Inhaber"},
-    "account": {"en": "Account", "de": "Kunde"},
-    "amount": {"en": "Amount", "de": "Betrag"},
-    "currency": {"en": "Currency", "de": "Währung"},
-    "close_date": {"en": "Close date", "de": "Abschlussdatum"},
-    "classification": {"en": "Classification", "de": "Klassifizierung"},
-}
-
-
 def map_label(key: str, language: str = "en", **values: object) -> str:
     """A fixed text of the process map in a language (English when unknown), with ``{name}`` values filled in."""
-    texts = MAP_LABELS[key]
-    text = texts.get(language) or texts["en"]
-    return text.format(**values) if values else text
+    return localized(MAP_LABELS[key], language, **values)
 
 
 # --- geometry (pixels) ---------------------------------------------------------------------------------
@@ -716,7 +703,7 @@ def _field_title(definition: ProcessDefinition | None, name: str, language: str)
     if declared is not None and declared.title:
         return declared.title.get_text(language)
     if declared is None and name in BUILTIN_FIELD_TITLES:
-        return BUILTIN_FIELD_TITLES[name].get(language) or BUILTIN_FIELD_TITLES[name]["en"]
+        return localized(BUILTIN_FIELD_TITLES[name], language)
     return name.replace("_", " ").capitalize()
 
 

@@ -84,11 +84,27 @@ LABELS: dict[str, dict[str, str]] = {
 }
 
 
-def label(key: str, language: str = "en", **values: object) -> str:
-    """A fixed text in a language (English when the language is unknown), with ``{name}`` values filled in."""
-    texts = LABELS[key]
+#: Titles of the fields every record has (the same words as the web interface).
+BUILTIN_FIELD_TITLES: dict[str, dict[str, str]] = {
+    "title": {"en": "Title", "de": "Titel"},
+    "owner": {"en": "Owner", "de": "Inhaber"},
+    "account": {"en": "Account", "de": "Kunde"},
+    "amount": {"en": "Amount", "de": "Betrag"},
+    "currency": {"en": "Currency", "de": "Währung"},
+    "close_date": {"en": "Close date", "de": "Abschlussdatum"},
+    "classification": {"en": "Classification", "de": "Klassifizierung"},
+}
+
+
+def localized(texts: dict[str, str], language: str = "en", **values: object) -> str:
+    """One of ``texts`` (language → text) in a language (English when unknown), with ``{name}`` values filled in."""
     text = texts.get(language) or texts["en"]
     return text.format(**values) if values else text
+
+
+def label(key: str, language: str = "en", **values: object) -> str:
+    """A fixed text in a language (English when the language is unknown), with ``{name}`` values filled in."""
+    return localized(LABELS[key], language, **values)
 
 
 def amount_text(amount: float, language: str = "en") -> str:

@@ -44,8 +44,7 @@ def _leads(data: Data, params: Params) -> ir.Table:
     leads = tables.records_of_kind(data, LEAD, params)
     leads = leads.filter(tables.in_range(leads.created_at, params))
     links = tables.links_of(data, OPPORTUNITY_LINK)
-    targets = data.records.select(opportunity_id=data.records.record_id, opportunity_outcome=data.records.outcome,
-                                  opportunity_amount=data.records.amount)
+    targets = tables.opportunity_targets(data)
     pairs = links.join(targets, links.target_id == targets.opportunity_id)
     won = pairs.opportunity_outcome == "won"
     per_lead = pairs.group_by(lead_id=pairs.source_id).agg(

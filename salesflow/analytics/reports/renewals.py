@@ -61,8 +61,7 @@ def _groups(data: Data, params: Params, by: str | None) -> dict[str, dict[str, A
     undecided = undecided.group_by("group").agg(undecided=undecided.count())
     links = tables.links_of(data, RENEWAL_LINK)
     links = links.filter(tables.in_range(links.created_at, params))
-    targets = data.records.select(opportunity_id=data.records.record_id, opportunity_outcome=data.records.outcome,
-                                  opportunity_amount=data.records.amount)
+    targets = tables.opportunity_targets(data)
     renewals = links.join(contracts.select("record_id", "group"), links.source_id == contracts.record_id).join(
         targets, links.target_id == targets.opportunity_id)
     won = renewals.opportunity_outcome == "won"

@@ -145,6 +145,14 @@ def links_of(data: Data, kind: str) -> ir.Table:
     return chosen.select("link_id", "source_id", "target_id", "created_at")
 
 
+def opportunity_targets(data: Data) -> ir.Table:
+    """Every record as the target of a link, the columns renamed for the join: opportunity_id,
+    opportunity_outcome, opportunity_amount."""
+    records = data.records
+    return records.select(opportunity_id=records.record_id, opportunity_outcome=records.outcome,
+                          opportunity_amount=records.amount)
+
+
 def records_of_kind(data: Data, kind: str, params: Params | None = None) -> ir.Table:
     """The records of the processes that run ``kind`` records (of ``--process`` when that is one of them)."""
     records = data.records
