@@ -70,7 +70,7 @@ from salesflow.interop.mapping import SALESFORCE_STAGES, SALESFORCE_TYPES, Maps,
 from salesflow.interop.problems import DEFAULT_LIMIT, ImportFailed, Problem, Problems
 from salesflow.interop.progress import Progress, silent
 from salesflow.interop.sources import find_file, open_source
-from salesflow.interop.tabular import Sheet, SheetError, _encoding_message, _sniff_delimiter, cell
+from salesflow.interop.tabular import Sheet, SheetError, cell, encoding_message, sniff_delimiter
 from salesflow.process.model import ProcessDefinition
 from salesflow.records import eventlog
 from salesflow.records.eventlog import BulkChain
@@ -260,7 +260,7 @@ def _delimiter_of(path: Path) -> str | None:
         first_line = head.decode("utf-8-sig", errors="strict").splitlines()[0]
     except (UnicodeDecodeError, IndexError):
         return None
-    return _sniff_delimiter(first_line)
+    return sniff_delimiter(first_line)
 
 
 class _Bytes(io.RawIOBase):
@@ -330,7 +330,7 @@ class _Window:
                     continue
                 yield number, cells
         except UnicodeDecodeError as error:
-            raise SheetError(self.name, _encoding_message(error, b""), row=number + 1) from None
+            raise SheetError(self.name, encoding_message(error), row=number + 1) from None
         except csv.Error as error:
             raise SheetError(self.name, f"not a readable CSV row: {error}", row=number + 1) from None
         finally:

@@ -86,8 +86,8 @@ def _open_csv(file: Path, name: str) -> Sheet:
         first_line = head.decode("utf-8-sig").splitlines()[0]
     except UnicodeDecodeError as error:
         raw.close()
-        raise SheetError(name, _encoding_message(error, head), row=1) from None
-    delimiter = _sniff_delimiter(first_line)
+        raise SheetError(name, encoding_message(error), row=1) from None
+    delimiter = sniff_delimiter(first_line)
     raw.seek(0)
     text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="strict", newline="")
     reader = csv.reader(text, delimiter=delimiter, strict=False)
@@ -95,7 +95,7 @@ def _open_csv(file: Path, name: str) -> Sheet:
         header = next(reader)
     except UnicodeDecodeError as error:
         raw.close()
-        raise SheetError(name, _encoding_message(error, b""), row=1) from None
+        raise SheetError(name, encoding_message(error), row=1) from None
     except csv.Error as error:
         raw.close()
         raise SheetError(name, f"not a readable CSV file: {error}", row=1) from None
@@ -112,7 +112,7 @@ def _open_csv(file: Path, name: str) -> Sheet:
                     continue
                 yield number, cells
         except UnicodeDecodeError as error:
-            raise SheetError(name, _encoding_message(error, b""), row=number + 1) from None
+            raise SheetError(name, encoding_message(error), row=number + 1) from None
         except csv.Error as error:
             raise SheetError(name, f"not a readable CSV row: {error}", row=number + 1) from None
         finally:
@@ -121,13 +121,14 @@ def _open_csv(file: Path, name: str) -> Sheet:
     return Sheet(name, [str(cell) for cell in header], rows())
 
 
-def _encoding_message(error: UnicodeDecodeError, data: bytes) -> str:
+def encoding_message(error: UnicodeDecodeError) -> str:
+    """What to tell the user about a file that is not UTF-8 (names the first bad byte)."""
     byte = error.object[error.start:error.start + 1].hex() if error.object else "?"
     return (f"the file is not UTF-8 text (byte 0x{byte} cannot be decoded); save it as CSV UTF-8 "
             "(in Excel: Save As → CSV UTF-8)")
 
 
-def _sniff_delimiter(line: str) -> str:
+def sniff_delimiter(line: str) -> str:
     """Comma, semicolon or tab: whichever separates the header (outside quotes) most often."""
     counts = {",": 0, ";": 0, "\t": 0}
     quoted = False

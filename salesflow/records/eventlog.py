@@ -294,15 +294,9 @@ _HASHED_TEMPLATE = ('{"activity":%s,"actor":%s,"actor_name":%s,"approval":%s,"at
                     '"seq":%d,"to_stage":%s}')
 
 
-def instant_text(at: datetime.datetime) -> str:
-    """A point in time as `BulkChain` takes it: UTC, ``YYYY-MM-DDTHH:MM:SS.ffffff`` (fixed width, sortable)."""
-    if at.tzinfo is not None:
-        at = at.astimezone(datetime.UTC)
-    return at.replace(tzinfo=None).isoformat(timespec="microseconds")
-
-
 def instant_db_value(connection: Any) -> Any:
-    """A function turning an `instant_text` into what Django would store for a DateTimeField on ``connection``."""
+    """A function turning an instant text (`salesflow.interop.parsing.instant_text`) into what Django
+    would store for a DateTimeField on ``connection``."""
     from django.db.models import DateTimeField
 
     vendor = connection.vendor
@@ -324,7 +318,7 @@ class BulkChain:
     """Appends very many events to the chain (importers): the fast path of `append_many`.
 
     Inside the caller's transaction: locks the chain head once, takes events as plain values (the
-    payload already as its canonical JSON, times as `instant_text`), hashes them exactly as
+    payload already as its canonical JSON, times as `parsing.instant_text`), hashes them exactly as
     `append` does (``verify`` recomputes the same hashes) and inserts them in batches; `close`
     moves the chain head. The hashed text is built from a template instead of a dict per event.
     """
@@ -369,7 +363,7 @@ class BulkChain:
     def add(self, record_id: int | None, kind: str, at: str, actor_id: int | None, actor_name: str, process: str,
             process_version: int | None, payload_json: str, *, from_stage: str = "", to_stage: str = "",
             activity: str = "", approval: str = "", role: str = "", imported: bool = False) -> None:
-        """Append one event. ``at``: an `instant_text`; ``payload_json``: the payload's `canonical_json`
+        """Append one event. ``at``: a `parsing.instant_text`; ``payload_json``: the payload's `canonical_json`
         (of a payload `canonical_value` leaves unchanged)."""
         self.seq += 1
         actor_name = actor_name[:150]

@@ -7,7 +7,7 @@ import datetime
 import pytest
 from django.db import transaction
 
-from salesflow.interop.engine import canonical_json, flat_json
+from salesflow.interop.engine import canonical_json, change_json, flat_json
 from salesflow.interop.parsing import instant_text, parse_instant
 from salesflow.records import eventlog
 from salesflow.records.eventlog import BulkChain, EventRow, append_many, verify
@@ -68,3 +68,18 @@ def test_flat_json_is_the_canonical_json_with_the_spliced_parts() -> None:
     payload = {"old": None, "new": "1500.00", "won": True, "lost": False, "probability": 20, "field": "amount"}
     assert flat_json(payload, source=flat_json(source)) == canonical_json({**payload, "source": source})
     assert flat_json({}) == canonical_json({})
+
+
+@pytest.mark.parametrize("change", [
+    ("field_changed", "proposal", "", {"field": "amount", "old": None, "new": "1500.00"}),
+    ("field_changed", "proposal", "", {"field": "close_date", "old": "2025-03-05", "new": 'q"uote'}),
+    ("stage_changed", "lead", "proposal", {"direction": "forward", "probability": 40, "old_probability": None,
+                                           "forecast_category": "Pipeline ✓"}),
+    ("record_closed", "proposal", "won", {"outcome": "won", "amount": None, "won": True}),
+    ("probability_overridden", "proposal", "", {"old": 40, "new": 55, "stage_default": 40, "override": None,
+                                                "reason": "imported"}),
+    ("field_changed", "proposal", "", {"field": "title", "old": "a", "new": "b"}),  # no template: flat_json
+])
+def test_change_json_is_the_canonical_json_of_the_payload_with_its_source(change: tuple) -> None:
+    source = {"system": "salesforce", "history_id": 'a"b\\c'}
+    assert change_json(change, canonical_json(source)) == eventlog.canonical_json({**change[3], "source": source})

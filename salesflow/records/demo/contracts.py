@@ -7,6 +7,7 @@ contract is renewed or terminated.
 
 from __future__ import annotations
 
+import calendar
 import datetime
 from typing import Any
 
@@ -20,12 +21,7 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
     """``day`` plus whole months (the last day of a shorter month when needed)."""
     month = day.month - 1 + months
     year, month = day.year + month // 12, month % 12 + 1
-    for candidate in (day.day, 30, 29, 28):
-        try:
-            return datetime.date(year, month, min(day.day, candidate))
-        except ValueError:
-            continue
-    raise ValueError(day)
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def plan_contract(sim: Simulation, ref: Ref, owner: Any, start: datetime.datetime, amount: float, account: str,
