@@ -25,7 +25,9 @@ from salesflow.api.schemas import (
 )
 from salesflow.engine.errors import BadInput
 from salesflow.records import chain
-from salesflow.records.models import Document, Notification
+from salesflow.records.models import Document
+from salesflow.records.services import NotFound
+from salesflow.web.views.documents import attachment_response
 
 router = Router(tags=["chain"])
 notifications_router = Router(tags=["users"])
@@ -89,7 +91,7 @@ def list_documents(request: HttpRequest, record_id: int = RecordId) -> list[dict
 
 @router.post("/{record_id}/documents", response=responses({201: DocumentOut}, 400, 403, 404, 409),
              summary="Add a document (version)", operation_id="add_record_document")
-def add_document(request: HttpRequest, file: File[UploadedFile], note: Form[Text] = "",
+def add_document(request: HttpRequest, file: File[UploadedFile], note: Form[Text | None] = None,
                  record_id: int = RecordId) -> Status:
     """Upload a document (multipart ``file``); the same name again is the next version; identical content is 409."""
     visible(request, record_id)
@@ -97,7 +99,7 @@ def add_document(request: HttpRequest, file: File[UploadedFile], note: Form[Text
     if file.size and file.size > chain.MAX_DOCUMENT_BYTES:
         raise BadInput(f"document {file.name}: larger than {chain.MAX_DOCUMENT_BYTES // (1024 * 1024)} MB")
     document = chain.do_add_document(record_id, request.auth, file.name or "", file.read(),
-                                     file.content_type or "", note)
+                                     file.content_type or "", note or "")
     return Status(201, document_data(document))
 
 
@@ -108,15 +110,8 @@ def download_document(request: HttpRequest, record_id: int = RecordId, document_
     record = visible(request, record_id)
     document = Document.objects.filter(record=record, pk=document_id).first()
     if document is None:
-        from salesflow.records.services import NotFound
-
         raise NotFound(f"document {document_id} not found")
-    response = HttpResponse(bytes(document.content), content_type="application/octet-stream")
-    safe = document.name.replace('"', "").replace("\r", "").replace("\n", "")
-    response["Content-Disposition"] = f'attachment; filename="{safe}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["ETag"] = f'"{document.sha256}"'
-    return response
+    return attachment_response(request, request.auth, record, document)
 
 
 @notifications_router.get("/notifications", response=responses({200: list[NotificationOut]}, 400),
@@ -125,7 +120,7 @@ def list_notifications(request: HttpRequest, unread: bool = False) -> list[dict[
     """Your newest notifications (at most 200), unread only with ``unread=true``; texts in your language."""
     single_query_values(request)
     language = getattr(request, "LANGUAGE_CODE", "en") or "en"
-    query = Notification.objects.filter(user=request.auth)
+    query = chain.notifications_of(request.auth)
     if unread:
         query = query.filter(read_at__isnull=True)
     return [{"id": item.pk, "kind": item.kind, "record": item.record_id, "message": item.text(language[:2]),

@@ -343,9 +343,17 @@ def notify(record: Record | None, roles: list[str], kind: str, message: dict[str
     return Notification.objects.bulk_create(created)
 
 
+def notifications_of(user: Any) -> Any:
+    """The user's notifications about records they (still) may see, or about no record."""
+    from django.db.models import Q
+
+    return Notification.objects.filter(user=user).filter(
+        Q(record__isnull=True) | Q(record__in=access.visible_records(user).values("pk")))
+
+
 def do_mark_notifications_read(user: Any, ids: list[int] | None = None, at: datetime.datetime | None = None) -> int:
     """Mark a user's notifications (all unread, or the given ids) as read; returns how many."""
-    query = Notification.objects.filter(user=user, read_at__isnull=True)
+    query = notifications_of(user).filter(read_at__isnull=True)
     if ids is not None:
         query = query.filter(pk__in=ids)
     return query.update(read_at=at or timezone.now())

@@ -22,19 +22,15 @@ from salesflow.process.model import Handoff, ProcessDefinition
 from salesflow.records import services
 from salesflow.records.chain import MAX_DOCUMENT_BYTES, chain_of, find_account, links_of
 from salesflow.records.models import Document, Process, Record
-
-
-def _stage_title(record: Record, language: str) -> str:
-    definition = services.definition_of(record.process_version)
-    return definition.stage(record.stage).display_title(language) if definition.has_stage(record.stage) \
-        else record.stage
+from salesflow.web import presenters
 
 
 def record_row(record: Record, language: str) -> dict[str, Any]:
     """A linked record as one line: process, stage, title, where to open it."""
+    definition = services.definition_of(record.process_version)
     return {"id": record.pk, "title": record.title, "process": record.process.title_in(language),
-            "process_key": record.process.key, "stage": _stage_title(record, language), "outcome": record.outcome,
-            "created_at": record.created_at, "url": reverse("record", args=[record.pk])}
+            "process_key": record.process.key, "stage": presenters.stage_title(definition, record.stage, language),
+            "outcome": record.outcome, "created_at": record.created_at, "url": reverse("record", args=[record.pk])}
 
 
 def may_edit(user: Any, record: Record, definition: ProcessDefinition) -> bool:

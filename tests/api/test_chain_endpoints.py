@@ -82,7 +82,7 @@ def test_upload_list_and_download_documents(chain: dict[str, Any], api_as: Any) 
                                        "fields": {"title": "S", "classification": "strictly_confidential"}}).json()
     assert hidden.get(f"/api/records/{secret['id']}/documents").status_code == 404
     empty = api.client.post(url, {"file": SimpleUploadedFile("empty.pdf", b"", "application/pdf")})
-    assert empty.status_code == 400
+    assert empty.status_code == 400 and "the file is empty" in empty.json()["detail"]
 
 
 def test_notifications_are_the_callers_own(chain: dict[str, Any], api_as: Any) -> None:
@@ -95,3 +95,28 @@ def test_notifications_are_the_callers_own(chain: dict[str, Any], api_as: Any) -
     assert api_as(chain["kam"]).get("/api/notifications").json() == []
     assert support.post("/api/notifications/read", {}).json() == {"marked": 1}
     assert support.get("/api/notifications", {"unread": "true"}).json() == []
+
+
+def test_notifications_about_records_no_longer_visible_are_hidden(chain: dict[str, Any], api_as: Any) -> None:
+    record = services.do_create_record("t-opp", chain["kam"], {"title": "Soon secret"})
+    notify(record, ["sales_support"], "reminder", {"en": "About the secret"}, services.now(), include_owner=False)
+    support = api_as(chain["support"])
+    assert [item["message"] for item in support.get("/api/notifications").json()] == ["About the secret"]
+    services.do_set_fields(record.pk, chain["kam"], {"classification": "strictly_confidential"})
+    assert support.get("/api/notifications").json() == []
+    assert support.post("/api/notifications/read", {}).json() == {"marked": 0}
+
+
+def test_a_download_from_a_strictly_confidential_record_is_logged(chain: dict[str, Any], api_as: Any) -> None:
+    from salesflow.records.models import Event
+
+    api = api_as(chain["kam"])
+    secret = api.post("/api/records", {"process": "t-contract",
+                                       "fields": {"title": "S", "classification": "strictly_confidential"}}).json()
+    url = f"/api/records/{secret['id']}/documents"
+    uploaded = api.client.post(url, {"file": SimpleUploadedFile("c.pdf", b"%PDF-1.4 s", "application/pdf")})
+    assert uploaded.status_code == 201, uploaded.content
+    document = uploaded.json()
+    content = api.get(f"{url}/{document['id']}/content")
+    assert content.status_code == 200 and content["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    assert Event.objects.filter(kind="security.download_strictly_confidential").count() == 1

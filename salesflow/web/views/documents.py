@@ -6,6 +6,8 @@ sent as attachments with ``nosniff`` and a sandboxing CSP, so no uploaded file r
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.http import content_disposition_header
@@ -48,8 +50,14 @@ def download(request: HttpRequest, record_id: int, document_id: int) -> HttpResp
     document = Document.objects.filter(pk=document_id, record=record).first()
     if document is None:
         raise Http404(_("No such document."))
+    return attachment_response(request, request.user, record, document)
+
+
+def attachment_response(request: HttpRequest, user: Any, record: Any, document: Document) -> HttpResponse:
+    """A document version as a download (web and API): an attachment with ``nosniff`` and a sandboxing CSP;
+    downloading from a strictly confidential record is a security event."""
     if record.classification == Classification.strictly_confidential.value:
-        log_security_event("download_strictly_confidential", request.user, request=request, record_id=record.pk,
+        log_security_event("download_strictly_confidential", user, request=request, record_id=record.pk,
                            document=document.pk, name=document.name, version=document.version)
     content = bytes(document.content)
     response = HttpResponse(content, content_type=document.content_type or "application/octet-stream")

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -14,18 +14,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from salesflow.people import access
-from salesflow.records.chain import do_mark_notifications_read
-from salesflow.records.models import Notification
+from salesflow.records.chain import do_mark_notifications_read, notifications_of
 
 #: How many notifications "My work" lists.
 LIMIT = 30
-
-
-def notifications_of(user: Any) -> QuerySet[Notification]:
-    """The user's notifications about records they (still) may see, or about no record."""
-    return Notification.objects.filter(user=user).filter(
-        Q(record__isnull=True) | Q(record__in=access.visible_records(user).values("pk")))
 
 
 def unread_count(user: Any) -> int:

@@ -111,8 +111,6 @@ def record_list(request: HttpRequest) -> HttpResponse:
 
 def list_heading(process_key: str | None, language: str) -> dict[str, Any]:
     """The list's heading: the chosen process's title (else "Records"), and whether it lists opportunities."""
-    from salesflow.records.models import Process
-
     process = Process.objects.filter(key=process_key).first() if process_key else None
     return {"list_title": process.title_in(language) if process else "",
             "lists_opportunities": process is None or process.record_type == "opportunity"}
