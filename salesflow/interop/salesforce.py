@@ -32,11 +32,13 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime
+import fcntl
 import io
 import json
 import os
 import pickle
 import shutil
+import signal
 import sqlite3
 import tempfile
 import threading
@@ -91,6 +93,15 @@ STANDARD_PROBABILITIES = {
 FORECAST_CATEGORIES = {"pipeline": "pipeline", "best case": "best_case", "bestcase": "best_case",
                        "commit": "commit", "forecast": "commit", "closed": "closed", "omitted": "omitted"}
 
+#: The columns of Opportunity.csv the importer reads.
+OPPORTUNITY_COLUMNS = ("Id", "Name", "StageName", "Amount", "Probability", "CloseDate", "Type", "ForecastCategoryName",
+                       "OwnerId", "AccountId", "IsClosed", "IsWon", "CreatedDate", "LastModifiedDate", "SystemModstamp",
+                       "CreatedById", "LastModifiedById", "LastStageChangeDate", "CurrencyIsoCode", "IsDeleted",
+                       "ForecastCategory")
+#: Opportunities per part of the write pass (the spools hand them over part by part).
+PART = 2000
+
+
 class Opportunity(NamedTuple):
     """One valid row of Opportunity.csv (times as `parsing.instant_text`: UTC, sortable)."""
 
@@ -135,6 +146,8 @@ class HistorySpool:
     valid rows back grouped by opportunity, each opportunity's in time order (then id).
     """
 
+    COLUMNS = "opportunity, id, at, actor, stage, amount, override, close_date, sf_stage, forecast"
+
     def __init__(self) -> None:
         self.folder = tempfile.mkdtemp(prefix="salesflow-sf-")
         self.db = sqlite3.connect(os.path.join(self.folder, "history.sqlite3"), isolation_level=None)
@@ -174,6 +187,15 @@ class HistorySpool:
         self.flush()
         self.db.execute("COMMIT")
 
+    def merge(self, path: str, offset: int, ordered: bool, first_key: tuple[Any, ...] | None) -> None:
+        """Append the rows of another (finished) spool's file, its row numbers shifted by ``offset``
+        (``ordered`` and ``first_key``: that spool's)."""
+        self.ordered = self.ordered and ordered and (first_key is None or self.last_key <= first_key)
+        self.db.execute("ATTACH DATABASE ? AS half", (path,))
+        self.db.execute("INSERT INTO history SELECT row + ?, id, opportunity, at, actor, stage, amount, "
+                        "override, close_date, sf_stage, forecast, bad FROM half.history", (offset,))
+        self.db.execute("DETACH DATABASE half")
+
     def duplicates(self) -> Iterator[tuple[int, str, int]]:
         """(row, id, first row) of every row whose id an earlier row has."""
         cursor = self.db.execute("SELECT row, id FROM history WHERE id IN "
@@ -194,17 +216,69 @@ class HistorySpool:
             chunk = rows[part:part + 500]
             self.db.execute(f"UPDATE history SET bad = 1 WHERE row IN ({', '.join('?' * len(chunk))})", chunk)
 
-    def groups(self) -> Iterator[tuple[int, list[HistoryRow]]]:
+    def groups(self, db: sqlite3.Connection | None = None) -> Iterator[tuple[int, list[HistoryRow]]]:
         """The valid rows grouped by opportunity position (increasing), each group by time, then id.
 
         A file already in that order (as rows were added) is read back as it is, without sorting.
         """
         order = "row" if self.ordered else "opportunity, at, id"
-        cursor = self.db.execute(
-            "SELECT opportunity, id, at, actor, stage, amount, override, close_date, sf_stage, forecast "
-            f"FROM history WHERE bad = 0 ORDER BY {order}")
+        cursor = (db or self.db).execute(f"SELECT {self.COLUMNS} FROM history WHERE bad = 0 ORDER BY {order}")
         for position, rows in groupby(cursor, itemgetter(0)):
             yield position, list(rows)
+
+    def forked_groups(self) -> Iterator[tuple[int, list[HistoryRow]]]:
+        """`groups`, read by a process forked now and handed over through a pipe in pickled batches.
+
+        The write pass then gives up the GIL once per batch instead of once per row (each SQLite step
+        does), and the reading runs on another core. Call it before any thread starts; in a process
+        with threads (or without ``fork``) the groups are read here. A reader that dies before its
+        last batch raises an error instead of ending the groups early.
+        """
+        if not hasattr(os, "fork") or threading.active_count() > 1:
+            return self.groups()
+        read_end, write_end = os.pipe()
+        with contextlib.suppress(AttributeError, OSError):  # a larger pipe: fewer hand-overs (Linux)
+            fcntl.fcntl(write_end, fcntl.F_SETPIPE_SZ, 1 << 20)
+        path = os.path.join(self.folder, "history.sqlite3")
+        pid = os.fork()
+        if pid == 0:  # the reader: its own connection to the spool; exits without any clean-up
+            status = 1
+            try:
+                os.close(read_end)
+                with os.fdopen(write_end, "wb", buffering=1 << 20) as out:
+                    batch: list[tuple[int, list[HistoryRow]]] = []
+                    for group in self.groups(sqlite3.connect(path)):
+                        batch.append(group)
+                        if len(batch) >= 500:
+                            pickle.dump(batch, out, protocol=pickle.HIGHEST_PROTOCOL)
+                            batch = []
+                    pickle.dump(batch, out, protocol=pickle.HIGHEST_PROTOCOL)
+                    pickle.dump(None, out)  # the end
+                status = 0
+            finally:
+                os._exit(status)
+        os.close(write_end)
+        return self._receive(read_end, pid)
+
+    @staticmethod
+    def _receive(read_end: int, pid: int) -> Iterator[tuple[int, list[HistoryRow]]]:
+        finished = False
+        try:
+            with os.fdopen(read_end, "rb", buffering=1 << 20) as incoming:
+                while True:
+                    try:
+                        batch = pickle.load(incoming)
+                    except EOFError:
+                        raise RuntimeError("reading the spooled history failed (its reader ended early)") from None
+                    if batch is None:
+                        finished = True
+                        return
+                    yield from batch
+        finally:
+            if not finished:  # closed early (the import failed): stop the reader
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
 
     def close(self) -> None:
         """Delete the scratch file."""
@@ -213,8 +287,8 @@ class HistorySpool:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-#: History CSV files at least this large are checked in two halves at once (two processes).
-PARALLEL_HISTORY_BYTES = 16 * 1024 * 1024
+#: CSV files (opportunities, history) at least this large are checked in two halves at once (two processes).
+PARALLEL_CSV_BYTES = 16 * 1024 * 1024
 #: The record `_Window` appends to the first half: read back as one record only if the split is a record boundary.
 SPLIT_SENTINEL = "\uffffsalesflow-split\uffff"
 
@@ -338,7 +412,10 @@ class _Window:
 
 
 class OpportunitySpool:
-    """The valid opportunities on disk (pickled batches, in file order): read back part by part."""
+    """The valid opportunities on disk (pickled batches, in file order): read back part by part.
+
+    A second half checked by a forked process (its own spool file) is appended with `append`.
+    """
 
     def __init__(self) -> None:
         handle = tempfile.NamedTemporaryFile(prefix="salesflow-sf-opportunities-", suffix=".pickle",  # noqa: SIM115
@@ -347,18 +424,33 @@ class OpportunitySpool:
         self.handle: Any = handle
         self.batch: list[tuple[Any, ...]] = []
         self.count = 0
+        #: A forked half's spool file, its positions → ours (0: left out), its row offset.
+        self.half: tuple[str, array, int] | None = None
 
     def add(self, item: Opportunity) -> None:
         """Append one opportunity."""
         self.batch.append(tuple(item))
         self.count += 1
-        if len(self.batch) >= 2000:
+        if len(self.batch) >= PART:
             self._dump()
 
     def _dump(self) -> None:
         if self.batch:
             pickle.dump(self.batch, self.handle, protocol=pickle.HIGHEST_PROTOCOL)
             self.batch = []
+
+    def restart(self) -> None:
+        """Forget every opportunity added."""
+        self.handle.seek(0)
+        self.handle.truncate()
+        self.batch = []
+        self.count = 0
+
+    def append(self, path: str, positions: array, offset: int) -> None:
+        """After this spool's opportunities, those of another spool file (a forked half's): each gets the
+        position ``positions[its position]`` (left out if 0) and its row number plus ``offset``."""
+        self.half = (path, positions, offset)
+        self.count += sum(1 for position in positions if position)
 
     def finish(self) -> None:
         """All opportunities are in."""
@@ -367,7 +459,18 @@ class OpportunitySpool:
 
     def parts(self) -> Iterator[list[Opportunity]]:
         """The opportunities in batches, in file order."""
-        with open(self.path, "rb") as spool:
+        yield from self._parts(self.path)
+        if self.half is not None:
+            path, positions, offset = self.half
+            for batch in self._parts(path):
+                part = [item._replace(position=positions[item.position], row=item.row + offset) for item in batch
+                        if positions[item.position]]
+                if part:
+                    yield part
+
+    @staticmethod
+    def _parts(path: str) -> Iterator[list[Opportunity]]:
+        with open(path, "rb") as spool:
             while True:
                 try:
                     yield [Opportunity._make(values) for values in pickle.load(spool)]
@@ -375,11 +478,13 @@ class OpportunitySpool:
                     return
 
     def close(self) -> None:
-        """Delete the spool file."""
+        """Delete the spool files."""
         if not self.handle.closed:
             self.handle.close()
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(self.path)
+        for path in (self.path, self.half[0] if self.half else None):
+            if path:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(path)
 
 
 @dataclass
@@ -429,6 +534,8 @@ class SalesforceImport:
         self.problems = Problems()
         self.plan = Plan()
         self.invalid_opportunities: set[str] = set()
+        #: Whether opportunities were linked before the write pass began (set by `write`).
+        self.linked_before = True
 
     # --- entry point -------------------------------------------------------------------------------
 
@@ -575,27 +682,35 @@ class SalesforceImport:
         """Opportunity.csv: Name and StageName required; Id strongly advised."""
         if not self._require(sheet, "Name", "StageName"):
             return
-        names = ("Id", "Name", "StageName", "Amount", "Probability", "CloseDate", "Type", "ForecastCategoryName",
-                 "OwnerId", "AccountId", "IsClosed", "IsWon", "CreatedDate", "LastModifiedDate", "SystemModstamp",
-                 "CreatedById", "LastModifiedById", "LastStageChangeDate", "CurrencyIsoCode", "IsDeleted",
-                 "ForecastCategory")
-        column = {name: sheet.index(name) for name in names}
+        column = {name: sheet.index(name) for name in OPPORTUNITY_COLUMNS}
         if column["Id"] is None:
             self.plan.notes.append(f"{sheet.name} has no Id column: opportunities are matched by AccountId and Name "
                                    "(a re-import of a changed name creates a new record)")
+        spool = self.plan.opportunities = OpportunitySpool()
+        if not self._opportunities_in_two(sheet, column, spool):
+            self._check_opportunities(sheet, column, sheet.rows, spool, self.progress(f"reading {sheet.name}", None))
+        spool.finish()
+        if not self.plan.opportunity_index and not self.problems:
+            self.problems.add_fatal(sheet.name, "the file has no opportunities")
+
+    def _check_opportunities(self, sheet: Sheet, column: dict[str, int | None], rows: Iterator[tuple[int, list[Any]]],
+                             spool: OpportunitySpool, advance: Callable[[int], None],
+                             seen: list[tuple[int, str, int]] | None = None) -> None:
+        """Check opportunity rows into ``spool`` (problems to ``self.problems``). With ``seen`` (a forked half),
+        duplicate ids are left to the caller: ``seen`` gets (row, id, position or 0 if invalid) of each row
+        with an id."""
         file = sheet.name
         plan = self.plan
         problems = self.problems
         index_of = plan.opportunity_index
         rows_of = plan.opportunity_rows
-        spool = plan.opportunities = OpportunitySpool()
+        names = OPPORTUNITY_COLUMNS
         instant = parsing.parse_instant
         parsers = (("Amount", _cached(parsing.parse_money)), ("Probability", _cached(parsing.parse_percent)),
                    ("CloseDate", _cached(_iso_date)), ("CreatedDate", instant), ("LastModifiedDate", instant),
                    ("SystemModstamp", instant), ("LastStageChangeDate", instant),
                    ("IsClosed", _cached(parsing.parse_bool)), ("IsWon", _cached(parsing.parse_bool)))
         outcomes = {stage.id: stage.outcome for stage in self.definition.stages}
-        advance = self.progress(f"reading {file}", None)
         width = len(sheet.header)
         # Every cell this reader looks at, in one C call per row: a missing column reads the "" appended
         # at position ``width`` (cells of short rows likewise).
@@ -603,7 +718,7 @@ class SalesforceImport:
         slot = {name: number for number, name in enumerate(names)}
         padding = [""] * (width + 1)
         stage_of = _cached_stage(self.maps)
-        for number, cells in sheet.rows:
+        for number, cells in rows:
             advance(1)
             cells = [*cells, *padding[len(cells):]] if len(cells) <= width else [*cells[:width], ""]
             found = [value.strip() if type(value) is str else value for value in wanted(cells)]
@@ -620,9 +735,8 @@ class SalesforceImport:
             if not external_id:
                 problems.add(file, number, "Id", "an opportunity id is required")
                 bad = True
-            elif external_id in index_of:
-                problems.add(file, number, "Id", f"duplicate id {external_id!r} (also in row "
-                             f"{rows_of[index_of[external_id]]})")
+            elif seen is None and external_id in index_of:
+                problems.add(file, number, "Id", _duplicate_message(external_id, rows_of[index_of[external_id]]))
                 bad = True
             if not title:
                 problems.add(file, number, "Name", "a name is required")
@@ -677,6 +791,8 @@ class SalesforceImport:
             if bad or stage is None:
                 if external_id:
                     self.invalid_opportunities.add(external_id)
+                    if seen is not None:
+                        seen.append((number, external_id, 0))
                 continue
             owner = str(get("OwnerId") or "")
             created_by = str(get("CreatedById") or "")
@@ -690,6 +806,8 @@ class SalesforceImport:
             index = len(rows_of)
             index_of[external_id] = index
             rows_of.append(number)
+            if seen is not None:
+                seen.append((number, external_id, index))
             spool.add(Opportunity(
                 position=index, external_id=external_id, row=number, title=title, sf_stage=sf_stage, stage=stage,
                 amount=values["Amount"], close_date=values["CloseDate"], override=override,
@@ -700,9 +818,73 @@ class SalesforceImport:
                 fingerprint=fingerprint([title, sf_stage, values["Amount"], values["Probability"], values["CloseDate"],
                                          raw_type, forecast_raw, owner, account, currency]),
             ))
-        spool.finish()
-        if not index_of and not problems:
-            problems.add_fatal(file, "the file has no opportunities")
+
+    def _opportunities_in_two(self, sheet: Sheet, column: dict[str, int | None], spool: OpportunitySpool) -> bool:
+        """Check a large opportunity CSV in two halves at once (see `_in_two`); False: nothing done.
+
+        The second half's valid rows join the index after the first half's, in file order; an id the first
+        half has already is a duplicate there (as in one pass)."""
+        problems, plan = self.problems, self.plan
+        first_problem = len(problems.items)
+        before_unmapped = {name: len(places) for name, places in plan.unmapped.items()}
+        before_types = {name: len(places) for name, places in plan.unmapped_types.items()}
+        before_sets = (set(plan.referenced_users), set(plan.opportunity_accounts), set(self.invalid_opportunities))
+
+        def second(rows: Iterator[tuple[int, list[Any]]]) -> tuple[Any, ...]:
+            half = OpportunitySpool()
+            seen: list[tuple[int, str, int]] = []
+            try:
+                self._check_opportunities(sheet, column, rows, half, lambda _count: None, seen)
+                half.finish()
+            except BaseException:
+                half.close()
+                raise
+            return (half.path, problems.items[first_problem:], _new_places(plan.unmapped, before_unmapped),
+                    _new_places(plan.unmapped_types, before_types), plan.referenced_users, plan.opportunity_accounts,
+                    self.invalid_opportunities, seen)
+
+        halves = self._in_two(sheet, OPPORTUNITY_FILES, lambda rows: self._check_opportunities(
+            sheet, column, rows, spool, self.progress(f"reading {sheet.name}", None)), second,
+            lambda result: os.unlink(result[1]))
+        if halves is None:
+            return False
+        _, result, offset = halves
+        if result is None:  # not a record boundary after all: undo the first half
+            del problems.items[first_problem:]
+            problems.bad_rows = {item for item in problems.bad_rows if item[0] != sheet.name}
+            _undo_places(plan.unmapped, before_unmapped)
+            _undo_places(plan.unmapped_types, before_types)
+            plan.referenced_users, plan.opportunity_accounts, self.invalid_opportunities = before_sets
+            plan.opportunity_index.clear()
+            del plan.opportunity_rows[1:]
+            spool.restart()
+            return False
+        if result[0] == "sheet":
+            problems.add_fatal(sheet.name, result[1], row=result[2] + offset if result[2] is not None else None)
+            return True
+        _, path, items, unmapped, unmapped_types, referenced, accounts, invalid, seen = result
+        self._merge_problems(items, unmapped, plan.unmapped, offset)
+        for name, places in unmapped_types.items():
+            plan.unmapped_types.setdefault(name, []).extend((file, row + offset) for file, row in places)
+        plan.referenced_users |= referenced
+        plan.opportunity_accounts |= accounts
+        self.invalid_opportunities |= invalid
+        index_of, rows_of = plan.opportunity_index, plan.opportunity_rows
+        positions = array("l", [0]) * (len(seen) + 1)  # the child's position → ours (0: left out)
+        for number, external_id, child_position in seen:
+            number += offset
+            if external_id in index_of:
+                problems.add(sheet.name, number, "Id", _duplicate_message(external_id, rows_of[index_of[external_id]]))
+                self.invalid_opportunities.add(external_id)
+            elif child_position:
+                positions[child_position] = index_of[external_id] = len(rows_of)
+                rows_of.append(number)
+        # A row's problems in the order its columns are checked: the duplicate id first.
+        tail = problems.items[first_problem:]
+        tail.sort(key=lambda item: (item.row or 0, not item.message.startswith("duplicate id")))
+        problems.items[first_problem:] = tail
+        spool.append(path, positions, offset)
+        return True
 
     def read_history(self, sheet: Sheet) -> None:
         """OpportunityHistory.csv: Id, OpportunityId, StageName, CreatedDate required (spooled to disk).
@@ -826,26 +1008,97 @@ class SalesforceImport:
         """Check a large history CSV in two halves at once: the second half in a forked process (its own
         scratch spool, merged afterwards), the first here. Returns the skipped-row count, or None (nothing
         done) when the file is small, cannot be split at a record boundary, or the split turns out wrong."""
-        path = find_file(self.directory, HISTORY_FILES)
+        problems, plan = self.problems, self.plan
+        first_problem = len(problems.items)
+        before_unmapped = {name: len(places) for name, places in plan.unmapped.items()}
+        before_referenced = set(plan.referenced_users)
+
+        def second(rows: Iterator[tuple[int, list[Any]]]) -> tuple[Any, ...]:
+            half = HistorySpool()
+            try:
+                skipped = self._check_history(sheet, rows, half, lambda _count: None)
+                half.finish()
+            except BaseException:
+                half.close()
+                raise
+            half.db.close()
+            return (half.folder, problems.items[first_problem:], _new_places(plan.unmapped, before_unmapped),
+                    plan.referenced_users, skipped, plan.history_rows, half.ordered, half.first_key)
+
+        halves = self._in_two(sheet, HISTORY_FILES, lambda rows: self._check_history(
+            sheet, rows, spool, self.progress(f"reading {sheet.name}", None)), second,
+            lambda result: shutil.rmtree(result[1], ignore_errors=True))
+        if halves is None:
+            return None
+        skipped, result, offset = halves
+        if result is None:  # not a record boundary after all: undo the first half
+            del problems.items[first_problem:]
+            problems.bad_rows = {item for item in problems.bad_rows if item[0] != sheet.name}
+            _undo_places(plan.unmapped, before_unmapped)
+            plan.referenced_users = before_referenced
+            plan.history_rows = 0
+            spool.close()
+            self.plan.history = spool = HistorySpool()
+            return None
+        if result[0] == "sheet":
+            spool.finish()
+            problems.add_fatal(sheet.name, result[1], row=result[2] + offset if result[2] is not None else None)
+            return skipped
+        _, folder, items, unmapped, referenced, child_skipped, child_rows, ordered, first_key = result
+        self._merge_problems(items, unmapped, plan.unmapped, offset)
+        plan.referenced_users |= referenced
+        plan.history_rows += child_rows
+        spool.finish()
+        try:
+            spool.merge(os.path.join(folder, "history.sqlite3"), offset, ordered, first_key)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        return skipped + child_skipped
+
+    def _merge_problems(self, items: list[Problem], unmapped: dict[str, list[tuple[str, int]]],
+                        into: dict[str, list[tuple[str, int]]], offset: int) -> None:
+        """A forked half's problems and unmapped-name places, its row numbers shifted by ``offset``."""
+        for item in items:
+            self.problems.add(item.file, item.row + offset if item.row is not None else None, item.column,
+                              item.message)
+        for name, places in unmapped.items():
+            into.setdefault(name, []).extend((file, row + offset) for file, row in places)
+
+    def _in_two(self, sheet: Sheet, files: tuple[str, ...], first: Callable[[Iterator[tuple[int, list[Any]]]], Any],
+                second: Callable[[Iterator[tuple[int, list[Any]]]], tuple[Any, ...]],
+                discard: Callable[[tuple[Any, ...]], None]) -> tuple[Any, tuple[Any, ...] | None, int] | None:
+        """Check a large CSV file in two halves at once: ``second`` (rows of the second half, numbered 1, 2, …)
+        in a forked process, ``first`` (rows of the first half) here.
+
+        None: not split (the file is small or not CSV, a single core, threads running, no record boundary
+        found) and nothing was done. Else (what ``first`` returned, the child's result, the row offset of
+        the second half): the result is ``("ok", *what second returned)``, ``("sheet", message, row)``
+        for a file that cannot be read, or None when the split was no record boundary after all (or the
+        child failed): ``first``'s effects must be undone and the whole file read in one pass. ``discard``
+        removes what an ``"ok"`` result left on disk, when it is not used.
+        """
+        path = find_file(self.directory, files)
         if path is None or path.suffix.lower() != ".csv" or not hasattr(os, "fork") or \
-                path.stat().st_size < PARALLEL_HISTORY_BYTES or (os.cpu_count() or 1) < 2 or \
+                path.stat().st_size < PARALLEL_CSV_BYTES or (os.cpu_count() or 1) < 2 or \
                 threading.active_count() > 1:  # forking a threaded process (a web server) is not safe
             return None
         boundary = _record_boundary(path, path.stat().st_size // 2)
         delimiter = _delimiter_of(path)
         if boundary is None or delimiter is None:
             return None
-        problems, plan = self.problems, self.plan
-        first_problem = len(problems.items)
-        before_unmapped = {name: len(places) for name, places in plan.unmapped.items()}
-        before_referenced = set(plan.referenced_users)
         read_end, write_end = os.pipe()
         pid = os.fork()
         if pid == 0:  # the child: check the second half, hand the results over, exit without any clean-up
             status = 1
             try:
                 os.close(read_end)
-                result = self._check_half(sheet, path, boundary, delimiter, first_problem, before_unmapped)
+                try:
+                    result: tuple[Any, ...] = ("ok", *second(_Window(sheet.name, path, boundary, None, delimiter,
+                                                                     encoding="utf-8").rows(skip_header=False)))
+                except SheetError as error:
+                    result = ("sheet", error.message, error.row)
+                except Exception as error:  # noqa: BLE001 - the parent falls back to one process
+                    result = ("error", repr(error))
                 with os.fdopen(write_end, "wb") as out:
                     pickle.dump(result, out, protocol=pickle.HIGHEST_PROTOCOL)
                 status = 0
@@ -854,51 +1107,18 @@ class SalesforceImport:
         os.close(write_end)
         window = _Window(sheet.name, path, 0, boundary, delimiter, encoding="utf-8-sig")
         try:
-            skipped = self._check_history(sheet, window.rows(skip_header=True), spool,
-                                          self.progress(f"reading {sheet.name}", None))
+            mine = first(window.rows(skip_header=True))
         except BaseException:
             result = self._child_result(read_end, pid)
             if result is not None and result[0] == "ok":
-                shutil.rmtree(result[1], ignore_errors=True)
+                discard(result)
             raise
         result = self._child_result(read_end, pid)
         if result is None or result[0] == "error" or not window.clean:  # not a record boundary after all
             if result is not None and result[0] == "ok":
-                shutil.rmtree(result[1], ignore_errors=True)
-            del problems.items[first_problem:]
-            problems.bad_rows = {item for item in problems.bad_rows if item[0] != sheet.name}
-            for name in list(plan.unmapped):
-                if name not in before_unmapped:
-                    del plan.unmapped[name]
-                else:
-                    del plan.unmapped[name][before_unmapped[name]:]
-            plan.referenced_users = before_referenced
-            plan.history_rows = 0
-            spool.close()
-            self.plan.history = spool = HistorySpool()
-            return None
-        offset = window.last_number  # the child numbers its rows 1, 2, …
-        if result[0] == "sheet":
-            spool.finish()
-            problems.add_fatal(sheet.name, result[1], row=result[2] + offset if result[2] is not None else None)
-            return skipped
-        _, folder, items, unmapped, referenced, child_skipped, child_rows, ordered, first_key = result
-        for item in items:
-            problems.add(item.file, item.row + offset if item.row is not None else None, item.column, item.message)
-        for name, places in unmapped.items():
-            plan.unmapped.setdefault(name, []).extend((file, row + offset) for file, row in places)
-        plan.referenced_users |= referenced
-        plan.history_rows += child_rows
-        spool.finish()
-        spool.ordered = spool.ordered and ordered and (first_key is None or spool.last_key <= first_key)
-        try:
-            spool.db.execute("ATTACH DATABASE ? AS half", (os.path.join(folder, "history.sqlite3"),))
-            spool.db.execute("INSERT INTO history SELECT row + ?, id, opportunity, at, actor, stage, amount, "
-                             "override, close_date, sf_stage, forecast, bad FROM half.history", (offset,))
-            spool.db.execute("DETACH DATABASE half")
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
-        return skipped + child_skipped
+                discard(result)
+            return mine, None, 0
+        return mine, result, window.last_number  # the child numbers its rows 1, 2, …
 
     @staticmethod
     def _child_result(read_end: int, pid: int) -> Any:
@@ -908,26 +1128,6 @@ class SalesforceImport:
             result = pickle.load(incoming)
         os.waitpid(pid, 0)
         return result
-
-    def _check_half(self, sheet: Sheet, path: Path, start: int, delimiter: str, first_problem: int,
-                    before_unmapped: dict[str, int]) -> tuple[Any, ...]:
-        """In the forked process: check the rows from byte ``start`` on (numbered 1, 2, …)."""
-        spool = HistorySpool()
-        try:
-            window = _Window(sheet.name, path, start, None, delimiter, encoding="utf-8")
-            skipped = self._check_history(sheet, window.rows(skip_header=False), spool, lambda _count: None)
-            spool.finish()
-        except SheetError as error:
-            spool.close()
-            return ("sheet", error.message, error.row)
-        except Exception as error:  # noqa: BLE001 - the parent falls back to one process
-            spool.close()
-            return ("error", repr(error))
-        spool.db.close()
-        unmapped = {name: places[before_unmapped.get(name, 0):] for name, places in self.plan.unmapped.items()
-                    if len(places) > before_unmapped.get(name, 0)}
-        return ("ok", spool.folder, self.problems.items[first_problem:], unmapped, self.plan.referenced_users,
-                skipped, self.plan.history_rows, spool.ordered, spool.first_key)
 
     # --- pass 2: write ---------------------------------------------------------------------------
 
@@ -941,14 +1141,20 @@ class SalesforceImport:
         users = self._users(writer)
         # Only the names are needed from here on: the Account objects are let go.
         accounts = {key: account.name for key, account in self._accounts(writer).items()}
-        inserts = BackgroundInserts()
+        spool = self.plan.history
+        # Opportunities linked before this import started (none on a first import: no look-ups per part).
+        self.linked_before = writer.has_refs("opportunity")
+        groups = spool.forked_groups() if spool is not None else _no_groups()  # before the insert thread starts
+        pending = next(groups, None)
+        try:
+            inserts = BackgroundInserts()
+        except BaseException:
+            groups.close()
+            raise
         writer.insert = inserts.insert
         chain = BulkChain(insert=inserts.insert)
-        spool = self.plan.history
         total = self.plan.opportunities.count if self.plan.opportunities else 0
         advance = self.progress("writing opportunities and history", total)
-        groups = spool.groups() if spool is not None else iter(())
-        pending = next(groups, None)
         try:
             for part in self.plan.opportunities.parts() if self.plan.opportunities else ():
                 histories: dict[int, list[HistoryRow]] = {}
@@ -963,6 +1169,8 @@ class SalesforceImport:
             with contextlib.suppress(Exception):  # the first error is the one to report
                 inserts.close()
             raise
+        finally:
+            groups.close()
         inserts.close()
         writer.insert = eventlog.insert_rows
         chain.close()
@@ -977,7 +1185,8 @@ class SalesforceImport:
         stages = writer.stages
         process, version = writer.process.key, writer.version.version
         with inserts.exclusive():  # between two background batches
-            refs = writer.existing_refs("opportunity", [item.external_id for item in part])
+            refs = writer.existing_refs("opportunity", [item.external_id for item in part]) \
+                if self.linked_before else {}
             stored: dict[int, Snapshot] = {}
             if refs:
                 for pk, stage, amount, close_date, override in Record.objects.filter(
@@ -1199,6 +1408,28 @@ def _new_mark(mark: list[Any] | None, new_rows: list[HistoryRow]) -> list[Any] |
         return mark
     last = new_rows[-1]
     return [last[H_AT], last[H_ID], (mark[2] if mark else 0) + len(new_rows)]
+
+
+def _no_groups() -> Iterator[tuple[int, list[HistoryRow]]]:
+    yield from ()
+
+
+def _duplicate_message(external_id: str, first_row: int) -> str:
+    return f"duplicate id {external_id!r} (also in row {first_row})"
+
+
+def _new_places(places: dict[str, list[Any]], before: dict[str, int]) -> dict[str, list[Any]]:
+    """The places added to each name since ``before`` (name → count then)."""
+    return {name: found[before.get(name, 0):] for name, found in places.items() if len(found) > before.get(name, 0)}
+
+
+def _undo_places(places: dict[str, list[Any]], before: dict[str, int]) -> None:
+    """Forget the places added since ``before`` (name → count then)."""
+    for name in list(places):
+        if name not in before:
+            del places[name]
+        else:
+            del places[name][before[name]:]
 
 
 def _places(places: list[tuple[str, int]], limit: int = 10) -> str:

@@ -49,14 +49,14 @@ def history_rows(opportunities: int = 30) -> list[list[str]]:
 @pytest.fixture
 def split(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every history file counts as large (and the machine as having two CPUs)."""
-    monkeypatch.setattr(salesforce, "PARALLEL_HISTORY_BYTES", 0)
+    monkeypatch.setattr(salesforce, "PARALLEL_CSV_BYTES", 0)
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
 
 
 def test_two_halves_give_the_same_import_as_one_pass(tmp_path, monkeypatch) -> None:
     folder = export(tmp_path / "export", history_rows())
     one_pass = import_salesforce(folder, dry_run=True).to_data()
-    monkeypatch.setattr(salesforce, "PARALLEL_HISTORY_BYTES", 0)
+    monkeypatch.setattr(salesforce, "PARALLEL_CSV_BYTES", 0)
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
     halves = import_salesforce(folder).to_data()
     assert {key: halves[key] for key in ("records", "events")} == {key: one_pass[key] for key in ("records", "events")}
@@ -97,3 +97,19 @@ def test_a_stray_quote_still_reads_like_one_pass(tmp_path, split) -> None:
     assert Event.objects.filter(kind="stage_changed").count() == 16
     assert {event.payload["source"].get("forecast_category") for event in Event.objects.filter(
         kind="stage_changed")} == {'Pipe"line', "Pipe\nline"}
+
+
+def test_a_history_reader_that_dies_fails_the_import_and_writes_nothing(tmp_path, monkeypatch) -> None:
+    folder = export(tmp_path / "export", history_rows())
+    groups = salesforce.HistorySpool.groups
+
+    def broken(self, db=None):  # noqa: ANN001, ANN202 - the forked reader passes its own connection
+        if db is not None:
+            os._exit(3)
+        return groups(self, db)
+
+    monkeypatch.setattr(salesforce.HistorySpool, "groups", broken)
+    before = counts()
+    with pytest.raises(RuntimeError, match="reader ended early"):
+        import_salesforce(folder)
+    assert counts() == before
