@@ -109,7 +109,8 @@ class Record(models.Model):
     delegations). ``version`` rises with every change (optimistic concurrency for API clients).
     """
 
-    process = models.ForeignKey(Process, on_delete=models.PROTECT, related_name="records")
+    # No index of its own: the (process, stage) index serves look-ups by process.
+    process = models.ForeignKey(Process, on_delete=models.PROTECT, related_name="records", db_index=False)
     process_version = models.ForeignKey(ProcessVersion, on_delete=models.PROTECT, related_name="records")
     title = models.CharField(max_length=2000)
     stage = models.SlugField(max_length=64)
@@ -138,8 +139,7 @@ class Record(models.Model):
     class Meta:
         ordering = ["-id"]
         indexes = [
-            models.Index(fields=["process", "stage"]),
-            models.Index(fields=["owner"]),
+            models.Index(fields=["process", "stage"]),  # (the owner foreign key has its index)
             models.Index(fields=["close_date"]),
         ]
 
@@ -207,8 +207,9 @@ class Event(models.Model):
     """
 
     seq = models.BigIntegerField(primary_key=True)
+    # No index of its own: the (record, seq) index serves every look-up by record.
     record = models.ForeignKey(Record, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False,
-                               related_name="events")
+                               db_index=False, related_name="events")
     process = models.CharField(max_length=64, blank=True)
     process_version = models.PositiveIntegerField(null=True, blank=True)
     kind = models.CharField(max_length=48)
