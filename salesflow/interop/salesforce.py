@@ -1144,6 +1144,7 @@ class SalesforceImport:
         spool = self.plan.history
         # Opportunities linked before this import started (none on a first import: no look-ups per part).
         self.linked_before = writer.has_refs("opportunity")
+        _set_constraints("IMMEDIATE")
         groups = spool.forked_groups() if spool is not None else _no_groups()  # before the insert thread starts
         pending = next(groups, None)
         try:
@@ -1172,6 +1173,7 @@ class SalesforceImport:
         finally:
             groups.close()
         inserts.close()
+        _set_constraints("DEFERRED")
         writer.insert = eventlog.insert_rows
         chain.close()
         summary.count("events", chain.count)
@@ -1408,6 +1410,16 @@ def _new_mark(mark: list[Any] | None, new_rows: list[HistoryRow]) -> list[Any] |
         return mark
     last = new_rows[-1]
     return [last[H_AT], last[H_ID], (mark[2] if mark else 0) + len(new_rows)]
+
+
+def _set_constraints(mode: str) -> None:
+    """PostgreSQL: ``IMMEDIATE`` checks the foreign keys of each COPY when it ends (on the server, while the
+    next rows are built) instead of all of them at COMMIT; ``DEFERRED`` is Django's mode again."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET CONSTRAINTS ALL {mode}")
 
 
 def _no_groups() -> Iterator[tuple[int, list[HistoryRow]]]:
