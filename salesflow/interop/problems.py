@@ -49,6 +49,18 @@ class Problems:
         self.items.append(Problem(file, row, column, message))
         self.fatal = True
 
+    def forget_since(self, count: int, file: str) -> None:
+        """Forget the problems after the first ``count`` and every bad row of ``file`` (a pass over it is undone)."""
+        del self.items[count:]
+        self.bad_rows = {item for item in self.bad_rows if item[0] != file}
+
+    def sort_since(self, count: int, first: str = "") -> None:
+        """Sort the problems after the first ``count`` by row; within a row, messages starting with ``first``
+        lead (a row's problems in the order its columns are checked)."""
+        tail = self.items[count:]
+        tail.sort(key=lambda item: (item.row or 0, not (first and item.message.startswith(first))))
+        self.items[count:] = tail
+
     def is_bad(self, file: str, row: int) -> bool:
         """True if the row has a problem."""
         return (file, row) in self.bad_rows

@@ -24,7 +24,9 @@ row, and how many were imported), so importing the same export again changes not
 export adds only the history rows after the watermark (Salesforce's history only grows) and the
 changed opportunities. Opportunities linked by an older importer (one ref per history row) are
 matched row by row once, then get a watermark. Times without a zone are UTC (as Salesforce exports
-them). A large history CSV is checked in two halves at once (the second in a forked process).
+them). A large opportunity or history CSV is checked in two halves at once (the second in a forked
+process); the write pass reads the spooled history back through a forked reader. See
+``benchmarks/README.md`` for why the writes are shaped as they are (the GIL).
 """
 
 from __future__ import annotations
@@ -850,8 +852,7 @@ class SalesforceImport:
             return False
         _, result, offset = halves
         if result is None:  # not a record boundary after all: undo the first half
-            del problems.items[first_problem:]
-            problems.bad_rows = {item for item in problems.bad_rows if item[0] != sheet.name}
+            problems.forget_since(first_problem, sheet.name)
             _undo_places(plan.unmapped, before_unmapped)
             _undo_places(plan.unmapped_types, before_types)
             plan.referenced_users, plan.opportunity_accounts, self.invalid_opportunities = before_sets
@@ -879,10 +880,7 @@ class SalesforceImport:
             elif child_position:
                 positions[child_position] = index_of[external_id] = len(rows_of)
                 rows_of.append(number)
-        # A row's problems in the order its columns are checked: the duplicate id first.
-        tail = problems.items[first_problem:]
-        tail.sort(key=lambda item: (item.row or 0, not item.message.startswith("duplicate id")))
-        problems.items[first_problem:] = tail
+        problems.sort_since(first_problem, first="duplicate id")
         spool.append(path, positions, offset)
         return True
 
@@ -908,10 +906,7 @@ class SalesforceImport:
                 problems.add(file, number, "Id", f"duplicate id {external_id!r}")
             spool.mark_bad([number for number, *_ in duplicates])
             self.plan.history_rows = spool.db.execute("SELECT COUNT(*) FROM history WHERE bad = 0").fetchone()[0]
-            # A row's problems in the order its columns are checked: the duplicate id first.
-            tail = problems.items[first_problem:]
-            tail.sort(key=lambda item: (item.row or 0, not item.message.startswith("duplicate id")))
-            problems.items[first_problem:] = tail
+            problems.sort_since(first_problem, first="duplicate id")
         if skipped_rows:
             self.plan.notes.append(f"{skipped_rows} history row(s) of invalid opportunities were skipped")
 
@@ -1032,8 +1027,7 @@ class SalesforceImport:
             return None
         skipped, result, offset = halves
         if result is None:  # not a record boundary after all: undo the first half
-            del problems.items[first_problem:]
-            problems.bad_rows = {item for item in problems.bad_rows if item[0] != sheet.name}
+            problems.forget_since(first_problem, sheet.name)
             _undo_places(plan.unmapped, before_unmapped)
             plan.referenced_users = before_referenced
             plan.history_rows = 0
