@@ -34,7 +34,6 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime
-import fcntl
 import io
 import json
 import os
@@ -239,7 +238,9 @@ class HistorySpool:
         if not hasattr(os, "fork") or threading.active_count() > 1:
             return self.groups()
         read_end, write_end = os.pipe()
-        with contextlib.suppress(AttributeError, OSError):  # a larger pipe: fewer hand-overs (Linux)
+        with contextlib.suppress(ImportError, AttributeError, OSError):  # a larger pipe: fewer hand-overs (Linux)
+            import fcntl
+
             fcntl.fcntl(write_end, fcntl.F_SETPIPE_SZ, 1 << 20)
         path = os.path.join(self.folder, "history.sqlite3")
         pid = os.fork()
@@ -864,9 +865,9 @@ class SalesforceImport:
             problems.add_fatal(sheet.name, result[1], row=result[2] + offset if result[2] is not None else None)
             return True
         _, path, items, unmapped, unmapped_types, referenced, accounts, invalid, seen = result
-        self._merge_problems(items, unmapped, plan.unmapped, offset)
-        for name, places in unmapped_types.items():
-            plan.unmapped_types.setdefault(name, []).extend((file, row + offset) for file, row in places)
+        self._merge_problems(items, offset)
+        _add_places(plan.unmapped, unmapped, offset)
+        _add_places(plan.unmapped_types, unmapped_types, offset)
         plan.referenced_users |= referenced
         plan.opportunity_accounts |= accounts
         self.invalid_opportunities |= invalid
@@ -1039,7 +1040,8 @@ class SalesforceImport:
             problems.add_fatal(sheet.name, result[1], row=result[2] + offset if result[2] is not None else None)
             return skipped
         _, folder, items, unmapped, referenced, child_skipped, child_rows, ordered, first_key = result
-        self._merge_problems(items, unmapped, plan.unmapped, offset)
+        self._merge_problems(items, offset)
+        _add_places(plan.unmapped, unmapped, offset)
         plan.referenced_users |= referenced
         plan.history_rows += child_rows
         spool.finish()
@@ -1049,14 +1051,11 @@ class SalesforceImport:
             shutil.rmtree(folder, ignore_errors=True)
         return skipped + child_skipped
 
-    def _merge_problems(self, items: list[Problem], unmapped: dict[str, list[tuple[str, int]]],
-                        into: dict[str, list[tuple[str, int]]], offset: int) -> None:
-        """A forked half's problems and unmapped-name places, its row numbers shifted by ``offset``."""
+    def _merge_problems(self, items: list[Problem], offset: int) -> None:
+        """A forked half's problems, its row numbers shifted by ``offset``."""
         for item in items:
             self.problems.add(item.file, item.row + offset if item.row is not None else None, item.column,
                               item.message)
-        for name, places in unmapped.items():
-            into.setdefault(name, []).extend((file, row + offset) for file, row in places)
 
     def _in_two(self, sheet: Sheet, files: tuple[str, ...], first: Callable[[Iterator[tuple[int, list[Any]]]], Any],
                 second: Callable[[Iterator[tuple[int, list[Any]]]], tuple[Any, ...]],
@@ -1427,6 +1426,12 @@ def _duplicate_message(external_id: str, first_row: int) -> str:
 def _new_places(places: dict[str, list[Any]], before: dict[str, int]) -> dict[str, list[Any]]:
     """The places added to each name since ``before`` (name → count then)."""
     return {name: found[before.get(name, 0):] for name, found in places.items() if len(found) > before.get(name, 0)}
+
+
+def _add_places(places: dict[str, list[Any]], more: dict[str, list[tuple[str, int]]], offset: int) -> None:
+    """Add a forked half's places (file, row) of each name, its row numbers shifted by ``offset``."""
+    for name, found in more.items():
+        places.setdefault(name, []).extend((file, row + offset) for file, row in found)
 
 
 def _undo_places(places: dict[str, list[Any]], before: dict[str, int]) -> None:

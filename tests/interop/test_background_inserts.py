@@ -21,7 +21,7 @@ COLUMNS = ["system", "kind", "external_id", "local_id", "fingerprint", "data", "
 def ref_rows(count: int, start: int = 0) -> list[tuple[object, ...]]:
     """Ready ExternalRef rows (texts with quotes and non-ASCII, as the database takes them)."""
     at = ExternalRef._meta.get_field("imported_at").get_db_prep_save(timezone.now(), connection)
-    return [("test", "record", f"id-{number}", number, "O'Brien ü", '{"n": %d}' % number, at)
+    return [("test", "record", f"id-{number}", number, "O'Brien ü", f'{{"n": {number}}}', at)
             for number in range(start, start + count)]
 
 
