@@ -139,3 +139,40 @@ def _redact(url: str) -> str:
         netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
         return parts._replace(netloc=netloc).geturl()
     return url
+
+
+def env_int(name: str, default: int, *, minimum: int = 1, maximum: int = 10**9,
+            environ: Mapping[str, str] | None = None) -> int:
+    """Read a whole-number environment variable between ``minimum`` and ``maximum``.
+
+    An unset or empty variable yields ``default``; anything else that is not a whole number in
+    range raises ``ImproperlyConfigured`` naming the variable and the value.
+    """
+    env = os.environ if environ is None else environ
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number; got {raw!r}") from None
+    if not minimum <= value <= maximum:
+        raise ImproperlyConfigured(f"{name} must be between {minimum} and {maximum}; got {raw!r}")
+    return value
+
+
+def env_networks(name: str, environ: Mapping[str, str] | None = None) -> list[Any]:
+    """Read a comma list of IP addresses or networks (CIDR, e.g. ``10.0.0.0/8, ::1``) into `ipaddress` networks.
+
+    A single address is a network of one. A value that is neither raises ``ImproperlyConfigured``
+    naming the variable and the value.
+    """
+    import ipaddress
+
+    networks = []
+    for item in env_list(name, "", environ):
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ImproperlyConfigured(f"{name}: {item!r} is not an IP address or network (CIDR)") from None
+    return networks

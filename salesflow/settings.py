@@ -18,7 +18,7 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from salesflow.config import env_bool, env_list, parse_database_url
+from salesflow.config import env_bool, env_int, env_list, env_networks, parse_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -111,6 +111,19 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# --- Sign-in throttling (see salesflow/people/throttle.py) ---------------------
+#: Proxies (addresses or CIDR networks) whose X-Forwarded-For header is believed; empty: none.
+SALESFLOW_TRUSTED_PROXIES = env_networks("SALESFLOW_TRUSTED_PROXIES")
+#: Failed sign-ins for one account within the window that lock the account.
+SALESFLOW_SIGNIN_ACCOUNT_LIMIT = env_int("SALESFLOW_SIGNIN_ACCOUNT_LIMIT", 5, maximum=1000)
+#: Failed sign-ins from one client address within the window that lock the address (well above the account's).
+SALESFLOW_SIGNIN_ADDRESS_LIMIT = env_int("SALESFLOW_SIGNIN_ADDRESS_LIMIT", 100, maximum=100000)
+SALESFLOW_SIGNIN_WINDOW_SECONDS = env_int("SALESFLOW_SIGNIN_WINDOW_SECONDS", 15 * 60, maximum=7 * 24 * 3600)
+SALESFLOW_SIGNIN_LOCK_SECONDS = env_int("SALESFLOW_SIGNIN_LOCK_SECONDS", 15 * 60, maximum=7 * 24 * 3600)
+if SALESFLOW_SIGNIN_ADDRESS_LIMIT < 2 * SALESFLOW_SIGNIN_ACCOUNT_LIMIT:
+    raise ImproperlyConfigured("SALESFLOW_SIGNIN_ADDRESS_LIMIT must be at least twice SALESFLOW_SIGNIN_ACCOUNT_LIMIT "
+                               "(one person's typos must not lock out everyone behind the same address)")
 
 # --- Sessions and security headers ----------------------------------------
 SESSION_COOKIE_AGE = 8 * 60 * 60

@@ -11,18 +11,34 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
+from ninja.errors import HttpError
 from ninja.security import APIKeyCookie, HttpBearer
 
+from salesflow.people import throttle
 from salesflow.people.tokens import authenticate_token
+
+
+class TooManyTokenAttempts(HttpError):
+    """429: too many unknown tokens from this address (see `salesflow.people.throttle`)."""
+
+    def __init__(self, seconds: int) -> None:
+        minutes = max(1, (seconds + 59) // 60)
+        super().__init__(429, f"too many failed token attempts from this address; try again in {minutes} minute(s)")
+        self.retry_after = seconds
 
 
 class BearerToken(HttpBearer):
     """``Authorization: Bearer <personal API token>``."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any | None:
+        seconds = throttle.api_locked_for(request)
+        if seconds:
+            raise TooManyTokenAttempts(seconds)
         user = authenticate_token(token.strip())
-        if user is not None:
-            request.user = user  # the rest of the stack (logging, cache headers) sees who acts
+        if user is None:
+            throttle.record_failure(request, "", api=True)
+            return None
+        request.user = user  # the rest of the stack (logging, cache headers) sees who acts
         return user
 
 

@@ -31,6 +31,7 @@ PROBLEMS: dict[str, tuple[int, str]] = {
     "not_found": (404, "Not found"),
     "conflict": (409, "Conflict"),
     "unmet": (422, "Requirements unmet"),
+    "throttled": (429, "Too many attempts"),
     "server_error": (500, "Internal error"),
 }
 #: HTTP status → refusal code, for errors raised as statuses (ninja's own, CSRF).
@@ -97,7 +98,11 @@ def on_http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
     detail = str(error.message)
     if "CSRF" in detail:
         detail = "CSRF check failed: a signed-in browser must send the X-CSRFToken header (or use an API token)"
-    return problem(code, detail, status=error.status_code)
+    response = problem(code, detail, status=error.status_code)
+    retry_after = getattr(error, "retry_after", None)
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 def on_not_found(request: HttpRequest, error: Exception) -> HttpResponse:

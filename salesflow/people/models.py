@@ -53,6 +53,8 @@ class User(AbstractUser):
 
     roles = models.ManyToManyField(Role, blank=True, related_name="users")
     teams = models.ManyToManyField(Team, blank=True, related_name="members")
+    must_change_password = models.BooleanField(
+        default=False, help_text="Set with a one-time password: the user must choose a new one at the next sign-in.")
 
     class Meta:
         ordering = ["username"]
@@ -96,3 +98,24 @@ class ApiToken(models.Model):
     def is_usable(self, now: object) -> bool:
         """True when the token is neither revoked nor expired at ``now`` (its user's state aside)."""
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+
+class SignInThrottle(models.Model):
+    """Failed sign-ins counted against one subject (an account or a client address), shared by every worker.
+
+    ``subject`` is a SHA-256 of ``scope:value`` (no user name or address is stored in clear);
+    ``failures`` counts the failures since ``window_started``; ``locked_until`` is set when the
+    subject's threshold is reached. See `salesflow.people.throttle`.
+    """
+
+    subject = models.CharField(max_length=64, unique=True)
+    scope = models.CharField(max_length=16)
+    failures = models.PositiveIntegerField(default=0)
+    window_started = models.DateTimeField()
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["window_started"], name="people_throttle_window_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.subject[:8]}… ({self.failures})"

@@ -13,14 +13,13 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from salesflow.engine.state import EventDraft
+from salesflow.people import addresses
 from salesflow.records import eventlog
 
 
 def client_address(request: Any | None) -> str:
-    """The client's address as the server saw it (no proxy headers are trusted)."""
-    if request is None:
-        return ""
-    return str(request.META.get("REMOTE_ADDR", ""))[:64]
+    """The client's address (through the trusted proxies of ``SALESFLOW_TRUSTED_PROXIES``, see `addresses`)."""
+    return addresses.client_address(request)
 
 
 def log_security_event(kind: str, user: Any | None = None, *, name: str = "", request: Any | None = None,
