@@ -10,7 +10,7 @@ from typing import Any
 
 from ninja import NinjaAPI
 
-from salesflow.api import accounts, chain, errors, me, processes, records
+from salesflow.api import accounts, chain, errors, me, processes, records, users
 from salesflow.api.auth import BearerToken, SessionCookie
 
 API_VERSION = "1.0.0"
@@ -62,4 +62,6 @@ api.add_router("/records", chain.router)
 api.add_router("/processes", processes.router)
 api.add_router("/accounts", accounts.router)
 api.add_router("", me.router)
+api.add_router("", users.me_router)
+api.add_router("/users", users.router)
 api.add_router("", chain.notifications_router)

@@ -18,12 +18,12 @@ from salesflow.people import throttle
 from salesflow.people.tokens import authenticate_token
 
 
-class TooManyTokenAttempts(HttpError):
-    """429: too many unknown tokens from this address (see `salesflow.people.throttle`)."""
+class TooManyAttempts(HttpError):
+    """429 with ``Retry-After``: too many failed attempts (see `salesflow.people.throttle`)."""
 
-    def __init__(self, seconds: int) -> None:
+    def __init__(self, seconds: int, what: str = "token attempts from this address") -> None:
         minutes = max(1, (seconds + 59) // 60)
-        super().__init__(429, f"too many failed token attempts from this address; try again in {minutes} minute(s)")
+        super().__init__(429, f"too many failed {what}; try again in {minutes} minute(s)")
         self.retry_after = seconds
 
 
@@ -33,7 +33,7 @@ class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any | None:
         seconds = throttle.api_locked_for(request)
         if seconds:
-            raise TooManyTokenAttempts(seconds)
+            raise TooManyAttempts(seconds)
         user = authenticate_token(token.strip())
         if user is None:
             throttle.record_failure(request, "", api=True)

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from salesflow.people import access
+from salesflow.people.lifecycle import administers_users
 from salesflow.web.views.notifications import unread_count
 from salesflow.web.views.review import may_review
 
@@ -34,6 +35,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         entries = list(NAVIGATION)
         if may_review(user):
             entries.append(("access_review", _("Access review"), ("/review/",)))
+        if administers_users(user):
+            entries.append(("users", _("Users"), ("/users/",)))
         unread = unread_count(user)
         for name, label, prefixes in entries:
             active = any(path == prefix if prefix == "/" else path.startswith(prefix) for prefix in prefixes)

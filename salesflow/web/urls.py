@@ -21,6 +21,7 @@ from salesflow.web.views import (
     processes,
     records,
     review,
+    users,
 )
 
 urlpatterns = [
@@ -53,6 +54,12 @@ urlpatterns = [
     path("processes/<slug:key>/", processes.process_detail, name="process"),
     path("review/access/", review.access_review, name="access_review"),
     path("review/access.csv", review.access_review_csv, name="access_review_csv"),
+    path("users/", users.user_list, name="users"),
+    path("users/<str:username>/", users.user_detail, name="user_detail"),
+    path("users/<str:username>/deactivate/", users.user_deactivate, name="user_deactivate"),
+    path("users/<str:username>/reactivate/", users.user_reactivate, name="user_reactivate"),
+    path("users/<str:username>/password/", users.user_password, name="user_password"),
+    path("users/<str:username>/roles/revoke/", users.user_revoke_role, name="user_revoke_role"),
     path("account/", account.account, name="account"),
     path("account/password/", account.PasswordChangeView.as_view(), name="password_change"),
     path("account/tokens/", account.token_create, name="token_create"),

@@ -13,16 +13,18 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from salesflow.engine.errors import EngineError
+from salesflow.people import lifecycle
 from salesflow.people.models import Role
-from salesflow.people.security import log_security_event
 from salesflow.records.demo import DEMO_USERS, demo_present
 from salesflow.web import throttle
 from salesflow.web.forms import LoginForm, TokenForm
+from salesflow.web.password_duty import OwnPasswordChangeForm
 from salesflow.web.views.common import status_of
 
 
@@ -81,15 +83,31 @@ def demo_logins() -> list[tuple[str, str]]:
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
-    """Change one's password (the old one is asked); recorded as a security event."""
+    """Change one's password (the old one is asked, the new one must differ); recorded as a security event.
+
+    A user signed in with a one-time password is kept on this page until they have changed it
+    (`salesflow.web.password_duty`); afterwards they go where they were going.
+    """
 
     template_name = "web/password_change.html"
+    form_class = OwnPasswordChangeForm
     success_url = reverse_lazy("account")
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["password_required"] = self.request.user.must_change_password
+        return context
+
     def form_valid(self, form: Any) -> HttpResponse:
+        was_required = self.request.user.must_change_password
         response = super().form_valid(form)
-        log_security_event("password_changed", self.request.user, request=self.request)
+        lifecycle.password_changed(self.request.user, request=self.request, was_required=was_required)
         messages.success(self.request, _("Your password was changed."))
+        if was_required:
+            target = self.request.GET.get("next", "")
+            safe = url_has_allowed_host_and_scheme(target, allowed_hosts={self.request.get_host()},
+                                                   require_https=self.request.is_secure())
+            return redirect(target if safe else "home")
         return response
 
 

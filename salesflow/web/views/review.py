@@ -1,7 +1,8 @@
 """The access-rights review (ISO 27001 A.5.18): every user's roles, teams and grants, on screen and as CSV.
 
 Open to Head of Sales, Sales Ops / Quality, auditors and administrators. The CSV download is an
-export of personal data and is recorded as a ``security.export`` event.
+export of personal data and is recorded as a ``security.export`` event. Administrators act on the
+review from the page: take a role away, deactivate a user (`salesflow.web.views.users`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from salesflow.people.lifecycle import administers_users
 from salesflow.people.models import User
 from salesflow.people.security import log_security_event
 from salesflow.web.templatetags.salesflow_web import current_language
@@ -49,6 +51,7 @@ def access_rows(language: str) -> list[dict[str, Any]]:
             "active": user.is_active, "superuser": user.is_superuser,
             "roles": [role.title_in(language) for role in user.roles.all()],
             "role_ids": [role.id for role in user.roles.all()],
+            "role_pairs": [(role.id, role.title_in(language)) for role in user.roles.all()],
             "teams": [team.name for team in user.teams.all()],
             "tokens": token_count, "memberships": user.memberships,
             "last_login": user.last_login, "joined": user.date_joined,
@@ -63,7 +66,8 @@ def access_review(request: HttpRequest) -> HttpResponse:
     if not may_review(request.user):
         raise PermissionDenied(_("The access review is open to Head of Sales, Sales Ops, auditors and admins."))
     return render(request, "web/access_review.html", {"rows": access_rows(current_language()),
-                                                      "tokens_available": token_functions() is not None})
+                                                      "tokens_available": token_functions() is not None,
+                                                      "can_administer": administers_users(request.user)})
 
 
 @login_required

@@ -17,7 +17,7 @@ from django.utils import timezone
 from salesflow.cli_support import SalesflowCommand
 from salesflow.people import lifecycle, tokens
 from salesflow.people.models import Role, Team
-from salesflow.people.services import User, do_add_user
+from salesflow.people.services import do_add_user
 from salesflow.records.services import get_user
 
 
