@@ -25,11 +25,13 @@ OPEN_PREFIXES = ("/accounts/logout/", "/accounts/login/", "/i18n/", "/static/", 
 class OwnPasswordChangeForm(PasswordChangeForm):
     """Django's password change (old password, new password twice, the validators), refusing the old one again."""
 
-    def clean_new_password2(self) -> str:
-        new = super().clean_new_password2()
-        if new and self.user.check_password(new):
-            raise forms.ValidationError(_("Choose a password different from the current one."), code="password_reused")
-        return new
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        new = cleaned.get("new_password2")
+        if new and not self.has_error("new_password2") and self.user.check_password(new):
+            self.add_error("new_password2", forms.ValidationError(
+                _("Choose a password different from the current one."), code="password_reused"))
+        return cleaned
 
 
 class PasswordChangeRequiredMiddleware:
