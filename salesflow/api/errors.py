@@ -132,10 +132,14 @@ def not_found_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpRespo
 
 
 def responses(ok: dict[int, Any], *statuses: int) -> dict[int, Any]:
-    """An operation's declared responses: its success bodies plus a `Problem` for each error status."""
+    """An operation's declared responses: its success bodies plus a `Problem` for each error status.
+
+    Every operation may answer 401 (no valid token or session) and 429 (too many failed token
+    attempts from the caller's address, `salesflow.people.throttle`).
+    """
     from salesflow.api.schemas import Problem
 
     declared: dict[int, Any] = dict(ok)
-    for status in (401, *statuses):
+    for status in (401, 429, *statuses):
         declared[status] = Problem
     return declared

@@ -81,14 +81,14 @@ def _user(username: str) -> Any:
     return lifecycle.find_user(username)
 
 
-@router.get("", response=responses({200: list[UserOut]}, 403), summary="List users", operation_id="list_users")
+@router.get("", response=responses({200: list[UserOut]}, 400, 403), summary="List users", operation_id="list_users")
 def list_users(request: HttpRequest, active: bool | None = None) -> list[dict[str, Any]]:
     """Every user (``active=true|false`` to filter) with roles, teams and state. Administrators only."""
     _admin(request)
     return [lifecycle.user_row(user) for user in lifecycle.list_users(active=active)]
 
 
-@router.get("/{username}", response=responses({200: UserOut}, 403, 404), summary="Read a user",
+@router.get("/{username}", response=responses({200: UserOut}, 400, 403, 404), summary="Read a user",
             operation_id="read_user")
 def read_user(request: HttpRequest, username: str) -> dict[str, Any]:
     """One user. Administrators only."""
@@ -107,14 +107,14 @@ def update_user(request: HttpRequest, username: str, payload: UserUpdateIn) -> d
     return lifecycle.user_row(user)
 
 
-@router.post("/{username}/deactivate", response=responses({200: UserOut}, 403, 404, 409),
+@router.post("/{username}/deactivate", response=responses({200: UserOut}, 400, 403, 404, 409),
              summary="Deactivate a user", operation_id="deactivate_user")
 def deactivate_user(request: HttpRequest, username: str) -> dict[str, Any]:
     """No sign-in any more: sessions end and API tokens are revoked at once; the history stays."""
     return lifecycle.user_row(lifecycle.deactivate_user(username, by=_admin(request), request=request))
 
 
-@router.post("/{username}/reactivate", response=responses({200: UserOut}, 403, 404, 409),
+@router.post("/{username}/reactivate", response=responses({200: UserOut}, 400, 403, 404, 409),
              summary="Reactivate (or activate an imported) user", operation_id="reactivate_user")
 def reactivate_user(request: HttpRequest, username: str) -> dict[str, Any]:
     """Sign-in possible again (with a password: set a one-time one if the user has none)."""

@@ -60,6 +60,8 @@ def find_user(name_or_id: Any) -> Any:
     from salesflow.records.services import NotFound
 
     text = str(name_or_id or "").strip()
+    if "\x00" in text or len(text) > 150:
+        raise NotFound(f"unknown user {text[:40]!r}")
     user = User.objects.filter(username=text).first() if text else None
     if user is None and text.isdigit():
         user = User.objects.filter(pk=int(text)).first()

@@ -26,6 +26,9 @@ ENDPOINTS = {
     ("/api/records/{record_id}/documents/{document_id}/content", "get"),
     ("/api/notifications", "get"), ("/api/notifications/read", "post"),
     ("/api/accounts", "get"), ("/api/accounts/{account_id}", "get"), ("/api/accounts/segmentation", "post"),
+    ("/api/users", "get"), ("/api/users/{username}", "get"), ("/api/users/{username}", "patch"),
+    ("/api/users/{username}/deactivate", "post"), ("/api/users/{username}/reactivate", "post"),
+    ("/api/users/{username}/password", "post"), ("/api/me/password", "post"),
 }
 #: Endpoints whose success answer is not JSON (a download).
 BINARY = {("/api/records/{record_id}/documents/{document_id}/content", "get")}
