@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+from django.contrib.auth import SESSION_KEY, update_session_auth_hash
 from django.http import HttpRequest
 from ninja import Router, Schema
 from pydantic import Field
@@ -144,4 +145,6 @@ def change_own_password(request: HttpRequest, payload: PasswordChangeIn) -> dict
 
         raise TooManyAttempts(seconds, "sign-in attempts for your account")
     user = lifecycle.change_own_password(request.auth, payload.current_password, payload.new_password, request=request)
+    if hasattr(request, "session") and request.session.get(SESSION_KEY) == str(user.pk):
+        update_session_auth_hash(request, user)  # this browser stays signed in; other sessions end
     return lifecycle.user_row(user)

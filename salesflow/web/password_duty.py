@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 #: Paths open while the password must be changed (besides the change page itself).
-OPEN_PREFIXES = ("/accounts/logout/", "/accounts/login/", "/i18n/", "/static/", "/healthz")
+OPEN_PREFIXES = ("/accounts/logout/", "/accounts/login/", "/i18n/", "/static/", "/healthz", "/api/me/password")
 
 
 class OwnPasswordChangeForm(PasswordChangeForm):

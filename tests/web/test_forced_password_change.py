@@ -34,9 +34,14 @@ def test_every_page_leads_to_the_password_change(signed_in) -> None:
 
 
 def test_session_calls_of_the_api_are_refused_until_changed(signed_in) -> None:
-    client, _password = signed_in
+    client, password = signed_in
     response = client.get("/api/me")
     assert response.status_code == 403 and "one-time password" in response.json()["detail"]
+    client.get("/account/password/")
+    changed = client.post("/api/me/password", {"current_password": password, "new_password": NEW},
+                          content_type="application/json", headers={"X-CSRFToken": client.cookies["csrftoken"].value})
+    assert changed.status_code == 200
+    assert client.get("/api/me").status_code == 200
 
 
 def test_sign_out_and_language_stay_reachable(signed_in) -> None:
