@@ -62,6 +62,10 @@ def test_saving_the_check_boxes_grants_and_takes_away_in_one_event(as_admin, peo
     assert event.payload["before"] == {"roles": ["kam"], "teams": ["North"]}
     assert event.payload["after"] == {"roles": ["bid_manager", "kam"], "teams": ["South"]}
     assert "address" in event.payload
+    history = as_admin.get("/users/kam/").content.decode().split('id="user-history"')[1]
+    assert "Roles and teams changed" in history and "Ada Admin" in history
+    assert "+bid_manager +South −North" in history
+    assert "Roles and teams changed" not in as_admin.get("/users/kam2/").content.decode()
 
 
 def test_an_unknown_role_in_the_form_is_refused(as_admin, people) -> None:
@@ -125,4 +129,4 @@ def test_german_pages(as_admin, people) -> None:
     page = as_admin.get("/users/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
     assert "Benutzer" in page and "aktiv" in page
     detail = as_admin.get("/users/kam/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
-    assert "Rollen und Teams speichern" in detail and "Einmalpasswort" in detail
+    assert "Rollen und Teams speichern" in detail and "Einmalpasswort" in detail and "Zugriffsverlauf" in detail

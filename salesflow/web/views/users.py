@@ -49,6 +49,38 @@ class AccessForm(forms.Form):
         self.fields["teams"].choices = [(team.name, team.name) for team in Team.objects.all()]
 
 
+#: Security events shown in a user's history, with their labels.
+HISTORY_KINDS = {
+    "security.user_updated": gettext_lazy("Roles and teams changed"),
+    "security.user_deactivated": gettext_lazy("Deactivated"),
+    "security.user_reactivated": gettext_lazy("Reactivated"),
+    "security.password_reset": gettext_lazy("One-time password set"),
+    "security.password_changed": gettext_lazy("Password changed by the user"),
+    "security.login_locked": gettext_lazy("Sign-in locked"),
+    "security.token_created": gettext_lazy("API token created"),
+    "security.token_revoked": gettext_lazy("API token revoked"),
+}
+HISTORY_LENGTH = 20
+
+
+def _change_summary(payload: dict[str, Any]) -> str:
+    """``+role −role`` and ``+team −team`` of a ``user_updated`` event."""
+    parts = [f"+{name}" for name in payload.get("roles_added", []) + payload.get("teams_added", [])]
+    parts += [f"−{name}" for name in payload.get("roles_removed", []) + payload.get("teams_removed", [])]
+    return " ".join(parts)
+
+
+def user_history(user: Any) -> list[dict[str, Any]]:
+    """The latest security events about a user, newest first (what, when, by whom, details)."""
+    from salesflow.records.models import Event
+
+    events = (Event.objects.filter(kind__in=list(HISTORY_KINDS), payload__username=user.username)
+              .order_by("-seq")[:HISTORY_LENGTH])
+    return [{"seq": event.seq, "at": event.at, "what": HISTORY_KINDS[event.kind], "by": event.actor_name,
+             "details": _change_summary(event.payload or {}) if event.kind == "security.user_updated" else
+             (event.payload or {}).get("token_name", "")} for event in events]
+
+
 def _detail_page(request: HttpRequest, user: Any, form: AccessForm | None = None, password: str = "",
                  status: int = 200) -> HttpResponse:
     language = current_language()
@@ -59,6 +91,7 @@ def _detail_page(request: HttpRequest, user: Any, form: AccessForm | None = None
         "form": form or AccessForm(initial=initial, language=language),
         "is_self": user.pk == request.user.pk,
         "role_titles": {role.id: role.title_in(language) for role in Role.objects.all()},
+        "history": user_history(user),
     }
     return render(request, "web/user_detail.html", context, status=status)
 
