@@ -8,7 +8,8 @@ for the parsing rules. Main variables:
 ``ALLOWED_HOSTS`` (comma list), ``CSRF_TRUSTED_ORIGINS`` (comma list),
 ``DATABASE_URL`` (sqlite:/// or postgres://), ``TIME_ZONE``,
 ``SECURE_COOKIES`` (mark session/CSRF cookies Secure; default false),
-``LOG_LEVEL`` (default INFO).
+``LOG_LEVEL`` (default INFO), ``SALESFLOW_TRUSTED_PROXIES`` and the ``SALESFLOW_SIGNIN_*`` limits
+of sign-in throttling (see README, Configuration).
 """
 
 from __future__ import annotations

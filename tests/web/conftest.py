@@ -18,7 +18,7 @@ PASSWORD = "web-test-password-1"
 
 @pytest.fixture(autouse=True)
 def _clean_cache() -> None:
-    """Login throttling counts in the cache: every test starts with none."""
+    """Every test starts with an empty cache (login throttling counts live in the database, rolled back per test)."""
     cache.clear()
 
 
