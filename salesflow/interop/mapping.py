@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from salesflow.interop.problems import ImportFailed, Problem
+from salesflow.process.loader import BoundedLoader
 from salesflow.process.model import ProcessDefinition
 
 #: Salesforce's standard opportunity stages → the default library's opportunity-management stages.
@@ -104,7 +105,7 @@ def load_maps(path: str | Path | None, definition: ProcessDefinition, default_st
     file = Path(path)
     name = str(path)
     try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+        data = yaml.load(file.read_text(encoding="utf-8"), Loader=BoundedLoader)
     except FileNotFoundError:
         raise ImportFailed([Problem(name, None, "", "no such file")], f"{name}: no such file") from None
     except (UnicodeDecodeError, yaml.YAMLError) as error:

@@ -38,6 +38,7 @@ from salesflow.interop.generic import RecordIn, StepIn, write_records
 from salesflow.interop.mapping import map_key
 from salesflow.interop.problems import DEFAULT_LIMIT, ImportFailed, Problem, Problems
 from salesflow.interop.tabular import Sheet, SheetError, cell, open_sheet
+from salesflow.process.loader import BoundedLoader
 from salesflow.process.model import BUILTIN_FIELDS, ProcessDefinition
 from salesflow.records.services import definition_of, get_process
 
@@ -50,7 +51,7 @@ def load_mapping(path: str | Path) -> dict[str, Any]:
     """The mapping file as a dict; raises `ImportFailed` when it is not a readable YAML mapping."""
     name = str(path)
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        data = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=BoundedLoader)
     except FileNotFoundError:
         raise ImportFailed([Problem(name, None, "", "no such file")], f"{name}: no such file") from None
     except (UnicodeDecodeError, yaml.YAMLError) as error:
