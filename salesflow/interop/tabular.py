@@ -2,6 +2,7 @@
 
 Rows are numbered as a spreadsheet shows them: the header is row 1, the first data row row 2
 (a CSV cell with embedded line breaks still counts as one row). Headers match case-insensitively.
+A CSV cell neutralised by an export (``'=1+1``, see `salesflow.csv_cells`) reads back as written.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from salesflow.csv_cells import restore_cell
 
 csv.field_size_limit(64 * 1024 * 1024)
 
@@ -110,7 +113,7 @@ def _open_csv(file: Path, name: str) -> Sheet:
                 number += 1
                 if not cells or (len(cells) == 1 and not cells[0].strip()):
                     continue
-                yield number, cells
+                yield number, [restore_cell(value) for value in cells]
         except UnicodeDecodeError as error:
             raise SheetError(name, encoding_message(error), row=number + 1) from None
         except csv.Error as error:
