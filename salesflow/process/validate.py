@@ -61,8 +61,21 @@ def _schema_message(error: dict, loc: Path) -> str:
             message += " (inside {…} a comma separates keys: quote a text that contains commas)"
         return message
     where = format_path(loc)
-    message = "required key is missing" if error["type"] == "missing" else error["msg"]
+    message = "required key is missing" if error["type"] == "missing" else error["msg"] + _got(error)
     return f"{where}: {message}" if where else message
+
+
+def _got(error: dict) -> str:
+    """`` (got 150)``: the value the schema refused, shortened; a mapping or list is named, not printed."""
+    if "input" not in error:
+        return ""
+    value = error["input"]
+    if isinstance(value, dict):
+        return " (got a mapping)"
+    if isinstance(value, list):
+        return " (got a list)"
+    text = repr(value)
+    return f" (got {text[:60] + '…' if len(text) > 60 else text})"
 
 
 def parse_text(text: str, file: str = "<text>") -> ParsedProcess:
