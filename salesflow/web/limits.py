@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views import defaults
 
@@ -38,8 +39,9 @@ def body_limit(request: HttpRequest) -> int | None:
     return settings.DATA_UPLOAD_MAX_MEMORY_SIZE
 
 
-def _megabytes(size: int) -> str:
-    return f"{size / MIB:.1f}".removesuffix(".0")
+def _megabytes(size: int) -> int | float:
+    value = round(size / MIB, 1)
+    return int(value) if value == int(value) else value
 
 
 def too_large(request: HttpRequest, limit: int | None = None) -> HttpResponse:
@@ -50,7 +52,7 @@ def too_large(request: HttpRequest, limit: int | None = None) -> HttpResponse:
 
         return problem("too_large", f"the request body is larger than {_megabytes(limit)} MB", limit=limit)
     message = _("The request is larger than %(size)s MB. Send less at once (a smaller file, a shorter text).") % {
-        "size": _megabytes(limit)}
+        "size": number_format(_megabytes(limit))}
     return render(request, "413.html", {"message": message}, status=413)
 
 

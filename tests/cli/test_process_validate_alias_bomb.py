@@ -53,3 +53,16 @@ def test_alias_bomb_is_refused_with_file_line_and_small_memory(text: str, tmp_pa
     assert f"{path}:" in err and "YAML refused" in err
     assert "Traceback" not in err
     assert peak_mb < MAX_RSS_MB, f"peak memory {peak_mb:.0f} MB"
+
+
+@pytest.mark.parametrize("text", [nested_aliases(), RECURSIVE_MAPPING], ids=["nested", "recursive"])
+def test_process_load_refuses_it_and_changes_nothing(cli, text: str, tmp_path: Path) -> None:
+    from salesflow.records.models import Event, ProcessVersion
+
+    path = tmp_path / "laughs.yaml"
+    path.write_text(text, encoding="utf-8")
+    before = (ProcessVersion.objects.count(), Event.objects.count())
+    result = cli("process", "load", path)
+    assert result.code == 1, result
+    assert f"{path}:" in result.err and "YAML refused" in result.err
+    assert (ProcessVersion.objects.count(), Event.objects.count()) == before

@@ -49,4 +49,5 @@ def test_the_page_follows_the_language(client: Client) -> None:
     response = client.post(reverse("guideline_propose"), f"text={text}",
                            content_type="application/x-www-form-urlencoded", HTTP_ACCEPT_LANGUAGE="de")
     assert response.status_code == 413
-    assert "Anfrage zu groß" in response.content.decode()
+    page = response.content.decode()
+    assert "Anfrage zu groß" in page and "größer als 2,5 MB" in page
