@@ -71,6 +71,8 @@ def typed(value: Any, kind: str) -> Any:
     if value is None or value == "":
         return None
     if kind == "int":
+        if type(value) is int:  # the common case, first
+            return value
         if isinstance(value, bool):
             raise ValueError("a yes/no value is not a whole number")
         number = Decimal(str(value).strip())
@@ -78,13 +80,14 @@ def typed(value: Any, kind: str) -> Any:
             raise ValueError("not a whole number")
         return int(number)
     if kind == "decimal":
-        return Decimal(str(value).strip())
+        return value if isinstance(value, Decimal) else Decimal(str(value).strip())
     if kind == "date":
         if isinstance(value, datetime.datetime):
             return value.date()
         if isinstance(value, datetime.date):
             return value
-        return datetime.date.fromisoformat(str(value).strip()[:10])
+        text = str(value).strip()
+        return datetime.date.fromisoformat(text) if len(text) == 10 else datetime.datetime.fromisoformat(text).date()
     if kind == "datetime":
         moment = value if isinstance(value, datetime.datetime) else datetime.datetime.fromisoformat(str(value).strip())
         return moment if moment.tzinfo else moment.replace(tzinfo=datetime.UTC)
