@@ -95,7 +95,8 @@ def import_hubspot(path: str | Path, process: str = "opportunity-management", st
                 if not title:
                     problems.add(name, number, "Deal Name", "a deal name is required")
                 for key, label, kind in (("id", "Record ID", "external_id"), ("name", "Deal Name", "title"),
-                                         ("company", "Associated Company", "account")):
+                                         ("company", "Associated Company", "account"),
+                                         ("owner", "Deal owner", "first_name")):  # first and last name: one cell
                     if message := too_long(get(key), kind):
                         problems.add(name, number, label, message)
                 raw_stage = str(get("stage") or "")

@@ -54,10 +54,12 @@ def test_spreadsheet_events_refuse_a_long_record_id(cli, tmp_path: Path) -> None
     refused(cli, ["import", "csv", path, "--map", mapping], "events.csv:2: Case: too long: 256 characters, at most 255")
 
 
-def test_hubspot_refuses_a_long_deal_name(cli, tmp_path: Path) -> None:
+def test_hubspot_refuses_a_long_deal_name_and_owner(cli, tmp_path: Path) -> None:
     path = write_csv(tmp_path / "deals.csv", HUBSPOT_HEADER,
-                     [["1", LONG, "Appointment Scheduled", "100", "2025-05-01", "2025-01-01", "Jo Doe", ""]])
-    refused(cli, ["import", "hubspot", path], "deals.csv:2: Deal Name: too long: 2,001 characters, at most 2,000 fit")
+                     [["1", LONG, "Appointment Scheduled", "100", "2025-05-01", "2025-01-01", "J" * 151, ""]])
+    err = refused(cli, ["import", "hubspot", path],
+                  "deals.csv:2: Deal Name: too long: 2,001 characters, at most 2,000 fit")
+    assert "deals.csv:2: Deal owner: too long: 151 characters, at most 150 fit" in err
 
 
 def test_salesforce_refuses_long_names_accounts_and_users(cli, tmp_path: Path) -> None:
