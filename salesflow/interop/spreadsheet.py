@@ -28,8 +28,6 @@ import datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from salesflow.engine.errors import BadInput
 from salesflow.engine.fields import coerce
 from salesflow.interop import parsing
@@ -39,7 +37,7 @@ from salesflow.interop.lengths import too_long
 from salesflow.interop.mapping import map_key
 from salesflow.interop.problems import DEFAULT_LIMIT, ImportFailed, Problem, Problems
 from salesflow.interop.tabular import Sheet, SheetError, cell, open_sheet
-from salesflow.process.loader import BoundedLoader
+from salesflow.process.loader import YamlProblem, load_yaml_file
 from salesflow.process.model import BUILTIN_FIELDS, ProcessDefinition
 from salesflow.records.services import definition_of, get_process
 
@@ -52,10 +50,13 @@ def load_mapping(path: str | Path) -> dict[str, Any]:
     """The mapping file as a dict; raises `ImportFailed` when it is not a readable YAML mapping."""
     name = str(path)
     try:
-        data = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=BoundedLoader)
+        data = load_yaml_file(path)
     except FileNotFoundError:
         raise ImportFailed([Problem(name, None, "", "no such file")], f"{name}: no such file") from None
-    except (UnicodeDecodeError, yaml.YAMLError) as error:
+    except YamlProblem as problem:
+        raise ImportFailed([Problem(name, problem.line, "", problem.message)],
+                           f"{name}: not readable YAML") from None
+    except (UnicodeDecodeError, OSError) as error:
         raise ImportFailed([Problem(name, None, "", f"not readable YAML ({error.__class__.__name__})")],
                            f"{name}: not readable YAML") from None
     if not isinstance(data, dict):

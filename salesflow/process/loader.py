@@ -13,6 +13,7 @@ megabytes, never minutes and gigabytes.
 from __future__ import annotations
 
 import datetime
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -209,3 +210,17 @@ def load_yaml(text: str, limits: YamlLimits = LIMITS) -> tuple[Any, LineMap]:
         mark = error.problem_mark
         raise YamlProblem(mark.line + 1 if mark else 1, f"YAML error: {error.problem}") from None
     return data, lines
+
+
+def load_yaml_file(path: str | os.PathLike[str], limits: YamlLimits = LIMITS) -> Any:
+    """The data of a YAML file read within `limits` (import mappings and other small files).
+
+    Raises ``OSError`` (e.g. ``FileNotFoundError``), ``UnicodeDecodeError`` and `YamlProblem`
+    (with the line) like `load_yaml`; a file too large is refused before it is read whole.
+    """
+    most = limits.max_chars * 4  # UTF-8 needs at most four bytes a character
+    with open(path, "rb") as stream:
+        raw = stream.read(most + 1)
+    if len(raw) > most:
+        raise YamlProblem(1, f"the file is too large (more than {most:,} bytes)")
+    return load_yaml(raw.decode("utf-8-sig"), limits)[0]
