@@ -50,3 +50,12 @@ def test_a_document_larger_than_a_form_body_still_uploads(people: dict[str, Any]
                                {"file": SimpleUploadedFile("big.pdf", content, "application/pdf")})
     assert response.status_code == 201, response.content
     assert json.loads(response.content)["name"] == "big.pdf"
+
+
+def test_openapi_declares_413_on_every_operation_with_a_body(db: None, anonymous: Any) -> None:
+    schema = anonymous.get("/api/openapi.json").json()
+    with_body = [operation for item in schema["paths"].values() for operation in item.values()
+                 if isinstance(operation, dict) and "requestBody" in operation]
+    assert with_body
+    for operation in with_body:
+        assert "application/problem+json" in operation["responses"]["413"]["content"], operation["operationId"]
