@@ -47,7 +47,7 @@ def _megabytes(size: int) -> int | float:
 def too_large(request: HttpRequest, limit: int | None = None) -> HttpResponse:
     """The 413 answer: problem+json under ``/api/``, a page elsewhere."""
     limit = limit if limit is not None else body_limit(request) or 0
-    if request.path.startswith("/api/"):
+    if request.path_info.startswith("/api/"):
         from salesflow.api.errors import problem
 
         return problem("too_large", f"the request body is larger than {_megabytes(limit)} MB", limit=limit)
