@@ -72,3 +72,15 @@ def test_the_bounded_loader_serves_plain_yaml_load_too() -> None:
     with pytest.raises(yaml.YAMLError, match="recursive alias"):
         yaml.load(RECURSIVE_MAPPING, Loader=BoundedLoader)
     assert yaml.load("a: [1, 2]\n", Loader=BoundedLoader) == {"a": [1, 2]}
+
+
+def test_a_huge_file_is_refused_without_reading_it_whole(tmp_path: Path) -> None:
+    from salesflow.process.validate import ProcessInvalid, read_file
+
+    path = tmp_path / "huge.yaml"
+    with path.open("wb") as handle:
+        handle.truncate(LIMITS.max_chars * 4 + 10)  # sparse: nothing to read past the bound
+    with pytest.raises(ProcessInvalid) as raised:
+        read_file(path)
+    assert [str(problem) for problem in raised.value.problems] == [
+        f"{path}:1: file is too large (more than {LIMITS.max_chars * 4:,} bytes)"]
