@@ -250,6 +250,7 @@ def write_ocel_sqlite(path: Path, collector: _Collector, advance: Any) -> tuple[
 def export_ocel(path: str | Path, *, user: Any | None = None, flt: Any | None = None,
                 progress: Progress | None = None) -> tuple[int, int]:
     """Export to OCEL 2.0 (``.json`` or ``.sqlite``/``.db``); returns (events, objects). Logs ``security.export``."""
+    from salesflow.interop.atomic import atomic_target
     from salesflow.people.security import log_security_event
 
     target = Path(path)
@@ -259,7 +260,8 @@ def export_ocel(path: str | Path, *, user: Any | None = None, flt: Any | None = 
     collector = _Collector(select_records(user, flt))
     advance = (progress or silent)("writing OCEL", None)
     writer = write_ocel_json if suffix == ".json" else write_ocel_sqlite
-    events, objects = writer(target, collector, advance)
+    with atomic_target(target) as temporary:  # whole or not at all
+        events, objects = writer(temporary, collector, advance)
     log_security_event("export", user, name="cli (admin context)", what="ocel", format=suffix.lstrip("."),
                        rows=events, objects=objects, file=target.name, filters=_filters(flt),
                        context="user" if user is not None else "admin")

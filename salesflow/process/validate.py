@@ -11,7 +11,7 @@ from pathlib import Path as FsPath
 
 from pydantic import ValidationError
 
-from salesflow.process.loader import LineMap, Path, YamlProblem, load_yaml
+from salesflow.process.loader import LIMITS, LineMap, Path, YamlProblem, load_yaml
 from salesflow.process.model import BUILTIN_FIELDS, FieldType, ProcessDefinition, Requirements
 
 
@@ -61,8 +61,21 @@ def _schema_message(error: dict, loc: Path) -> str:
             message += " (inside {…} a comma separates keys: quote a text that contains commas)"
         return message
     where = format_path(loc)
-    message = "required key is missing" if error["type"] == "missing" else error["msg"]
+    message = "required key is missing" if error["type"] == "missing" else error["msg"] + _got(error)
     return f"{where}: {message}" if where else message
+
+
+def _got(error: dict) -> str:
+    """`` (got 150)``: the value the schema refused, shortened; a mapping or list is named, not printed."""
+    if "input" not in error:
+        return ""
+    value = error["input"]
+    if isinstance(value, dict):
+        return " (got a mapping)"
+    if isinstance(value, list):
+        return " (got a list)"
+    text = repr(value)
+    return f" (got {text[:60] + '…' if len(text) > 60 else text})"
 
 
 def parse_text(text: str, file: str = "<text>") -> ParsedProcess:
@@ -91,10 +104,14 @@ def parse_text(text: str, file: str = "<text>") -> ParsedProcess:
 def read_file(path: str | FsPath) -> ParsedProcess:
     """Read and schema-check a process file from disk. Raises `ProcessInvalid`."""
     name = str(path)
+    most = LIMITS.max_chars * 4  # UTF-8 needs at most four bytes a character
     try:
-        raw = FsPath(path).read_bytes()
+        with open(path, "rb") as stream:
+            raw = stream.read(most + 1)
     except OSError as error:
         raise ProcessInvalid([Problem(name, 0, f"cannot read file: {error.strerror or error}")]) from None
+    if len(raw) > most:
+        raise ProcessInvalid([Problem(name, 1, f"file is too large (more than {most:,} bytes)")])
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:

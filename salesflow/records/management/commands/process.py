@@ -49,6 +49,9 @@ def _library_in_force() -> dict[str, Any]:
 
 class Command(SalesflowCommand):
     help = "Validate, load, list and show processes of the process library."
+    # Django's system checks import every URL and view (the analytics stack among them): a second
+    # of start-up that `process validate` of a bad file must not spend. `salesflow check` runs them.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: Any) -> None:
         sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
