@@ -199,8 +199,7 @@ def do_activity(definition: ProcessDefinition, state: RecordState, actor: Actor,
         raise Conflict(f"activity {activity_id} is already done")
     role = authority.activity_role(definition, state, actor, activity_id)
     if role is None:
-        raise NotPermitted(f"activity {activity_id} is done by {definition.role_title(activity.responsible)}"
-                           " or the record's owner")
+        raise activity_refusal(definition, owning_stage, activity_id)
     unmet = unmet_requirements(definition, state, activity.requires, owning_stage.id)
     if unmet:
         raise Unmet(f"activity {activity_id} cannot be done yet", unmet)
@@ -211,6 +210,34 @@ def do_activity(definition: ProcessDefinition, state: RecordState, actor: Actor,
         payload["note"] = note.strip()[:MAX_REASON]
     return Result(new, [EventDraft(kind="activity_done", role=role, from_stage=state.stage, activity=activity_id,
                                    payload=payload)])
+
+
+def activity_refusal(definition: ProcessDefinition, stage: Stage, activity_id: str) -> NotPermitted:
+    """Who does an activity (RACI): its responsible and accountable role, its ``done_by`` roles, a delegate."""
+    activity = definition.activity(activity_id)
+    roles = authority.activity_roles(activity)
+    names = " or ".join(definition.role_title(role) for role in roles)
+    gate = stage.gate
+    delegated = bool(gate and gate.decided_by and gate.delegable_to
+                     and gate.decided_by in (activity.responsible, activity.accountable))
+    extra = " (or the user the stage's decision is delegated to)" if delegated else ""
+    return NotPermitted(f"activity {activity_id} is done by {names}{extra}", rule="activity_roles",
+                        params={"activity": activity_id, "roles": roles, "delegated": delegated})
+
+
+def closing_refusal(definition: ProcessDefinition, current: Stage, outcome: Stage) -> NotPermitted:
+    """Closing in ``outcome`` from ``current`` is a decision the actor may not take: who takes it."""
+    roles = authority.closing_deciders(current, outcome)
+    names = " or ".join(definition.role_title(role) for role in roles)
+    delegates: list[str] = []
+    if outcome.decided_by is None and current.gate is not None:
+        delegates = list(current.gate.delegable_to)
+    extra = f" (or a delegated {', '.join(definition.role_title(role) for role in delegates)})" if delegates else ""
+    question = current.gate.decision.get_text("en") if current.gate and current.gate.decision else ""
+    message = (f"closing the record as {outcome.display_title()} from {current.display_title()} is the decision of "
+               f"{names}{extra}" + (f": {question}" if question and outcome.decided_by is None else ""))
+    return NotPermitted(message, rule="closing_decision",
+                        params={"stage": current.id, "outcome": outcome.id, "roles": roles, "delegates": delegates})
 
 
 def decide(definition: ProcessDefinition, state: RecordState, actor: Actor, answer: str, note: str = "") -> Result:
@@ -389,12 +416,29 @@ def move(definition: ProcessDefinition, state: RecordState, actor: Actor, target
     role = authority.mover_role(definition, state, actor, gates or [current])
     if only_by_transition and extra.roles:
         role = authority.first_role(actor, extra.roles)
+    if role is None and destination.is_outcome and authority.closing_deciders(current, destination):
+        # Who decides to close a record in an outcome may make that move.
+        role = authority.closing_role(definition, state, actor, current, destination)
     if role is None:
         raise NotPermitted(f"{actor.name} may not move this record: moves are made by the record's owner, "
                            f"{definition.role_title(definition.guideline.responsible)} or the deciding role")
 
     unmet: list[Item] = []
     implicit_decisions: list[Stage] = []
+    closing_no: str | None = None
+    closing_unmet: NotPermitted | None = None
+    if destination.is_outcome and authority.closing_deciders(current, destination) \
+            and not authority.closing_decided(state, current, destination):
+        closer = authority.closing_role(definition, state, actor, current, destination)
+        if closer is not None:
+            role = closer
+            if current.gate is not None and current.gate.decision is not None and destination.outcome == Outcome.lost:
+                closing_no = closer
+        elif override_reason is None or not override_reason.strip():
+            raise closing_refusal(definition, current, destination)
+        else:
+            closing_unmet = closing_refusal(definition, current, destination)
+            unmet.append(Item("decision", current.id, closing_unmet.message, current.id))
     if not structural:
         unmet.append(Item("stage", target, f"the process does not allow moving from {state.stage} to {target} "
                                            f"directly (stages skipped: {', '.join(skipped) or 'none'})", target))
@@ -417,6 +461,8 @@ def move(definition: ProcessDefinition, state: RecordState, actor: Actor, target
         reason = _reason(override_reason, "an override")
         override_by = authority.override_role(definition, state, actor, gates)
         if override_by is None:
+            if closing_unmet is not None:
+                raise closing_unmet
             raise NotPermitted("overriding unmet requirements needs the deciding role, "
                                f"{definition.role_title(definition.guideline.responsible)} or the override right")
         events.append(EventDraft(kind="gate_overridden", role=override_by, from_stage=state.stage, to_stage=target,
@@ -427,6 +473,12 @@ def move(definition: ProcessDefinition, state: RecordState, actor: Actor, target
         events.insert(0, EventDraft(kind="decision_made", role=decider, from_stage=stage.id,
                                     payload={"question": stage.gate.decision.get_text("en"), "answer": "yes",
                                              "with_move": True}))
+
+    if closing_no is not None:
+        new.decisions[current.id] = {"answer": "no", "by": actor.user_id, "by_name": actor.name, "role": closing_no}
+        events.insert(0, EventDraft(kind="decision_made", role=closing_no, from_stage=current.id,
+                                    payload={"question": current.gate.decision.get_text("en"), "answer": "no",
+                                             "with_move": True, "outcome": target}))
 
     payload = _move_payload(definition, state, target, kind)
     if skipped:
