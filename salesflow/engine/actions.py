@@ -500,3 +500,61 @@ def move(definition: ProcessDefinition, state: RecordState, actor: Actor, target
     new.probability_override = None
     events.extend(_arrival_events(definition, state, target, role, payload))
     return Result(new, events)
+
+
+def consult(definition: ProcessDefinition, state: RecordState, actor: Actor, activity_id: str, role: str,
+            question: str = "", open_requests: frozenset[tuple[str, str]] = frozenset()) -> Result:
+    """Ask a Consulted role of an activity's RACI (the request notifies the role and waits for its answer).
+
+    Asked by whoever may do the activity; only the roles the activity lists as ``consulted``; an
+    activity already done or a role already asked and not yet answered is a conflict.
+    ``open_requests`` holds the (activity, role) pairs asked and not answered.
+    """
+    activity, owning_stage = _askable_activity(definition, state, activity_id)
+    if role not in activity.consulted:
+        names = ", ".join(activity.consulted) or "none"
+        raise BadInput(f"{role!r} is not consulted on activity {activity_id} (consulted roles: {names})",
+                       rule="consult_role", params={"activity": activity_id, "roles": list(activity.consulted)})
+    asker = authority.activity_role(definition, state, actor, activity_id)
+    if asker is None:
+        refusal = activity_refusal(definition, owning_stage, activity_id)
+        raise NotPermitted(refusal.message.replace(" is done by ", " is done — and its consulted roles asked — by "),
+                           rule="consult_asker", params=refusal.params)
+    if activity_id in state.done:
+        raise Conflict(f"activity {activity_id} is done already")
+    if (activity_id, role) in open_requests:
+        raise Conflict(f"{definition.role_title(role)} was asked on {activity_id} already and has not answered yet")
+    text = (question or "").strip()
+    if len(text) > MAX_REASON:
+        raise BadInput(f"the question is longer than {MAX_REASON} characters")
+    return Result(state.copy(), [EventDraft(kind="consultation_requested", role=asker, from_stage=state.stage,
+                                            activity=activity_id, payload={"consulted": role, "question": text})])
+
+
+def answer_consultation(definition: ProcessDefinition, state: RecordState, actor: Actor, activity_id: str,
+                        role: str, answer: str) -> Result:
+    """Answer a consultation request as a holder of the consulted role (the caller checks that one is open)."""
+    if not actor.has(role):
+        raise NotPermitted(f"the request on {activity_id} is answered by {definition.role_title(role)}",
+                           rule="consult_answerer", params={"activity": activity_id, "roles": [role]})
+    text = (answer or "").strip()
+    if not text:
+        raise BadInput("an answer needs a text")
+    if len(text) > MAX_REASON:
+        raise BadInput(f"the answer is longer than {MAX_REASON} characters")
+    return Result(state.copy(), [EventDraft(kind="consultation_answered", role=role, from_stage=state.stage,
+                                            activity=activity_id, payload={"consulted": role, "answer": text})])
+
+
+def _askable_activity(definition: ProcessDefinition, state: RecordState, activity_id: str) -> tuple[Any, Stage]:
+    """The activity and its stage, when it can be worked on now (as `do_activity` would accept it)."""
+    activities = definition.activities()
+    if activity_id not in activities:
+        raise BadInput(f"unknown activity {activity_id!r} (activities of {definition.process}: {', '.join(activities)})")
+    owning_stage, activity = activities[activity_id]
+    current = definition.stage(state.stage)
+    if current.is_outcome and owning_stage.id != current.id:
+        _require_open(definition, state)
+    if activity_id not in _available_activities(definition, state):
+        raise BadInput(f"activity {activity_id} belongs to stage {owning_stage.id}; the record is in {state.stage}")
+    return activity, owning_stage
