@@ -122,7 +122,7 @@ def describe_item(definition: ProcessDefinition, state: RecordState, item: Item,
 def refusal_text(definition: ProcessDefinition, error: EngineError, language: str) -> str:
     """An engine refusal in the page's language, for the rules that name roles (else the engine's English message)."""
     params = error.params
-    roles = " " + _("or") + " "
+    roles = _(" or ")
     if error.rule == "closing_decision" and definition.has_stage(params.get("stage", "")) \
             and definition.has_stage(params.get("outcome", "")):
         text = _("Closing the record as %(outcome)s from %(stage)s is the decision of %(roles)s.") % {
