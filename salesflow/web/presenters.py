@@ -125,14 +125,13 @@ def refusal_text(definition: ProcessDefinition, error: EngineError, language: st
     roles = _(" or ")
     if error.rule == "closing_decision" and definition.has_stage(params.get("stage", "")) \
             and definition.has_stage(params.get("outcome", "")):
-        text = _("Closing the record as %(outcome)s from %(stage)s is the decision of %(roles)s.") % {
-            "outcome": stage_title(definition, params["outcome"], language),
-            "stage": stage_title(definition, params["stage"], language),
-            "roles": roles.join(role_titles(definition, params.get("roles", []), language))}
+        deciders = roles.join(role_titles(definition, params.get("roles", []), language))
         if params.get("delegates"):
-            text += " " + _("(or a delegated %(roles)s)") % {
+            deciders += " " + _("(or a delegated %(roles)s)") % {
                 "roles": ", ".join(role_titles(definition, params["delegates"], language))}
-        return text
+        return _("Closing the record as %(outcome)s from %(stage)s is the decision of %(roles)s.") % {
+            "outcome": stage_title(definition, params["outcome"], language),
+            "stage": stage_title(definition, params["stage"], language), "roles": deciders}
     if error.rule in ("activity_roles", "consult_asker"):
         activities = definition.activities()
         activity = params.get("activity", "")

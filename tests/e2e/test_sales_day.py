@@ -1,5 +1,6 @@
 """A sales day in a real browser: from a new opportunity through a refused gate, a decision and an
-approval to Won; and a Lost close that is only possible after the customer was informed.
+approval to Won; and a Lost close that is only possible after the Head of Sales' decision and after the
+customer was informed.
 
 Screenshots of the board and the record page (desktop and 390 px wide) are saved in test-artifacts/.
 """
@@ -172,6 +173,15 @@ def test_a_sales_day_from_new_opportunity_to_won_and_lost(page: Page, live_serve
     expect(page.locator(".column[data-stage=won]")).to_contain_text("Smart metering roll-out")
     screenshot(page, "board")
     page.get_by_role("link", name="Battery storage pilot").click()
+    # Ending early from Qualification is the Head of Sales' decision (issue 12): the KAM is refused ...
+    page.get_by_role("button", name="Close as Lost").click()
+    feedback = page.locator("#record-feedback .feedback")
+    expect(feedback).to_contain_text("Closing the record as Lost from Qualification is the decision of Head of Sales")
+    other.refresh_from_db()
+    assert other.outcome == ""
+    # ... until the Head of Sales answers the qualification decision no.
+    services.do_decide(other.pk, team["head"], "no", "Budget frozen until next year")
+    page.reload()
     page.get_by_role("button", name="Close as Lost").click()
     feedback = page.locator("#record-feedback .feedback")
     expect(feedback).to_contain_text("Activity not done: Inform the customer")
