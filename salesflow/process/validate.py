@@ -6,7 +6,6 @@ Each problem is reported with the file and line it concerns, as ``file:line: mes
 from __future__ import annotations
 
 import datetime
-
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path as FsPath
