@@ -107,3 +107,18 @@ def test_decided_by_names_a_declared_role() -> None:
     with pytest.raises(ProcessInvalid) as refused:
         library_with("    outcome: lost\n", "    outcome: lost\n    decided_by: [nobody]\n")
     assert any("unknown role 'nobody'" in str(problem) for problem in refused.value.problems)
+
+
+def test_an_authorised_override_with_a_reason_ends_early(definition) -> None:
+    changed = library_with("  override: [head_of_sales]\n", "  override: [head_of_sales, managing_director]\n")
+    changed = changed.model_copy(update={"rights": changed.rights.model_copy(
+        update={"move": ["head_of_sales", "managing_director"]})})
+    state = do(changed, new_record(changed), KAM, "customer_informed")
+    with pytest.raises(NotPermitted) as refused:
+        actions.move(changed, state, DIRECTOR, "lost")
+    assert "Head of Sales" in refused.value.message
+    result = actions.move(changed, state, DIRECTOR, "lost", override_reason="Customer insolvent")
+    assert kinds(result) == ["gate_overridden", "stage_changed", "record_closed"]
+    overridden = result.events[0]
+    assert (overridden.role, overridden.payload["reason"]) == ("managing_director", "Customer insolvent")
+    assert [(item["kind"], item["id"]) for item in overridden.payload["unmet"]] == [("decision", "qualification")]

@@ -60,7 +60,8 @@ class Command(SalesflowCommand):
             description="Add process versions from files (all or nothing). A file that says `status: approved` is "
                         "stored as approved only when its approver holds the guideline's responsible role (or its "
                         "deputy_approver role): --approved-by USER, else the --as user. Otherwise it is stored as a "
-                        "draft that goes through review (process submit / approve). An approved version whose "
+                        "draft that goes through review (process submit / approve) — except the first version of a "
+                        "process loaded without --as (an install). An approved version whose "
                         "effective_date lies ahead becomes the one new records start under on that day "
                         "(`salesflow jobs run`).")
         load.add_argument("paths", nargs="+", metavar="PATH")
