@@ -102,6 +102,7 @@ def test_ask_a_consulted_role_and_answer_it(page: Page, browser: Browser, live_s
     asked = page.locator("#consultations")
     expect(asked).to_contain_text("Heat pumps – Nordwerk")
     expect(asked).to_contain_text("Which budget did the customer mention last year?")
+    shot(page, "my-work-consultation-en")
     asked.get_by_role("link", name="Heat pumps – Nordwerk").click()
     workshop = page.locator("#activity-customer_workshop")
     workshop.get_by_label("Your answer").fill("About 450 000 EUR, for two sites")
