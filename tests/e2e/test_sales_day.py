@@ -56,7 +56,7 @@ def sign_out(page: Page) -> None:
 def mark_done(page: Page, activity: str, note: str = "") -> None:
     row = page.locator(f"#activity-{activity}")
     if note:
-        row.get_by_role("textbox").fill(note)
+        row.get_by_role("textbox", name="Note", exact=True).fill(note)
     row.get_by_role("button", name="Mark done").click()
     expect(page.locator(f"#activity-{activity}")).to_contain_text("Done by")
 
@@ -78,8 +78,9 @@ def advance_to_negotiation_done(record: Record, team: dict[str, Any]) -> None:
     """The solution design and the proposal, done through the services (as other people would)."""
     kam, head = team["kam"], team["head"]
     services.do_set_fields(record.pk, kam, {"bid_manager": "bidmanager"})
-    for activity in ("name_bid_manager", "customer_needs", "solution_design"):
+    for activity in ("name_bid_manager", "customer_needs"):
         services.do_complete_activity(record.pk, kam, activity)
+    services.do_complete_activity(record.pk, team["bid"], "solution_design")  # the Bid Manager's (RACI)
     services.do_move(record.pk, head, "proposal")
     services.do_complete_activity(record.pk, kam, "prepare_offer")
 
