@@ -303,7 +303,8 @@ class Command(SalesflowCommand):
         for row in rows:
             self.stdout.write(f"v{row['version']:<3} {row['status']:<10} author {row['author'] or '-':<18} "
                               f"approved {row['approved_at'] or '-':<26} by {row['approver'] or '-':<18} "
-                              f"effective {row['effective_date'] or '-'}  {row['change_note']}")
+                              f"effective {row['effective_date'] or '-'}"
+                              f"{' (not in force yet)' if row['scheduled'] else ''}  {row['change_note']}")
 
     def do_diff(self, options: dict[str, Any]) -> None:
         from salesflow.guidelines.diff import semantic_diff, text_diff

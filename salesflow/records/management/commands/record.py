@@ -145,6 +145,8 @@ class Command(SalesflowCommand):
                 lines.append(f"    [{'x' if row['met'] else ' '}] {row['kind']} {row['id']}")
         if data["next_stages"]:
             lines.append(f"  moves to     {', '.join(data['next_stages'])}")
+        for row in services.consultation_rows(record, only_open=True):
+            lines.append(f"  asked        {row['role']} on {row['activity']} by {row['requested_by']} (open)")
         self.stdout.write("\n".join(lines))
 
     @staticmethod
