@@ -72,6 +72,7 @@ def test_consult_and_answer_from_the_command_line(cli, staff) -> None:
     asked = ok(cli, "record", "consult", rid, "customer_workshop", "--role", "head_of_sales",
                "--question", "Join the workshop?", "--as", "kam", "--json").json()
     assert (asked["role"], asked["question"], asked["answered_at"]) == ("head_of_sales", "Join the workshop?", None)
+    assert "asked        head_of_sales on customer_workshop by Kam (open)" in ok(cli, "record", "show", rid).out
     again = cli("record", "consult", rid, "customer_workshop", "--role", "head_of_sales", "--as", "kam")
     assert again.code == 5, again
     wrong = cli("record", "consult", rid, "customer_workshop", "--role", "bid_manager", "--as", "kam")

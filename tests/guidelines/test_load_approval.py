@@ -102,6 +102,8 @@ def test_a_version_approved_for_a_later_day_waits_for_the_scheduled_job(cast, tm
     version = ProcessVersion.objects.get(process__key=PROCESS, version=NEXT)
     assert (version.status, version.scheduled, version.effective_date) == ("approved", True, later)
     assert _in_force() == CURRENT
+    call_command("process", "history", PROCESS)
+    assert f"effective {later.isoformat()} (not in force yet)" in capsys.readouterr().out
     assert services.do_create_record(PROCESS, cast.kam, {"title": "Before"}).process_version.version == CURRENT
     call_command("jobs", "run", "--today", (later - datetime.timedelta(days=1)).isoformat(), "--json")
     assert json.loads(capsys.readouterr().out)["versions_in_force"] == []
