@@ -149,6 +149,12 @@ def test_a_deputy_approver_role_approves_but_never_the_author(cast, tmp_path: Pa
     call_command("process", "propose", str(proposal), "--as", "gl_head")
     call_command("process", "submit", PROCESS, str(NEXT + 1), "--as", "gl_head")
     assert _exit_code("process", "approve", PROCESS, str(NEXT + 1), "--as", "gl_head") == 4  # four eyes
+    from django.test import Client
+    from django.urls import reverse
+
+    page = Client()
+    page.force_login(director)
+    assert 'name="effective_date"' in page.get(reverse("guideline_version", args=[PROCESS, NEXT + 1])).content.decode()
     call_command("process", "approve", PROCESS, str(NEXT + 1), "--as", "gl_director")
     version = ProcessVersion.objects.get(process__key=PROCESS, version=NEXT + 1)
     assert (version.status, version.approver_id) == ("approved", director.pk)
