@@ -19,6 +19,9 @@ from ninja import Header, Path, Query, Router, Status
 from salesflow.api.errors import responses
 from salesflow.api.schemas import (
     MAX_ID,
+    AnswerIn,
+    ConsultationOut,
+    ConsultIn,
     DecisionIn,
     DelegationIn,
     EventPage,
@@ -241,6 +244,37 @@ def delegate(request: HttpRequest, response: HttpResponse, payload: DelegationIn
     record = perform(lambda: services.do_delegate(record_id, request.auth, payload.to, list(payload.stages) or None,
                                                   version))
     return record_out(record, response)
+
+
+@router.get("/{record_id}/consultations", response=responses({200: list[ConsultationOut]}, 400, 404),
+            summary="A record's consultation requests", operation_id="list_consultations")
+def list_consultations(request: HttpRequest, record_id: int = RecordId) -> list[dict[str, Any]]:
+    """The consultation requests of a record (RACI: Consulted roles asked), newest first."""
+    return services.consultation_rows(visible(request, record_id))
+
+
+@router.post("/{record_id}/activities/{activity}/consult",
+             response=responses({201: ConsultationOut}, 400, 403, 404, 409),
+             summary="Ask a Consulted role of an activity", operation_id="consult")
+def consult(request: HttpRequest, activity: Text, payload: ConsultIn, record_id: int = RecordId,
+            if_match: str | None = IfMatch) -> Status:
+    """Ask a role the activity's RACI lists as consulted; its holders are notified and see it on My work."""
+    writable(request, record_id)
+    version = expected_version(if_match, payload.expected_version)
+    created = services.do_consult(record_id, request.auth, activity, payload.role, payload.question, version)
+    return Status(201, services.consultation_data(created))
+
+
+@router.post("/{record_id}/activities/{activity}/answer", response=responses({200: ConsultationOut}, 400, 403, 404, 409),
+             summary="Answer a consultation request", operation_id="answer_consultation")
+def answer_consultation(request: HttpRequest, activity: Text, payload: AnswerIn, record_id: int = RecordId,
+                        if_match: str | None = IfMatch) -> dict[str, Any]:
+    """Answer the open consultation request on an activity as a holder of the role asked."""
+    writable(request, record_id)
+    version = expected_version(if_match, payload.expected_version)
+    answered = services.do_answer_consultation(record_id, request.auth, activity, payload.role, payload.answer,
+                                               version)
+    return services.consultation_data(answered)
 
 
 # --- events --------------------------------------------------------------------------------------

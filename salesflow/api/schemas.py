@@ -284,6 +284,37 @@ class NoteIn(Schema):
     expected_version: Version | None = None
 
 
+class ConsultIn(Schema):
+    """A consultation request: the consulted role of the activity asked, and the question."""
+
+    role: Text = Field(max_length=64, description="A role the activity's RACI lists as consulted.")
+    question: Text = Field("", max_length=2000)
+    expected_version: Version | None = None
+
+
+class AnswerIn(Schema):
+    """The answer to an open consultation request (role: the role asked, default the one you hold)."""
+
+    answer: Text = Field(max_length=2000)
+    role: Text | None = Field(None, max_length=64)
+    expected_version: Version | None = None
+
+
+class ConsultationOut(Schema):
+    """A consultation request, open (no answer yet) or answered."""
+
+    id: int
+    record: int
+    activity: str
+    role: str
+    question: str
+    requested_by: str
+    requested_at: str
+    answer: str | None
+    answered_by: str | None
+    answered_at: str | None
+
+
 class DecisionIn(Schema):
     """The answer to the current stage's gate decision."""
 

@@ -64,7 +64,7 @@ def _may_approve(user: Any, version: ProcessVersion) -> bool:
     if access.is_read_only(user) or version.author_id == user.pk:
         return False
     current = services.current_definition(version.process)
-    return control.responsible_role(current, definition_of(version)) in user.role_ids()
+    return control.approving_role(services.person_of(user), current, definition_of(version)) is not None
 
 
 def _staff(request: HttpRequest) -> None:

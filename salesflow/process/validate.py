@@ -5,6 +5,7 @@ Each problem is reported with the file and line it concerns, as ``file:line: mes
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path as FsPath
@@ -139,6 +140,16 @@ class _Checker:
     def run(self) -> list[Problem]:
         definition = self.definition
         self.check_role(("guideline", "responsible"), definition.guideline.responsible)
+        self.check_role(("guideline", "deputy_approver"), definition.guideline.deputy_approver)
+        effective = definition.guideline.effective_date
+        if effective is not None:
+            try:
+                datetime.date.fromisoformat(effective)
+            except ValueError:
+                self.report(("guideline", "effective_date"), f"a date YYYY-MM-DD is expected, got {effective!r}")
+        if definition.guideline.deputy_approver and definition.guideline.deputy_approver == definition.guideline.responsible:
+            self.report(("guideline", "deputy_approver"), "the deputy approver must be another role than the "
+                                                          f"responsible role {definition.guideline.responsible!r}")
         for index, dependency in enumerate(definition.guideline.depends_on):
             if dependency == definition.process:
                 self.report(("guideline", "depends_on", index), "a process cannot depend on itself")
@@ -296,7 +307,7 @@ class _Checker:
                 seen_activities[activity.id] = (stage_index, activity_index)
                 self.check_role((*activity_path, "responsible"), activity.responsible)
                 self.check_role((*activity_path, "accountable"), activity.accountable)
-                for key in ("consulted", "informed"):
+                for key in ("consulted", "informed", "done_by"):
                     for index, role in enumerate(getattr(activity, key)):
                         self.check_role((*activity_path, key, index), role)
                 self._check_requirements((*activity_path, "requires"), activity.requires)
@@ -315,6 +326,12 @@ class _Checker:
                     self.report(gate_path, "an outcome stage ends the record and has no gate (use requires)")
                 self._check_requirements((*gate_path, "requires"), stage.gate.requires)
             self._check_requirements((*path, "requires"), stage.requires)
+            if stage.decided_by is not None:
+                if not stage.is_outcome:
+                    self.report((*path, "decided_by"), "decided_by on a stage is for outcome stages (who decides to "
+                                                       "close a record there); a stage's own decision is gate.decided_by")
+                for index, role in enumerate(stage.decided_by):
+                    self.check_role((*path, "decided_by", index), role)
         if definition.stages[0].is_outcome:
             self.report(("stages", 0), "the first stage cannot be an outcome (records start there)")
         if not definition.outcome_stages:

@@ -16,7 +16,11 @@ def default_library_keys() -> set[str]:
 
 
 def load_default_library() -> list[Any]:
-    """Load every default process version that the database does not hold yet (idempotent)."""
+    """Load every default process version that the database does not hold yet (idempotent).
+
+    The shipped library is installed as its files say (the system installs it at migrate and for the
+    demo); changes to a running library go through ``process propose`` or ``process load --approved-by``.
+    """
     from salesflow.records.models import ProcessVersion
     from salesflow.records.services import do_load_process
 
@@ -28,7 +32,7 @@ def load_default_library() -> list[Any]:
         definition = parsed.definition
         if ProcessVersion.objects.filter(process__key=definition.process, version=definition.version).exists():
             continue
-        results.append(do_load_process(parsed))
+        results.append(do_load_process(parsed, install=True))
     return results
 
 

@@ -22,7 +22,7 @@ from salesflow.engine.gates import approval_holds, gate_checklist, record_amount
 from salesflow.engine.state import Actor, RecordState
 from salesflow.people.models import User
 from salesflow.process.model import BUILTIN_FIELDS, Activity, ProcessDefinition, Stage
-from salesflow.records.models import Event, Record
+from salesflow.records.models import Consultation, Event, Record
 from salesflow.web import labels
 from salesflow.web.templatetags.salesflow_web import current_language, money
 
@@ -119,6 +119,35 @@ def describe_item(definition: ProcessDefinition, state: RecordState, item: Item,
     return item.message
 
 
+def refusal_text(definition: ProcessDefinition, error: EngineError, language: str) -> str:
+    """An engine refusal in the page's language, for the rules that name roles (else the engine's English message)."""
+    params = error.params
+    roles = _(" or ")
+    if error.rule == "closing_decision" and definition.has_stage(params.get("stage", "")) \
+            and definition.has_stage(params.get("outcome", "")):
+        deciders = roles.join(role_titles(definition, params.get("roles", []), language))
+        if params.get("delegates"):
+            deciders += " " + _("(or a delegated %(roles)s)") % {
+                "roles": ", ".join(role_titles(definition, params["delegates"], language))}
+        return _("Closing the record as %(outcome)s from %(stage)s is the decision of %(roles)s.") % {
+            "outcome": stage_title(definition, params["outcome"], language),
+            "stage": stage_title(definition, params["stage"], language), "roles": deciders}
+    if error.rule in ("activity_roles", "consult_asker"):
+        activities = definition.activities()
+        activity = params.get("activity", "")
+        values = {"activity": activities[activity][1].title.get_text(language) if activity in activities else activity,
+                  "roles": roles.join(role_titles(definition, params.get("roles", []), language))}
+        text = (_("“%(activity)s” is done by %(roles)s.") if error.rule == "activity_roles"
+                else _("Who does “%(activity)s” asks its consulted roles: %(roles)s.")) % values
+        if params.get("delegated"):
+            text += " " + _("(or the user the stage's decision is delegated to)")
+        return text
+    if error.rule == "consult_answerer":
+        return _("This request is answered by %(role)s.") % {
+            "role": roles.join(role_titles(definition, params.get("roles", []), language))}
+    return error.message
+
+
 def describe_items(definition: ProcessDefinition, state: RecordState, items: Iterable[Item],
                    language: str | None = None) -> list[str]:
     """Every unmet item as a sentence."""
@@ -175,15 +204,35 @@ def raci(definition: ProcessDefinition, activity: Activity, language: str) -> di
     }
 
 
+def consultation_view(definition: ProcessDefinition, state: RecordState, actor: Actor, activity: Activity,
+                      requests: list[Consultation], language: str, may_act: bool) -> dict[str, Any]:
+    """An activity's Consulted roles: who may be asked now, the open requests (answerable by the actor?) and answers."""
+    mine = [request for request in requests if request.activity == activity.id]
+    open_pairs = frozenset((request.activity, request.role) for request in requests if request.is_open)
+    askable = []
+    if may_act and activity.id not in state.done:
+        for role in activity.consulted:
+            offer = dry_run(lambda role=role: actions.consult(definition, state, actor, activity.id, role, "",
+                                                               open_pairs))
+            if offer.ready:
+                askable.append({"id": role, "title": definition.role_title(role, language)})
+    rows = [{"request": request, "role": definition.role_title(request.role, language),
+             "answerable": request.is_open and actor.has(request.role)} for request in mine]
+    return {"askable": askable, "requests": rows, "open": sum(1 for request in mine if request.is_open)}
+
+
 def activity_rows(definition: ProcessDefinition, state: RecordState, actor: Actor, stage: Stage, record: Record,
                   language: str) -> list[dict[str, Any]]:
-    """The stage's activities as guidance: RACI, done or not, and whether the actor can mark it done."""
+    """The stage's activities as guidance: RACI, done or not, whether the actor can mark it done or ask its
+    consulted roles, and the consultation requests."""
+    requests = list(Consultation.objects.filter(record_id=record.pk).order_by("requested_at", "pk"))
     rows = []
     for activity in stage.activities:
         done = state.done.get(activity.id)
         offer = None
         if not done and not record.outcome:
             offer = dry_run(lambda activity_id=activity.id: actions.do_activity(definition, state, actor, activity_id))
+        may_act = authority.activity_role(definition, state, actor, activity.id) is not None
         due = None
         if activity.max_days is not None and not stage.is_outcome:
             due = (record.stage_entered_at + datetime.timedelta(days=activity.max_days)).date()
@@ -191,6 +240,11 @@ def activity_rows(definition: ProcessDefinition, state: RecordState, actor: Acto
             "id": activity.id, "title": activity.title.get_text(language),
             "description": activity.description.get_text(language) if activity.description else "",
             "raci": raci(definition, activity, language), "required": activity.required,
+            "doers": role_titles(definition, authority.activity_roles(activity), language),
+            "delegated": bool(stage.gate and stage.gate.decided_by and stage.gate.delegable_to
+                              and stage.gate.decided_by in (activity.responsible, activity.accountable)),
+            "consultation": consultation_view(definition, state, actor, activity, requests, language,
+                                              may_act and not record.outcome),
             "customer_contact": activity.customer_contact, "done": done, "offer": offer,
             "blocked_by": describe_items(definition, state, offer.items, language) if offer else [],
             "due": due, "overdue": bool(due and not done and due < timezone.localdate()),
@@ -429,6 +483,14 @@ def describe_event(event: Event, definition: ProcessDefinition, names: dict[int,
         text = _("Decided “%(question)s”: %(answer)s") % {"question": question, "answer": answer}
         if payload.get("with_move"):
             text += " " + _("(with the move)")
+    elif kind in ("consultation_requested", "consultation_answered"):
+        activities = definition.activities()
+        title = activities[event.activity][1].title.get_text(language) if event.activity in activities \
+            else event.activity
+        values = {"role": definition.role_title(payload.get("consulted", ""), language), "activity": title}
+        text = (_("Asked %(role)s for advice on “%(activity)s”") if kind == "consultation_requested"
+                else _("%(role)s answered on “%(activity)s”")) % values
+        note = payload.get("question") or payload.get("answer") or ""
     elif kind == "approval_granted":
         approval = definition.approvals.get(event.approval)
         title = approval.title.get_text(language) if approval else payload.get("title", event.approval)

@@ -5,8 +5,9 @@ take a version through document control (ISO 9001 7.5: draft → in_review → a
 approved version becomes obsolete); ``acknowledge|train|training|require-acknowledgement`` cover
 read acknowledgements and the training matrix; ``history|diff|render`` show and publish versions; ``map`` draws
 every process and their hand-offs as one SVG.
-``load`` honours the status written in the YAML (bulk and library loads); ``propose`` is the
-controlled path for changing a process.
+``load`` takes the status written in the YAML only from an approver (``--approved-by`` or ``--as``
+holding the responsible or deputy approver role), else stores a draft; ``propose`` is the controlled
+path for changing a process.
 """
 
 from __future__ import annotations
@@ -57,9 +58,20 @@ class Command(SalesflowCommand):
         sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
         validate = sub.add_parser("validate", help="Check process YAML files; prints file:line: message per problem.")
         validate.add_argument("paths", nargs="+", metavar="PATH", help="process files or directories of them")
-        load = sub.add_parser("load", help="Add or update processes in the database (all or nothing).")
+        load = sub.add_parser(
+            "load", help="Add or update processes in the database (all or nothing).",
+            description="Add process versions from files (all or nothing). A file that says `status: approved` is "
+                        "stored as approved only when its approver holds the guideline's responsible role (or its "
+                        "deputy_approver role): --approved-by USER, else the --as user. Otherwise it is stored as a "
+                        "draft that goes through review (process submit / approve) — except the first version of a "
+                        "process loaded without --as (an install). An approved version whose "
+                        "effective_date lies ahead becomes the one new records start under on that day "
+                        "(`salesflow jobs run`).")
         load.add_argument("paths", nargs="+", metavar="PATH")
         load.add_argument("--as", dest="as_user", metavar="USER", help="the author recorded on the new versions")
+        load.add_argument("--approved-by", dest="approved_by", metavar="USER",
+                          help="the approver recorded on approved versions (holds the responsible or deputy "
+                               "approver role)")
         listing = sub.add_parser("list", help="List the processes with their versions.")
         listing.add_argument("--json", action="store_true")
         show = sub.add_parser("show", help="Print a process definition (same keys as the YAML).")
@@ -140,13 +152,19 @@ class Command(SalesflowCommand):
 
     def do_load(self, options: dict[str, Any]) -> None:
         by = services.get_user(options["as_user"]) if options.get("as_user") else None
+        approved_by = services.get_user(options["approved_by"]) if options.get("approved_by") else None
         valid, problems = validate_paths(options["paths"], _known_processes(), _library_in_force())
         if problems:
             raise ProcessInvalid(problems)
         with transaction.atomic():
-            results = [services.do_load_process(parsed, by) for parsed in valid]
+            results = [services.do_load_process(parsed, by, approved_by) for parsed in valid]
         for result in results:
-            self.stdout.write(f"{result.file}: {result.process} v{result.version} {result.status}")
+            line = f"{result.file}: {result.process} v{result.version} {result.status}"
+            if result.status == "added":
+                line += f" ({result.stored_as.replace('_', ' ')})"
+            self.stdout.write(line)
+            if result.note:
+                self.stdout.write(f"  {result.note}")
 
     def do_list(self, options: dict[str, Any]) -> None:
         rows = []
@@ -288,7 +306,8 @@ class Command(SalesflowCommand):
         for row in rows:
             self.stdout.write(f"v{row['version']:<3} {row['status']:<10} author {row['author'] or '-':<18} "
                               f"approved {row['approved_at'] or '-':<26} by {row['approver'] or '-':<18} "
-                              f"effective {row['effective_date'] or '-'}  {row['change_note']}")
+                              f"effective {row['effective_date'] or '-'}"
+                              f"{' (not in force yet)' if row['scheduled'] else ''}  {row['change_note']}")
 
     def do_diff(self, options: dict[str, Any]) -> None:
         from salesflow.guidelines.diff import semantic_diff, text_diff
@@ -370,5 +389,6 @@ def _version_data(version: ProcessVersion) -> dict[str, Any]:
         "submitted_at": version.submitted_at.isoformat() if version.submitted_at else None,
         "approved_at": version.approved_at.isoformat() if version.approved_at else None,
         "effective_date": version.effective_date.isoformat() if version.effective_date else None,
+        "scheduled": version.scheduled,
         "obsoleted_at": version.obsoleted_at.isoformat() if version.obsoleted_at else None,
     }

@@ -20,6 +20,9 @@ ACTIONS = {
     "move": "Move the record to a stage (gates are enforced).",
     "probability": "Override the win probability in the current stage with a reason (or 'default').",
     "delegate": "Delegate gate decisions to a user (or revoke them).",
+    "consult": "Ask a Consulted role of an activity (RACI): its holders are notified and see it on My work.",
+    "answer": "Answer an open consultation request on an activity (as a holder of the role asked).",
+    "consultations": "The record's consultation requests, open and answered.",
     "list": "List records.",
     "events": "The record's timeline from the event log.",
     "links": "The record's links and the whole chain it belongs to (lead → opportunity → order …).",
@@ -67,6 +70,16 @@ class Command(SalesflowCommand):
         target.add_argument("--revoke", action="store_true")
         p["delegate"].add_argument("--stage", action="append", default=None, metavar="STAGE",
                                    help="limit to the decision of this stage (repeatable; default: all)")
+        p["consult"].add_argument("id")
+        p["consult"].add_argument("activity", metavar="ACTIVITY")
+        p["consult"].add_argument("--role", required=True, metavar="ROLE", help="a consulted role of the activity")
+        p["consult"].add_argument("--question", default="", help="what you would like to know")
+        p["answer"].add_argument("id")
+        p["answer"].add_argument("activity", metavar="ACTIVITY")
+        p["answer"].add_argument("--role", metavar="ROLE", help="the role asked (default: the one you hold)")
+        p["answer"].add_argument("--answer", required=True, dest="text", metavar="TEXT")
+        p["consultations"].add_argument("id")
+        p["consultations"].add_argument("--open", action="store_true", help="only those not answered yet")
         p["list"].add_argument("--process")
         p["list"].add_argument("--stage")
         p["list"].add_argument("--owner", metavar="USER")
@@ -84,7 +97,8 @@ class Command(SalesflowCommand):
         p["documents"].add_argument("id")
         for name in ("link", "unlink", "attach"):
             p[name].add_argument("--as", dest="as_user", required=True, metavar="USER", help="who acts")
-        for name in ("create", "set", "do", "decide", "approve", "move", "probability", "delegate"):
+        for name in ("create", "set", "do", "decide", "approve", "move", "probability", "delegate", "consult",
+                     "answer"):
             p[name].add_argument("--as", dest="as_user", required=True, metavar="USER", help="who acts")
             p[name].add_argument("--expect-version", type=int, metavar="N",
                                  help="refuse (exit 5) if the record changed since version N")
@@ -131,6 +145,8 @@ class Command(SalesflowCommand):
                 lines.append(f"    [{'x' if row['met'] else ' '}] {row['kind']} {row['id']}")
         if data["next_stages"]:
             lines.append(f"  moves to     {', '.join(data['next_stages'])}")
+        for row in services.consultation_rows(record, only_open=True):
+            lines.append(f"  asked        {row['role']} on {row['activity']} by {row['requested_by']} (open)")
         self.stdout.write("\n".join(lines))
 
     @staticmethod
@@ -215,6 +231,39 @@ class Command(SalesflowCommand):
                                       None if options["revoke"] else options["to"], options.get("stage"),
                                       self._expect(options))
         self._print_record(record, options)
+
+    def do_consult(self, options: dict[str, Any]) -> None:
+        request = services.do_consult(self._id(options), self._user(options), options["activity"], options["role"],
+                                      options["question"], self._expect(options))
+        self._print_consultation(request, options)
+
+    def do_answer(self, options: dict[str, Any]) -> None:
+        request = services.do_answer_consultation(self._id(options), self._user(options), options["activity"],
+                                                  options.get("role"), options["text"], self._expect(options))
+        self._print_consultation(request, options)
+
+    def do_consultations(self, options: dict[str, Any]) -> None:
+        record = services.get_record(options["id"])
+        rows = services.consultation_rows(record, only_open=options["open"])
+        if options["json"]:
+            self.emit_json(rows)
+            return
+        for row in rows:
+            state = f"answered by {row['answered_by']}: {row['answer']}" if row["answered_at"] else "open"
+            self.stdout.write(f"{row['activity']:<24} {row['role']:<16} asked by {row['requested_by']} "
+                              f"{row['requested_at'][:16]}  {state}")
+
+    def _print_consultation(self, request: Any, options: dict[str, Any]) -> None:
+        data = services.consultation_data(request)
+        if options["json"]:
+            self.emit_json(data)
+            return
+        if data["answered_at"]:
+            self.stdout.write(f"#{data['record']} {data['activity']}: {data['role']} answered by "
+                              f"{data['answered_by']}: {data['answer']}")
+        else:
+            self.stdout.write(f"#{data['record']} {data['activity']}: {data['role']} asked by {data['requested_by']}"
+                              f" (open until answered)")
 
     def do_list(self, options: dict[str, Any]) -> None:
         query = Record.objects.select_related("process", "owner").order_by("id")
