@@ -37,8 +37,8 @@ from salesflow.accounts.segmentation import DEFAULT_WINDOW_DAYS, Window
 from salesflow.engine.errors import BadInput
 from salesflow.people import access
 
-#: Roles that may recompute the ABC segmentation (read-only roles never may).
-SEGMENTATION_ROLES = frozenset({"head_of_sales", "sales_ops"})
+#: The library right (library settings) to recompute the ABC segmentation (read-only roles never may).
+SEGMENTATION_RIGHT = "segmentation"
 #: The record type of account plans (the account-management process).
 ACCOUNT_PLAN_RECORD_TYPE = "account_plan"
 #: Record types in the order of the sales chain (groups on the account page follow it).
@@ -60,9 +60,9 @@ MONEY = DecimalField(max_digits=17, decimal_places=2)
 
 
 def may_segment(user: Any) -> bool:
-    """True when ``user`` may recompute the ABC segmentation: Head of Sales or Sales Ops, not read-only."""
+    """True when ``user`` may recompute the ABC segmentation: a role granted the right, not read-only."""
     return (access.is_staff_member(user) and not access.is_read_only(user)
-            and bool(user.role_ids() & SEGMENTATION_ROLES))
+            and access.has_right(user, SEGMENTATION_RIGHT))
 
 
 def revenue_window(today: datetime.date | None = None) -> Window:

@@ -31,8 +31,8 @@ from salesflow.guidelines.training import training_matrix
 from salesflow.records.eventlog import verify
 from salesflow.records.models import Event, Process, ProcessVersion
 
-#: Roles that may download the audit pack in the web interface.
-PACK_ROLES = frozenset({"head_of_sales", "sales_ops", "auditor"})
+#: The library right (library settings) to build the audit pack.
+PACK_RIGHT = "audit_pack"
 
 
 @dataclass

@@ -153,5 +153,5 @@ def export(what: str, path: str | Path, fmt: str | None = None, *, user: Any | N
     count = write_table(path, fmt, columns, rows)
     log_security_event("export", user, name="cli (admin context)", request=request, what=what, format=fmt,
                        rows=count, file=Path(path).name, filters=_filters(flt),
-                       context="user" if user is not None else "admin")
+                       context="user" if user is not None else "unrestricted")
     return count

@@ -262,5 +262,5 @@ def export_ocel(path: str | Path, *, user: Any | None = None, flt: Any | None = 
     events, objects = writer(target, collector, advance)
     log_security_event("export", user, name="cli (admin context)", what="ocel", format=suffix.lstrip("."),
                        rows=events, objects=objects, file=target.name, filters=_filters(flt),
-                       context="user" if user is not None else "admin")
+                       context="user" if user is not None else "unrestricted")
     return events, objects

@@ -18,18 +18,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from salesflow.people import access
 from salesflow.people.models import User
 from salesflow.people.security import log_security_event
 from salesflow.web.templatetags.salesflow_web import current_language
 from salesflow.web.views.account import token_functions
 
-#: Roles that may review everyone's access rights.
-REVIEW_ROLES = frozenset({"head_of_sales", "sales_ops", "auditor", "admin"})
+#: The library right (library settings) to review everyone's access rights.
+REVIEW_RIGHT = "access_review"
 
 
 def may_review(user: Any) -> bool:
-    """True for users holding a role that reviews access rights."""
-    return bool(user.is_authenticated and user.role_ids() & REVIEW_ROLES)
+    """True for users holding a role the library grants the access review."""
+    return access.has_right(user, REVIEW_RIGHT)
 
 
 def access_rows(language: str) -> list[dict[str, Any]]:

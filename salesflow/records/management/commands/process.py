@@ -20,10 +20,10 @@ from django.core.management.base import CommandError
 from django.db import transaction
 
 from salesflow.cli_support import SalesflowCommand
-from salesflow.process.schema import json_schema_text
-from salesflow.process.validate import ProcessInvalid, validate_paths
+from salesflow.process.schema import json_schema_text, settings_schema_text
+from salesflow.process.validate import ProcessInvalid, validate_library_paths
 from salesflow.records import services
-from salesflow.records.library import default_library_keys
+from salesflow.records.library import default_library_keys, do_load_library_settings
 from salesflow.records.models import Process, ProcessVersion
 
 
@@ -52,9 +52,12 @@ class Command(SalesflowCommand):
 
     def add_arguments(self, parser: Any) -> None:
         sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
-        validate = sub.add_parser("validate", help="Check process YAML files; prints file:line: message per problem.")
+        validate = sub.add_parser("validate", help="Check process YAML files (and a library settings file); "
+                                                   "prints file:line: message per problem.")
         validate.add_argument("paths", nargs="+", metavar="PATH", help="process files or directories of them")
-        load = sub.add_parser("load", help="Add or update processes in the database (all or nothing).")
+        load = sub.add_parser("load", help="Add or update processes in the database (all or nothing); a library "
+                                           "settings file among them (library_settings:) puts its roles, access "
+                                           "and rights in force.")
         load.add_argument("paths", nargs="+", metavar="PATH")
         load.add_argument("--as", dest="as_user", metavar="USER", help="the author recorded on the new versions")
         listing = sub.add_parser("list", help="List the processes with their versions.")
@@ -64,7 +67,9 @@ class Command(SalesflowCommand):
         show.add_argument("--version", type=int, dest="process_version", help="a version (default: the newest)")
         show.add_argument("--json", action="store_true")
         show.add_argument("--source", action="store_true", help="print the YAML source as loaded")
-        sub.add_parser("schema", help="Print the JSON Schema of the process format.")
+        schema = sub.add_parser("schema", help="Print the JSON Schema of the process format.")
+        schema.add_argument("--settings", action="store_true",
+                            help="print the JSON Schema of the library settings file instead")
         propose = sub.add_parser("propose", help="Store a process file as a new draft version (validated first).")
         propose.add_argument("file", metavar="FILE")
         propose.add_argument("--as", dest="as_user", metavar="USER", required=True, help="the author")
@@ -127,9 +132,11 @@ class Command(SalesflowCommand):
         getattr(self, f"do_{options['action'].replace('-', '_')}")(options)
 
     def do_validate(self, options: dict[str, Any]) -> None:
-        valid, problems = validate_paths(options["paths"], _known_processes(), _library_in_force())
+        valid, settings, problems = validate_library_paths(options["paths"], _known_processes(), _library_in_force())
         if problems:
             raise ProcessInvalid(problems)
+        if settings is not None:
+            self.stdout.write(f"{settings.file}: ok (library settings)")
         for parsed in valid:
             definition = parsed.definition
             self.stdout.write(f"{parsed.file}: ok ({definition.process} v{definition.version}, "
@@ -137,11 +144,14 @@ class Command(SalesflowCommand):
 
     def do_load(self, options: dict[str, Any]) -> None:
         by = services.get_user(options["as_user"]) if options.get("as_user") else None
-        valid, problems = validate_paths(options["paths"], _known_processes(), _library_in_force())
+        valid, settings, problems = validate_library_paths(options["paths"], _known_processes(), _library_in_force())
         if problems:
             raise ProcessInvalid(problems)
         with transaction.atomic():
             results = [services.do_load_process(parsed, by) for parsed in valid]
+            settings_result = do_load_library_settings(settings, by) if settings is not None else None
+        if settings_result is not None:
+            self.stdout.write(f"{settings_result.file}: library settings {settings_result.status}")
         for result in results:
             self.stdout.write(f"{result.file}: {result.process} v{result.version} {result.status}")
 
@@ -180,7 +190,7 @@ class Command(SalesflowCommand):
             self.stdout.write(yaml.safe_dump(version.definition, sort_keys=False, allow_unicode=True, width=110))
 
     def do_schema(self, options: dict[str, Any]) -> None:
-        self.stdout.write(json_schema_text())
+        self.stdout.write(settings_schema_text() if options.get("settings") else json_schema_text())
 
     # --- document control ------------------------------------------------------------------------
 
