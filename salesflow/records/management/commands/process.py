@@ -68,7 +68,7 @@ class Command(SalesflowCommand):
         show.add_argument("--json", action="store_true")
         show.add_argument("--source", action="store_true", help="print the YAML source as loaded")
         schema = sub.add_parser("schema", help="Print the JSON Schema of the process format.")
-        schema.add_argument("--settings", action="store_true",
+        schema.add_argument("--library-settings", dest="library_settings", action="store_true",
                             help="print the JSON Schema of the library settings file instead")
         propose = sub.add_parser("propose", help="Store a process file as a new draft version (validated first).")
         propose.add_argument("file", metavar="FILE")
@@ -190,7 +190,7 @@ class Command(SalesflowCommand):
             self.stdout.write(yaml.safe_dump(version.definition, sort_keys=False, allow_unicode=True, width=110))
 
     def do_schema(self, options: dict[str, Any]) -> None:
-        self.stdout.write(settings_schema_text() if options.get("settings") else json_schema_text())
+        self.stdout.write(settings_schema_text() if options.get("library_settings") else json_schema_text())
 
     # --- document control ------------------------------------------------------------------------
 
