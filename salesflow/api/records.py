@@ -115,6 +115,14 @@ def log_strict_view(request: HttpRequest, record: Record, via: str) -> None:
                            via=via)
 
 
+def log_strict_list(request: HttpRequest, records: list[Record]) -> None:
+    """A list answer holding strictly confidential records is one security event naming them all (once per request)."""
+    strict = [record.pk for record in records if record.classification == Classification.strictly_confidential.value]
+    if strict:
+        log_security_event("view_strictly_confidential", request.auth, request=request, via="api list",
+                           record_ids=strict, count=len(strict))
+
+
 # --- list, create, read, change ------------------------------------------------------------------
 
 @router.get("", response=responses({200: RecordPage}, 400), summary="List records",
@@ -127,8 +135,7 @@ def list_records(request: HttpRequest, query: Query[RecordQuery]) -> dict[str, A
     flt = queries.filter_from_params(params)
     found = queries.records_for(request.auth, flt).defer(*HEAVY)
     page = list(found[query.offset:query.offset + query.limit])
-    for record in page:
-        log_strict_view(request, record, "api list")
+    log_strict_list(request, page)
     return {"count": found.count(), "limit": query.limit, "offset": query.offset,
             "items": [services.record_data(record) for record in page]}
 

@@ -64,6 +64,12 @@ class Reader:
     def payload(self, record_id: int | None, payload: dict[str, Any]) -> dict[str, Any]:
         """A security event's payload, without what identifies or describes the event's record
         (``record_id``) when the reader may not see it."""
+        if isinstance(payload.get("record_ids"), list) and self.user is not None:
+            ids = payload["record_ids"]
+            shown = [pk for pk in ids if isinstance(pk, int) and self.sees(pk)]
+            payload = {**payload, "record_ids": shown}
+            if len(shown) < len(ids):
+                payload["hidden_records"] = f"{len(ids) - len(shown)} × {HIDDEN_RECORD}"
         if self.sees(record_id):
             return payload
         kept = {key: value for key, value in payload.items() if key in NEUTRAL_KEYS}

@@ -93,3 +93,14 @@ def test_a_user_without_the_library_right_may_not_build_it(cast, capsys, monkeyp
     result, output = _pack(capsys, monkeypatch, tmp_path, "--as", cast.kam.username)
     assert result.code == 4 and "audit_pack" in result.err, result
     assert not output.exists()
+
+
+def test_a_list_read_names_only_the_records_the_reader_sees(secret, cast) -> None:
+    from salesflow.guidelines.audit_pack import Reader
+
+    visible = records.do_create_record("opportunity-management", cast.kam, {"title": "Open deal"}).pk
+    payload = {"via": "api list", "record_ids": [secret, visible], "count": 2}
+    redacted = Reader(cast.author).payload(None, payload)
+    assert redacted["record_ids"] == [visible] and redacted["hidden_records"] == f"1 × {HIDDEN_RECORD}"
+    assert Reader(cast.head).payload(None, payload) == payload
+    assert Reader(None).payload(None, payload) == payload
