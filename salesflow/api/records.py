@@ -39,6 +39,7 @@ from salesflow.people.security import log_security_event
 from salesflow.process.model import Classification
 from salesflow.records import queries, services
 from salesflow.records.models import Event, Record
+from salesflow.records.redaction import reader_payloads
 
 router = Router(tags=["records"])
 
@@ -252,9 +253,12 @@ def delegate(request: HttpRequest, response: HttpResponse, payload: DelegationIn
 
 # --- events --------------------------------------------------------------------------------------
 
-def event_data(event: Event) -> dict[str, Any]:
-    """An event as the API shows it; a security event's client address is left out."""
-    payload = dict(event.payload)
+def event_data(event: Event, payload: dict[str, Any] | None = None) -> dict[str, Any]:
+    """An event as the API shows it; a security event's client address is left out.
+
+    ``payload``: the payload as the caller may read it (`salesflow.records.redaction`), default the stored one.
+    """
+    payload = dict(event.payload if payload is None else payload)
     if event.kind.startswith("security."):
         payload.pop("address", None)
     return {"seq": event.seq, "at": event.at, "kind": event.kind, "from_stage": event.from_stage,
@@ -270,5 +274,7 @@ def list_events(request: HttpRequest, page: Query[PageQuery], record_id: int = R
     record = visible(request, record_id)
     log_strict_view(request, record, "api events")
     events = Event.objects.filter(record_id=record.pk).order_by("seq")
-    items = [event_data(event) for event in events[page.offset:page.offset + page.limit]]
+    shown = list(events[page.offset:page.offset + page.limit])
+    payloads = reader_payloads(shown, request.auth)
+    items = [event_data(event, payloads[event.seq]) for event in shown]
     return {"count": events.count(), "limit": page.limit, "offset": page.offset, "items": items}

@@ -185,7 +185,7 @@ def record_context(request: HttpRequest, record: Record, feedback: dict[str, Any
         "members": members, "manage_members": manage_members, "member_candidates": member_candidates,
         "member_section": record.classification in (Classification.confidential.value,
                                                     Classification.strictly_confidential.value) or bool(members),
-        "timeline": presenters.timeline(record, definition, language),
+        "timeline": presenters.timeline(record, definition, language, user=user),
         "feedback": feedback,
         "handoff_targets": {target["id"] for target in targets if chain.has_handoffs(definition, target["id"])},
         "links": chain.link_rows(record, user, language, may_change),

@@ -10,6 +10,7 @@ from salesflow.cli_support import SalesflowCommand, parse_assignments
 from salesflow.people import access
 from salesflow.records import services
 from salesflow.records.models import Record
+from salesflow.records.redaction import reader_payloads
 
 ACTIONS = {
     "create": "Create a record of a process; prints the new id.",
@@ -254,11 +255,13 @@ class Command(SalesflowCommand):
 
     def do_events(self, options: dict[str, Any]) -> None:
         record = self._read(options)
+        events = list(record.events.order_by("seq"))
+        payloads = reader_payloads(events, self._reader(options))
         rows = [{
             "seq": event.seq, "at": event.at.isoformat(), "kind": event.kind, "from_stage": event.from_stage,
             "to_stage": event.to_stage, "activity": event.activity, "approval": event.approval,
-            "actor": event.actor_name, "role": event.role, "payload": event.payload, "imported": event.imported,
-        } for event in record.events.order_by("seq")]
+            "actor": event.actor_name, "role": event.role, "payload": payloads[event.seq], "imported": event.imported,
+        } for event in events]
         if options["json"]:
             self.emit_json(rows)
             return
