@@ -191,7 +191,7 @@ def record_context(request: HttpRequest, record: Record, feedback: dict[str, Any
         "links": chain.link_rows(record, user, language, may_change),
         "may_link": may_change,
         "chain": chain.chain_rows(record, user, language),
-        "customer": chain.customer_view(record),
+        "customer": chain.customer_view(record, user),
         "startable": chain.startable_processes(record, user, language),
         "documents": chain.document_groups(record),
         "may_upload": may_change,
