@@ -2,8 +2,8 @@
 
 The dashboard page loads each report panel separately (htmx), so the first charts show while the
 others are computed. Reports count only the records the signed-in user may see (the one visibility
-rule of `salesflow.people.access`); forecast accuracy (company-wide snapshots) is shown to the
-oversight roles. Targets are set by Head of Sales, Sales Ops and administrators.
+rule of `salesflow.people.access`); forecast accuracy (company-wide snapshots) is shown to the roles
+the library settings grant ``forecast_accuracy``; targets are set by those granted ``planning``.
 """
 
 from __future__ import annotations

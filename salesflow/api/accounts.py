@@ -94,7 +94,8 @@ def list_accounts(request: HttpRequest, query: Query[AccountQuery]) -> dict[str,
 @router.post("/segmentation", response=responses({200: SegmentationOut}, 400, 403),
              summary="Recompute the ABC segmentation", operation_id="segment_accounts")
 def segment_accounts(request: HttpRequest, payload: SegmentationIn) -> dict[str, Any]:
-    """Recompute every account's ABC segment from won opportunity revenue (Head of Sales, Sales Ops)."""
+    """Recompute every account's ABC segment from won opportunity revenue (roles with the library right
+    ``segmentation``; default library: Head of Sales, Sales Ops)."""
     if not overview.may_segment(request.auth):
         raise NotPermitted("recomputing the segmentation needs a role the library grants the right segmentation")
     if payload.as_of is not None:

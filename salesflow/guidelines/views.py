@@ -311,7 +311,7 @@ def training_view(request: HttpRequest) -> HttpResponse:
     """The training matrix: who has read the current version of each process, who is overdue."""
     _staff(request)
     if not access.has_right(request.user, MATRIX_RIGHT):
-        raise PermissionDenied(_("The training matrix is open to the roles the library grants the right to see it."))
+        raise PermissionDenied(_("Your roles do not include the right to see the training matrix."))
     matrix = training_matrix()
     return render(request, "guidelines/training.html", {"matrix": matrix, "counts": matrix.counts(),
                                                         "language": _language()})
@@ -322,7 +322,7 @@ def training_view(request: HttpRequest) -> HttpResponse:
 def audit_pack_view(request: HttpRequest) -> HttpResponse:
     """Choose a period and download the audit evidence pack (zip with a SHA-256 manifest)."""
     if not access.has_right(request.user, PACK_RIGHT):
-        raise PermissionDenied(_("The audit pack is open to the roles the library grants the right to build it."))
+        raise PermissionDenied(_("Your roles do not include the right to build the audit pack."))
     today = timezone.localdate()
     context: dict[str, Any] = {"date_from": today.replace(month=1, day=1).isoformat(), "date_to": today.isoformat(),
                                "languages": ["en"], "error": ""}

@@ -133,9 +133,9 @@ def account_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def account_segmentation(request: HttpRequest) -> HttpResponse:
-    """Recompute the ABC segmentation (Head of Sales, Sales Ops); others are refused (403)."""
+    """Recompute the ABC segmentation (roles with the library right ``segmentation``); others are refused (403)."""
     if not overview.may_segment(request.user):
-        raise PermissionDenied(_("Only the Head of Sales and Sales Ops may recompute the segmentation."))
+        raise PermissionDenied(_("Your roles do not include the right to recompute the segmentation."))
     form = SegmentationForm(request.POST)
     if form.is_valid():
         try:

@@ -1,6 +1,7 @@
 """The access-rights review (ISO 27001 A.5.18): every user's roles, teams and grants, on screen and as CSV.
 
-Open to Head of Sales, Sales Ops / Quality, auditors and administrators. The CSV download is an
+Open to the roles the library settings grant the right ``access_review`` (default library: Head of Sales,
+Sales Ops / Quality, auditors and administrators). The CSV download is an
 export of personal data and is recorded as a ``security.export`` event.
 """
 
@@ -62,7 +63,7 @@ def access_rows(language: str) -> list[dict[str, Any]]:
 def access_review(request: HttpRequest) -> HttpResponse:
     """The review page."""
     if not may_review(request.user):
-        raise PermissionDenied(_("The access review is open to Head of Sales, Sales Ops, auditors and admins."))
+        raise PermissionDenied(_("Your roles do not include the right to review access."))
     return render(request, "web/access_review.html", {"rows": access_rows(current_language()),
                                                       "tokens_available": token_functions() is not None})
 
@@ -72,7 +73,7 @@ def access_review(request: HttpRequest) -> HttpResponse:
 def access_review_csv(request: HttpRequest) -> HttpResponse:
     """The review as CSV (recorded as an export)."""
     if not may_review(request.user):
-        raise PermissionDenied(_("The access review is open to Head of Sales, Sales Ops, auditors and admins."))
+        raise PermissionDenied(_("Your roles do not include the right to review access."))
     rows = access_rows("en")
     log_security_event("export", request.user, request=request, what="access_review", rows=len(rows),
                        format="csv")
