@@ -11,8 +11,9 @@ written here:
 
 Library-wide roles, oversight and read-only roles and named rights come from the library settings in
 force (`salesflow.process.library_settings`, loaded with ``salesflow process load``). The rules are
-built once per loaded library and cached; a cheap stamp (process versions and settings loaded,
-approvals, the date) tells every worker when to rebuild them.
+built once per loaded library and cached: saving a process version or library settings drops the
+cache at once in the worker that saved it; every worker checks a cheap stamp (process versions and
+settings loaded, approvals, the date — two small queries) at most once a second.
 
 A record a user may not see does not exist for them: look-ups answer "not found", lists and counts
 leave it out.
@@ -21,6 +22,7 @@ leave it out.
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,6 +51,9 @@ class AccessPolicy:
 
 _lock = threading.Lock()
 _cached: tuple[tuple[Any, ...], AccessPolicy] | None = None
+_checked_at = 0.0
+#: Seconds a worker trusts its cached rules before checking the stamp again.
+STAMP_INTERVAL = 1.0
 
 
 def _stamp() -> tuple[Any, ...]:
@@ -81,21 +86,30 @@ def _build() -> AccessPolicy:
 
 def policy() -> AccessPolicy:
     """The access rules in force (rebuilt when a process version or the library settings change)."""
-    global _cached
-    stamp = _stamp()
+    global _cached, _checked_at
     cached = _cached
+    now = time.monotonic()
+    if cached is not None and now - _checked_at < STAMP_INTERVAL:
+        return cached[1]
+    stamp = _stamp()
     if cached is not None and cached[0] == stamp:
+        _checked_at = now
         return cached[1]
     with _lock:
         built = _build()
-        _cached = (stamp, built)
+        _cached, _checked_at = (stamp, built), now
     return built
 
 
 def forget_policy() -> None:
-    """Drop the cached rules (tests that roll back the database use it)."""
+    """Drop the cached rules: the next use rebuilds them (tests that roll back the database use it)."""
     global _cached
     _cached = None
+
+
+def library_changed(sender: Any, **kwargs: Any) -> None:
+    """Signal receiver: a process version or the library settings were saved or deleted."""
+    forget_policy()
 
 
 def is_staff_member(user: Any) -> bool:
