@@ -8,7 +8,7 @@ stored event (and its hash) is never changed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 #: Event kind → payload keys holding the id of another record.
@@ -61,3 +61,28 @@ def reader_payloads(events: Iterable[Any], user: Any | None) -> dict[int, dict[s
     if not hidden:
         return payloads
     return {event.seq: _redact(event.kind, payloads[event.seq], hidden) for event in events}
+
+
+def for_reader(events: Iterable[Any], user: Any | None, batch: int = 5000) -> Iterator[Any]:
+    """The events, each carrying the payload ``user`` may read (exports stream through it in batches).
+
+    The instances handed out carry the reader's copy of the payload; they are never saved (the event
+    log is append-only), so the stored events stay as they are.
+    """
+    if user is None:
+        yield from events
+        return
+    pending: list[Any] = []
+    for event in events:
+        pending.append(event)
+        if len(pending) >= batch:
+            yield from _with_payloads(pending, user)
+            pending = []
+    yield from _with_payloads(pending, user)
+
+
+def _with_payloads(events: list[Any], user: Any) -> list[Any]:
+    payloads = reader_payloads(events, user)
+    for event in events:
+        event.payload = payloads[event.seq]
+    return events

@@ -64,3 +64,24 @@ def test_hand_offs_and_their_origin_are_redacted_too(cast) -> None:
     assert payloads[1] == {"origin": {"record": None, "handoff": "order"}, "hidden_record": True}
     assert payloads[2] == {"target": None, "title": "Order", "hidden_record": True}
     assert reader_payloads(events, cast.users["owner"])[2]["target"] == strict
+
+
+def test_event_exports_as_a_user_name_no_hidden_record(linked, cast, tmp_path) -> None:
+    import csv
+    import json
+
+    from salesflow.interop.exports import export
+    from salesflow.interop.ocel import export_ocel
+
+    internal, strict = linked
+    path = tmp_path / "events.csv"
+    export("events", path, user=cast.users["other_kam"])
+    with path.open(encoding="utf-8") as handle:
+        rows = [row for row in csv.DictReader(handle) if row["kind"] == "link_added"]
+    [row] = rows
+    assert json.loads(row["payload"])["to"] is None
+    ocel = tmp_path / "log.json"
+    export_ocel(ocel, user=cast.users["other_kam"])
+    text = ocel.read_text(encoding="utf-8")
+    assert '\\"hidden_record\\": true' in text and f'\\"to\\": {strict.pk}' not in text
+    assert Event.objects.get(record_id=internal.pk, kind="link_added").payload["to"] == strict.pk
