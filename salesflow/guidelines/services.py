@@ -29,8 +29,7 @@ def person_of(user: Any) -> control.Person:
     """The control rules' view of a user."""
     from salesflow.people import access
 
-    rights = frozenset(name for name, roles in access.policy().rights.items() if roles & user.role_ids())
-    return control.Person(user.pk, user.display_name, user.role_ids(), rights)
+    return control.Person(user.pk, user.display_name, user.role_ids(), access.rights_of(user))
 
 
 def known_processes() -> set[str]:

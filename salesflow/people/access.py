@@ -136,6 +136,14 @@ def has_right(user: Any, right: str) -> bool:
     return bool(user.role_ids() & policy().rights.get(right, frozenset()))
 
 
+def rights_of(user: Any) -> frozenset[str]:
+    """The library rights ``user``'s roles are granted."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return frozenset()
+    roles = user.role_ids()
+    return frozenset(name for name, granted in policy().rights.items() if granted & roles)
+
+
 def roles_with_right(right: str) -> frozenset[str]:
     """The roles the library grants ``right``."""
     return policy().rights.get(right, frozenset())
