@@ -72,3 +72,13 @@ def test_a_segmentation_run_reports_only_the_revenue_its_runner_may_see(world) -
     assert data["counts"] == {"A": 1, "B": 1, "C": 1}  # every account is classified
     assert Decimal(data["total_revenue"]) == Decimal("140")  # not the 5.7 million of strictly confidential deals
     assert Decimal(data["revenue"]["A"]) == Decimal("100")
+
+
+def test_the_cli_reports_the_revenue_its_runner_may_see(world, capsys, monkeypatch) -> None:
+    from tests.cli.run import run_cli
+
+    as_ops = run_cli(capsys, monkeypatch, "accounts", "segment", "--as", "ops", "--json")
+    assert as_ops.code == 0, as_ops
+    assert Decimal(as_ops.json()["total_revenue"]) == Decimal("140")
+    system = run_cli(capsys, monkeypatch, "accounts", "segment", "--json")  # the administrator's full view
+    assert Decimal(system.json()["total_revenue"]) == Decimal("5700140")
