@@ -109,3 +109,13 @@ def django_db_modify_db_settings(
     database = settings.DATABASES["default"]
     if database["ENGINE"].endswith("sqlite3"):
         database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("sqlite") / "test_salesflow.sqlite3")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_access_policy() -> Iterator[None]:
+    """Each test starts with the access rules rebuilt from its own database (rolled back between tests)."""
+    from salesflow.people import access
+
+    access.forget_policy()
+    yield
+    access.forget_policy()

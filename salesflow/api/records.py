@@ -42,6 +42,7 @@ from salesflow.people.security import log_security_event
 from salesflow.process.model import Classification
 from salesflow.records import queries, services
 from salesflow.records.models import Event, Record
+from salesflow.records.redaction import reader_payloads
 
 router = Router(tags=["records"])
 
@@ -118,6 +119,14 @@ def log_strict_view(request: HttpRequest, record: Record, via: str) -> None:
                            via=via)
 
 
+def log_strict_list(request: HttpRequest, records: list[Record]) -> None:
+    """A list answer holding strictly confidential records is one security event naming them all (once per request)."""
+    strict = [record.pk for record in records if record.classification == Classification.strictly_confidential.value]
+    if strict:
+        log_security_event("view_strictly_confidential", request.auth, request=request, via="api list",
+                           record_ids=strict, count=len(strict))
+
+
 # --- list, create, read, change ------------------------------------------------------------------
 
 @router.get("", response=responses({200: RecordPage}, 400), summary="List records",
@@ -130,8 +139,7 @@ def list_records(request: HttpRequest, query: Query[RecordQuery]) -> dict[str, A
     flt = queries.filter_from_params(params)
     found = queries.records_for(request.auth, flt).defer(*HEAVY)
     page = list(found[query.offset:query.offset + query.limit])
-    for record in page:
-        log_strict_view(request, record, "api list")
+    log_strict_list(request, page)
     return {"count": found.count(), "limit": query.limit, "offset": query.offset,
             "items": [services.record_data(record) for record in page]}
 
@@ -279,9 +287,12 @@ def answer_consultation(request: HttpRequest, activity: Text, payload: AnswerIn,
 
 # --- events --------------------------------------------------------------------------------------
 
-def event_data(event: Event) -> dict[str, Any]:
-    """An event as the API shows it; a security event's client address is left out."""
-    payload = dict(event.payload)
+def event_data(event: Event, payload: dict[str, Any] | None = None) -> dict[str, Any]:
+    """An event as the API shows it; a security event's client address is left out.
+
+    ``payload``: the payload as the caller may read it (`salesflow.records.redaction`), default the stored one.
+    """
+    payload = dict(event.payload if payload is None else payload)
     if event.kind.startswith("security."):
         payload.pop("address", None)
     return {"seq": event.seq, "at": event.at, "kind": event.kind, "from_stage": event.from_stage,
@@ -297,5 +308,7 @@ def list_events(request: HttpRequest, page: Query[PageQuery], record_id: int = R
     record = visible(request, record_id)
     log_strict_view(request, record, "api events")
     events = Event.objects.filter(record_id=record.pk).order_by("seq")
-    items = [event_data(event) for event in events[page.offset:page.offset + page.limit]]
+    shown = list(events[page.offset:page.offset + page.limit])
+    payloads = reader_payloads(shown, request.auth)
+    items = [event_data(event, payloads[event.seq]) for event in shown]
     return {"count": events.count(), "limit": page.limit, "offset": page.offset, "items": items}

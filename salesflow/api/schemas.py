@@ -493,10 +493,12 @@ class AccountOut(Schema):
     id: int
     name: str
     domain: str
-    segment: str | None = Field(description="A, B or C; null until segmented.")
+    segment: str | None = Field(description="A, B or C; null until segmented, or when withheld.")
+    segment_withheld: bool = Field(
+        default=False, description="The segment was computed from won opportunities you may not see: not shown.")
     segment_window_days: int | None
     segmented_at: datetime.datetime | None
-    existing_customer: bool = Field(description="At least one won opportunity.")
+    existing_customer: bool = Field(description="At least one won opportunity you may see.")
     won_revenue: str = Field(description="Won opportunity revenue in the window (decimal text).")
     open_pipeline: str = Field(description="Amounts of open opportunities (decimal text).")
     records: int
@@ -559,12 +561,12 @@ class SegmentationIn(ObjectBody):
 
 
 class SegmentationOut(Schema):
-    """What a segmentation run did."""
+    """What a segmentation run did; ``revenue`` and ``total_revenue`` count only the won opportunities you may see."""
 
     accounts: int
     counts: dict[str, int]
-    revenue: dict[str, str]
-    total_revenue: str
+    revenue: dict[str, str] = Field(description="Won revenue in the window per segment, of the records you may see.")
+    total_revenue: str = Field(description="Won revenue in the window of the records you may see.")
     changed: int
     window: dict[str, Any]
     thresholds: dict[str, str]

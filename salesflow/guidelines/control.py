@@ -15,19 +15,20 @@ from dataclasses import dataclass
 from salesflow.engine.errors import Conflict, NotPermitted
 from salesflow.process.model import ProcessDefinition, Status
 
-#: Roles that may author and submit any guideline besides the process's responsible role.
-QUALITY_ROLES = frozenset({"sales_ops", "admin"})
-#: Roles that may record a training for other users besides the process's responsible role.
-TRAINER_ROLES = frozenset({"sales_ops"})
+#: The library right (library settings) to author and submit any guideline besides its responsible role.
+PROPOSE_RIGHT = "propose_changes"
+#: The library right to record trainings of other users besides the guideline's responsible role.
+TRAINING_RIGHT = "record_training"
 
 
 @dataclass(frozen=True)
 class Person:
-    """Who acts on a version: a user id, a name and the role ids held."""
+    """Who acts on a version: a user id, a name, the role ids held and the library rights they give."""
 
     user_id: int | None
     name: str
     roles: frozenset[str]
+    rights: frozenset[str] = frozenset()
 
 
 def responsible_role(current: ProcessDefinition | None, proposed: ProcessDefinition) -> str:
@@ -43,17 +44,27 @@ def approver_roles(current: ProcessDefinition | None, proposed: ProcessDefinitio
 
 
 def editor_roles(current: ProcessDefinition | None, proposed: ProcessDefinition) -> frozenset[str]:
-    """Roles that may propose a version and submit it for review."""
-    return QUALITY_ROLES | {responsible_role(current, proposed), proposed.guideline.responsible}
+    """The process's own roles that may propose a version and submit it (holders of the library right
+    ``propose_changes`` may too)."""
+    return frozenset({responsible_role(current, proposed), proposed.guideline.responsible})
+
+
+def may_edit(person: Person, current: ProcessDefinition | None, proposed: ProcessDefinition) -> bool:
+    """True when ``person`` may propose and submit versions of this guideline."""
+    return PROPOSE_RIGHT in person.rights or bool(person.roles & editor_roles(current, proposed))
+
+
+def _editors_text(current: ProcessDefinition | None, proposed: ProcessDefinition) -> str:
+    return (f"one of the roles {', '.join(sorted(editor_roles(current, proposed)))} "
+            f"or the library right {PROPOSE_RIGHT}")
 
 
 def check_propose(person: Person, current: ProcessDefinition | None, proposed: ProcessDefinition,
                   existing_versions: Iterable[int]) -> None:
     """Refuse a proposal by someone without an editing role, or with a version number already used."""
-    allowed = editor_roles(current, proposed)
-    if not person.roles & allowed:
+    if not may_edit(person, current, proposed):
         raise NotPermitted(f"{person.name} may not propose guideline versions of {proposed.process}: "
-                           f"needs one of the roles {', '.join(sorted(allowed))}")
+                           f"needs {_editors_text(current, proposed)}")
     existing = sorted(existing_versions)
     if proposed.version in existing:
         raise Conflict(f"{proposed.process} already has version {proposed.version}; "
@@ -68,9 +79,9 @@ def check_submit(person: Person, status: str, author_id: int | None, current: Pr
     """A draft goes to review when its author (or an editing role) submits it."""
     if status != Status.draft.value:
         raise Conflict(f"only a draft can be submitted for review (this version is {status})")
-    if person.user_id != author_id and not person.roles & editor_roles(current, proposed):
-        raise NotPermitted(f"{person.name} may not submit this version: its author or one of the roles "
-                           f"{', '.join(sorted(editor_roles(current, proposed)))} submits it")
+    if person.user_id != author_id and not may_edit(person, current, proposed):
+        raise NotPermitted(f"{person.name} may not submit this version: its author or "
+                           f"{_editors_text(current, proposed)} submits it")
 
 
 def check_approve(person: Person, status: str, author_id: int | None, current: ProcessDefinition | None,
@@ -164,7 +175,8 @@ def roles_to_read(definition: ProcessDefinition) -> list[str]:
 
 
 def check_record_training(person: Person, definition: ProcessDefinition) -> None:
-    """Trainings of other users are recorded by the responsible role or Sales Ops / Quality."""
-    allowed = TRAINER_ROLES | {definition.guideline.responsible}
-    if not person.roles & allowed:
-        raise NotPermitted(f"{person.name} may not record trainings: needs one of the roles {', '.join(sorted(allowed))}")
+    """Trainings of other users are recorded by the responsible role or holders of the right ``record_training``."""
+    role = definition.guideline.responsible
+    if TRAINING_RIGHT not in person.rights and role not in person.roles:
+        raise NotPermitted(f"{person.name} may not record trainings: needs the role {role} "
+                           f"or the library right {TRAINING_RIGHT}")

@@ -27,7 +27,9 @@ from salesflow.records.services import NotFound, actorship, definition_of, get_p
 
 def person_of(user: Any) -> control.Person:
     """The control rules' view of a user."""
-    return control.Person(user.pk, user.display_name, user.role_ids())
+    from salesflow.people import access
+
+    return control.Person(user.pk, user.display_name, user.role_ids(), access.rights_of(user))
 
 
 def known_processes() -> set[str]:
@@ -266,9 +268,11 @@ def do_set_acknowledgement_required(process_key: str, required: bool, by: Any, d
     with transaction.atomic():
         process = Process.objects.select_for_update().get(pk=get_process(process_key).pk)
         current = current_definition(process)
-        allowed = control.QUALITY_ROLES | ({current.guideline.responsible} if current else set())
-        if not by.role_ids() & allowed:
-            raise NotPermitted(f"changing the acknowledgement setting needs one of the roles {', '.join(sorted(allowed))}")
+        person = person_of(by)
+        if not (control.PROPOSE_RIGHT in person.rights or (current and current.guideline.responsible in person.roles)):
+            raise NotPermitted("changing the acknowledgement setting needs the guideline's responsible role "
+                               f"{current.guideline.responsible if current else ''} or the library right "
+                               f"{control.PROPOSE_RIGHT}")
         process.require_acknowledgement = required
         if days is not None:
             if days < 0:

@@ -187,5 +187,5 @@ def export_xes(path: str | Path, *, user: Any | None = None, flt: Any | None = N
         traces, events = write_xes(out, records, all_events=all_events, advance=advance)
     log_security_event("export", user, name="cli (admin context)", what="xes", format="xes", rows=events,
                        traces=traces, file=target.name, filters=_filters(flt),
-                       context="user" if user is not None else "admin")
+                       context="user" if user is not None else "unrestricted")
     return traces, events

@@ -337,6 +337,10 @@ class Rights(Strict):
     override: list[Ident] = Field(default_factory=list, description="May override unmet gates with a reason.")
     set_probability: list[Ident] = Field(default_factory=list, description="May override a record's probability.")
     create: list[Ident] = Field(default_factory=list, description="May create records (default: every role).")
+    see_confidential: list[Ident] = Field(
+        default_factory=list,
+        description="Also see (and act on) this process's confidential records, besides the responsible role, "
+                    "the gate deciders, the approvers and the library's oversight roles.")
 
 
 class Schedule(Strict):

@@ -12,6 +12,7 @@ from pathlib import Path as FsPath
 
 from pydantic import ValidationError
 
+from salesflow.process.library_settings import SETTINGS_KEY, LibrarySettingsFile, is_settings_data
 from salesflow.process.loader import LIMITS, LineMap, Path, YamlProblem, load_yaml
 from salesflow.process.model import BUILTIN_FIELDS, FieldType, ProcessDefinition, Requirements
 
@@ -41,6 +42,16 @@ class ParsedProcess:
     """A process file that passed the schema: its definition, source text and line map."""
 
     definition: ProcessDefinition
+    source: str
+    file: str
+    lines: LineMap
+
+
+@dataclass
+class ParsedSettings:
+    """A library settings file that passed the schema (see `salesflow.process.library_settings`)."""
+
+    settings: LibrarySettingsFile
     source: str
     file: str
     lines: LineMap
@@ -79,27 +90,73 @@ def _got(error: dict) -> str:
     return f" (got {text[:60] + '…' if len(text) > 60 else text})"
 
 
-def parse_text(text: str, file: str = "<text>") -> ParsedProcess:
-    """Parse and schema-check one process file's text. Raises `ProcessInvalid`."""
+def _schema_problems(error: ValidationError, lines: LineMap, file: str) -> list[Problem]:
+    problems = []
+    for item in error.errors():
+        loc: Path = tuple(part for part in item["loc"] if part != "function-plain")
+        if item["type"] == "extra_forbidden":
+            line = lines.lines.get(loc, lines.line_of(loc[:-1]))
+        else:
+            line = lines.line_of(loc)
+        problems.append(Problem(file, line, _schema_message(item, loc)))
+    return sorted(set(problems))
+
+
+def _load(text: str, file: str) -> tuple[dict, LineMap]:
     try:
         data, lines = load_yaml(text)
     except YamlProblem as problem:
         raise ProcessInvalid([Problem(file, problem.line, problem.message)]) from None
     if not isinstance(data, dict):
         raise ProcessInvalid([Problem(file, 1, "a process file must be a YAML mapping (key: value)")])
+    return data, lines
+
+
+def _parse_process(data: dict, lines: LineMap, text: str, file: str) -> ParsedProcess:
     try:
         definition = ProcessDefinition.model_validate(data)
     except ValidationError as error:
-        problems = []
-        for item in error.errors():
-            loc: Path = tuple(part for part in item["loc"] if part != "function-plain")
-            if item["type"] == "extra_forbidden":
-                line = lines.lines.get(loc, lines.line_of(loc[:-1]))
-            else:
-                line = lines.line_of(loc)
-            problems.append(Problem(file, line, _schema_message(item, loc)))
-        raise ProcessInvalid(sorted(set(problems))) from None
+        raise ProcessInvalid(_schema_problems(error, lines, file)) from None
     return ParsedProcess(definition=definition, source=text, file=file, lines=lines)
+
+
+def _parse_settings(data: dict, lines: LineMap, text: str, file: str) -> ParsedSettings:
+    try:
+        settings = LibrarySettingsFile.model_validate(data)
+    except ValidationError as error:
+        raise ProcessInvalid(_schema_problems(error, lines, file)) from None
+    return ParsedSettings(settings=settings, source=text, file=file, lines=lines)
+
+
+def parse_text(text: str, file: str = "<text>") -> ParsedProcess:
+    """Parse and schema-check one process file's text. Raises `ProcessInvalid`."""
+    data, lines = _load(text, file)
+    if is_settings_data(data):
+        raise ProcessInvalid([Problem(file, lines.line_of((SETTINGS_KEY,)),
+                                      "this is a library settings file, not a process: "
+                                      "load it with the library (salesflow process load DIR)")])
+    return _parse_process(data, lines, text, file)
+
+
+def parse_library_text(text: str, file: str = "<text>") -> ParsedProcess | ParsedSettings:
+    """Parse and schema-check a file of a library: a process or the library settings. Raises `ProcessInvalid`."""
+    data, lines = _load(text, file)
+    if is_settings_data(data):
+        return _parse_settings(data, lines, text, file)
+    return _parse_process(data, lines, text, file)
+
+
+def check_settings(parsed: ParsedSettings, known_roles: Iterable[str]) -> list[Problem]:
+    """Cross-reference problems of library settings: every role named is declared by a process or the settings."""
+    settings = parsed.settings.library_settings
+    known = set(known_roles) | set(settings.roles)
+    problems = []
+    for path, role in settings.referenced_roles():
+        if role not in known:
+            problems.append(Problem(parsed.file, parsed.lines.line_of((SETTINGS_KEY, *path)),
+                                    f"unknown role {role!r}: declare it under library_settings.roles "
+                                    "or in a process of the library"))
+    return problems
 
 
 def read_file(path: str | FsPath) -> ParsedProcess:
@@ -254,7 +311,7 @@ class _Checker:
 
     def _rights_roles(self) -> Iterable[tuple[Path, str]]:
         rights = self.definition.rights
-        for right in ("move", "edit", "override", "set_probability", "create"):
+        for right in ("move", "edit", "override", "set_probability", "create", "see_confidential"):
             for index, role in enumerate(getattr(rights, right)):
                 yield ("rights", right, index), role
 
@@ -385,15 +442,35 @@ def validate_texts(
     """Validate several process files together (they may depend on each other).
 
     ``sources`` is a list of (file name, text); ``library`` the definitions already in force (their
-    fields are what hand-offs into them may set). Returns the valid ones and all problems.
+    fields are what hand-offs into them may set). Returns the valid ones and all problems. A library
+    settings file among them is validated too (its problems are reported) but not returned.
+    """
+    valid, _settings, problems = validate_library_texts(sources, known_processes, library)
+    return valid, problems
+
+
+def validate_library_texts(
+    sources: list[tuple[str, str]], known_processes: Iterable[str] = (),
+    library: dict[str, ProcessDefinition] | None = None,
+) -> tuple[list[ParsedProcess], ParsedSettings | None, list[Problem]]:
+    """Validate the files of a library together: processes and at most one library settings file.
+
+    Returns the valid processes, the valid settings (None when none was given or they are invalid)
+    and every problem. The settings may name roles of the given processes and of ``library``.
     """
     parsed: list[ParsedProcess] = []
+    settings_files: list[ParsedSettings] = []
     problems: list[Problem] = []
     for file, text in sources:
         try:
-            parsed.append(parse_text(text, file))
+            item = parse_library_text(text, file)
         except ProcessInvalid as invalid:
             problems.extend(invalid.problems)
+            continue
+        if isinstance(item, ParsedSettings):
+            settings_files.append(item)
+        else:
+            parsed.append(item)
     known = set(known_processes) | {item.definition.process for item in parsed}
     seen: dict[str, str] = {}
     valid = []
@@ -412,7 +489,17 @@ def validate_texts(
         bad_files = {problem.file for problem in handoff_problems}
         valid = [item for item in valid if item.file not in bad_files]
         problems.extend(handoff_problems)
-    return valid, problems
+    settings = None
+    for extra in settings_files[1:]:
+        problems.append(Problem(extra.file, 1, f"a library has one settings file; {settings_files[0].file} is another"))
+    if settings_files:
+        roles = {role for item in parsed for role in item.definition.roles}
+        roles |= {role for definition in (library or {}).values() for role in definition.roles}
+        settings_problems = check_settings(settings_files[0], roles)
+        problems.extend(settings_problems)
+        if not settings_problems and len(settings_files) == 1:
+            settings = settings_files[0]
+    return valid, settings, problems
 
 
 def check_handoff_targets(items: list[ParsedProcess],
@@ -439,6 +526,15 @@ def check_handoff_targets(items: list[ParsedProcess],
 def validate_paths(paths: Iterable[str | FsPath], known_processes: Iterable[str] = (),
                    library: dict[str, ProcessDefinition] | None = None) -> tuple[list[ParsedProcess], list[Problem]]:
     """Validate process files on disk (directories are searched for *.yaml / *.yml)."""
+    valid, _settings, problems = validate_library_paths(paths, known_processes, library)
+    return valid, problems
+
+
+def validate_library_paths(
+    paths: Iterable[str | FsPath], known_processes: Iterable[str] = (),
+    library: dict[str, ProcessDefinition] | None = None,
+) -> tuple[list[ParsedProcess], ParsedSettings | None, list[Problem]]:
+    """Validate a library on disk: process files and its settings file (see `validate_library_texts`)."""
     sources: list[tuple[str, str]] = []
     problems: list[Problem] = []
     for path in expand_paths(paths):
@@ -450,8 +546,8 @@ def validate_paths(paths: Iterable[str | FsPath], known_processes: Iterable[str]
         except UnicodeDecodeError as error:
             line = raw[: error.start].count(b"\n") + 1
             problems.append(Problem(str(path), line, "file is not UTF-8 text"))
-    valid, found = validate_texts(sources, known_processes, library)
-    return valid, problems + found
+    valid, settings, found = validate_library_texts(sources, known_processes, library)
+    return valid, settings, problems + found
 
 
 def expand_paths(paths: Iterable[str | FsPath]) -> list[FsPath]:

@@ -372,3 +372,23 @@ class Consultation(models.Model):
     def is_open(self) -> bool:
         """True until answered."""
         return self.answered_at is None
+class LibrarySettingsVersion(models.Model):
+    """One loaded version of the library settings file (roles, access, rights declared for the library).
+
+    The newest row is in force; rows are never changed, so the history shows who loaded what and when.
+    """
+
+    source = models.TextField(help_text="The YAML text as loaded.")
+    data = models.JSONField(help_text="The parsed settings (the keys below library_settings).")
+    sha256 = models.CharField(max_length=64)
+    file = models.CharField(max_length=500, blank=True)
+    loaded_at = models.DateTimeField()
+    loaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+    loaded_by_name = models.CharField(max_length=150, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"library settings #{self.pk} ({self.sha256[:12]})"

@@ -23,6 +23,7 @@ from salesflow.engine.state import Actor, RecordState
 from salesflow.people.models import User
 from salesflow.process.model import BUILTIN_FIELDS, Activity, ProcessDefinition, Stage
 from salesflow.records.models import Consultation, Event, Record
+from salesflow.records.redaction import HIDDEN_MARK, reader_payloads
 from salesflow.web import labels
 from salesflow.web.templatetags.salesflow_web import current_language, money
 
@@ -427,8 +428,11 @@ CHAIN_EVENTS = ("handoff_sent", "link_added", "link_removed", "document_added", 
 def describe_chain_event(kind: str, payload: dict[str, Any]) -> str:
     """A hand-off, link, document, reminder or re-opened review as a sentence."""
     if kind == "handoff_sent":
-        text = _("Handed over: %(title)s → #%(target)s") % {"title": payload.get("title", ""),
-                                                            "target": payload.get("target", "")}
+        if payload.get(HIDDEN_MARK):
+            text = _("Handed over: %(title)s → a record you may not see") % {"title": payload.get("title", "")}
+        else:
+            text = _("Handed over: %(title)s → #%(target)s") % {"title": payload.get("title", ""),
+                                                                "target": payload.get("target", "")}
         account = payload.get("account")
         if isinstance(account, dict):
             template = _("(new account %(name)s)") if account.get("created") else _("(account %(name)s)")
@@ -437,6 +441,9 @@ def describe_chain_event(kind: str, payload: dict[str, Any]) -> str:
     if kind in ("link_added", "link_removed"):
         other = payload.get("target") or payload.get("to") or payload.get("from") or ""
         values = {"record": other, "kind": str(payload.get("kind", "")).replace("_", " ")}
+        if payload.get(HIDDEN_MARK):
+            return (_("Linked with a record you may not see (%(kind)s)") if kind == "link_added"
+                    else _("Link with a record you may not see removed (%(kind)s)")) % values
         return (_("Linked with #%(record)s (%(kind)s)") if kind == "link_added"
                 else _("Link with #%(record)s removed (%(kind)s)")) % values
     if kind == "document_added":
@@ -451,9 +458,14 @@ def describe_chain_event(kind: str, payload: dict[str, Any]) -> str:
         "fields": ", ".join(payload.get("fields", []))}
 
 
-def describe_event(event: Event, definition: ProcessDefinition, names: dict[int, str], language: str) -> dict:
-    """One event of the timeline as a sentence (and a note, when the event carries one)."""
-    payload = event.payload or {}
+def describe_event(event: Event, definition: ProcessDefinition, names: dict[int, str], language: str,
+                   payload: dict[str, Any] | None = None) -> dict:
+    """One event of the timeline as a sentence (and a note, when the event carries one).
+
+    ``payload`` is the event's payload as the reader may see it (`salesflow.records.redaction`);
+    default: the stored one.
+    """
+    payload = payload if payload is not None else (event.payload or {})
     kind = event.kind
     note = payload.get("note") or payload.get("reason") or ""
     stage = stage_title(definition, event.from_stage, language) if event.from_stage else ""
@@ -463,6 +475,8 @@ def describe_event(event: Event, definition: ProcessDefinition, names: dict[int,
         origin = payload.get("origin")
         if isinstance(origin, dict) and origin.get("record"):
             text += " " + _("(hand-off from #%(record)s)") % {"record": origin["record"]}
+        elif isinstance(origin, dict) and payload.get(HIDDEN_MARK):
+            text += " " + _("(hand-off from a record you may not see)")
     elif kind in CHAIN_EVENTS:
         text = describe_chain_event(kind, payload)
     elif kind == "field_changed":
@@ -527,9 +541,11 @@ def describe_event(event: Event, definition: ProcessDefinition, names: dict[int,
             "text": text, "note": note if kind != "gate_overridden" else payload.get("reason", "")}
 
 
-def timeline(record: Record, definition: ProcessDefinition, language: str, limit: int = 200) -> list[dict]:
-    """The record's events, newest first."""
+def timeline(record: Record, definition: ProcessDefinition, language: str, limit: int = 200,
+             user: Any | None = None) -> list[dict]:
+    """The record's events, newest first, as ``user`` may read them (records hidden from them go unnamed)."""
     events = list(Event.objects.filter(record_id=record.pk).order_by("-seq")[:limit])
+    payloads = reader_payloads(events, user)
     ids = set()
     for event in events:
         payload = event.payload or {}
@@ -538,4 +554,4 @@ def timeline(record: Record, definition: ProcessDefinition, language: str, limit
                 if isinstance(payload.get(key), int):
                     ids.add(payload[key])
     names = _user_names(ids)
-    return [describe_event(event, definition, names, language) for event in events]
+    return [describe_event(event, definition, names, language, payloads[event.seq]) for event in events]

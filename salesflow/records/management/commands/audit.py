@@ -24,6 +24,9 @@ class Command(SalesflowCommand):
         pack.add_argument("--to", dest="date_to", required=True, metavar="DATE", help="last day, YYYY-MM-DD")
         pack.add_argument("-o", "--output", required=True, metavar="FILE.zip")
         pack.add_argument("--language", default="en", help="guideline languages, comma-separated (en,de)")
+        pack.add_argument("--as", dest="as_user", metavar="USER",
+                          help="build it as this user, as the web does: needs the library right audit_pack; records "
+                               "they may not see appear only as 'a record you may not see' (default: every record)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "pack":
@@ -52,8 +55,19 @@ class Command(SalesflowCommand):
         unknown = [item for item in languages if item not in ("en", "de")]
         if unknown or not languages:
             raise CommandError(f"--language: en and/or de, got {options['language']!r}", returncode=1)
+        user = None
+        if options.get("as_user"):
+            from salesflow.engine.errors import NotPermitted
+            from salesflow.guidelines.audit_pack import PACK_RIGHT
+            from salesflow.people import access
+            from salesflow.records.services import get_user
+
+            user = get_user(options["as_user"])
+            if not access.has_right(user, PACK_RIGHT):
+                raise NotPermitted(f"{user.username} may not build the audit pack: the library grants the right "
+                                   f"{PACK_RIGHT} to {', '.join(sorted(access.roles_with_right(PACK_RIGHT))) or 'no role'}")
         try:
-            content = export_audit_pack(dates["date_from"], dates["date_to"], languages=languages)
+            content = export_audit_pack(dates["date_from"], dates["date_to"], user, languages=languages)
         except RendererMissing as error:
             raise CommandError(str(error), returncode=1) from None
         path = Path(options["output"])

@@ -21,10 +21,10 @@ from django.core.management.base import CommandError
 from django.db import transaction
 
 from salesflow.cli_support import SalesflowCommand
-from salesflow.process.schema import json_schema_text
-from salesflow.process.validate import ProcessInvalid, validate_paths
+from salesflow.process.schema import json_schema_text, settings_schema_text
+from salesflow.process.validate import ProcessInvalid, validate_library_paths
 from salesflow.records import services
-from salesflow.records.library import default_library_keys
+from salesflow.records.library import default_library_keys, do_load_library_settings
 from salesflow.records.models import Process, ProcessVersion
 
 
@@ -56,7 +56,8 @@ class Command(SalesflowCommand):
 
     def add_arguments(self, parser: Any) -> None:
         sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
-        validate = sub.add_parser("validate", help="Check process YAML files; prints file:line: message per problem.")
+        validate = sub.add_parser("validate", help="Check process YAML files (and a library settings file); "
+                                                   "prints file:line: message per problem.")
         validate.add_argument("paths", nargs="+", metavar="PATH", help="process files or directories of them")
         load = sub.add_parser(
             "load", help="Add or update processes in the database (all or nothing).",
@@ -66,7 +67,8 @@ class Command(SalesflowCommand):
                         "draft that goes through review (process submit / approve) — except the first version of a "
                         "process loaded without --as (an install). An approved version whose "
                         "effective_date lies ahead becomes the one new records start under on that day "
-                        "(`salesflow jobs run`).")
+                        "(`salesflow jobs run`). A library settings file among them (library_settings:) puts its "
+                        "roles, access and rights in force.")
         load.add_argument("paths", nargs="+", metavar="PATH")
         load.add_argument("--as", dest="as_user", metavar="USER", help="the author recorded on the new versions")
         load.add_argument("--approved-by", dest="approved_by", metavar="USER",
@@ -79,7 +81,9 @@ class Command(SalesflowCommand):
         show.add_argument("--version", type=int, dest="process_version", help="a version (default: the newest)")
         show.add_argument("--json", action="store_true")
         show.add_argument("--source", action="store_true", help="print the YAML source as loaded")
-        sub.add_parser("schema", help="Print the JSON Schema of the process format.")
+        schema = sub.add_parser("schema", help="Print the JSON Schema of the process format.")
+        schema.add_argument("--library-settings", dest="library_settings", action="store_true",
+                            help="print the JSON Schema of the library settings file instead")
         propose = sub.add_parser("propose", help="Store a process file as a new draft version (validated first).")
         propose.add_argument("file", metavar="FILE")
         propose.add_argument("--as", dest="as_user", metavar="USER", required=True, help="the author")
@@ -142,9 +146,11 @@ class Command(SalesflowCommand):
         getattr(self, f"do_{options['action'].replace('-', '_')}")(options)
 
     def do_validate(self, options: dict[str, Any]) -> None:
-        valid, problems = validate_paths(options["paths"], _known_processes(), _library_in_force())
+        valid, settings, problems = validate_library_paths(options["paths"], _known_processes(), _library_in_force())
         if problems:
             raise ProcessInvalid(problems)
+        if settings is not None:
+            self.stdout.write(f"{settings.file}: ok (library settings)")
         for parsed in valid:
             definition = parsed.definition
             self.stdout.write(f"{parsed.file}: ok ({definition.process} v{definition.version}, "
@@ -153,11 +159,14 @@ class Command(SalesflowCommand):
     def do_load(self, options: dict[str, Any]) -> None:
         by = services.get_user(options["as_user"]) if options.get("as_user") else None
         approved_by = services.get_user(options["approved_by"]) if options.get("approved_by") else None
-        valid, problems = validate_paths(options["paths"], _known_processes(), _library_in_force())
+        valid, settings, problems = validate_library_paths(options["paths"], _known_processes(), _library_in_force())
         if problems:
             raise ProcessInvalid(problems)
         with transaction.atomic():
             results = [services.do_load_process(parsed, by, approved_by) for parsed in valid]
+            settings_result = do_load_library_settings(settings, by) if settings is not None else None
+        if settings_result is not None:
+            self.stdout.write(f"{settings_result.file}: library settings {settings_result.status}")
         for result in results:
             line = f"{result.file}: {result.process} v{result.version} {result.status}"
             if result.status == "added":
@@ -201,7 +210,7 @@ class Command(SalesflowCommand):
             self.stdout.write(yaml.safe_dump(version.definition, sort_keys=False, allow_unicode=True, width=110))
 
     def do_schema(self, options: dict[str, Any]) -> None:
-        self.stdout.write(json_schema_text())
+        self.stdout.write(settings_schema_text() if options.get("library_settings") else json_schema_text())
 
     # --- document control ------------------------------------------------------------------------
 

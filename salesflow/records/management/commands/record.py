@@ -7,8 +7,10 @@ from typing import Any
 from django.core.management.base import CommandError
 
 from salesflow.cli_support import SalesflowCommand, parse_assignments
+from salesflow.people import access
 from salesflow.records import services
 from salesflow.records.models import Record
+from salesflow.records.redaction import reader_payloads
 
 ACTIONS = {
     "create": "Create a record of a process; prints the new id.",
@@ -95,6 +97,9 @@ class Command(SalesflowCommand):
         p["attach"].add_argument("--name", help="document name (default: the file's name)")
         p["attach"].add_argument("--note", default="")
         p["documents"].add_argument("id")
+        for name in ("show", "list", "events", "links", "documents"):
+            p[name].add_argument("--as", dest="as_user", metavar="USER",
+                                 help="read as this user: only what they may see (default: everything)")
         for name in ("link", "unlink", "attach"):
             p[name].add_argument("--as", dest="as_user", required=True, metavar="USER", help="who acts")
         for name in ("create", "set", "do", "decide", "approve", "move", "probability", "delegate", "consult",
@@ -177,8 +182,16 @@ class Command(SalesflowCommand):
         else:
             self.stdout.write(str(record.pk))
 
+    def _reader(self, options: dict[str, Any]) -> Any | None:
+        """The user reading (``--as``), or None: the administrator's view of everything."""
+        return services.get_user(options["as_user"]) if options.get("as_user") else None
+
+    def _read(self, options: dict[str, Any]) -> Record:
+        """The record ``id`` as the reader may see it ("not found" when hidden from them)."""
+        return services.get_record(options["id"], self._reader(options))
+
     def do_show(self, options: dict[str, Any]) -> None:
-        self._print_record(services.get_record(options["id"]), options)
+        self._print_record(self._read(options), options)
 
     def do_set(self, options: dict[str, Any]) -> None:
         record = services.do_set_fields(self._id(options), self._user(options),
@@ -267,6 +280,9 @@ class Command(SalesflowCommand):
 
     def do_list(self, options: dict[str, Any]) -> None:
         query = Record.objects.select_related("process", "owner").order_by("id")
+        reader = self._reader(options)
+        if reader is not None:
+            query = access.visible_records(reader, query)
         if options.get("process"):
             query = query.filter(process=services.get_process(options["process"]))
         if options.get("stage"):
@@ -287,12 +303,14 @@ class Command(SalesflowCommand):
                               f"{row['owner'] or '-':<12} {row['title']}")
 
     def do_events(self, options: dict[str, Any]) -> None:
-        record = services.get_record(options["id"])
+        record = self._read(options)
+        events = list(record.events.order_by("seq"))
+        payloads = reader_payloads(events, self._reader(options))
         rows = [{
             "seq": event.seq, "at": event.at.isoformat(), "kind": event.kind, "from_stage": event.from_stage,
             "to_stage": event.to_stage, "activity": event.activity, "approval": event.approval,
-            "actor": event.actor_name, "role": event.role, "payload": event.payload, "imported": event.imported,
-        } for event in record.events.order_by("seq")]
+            "actor": event.actor_name, "role": event.role, "payload": payloads[event.seq], "imported": event.imported,
+        } for event in events]
         if options["json"]:
             self.emit_json(rows)
             return
@@ -305,12 +323,12 @@ class Command(SalesflowCommand):
     def do_links(self, options: dict[str, Any]) -> None:
         from salesflow.records.chain import chain_of, links_of
 
-        record = services.get_record(options["id"])
+        record = self._read(options)
         links = [{"kind": link.kind, "direction": link.direction, "record": link.record.pk,
                   "process": link.record.process.key, "title": link.record.title, "stage": link.record.stage,
-                  "handoff": link.handoff or None} for link in links_of(record, None)]
+                  "handoff": link.handoff or None} for link in links_of(record, self._reader(options))]
         chain = [{"record": item.pk, "process": item.process.key, "title": item.title, "stage": item.stage,
-                  "outcome": item.outcome or None} for item in chain_of(record, None)]
+                  "outcome": item.outcome or None} for item in chain_of(record, self._reader(options))]
         if options["json"]:
             self.emit_json({"record": record.pk, "links": links, "chain": chain})
             return
@@ -365,7 +383,7 @@ class Command(SalesflowCommand):
             self.stdout.write(f"{document.name} v{document.version} ({document.size} bytes, sha256 {document.sha256})")
 
     def do_documents(self, options: dict[str, Any]) -> None:
-        record = services.get_record(options["id"])
+        record = self._read(options)
         rows = [{"name": item.name, "version": item.version, "size": item.size, "sha256": item.sha256,
                  "by": item.uploaded_by_name, "at": item.at.isoformat(), "note": item.note}
                 for item in record.documents.defer("content").order_by("name", "version")]
