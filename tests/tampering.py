@@ -50,3 +50,21 @@ def execute(sql: str, params: list[Any] | None = None) -> None:
     """Run one statement on the event log with the triggers off."""
     with rewrite_allowed(), default_connection.cursor() as cursor:
         cursor.execute(sql, params or [])
+
+
+def forge_chain(mutate: Any) -> None:
+    """Rewrite the whole log as a thorough forger would: ``mutate(events)`` returns the new list of
+    events (edited, shortened, reordered); every seq, prev_hash and hash is recomputed and the chain
+    head moved, so that the chain alone (`eventlog.verify`) is consistent again."""
+    from salesflow.records.eventlog import GENESIS, event_hash, hashed_fields
+    from salesflow.records.models import ChainHead, Event
+
+    forged = mutate(list(Event.objects.order_by("seq")))
+    prev = GENESIS
+    for position, event in enumerate(forged, start=1):
+        event.seq, event.prev_hash = position, prev
+        event.hash = prev = event_hash(prev, hashed_fields(event))
+    with rewrite_allowed(), default_connection.cursor() as cursor:
+        cursor.execute("DELETE FROM records_event")
+        Event.objects.bulk_create(forged)
+        ChainHead.objects.update_or_create(pk=1, defaults={"seq": len(forged), "hash": prev})

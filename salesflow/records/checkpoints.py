@@ -456,3 +456,43 @@ def fresh_checkpoint() -> dict[str, Any] | None:
         return write_checkpoint()
     except CheckpointError:  # no key here, or a contradicting log: the newest checkpoint tells the auditor
         return newest_checkpoint()
+
+
+def pack_evidence() -> list[tuple[str, str, str]]:
+    """The audit pack's checkpoint files ``(path, title, text)``: the newest checkpoint (written now when a
+    key is at hand), the public key and the stand-alone verifier with how to run it."""
+    checkpoint = fresh_checkpoint()
+    if checkpoint is None:
+        return [("event-log/checkpoint.json", "Newest signed checkpoint of the event log",
+                 json.dumps({"checkpoint": None, "note": "no checkpoint has been written for this database"},
+                            indent=2) + "\n")]
+    files = [("event-log/checkpoint.json", "Newest signed checkpoint of the event log",
+              json.dumps(checkpoint, indent=2, ensure_ascii=False) + "\n")]
+    try:
+        files.append(("event-log/public-key.pem", "Public key the checkpoints are signed with (Ed25519)",
+                      public_key_pem()))
+    except CheckpointError:
+        pass
+    files.append(("event-log/verifier.py", "Stand-alone verifier (Python standard library + cryptography)",
+                  Path(verifier.__file__).read_text(encoding="utf-8")))
+    files.append(("event-log/VERIFY.txt", "How to verify the event log without Salesflow", _VERIFY_TEXT.format(
+        seq=checkpoint["seq"], time=checkpoint["time"], key=checkpoint["key"])))
+    return files
+
+
+_VERIFY_TEXT = """Verifying the event log without the database or the application
+================================================================
+
+checkpoint.json is the newest checkpoint of the event log: event {seq}, signed at {time}
+with the Ed25519 key whose SHA-256 fingerprint is
+    {key}
+Compare that fingerprint with the one the operator published (salesflow audit checkpoint --public-key
+prints the key); a key shipped in the same zip proves nothing on its own.
+
+1. Ask for a complete export of the event log made after {time}:
+       salesflow export events -o events.csv
+2. Run (Python 3.11+, pip install cryptography):
+       python verifier.py events.csv --checkpoint checkpoint.json --public-key public-key.pem
+   Exit code 0: every event up to {seq} is exactly as checkpointed and the chain is unbroken.
+   Exit code 1: the first problem is named (event number or file line).
+"""

@@ -1,4 +1,5 @@
-"""``salesflow jobs run``: the scheduled job — reminders, deadline breaches, renewal windows (run it daily)."""
+"""``salesflow jobs run``: the scheduled job — reminders, deadline breaches, renewal windows (run it daily),
+then a checkpoint of the event chain when one is due (`salesflow.records.checkpoints.checkpoint_if_due`)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from salesflow.cli_support import SalesflowCommand
 class Command(SalesflowCommand):
     help = ("Run the process schedules: reminders before deadlines, missed deadlines (SLA breaches), timed moves "
             "such as a contract entering its renewal window (which starts its renewal opportunity). Idempotent: "
-            "run it daily (cron or a systemd timer); running it twice fires nothing twice.")
+            "run it daily (cron or a systemd timer); running it twice fires nothing twice. Ends with a signed checkpoint "
+            "of the event chain when events were appended and the newest checkpoint is older than "
+            "SALESFLOW_CHECKPOINT_INTERVAL seconds (default 300).")
 
     def add_arguments(self, parser: Any) -> None:
         sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -33,8 +36,22 @@ class Command(SalesflowCommand):
                 raise CommandError(f"--today: a date YYYY-MM-DD expected, got {options['today']!r}") from None
         summary = do_run_schedules(today)
         data = summary.to_data()
+        checkpoint, warning = self.checkpoint_if_due()
         if options["json"]:
-            self.emit_json(data)
-            return
-        self.stdout.write(f"reminders {data['reminders']}, deadlines missed {data['breaches']}, "
-                          f"timed moves {data['moves']}, hand-offs {data['handoffs']}")
+            self.emit_json({**data, "checkpoint": checkpoint})
+        else:
+            self.stdout.write(f"reminders {data['reminders']}, deadlines missed {data['breaches']}, "
+                              f"timed moves {data['moves']}, hand-offs {data['handoffs']}")
+            if checkpoint is not None:
+                self.stdout.write(f"checkpoint: event {checkpoint['seq']} signed")
+        if warning:
+            self.stderr.write(f"warning: no checkpoint written: {warning}")
+
+    def checkpoint_if_due(self) -> tuple[dict[str, Any] | None, str]:
+        """A checkpoint when one is due (None otherwise) and why none could be written ("" when fine)."""
+        from salesflow.records import checkpoints
+
+        try:
+            return checkpoints.checkpoint_if_due(checkpoints.interval_seconds()), ""
+        except checkpoints.CheckpointError as error:
+            return None, str(error)
