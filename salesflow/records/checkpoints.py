@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
+from django.db import DatabaseError, connection
 
 from salesflow import verifier
 from salesflow.records.eventlog import GENESIS
@@ -290,12 +290,36 @@ def _syslog(line: str) -> None:
         handler.close()
 
 
+def _make_durable() -> None:
+    """On SQLite, sync the committed transactions to disk before their head is signed: with
+    ``synchronous=NORMAL`` a commit is only synced at SQLite's next WAL checkpoint, and a checkpoint
+    of events a power cut then undoes would look like removed events. A PASSIVE WAL checkpoint syncs
+    the WAL without waiting for readers or blocking writers."""
+    if connection.vendor != "sqlite" or connection.in_atomic_block:  # inside a transaction: nothing to sync yet
+        return
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
+    except DatabaseError as error:  # best effort: the signature does not depend on it
+        log.warning("could not sync the SQLite WAL before a checkpoint: %s", error)
+
+
+def _in_transaction() -> bool:
+    """True inside a transaction that could still roll back (a test case's own outer block aside, as
+    Django's ``atomic(durable=True)`` counts it)."""
+    return connection.in_atomic_block and any(not getattr(block, "_from_testcase", False)
+                                              for block in connection.atomic_blocks)
+
+
 def write_checkpoint() -> dict[str, Any]:
     """Sign the current chain head and append it to the journal (and syslog); returns the checkpoint.
 
     Refuses (`CheckpointRefused`) when the head contradicts the newest checkpoint — a truncated or
-    rewritten log is never signed. Raises `CheckpointError` without a key or a writable journal.
+    rewritten log is never signed. Raises `CheckpointError` without a key or a writable journal, and
+    inside a transaction (only committed events may be signed: call it after the commit).
     """
+    if _in_transaction():
+        raise CheckpointError("a checkpoint signs committed events only: write it after the transaction")
     key = private_key()
     identity = database_identity()
     path = journal_path()
@@ -303,6 +327,7 @@ def write_checkpoint() -> dict[str, Any]:
         previous = newest_checkpoint()
         seq, digest = _head()
         _check_extends(previous, seq, digest)
+        _make_durable()
         checkpoint = {"format": verifier.CHECKPOINT_FORMAT, "database": identity, "seq": seq, "hash": digest,
                       "time": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
                       "key": verifier.key_fingerprint(key.public_key())}

@@ -161,3 +161,22 @@ def test_syslog_gets_a_copy(record, monkeypatch, checkpoint_journal) -> None:
         server.close()
     assert "salesflow-checkpoint" in message
     assert json.loads(message.split("salesflow-checkpoint ", 1)[1].rstrip("\x00")) == written
+
+
+def test_no_checkpoint_inside_a_transaction_that_may_roll_back(record, checkpoint_journal) -> None:
+    from django.db import transaction
+
+    with transaction.atomic(), pytest.raises(checkpoints.CheckpointError, match="committed events only"):
+        checkpoints.write_checkpoint()
+    assert not checkpoint_journal.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_checkpoint_outside_any_transaction_syncs_and_signs(checkpoint_journal) -> None:
+    from salesflow.people.services import do_add_user
+
+    kam = do_add_user("kam", ["kam"], ["North"], first_name="Kai", last_name="Becker")
+    services.do_create_record("opportunity-management", kam, {"title": "Durable", "amount": "1000"})
+    written = checkpoints.write_checkpoint()
+    assert lines(checkpoint_journal) == [written]
+    assert checkpoints.verify_checkpoints() == []

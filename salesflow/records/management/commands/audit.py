@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime
+import time
 from pathlib import Path
 from typing import Any
 
@@ -43,10 +44,12 @@ class Command(SalesflowCommand):
         if options["action"] == "checkpoint":
             self.do_checkpoint(options)
             return
+        started = time.perf_counter()
         result = verify()
         if not result.ok:  # fail() prints the JSON itself with --json
             self.fail(f"chain broken at event {result.broken_seq}: {result.problem}", 1, result.to_data())
-        data = {**result.to_data(), "checkpoints": self.checked_checkpoints()}
+        data = {**result.to_data(), "checkpoints": self.checked_checkpoints(),
+                "seconds": round(time.perf_counter() - started, 3)}
         problems = data["checkpoints"]["problems"]
         if problems:
             first = problems[0]
@@ -56,7 +59,8 @@ class Command(SalesflowCommand):
         if options["json"]:
             self.emit_json(data)
             return
-        self.stdout.write(f"ok: {result.checked} events verified; head {result.head_seq} {result.head_hash}")
+        self.stdout.write(f"ok: {result.checked} events verified in {data['seconds']:.2f} s; head {result.head_seq} "
+                          f"{result.head_hash}")
         newest = data["checkpoints"]["newest"]
         if newest is None:
             self.stderr.write(f"warning: no checkpoint of this database in {data['checkpoints']['journal']}: "
