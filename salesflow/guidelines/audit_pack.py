@@ -201,13 +201,15 @@ def build_audit_pack(date_from: datetime.date, date_to: datetime.date,
 
     chain = verify().to_data()
     pack.add("event-log/chain-verification.json", "Event-log chain verification", _json(chain), "data")
-    from salesflow.records.checkpoints import pack_evidence
+    from salesflow.records.checkpoints import checkpoint_summary, pack_evidence
 
     for path, title, content in pack_evidence():
         pack.add(path, title, content, "data")
+    context["checkpoints"] = checkpoint_summary()
     pack.summary = {"period": {"from": date_from, "to": date_to}, "guidelines": len(guideline_rows),
                     "processes": len(histories), "users": len(access["users"]),
-                    "overrides": len(figures["overrides"]), "chain": chain}
+                    "overrides": len(figures["overrides"]), "chain": chain,
+                    "checkpoints": context["checkpoints"]}
     context["chain"] = chain
     context["summary"] = pack.summary
     context["files"] = list(pack.files)

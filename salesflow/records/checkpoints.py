@@ -483,15 +483,30 @@ def fresh_checkpoint() -> dict[str, Any] | None:
         return newest_checkpoint()
 
 
+def checkpoint_summary() -> dict[str, Any]:
+    """The journal checked against the chain, for the audit pack: count, newest, problems."""
+    try:
+        problems = [problem.to_data() for problem in verify_checkpoints()]
+        mine = checkpoints()
+    except CheckpointError as error:
+        return {"ok": False, "count": 0, "newest": None, "problems": [{"seq": None, "message": str(error)}]}
+    newest = mine[-1] if mine else None
+    return {"ok": not problems, "count": len(mine), "problems": problems,
+            "newest": {key: newest.get(key) for key in ("seq", "hash", "time", "key")} if newest else None}
+
+
 def pack_evidence() -> list[tuple[str, str, str]]:
     """The audit pack's checkpoint files ``(path, title, text)``: the newest checkpoint (written now when a
-    key is at hand), the public key and the stand-alone verifier with how to run it."""
+    key is at hand), the check of every checkpoint against the chain, the public key and the stand-alone
+    verifier with how to run it."""
     checkpoint = fresh_checkpoint()
+    summary = [("event-log/checkpoint-verification.json", "Event-log checkpoints checked against the chain",
+                json.dumps(checkpoint_summary(), indent=2, ensure_ascii=False) + "\n")]
     if checkpoint is None:
         return [("event-log/checkpoint.json", "Newest signed checkpoint of the event log",
                  json.dumps({"checkpoint": None, "note": "no checkpoint has been written for this database"},
-                            indent=2) + "\n")]
-    files = [("event-log/checkpoint.json", "Newest signed checkpoint of the event log",
+                            indent=2) + "\n"), *summary]
+    files = [*summary, ("event-log/checkpoint.json", "Newest signed checkpoint of the event log",
               json.dumps(checkpoint, indent=2, ensure_ascii=False) + "\n")]
     try:
         files.append(("event-log/public-key.pem", "Public key the checkpoints are signed with (Ed25519)",

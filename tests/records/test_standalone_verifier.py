@@ -142,6 +142,11 @@ def test_the_audit_pack_ships_checkpoint_key_and_verifier(cli, export, tmp_path)
         for name in ("checkpoint.json", "public-key.pem", "verifier.py", "VERIFY.txt"):
             (folder / name).write_bytes(archive.read(f"event-log/{name}"))
         manifest = json.loads(archive.read("manifest.json"))
+        checked = json.loads(archive.read("event-log/checkpoint-verification.json"))
+        index = archive.read("index.html").decode("utf-8")
+    assert checked["ok"] and checked["count"] >= 2 and checked["problems"] == []
+    assert "signed checkpoints still match the chain" in index
+    assert f"event {checked['newest']['seq']}, signed" in index
     assert {"event-log/checkpoint.json", "event-log/verifier.py"} <= {item["path"] for item in manifest["files"]}
     newer = tmp_path / "newer.csv"  # the auditor asks for an export made after the pack's checkpoint
     assert cli("export", "events", "-o", newer).code == 0

@@ -79,7 +79,7 @@ class Command(SalesflowCommand):
             mine = checkpoints.checkpoints()
         except checkpoints.CheckpointError as error:
             raise CommandError(str(error), returncode=1) from None
-        newest = max(mine, key=lambda item: int(item["seq"])) if mine else None
+        newest = mine[-1] if mine else None
         return {"journal": str(checkpoints.journal_path()), "count": len(mine), "problems": problems,
                 "newest": {key: newest[key] for key in ("seq", "hash", "time")} if newest else None}
 
