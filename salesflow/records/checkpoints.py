@@ -145,9 +145,16 @@ def checkpoints(path: Path | None = None) -> list[dict[str, Any]]:
 
 
 def newest_checkpoint() -> dict[str, Any] | None:
-    """The newest checkpoint of this database, or None."""
+    """The newest correctly signed checkpoint of this database, or None (a line someone appended to
+    the journal without the key is passed over; `verify_checkpoints` reports it)."""
     mine = checkpoints()
-    return mine[-1] if mine else None
+    if not mine:
+        return None
+    try:
+        key = public_key()
+    except CheckpointError:
+        return mine[-1]
+    return next((data for data in reversed(mine) if not verifier.signature_problem(data, key)), None)
 
 
 # --- keys -----------------------------------------------------------------------------------------

@@ -180,3 +180,13 @@ def test_a_checkpoint_outside_any_transaction_syncs_and_signs(checkpoint_journal
     written = checkpoints.write_checkpoint()
     assert lines(checkpoint_journal) == [written]
     assert checkpoints.verify_checkpoints() == []
+
+
+def test_a_line_appended_without_the_key_does_not_count_as_the_newest(people, record, checkpoint_journal) -> None:
+    written = checkpoints.write_checkpoint()
+    forged = {**written, "seq": written["seq"] + 1000, "time": "2999-01-01T00:00:00.000000Z"}
+    with checkpoint_journal.open("a") as handle:
+        handle.write(json.dumps(forged) + "\n")
+    assert checkpoints.newest_checkpoint() == written
+    services.do_complete_activity(record.pk, people["kam"], "risk_analysis")
+    assert checkpoints.checkpoint_if_due(0) is not None  # neither postponed nor refused by the forged line
