@@ -3,7 +3,8 @@
 Contents: the approved guideline PDFs current in the period with the version history and its
 approvals, the process map of the versions in force at the end of the period (``process-map.svg``), the training / acknowledgement matrix, the access-rights review, process-adherence
 figures with every gate override and its reason (from the event log), the event-log chain
-verification with its head hash, an ``index.html`` linking everything, and ``manifest.json`` /
+verification with its head hash, the newest signed checkpoint with its public key and the stand-alone
+verifier (``event-log/``), an ``index.html`` linking everything, and ``manifest.json`` /
 ``SHA256SUMS`` listing every file with its SHA-256.
 
 A pack is built as its reader (the web's signed-in user, ``salesflow audit pack --as USER``): an event
@@ -257,9 +258,15 @@ def build_audit_pack(date_from: datetime.date, date_to: datetime.date,
 
     chain = verify().to_data()
     pack.add("event-log/chain-verification.json", "Event-log chain verification", _json(chain), "data")
+    from salesflow.records.checkpoints import checkpoint_summary, pack_evidence
+
+    for path, title, content in pack_evidence():
+        pack.add(path, title, content, "data")
+    context["checkpoints"] = checkpoint_summary()
     pack.summary = {"period": {"from": date_from, "to": date_to}, "guidelines": len(guideline_rows),
                     "processes": len(histories), "users": len(access["users"]),
-                    "overrides": len(figures["overrides"]), "chain": chain}
+                    "overrides": len(figures["overrides"]), "chain": chain,
+                    "checkpoints": context["checkpoints"]}
     context["chain"] = chain
     context["summary"] = pack.summary
     context["files"] = list(pack.files)

@@ -392,3 +392,18 @@ class LibrarySettingsVersion(models.Model):
 
     def __str__(self) -> str:
         return f"library settings #{self.pk} ({self.sha256[:12]})"
+
+
+class DatabaseIdentity(models.Model):
+    """The one row naming this database: a random UUID stored when the database was created.
+
+    Checkpoints (`salesflow.records.checkpoints`) carry it, so a checkpoint journal is read only
+    for the database it belongs to. Like events, the row refuses UPDATE and DELETE (triggers).
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    uuid = models.CharField(max_length=36, unique=True)
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.uuid

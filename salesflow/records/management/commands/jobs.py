@@ -1,5 +1,6 @@
 """``salesflow jobs run``: the scheduled job — reminders, deadline breaches, renewal windows, guideline versions
-coming into force (run it daily)."""
+coming into force (run it daily), then a checkpoint of the event chain when one is due
+(`salesflow.records.checkpoints.checkpoint_if_due`)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,9 @@ class Command(SalesflowCommand):
     help = ("Run the process schedules: reminders before deadlines, missed deadlines (SLA breaches), timed moves "
             "such as a contract entering its renewal window (which starts its renewal opportunity); and put guideline "
             "versions approved for a later effective date in force on that date. Idempotent: "
-            "run it daily (cron or a systemd timer); running it twice fires nothing twice.")
+            "run it daily (cron or a systemd timer); running it twice fires nothing twice. Ends with a signed checkpoint "
+            "of the event chain when events were appended and the newest checkpoint is older than "
+            "SALESFLOW_CHECKPOINT_INTERVAL seconds (default 300).")
 
     def add_arguments(self, parser: Any) -> None:
         sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -40,10 +43,24 @@ class Command(SalesflowCommand):
         summary = do_run_schedules(today)
         data = summary.to_data()
         data["versions_in_force"] = [f"{version.process.key} v{version.version}" for version in in_force]
+        checkpoint, warning = self.checkpoint_if_due()
         if options["json"]:
-            self.emit_json(data)
-            return
-        self.stdout.write(f"reminders {data['reminders']}, deadlines missed {data['breaches']}, "
-                          f"timed moves {data['moves']}, hand-offs {data['handoffs']}")
-        for name in data["versions_in_force"]:
-            self.stdout.write(f"{name} is in force from today (approved for this effective date)")
+            self.emit_json({**data, "checkpoint": checkpoint})
+        else:
+            self.stdout.write(f"reminders {data['reminders']}, deadlines missed {data['breaches']}, "
+                              f"timed moves {data['moves']}, hand-offs {data['handoffs']}")
+            for name in data["versions_in_force"]:
+                self.stdout.write(f"{name} is in force from today (approved for this effective date)")
+            if checkpoint is not None:
+                self.stdout.write(f"checkpoint: event {checkpoint['seq']} signed")
+        if warning:
+            self.stderr.write(f"warning: no checkpoint written: {warning}")
+
+    def checkpoint_if_due(self) -> tuple[dict[str, Any] | None, str]:
+        """A checkpoint when one is due (None otherwise) and why none could be written ("" when fine)."""
+        from salesflow.records import checkpoints
+
+        try:
+            return checkpoints.checkpoint_if_due(checkpoints.interval_seconds()), ""
+        except checkpoints.CheckpointError as error:
+            return None, str(error)
