@@ -13,11 +13,13 @@ from salesflow.records.eventlog import verify
 
 
 class Command(SalesflowCommand):
-    help = "Audit trail checks. 'verify' re-computes the hash chain and names the first broken event (exit 1)."
+    help = ("Audit trail checks. 'verify' re-computes the hash chain, replays every record's events against the "
+            "stored record and checks every document's SHA-256; it names the first broken event, each differing "
+            "record field and each altered document (exit 1).")
 
     def add_arguments(self, parser: Any) -> None:
         sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
-        check = sub.add_parser("verify", help="Re-compute every event hash; exit 1 naming the first broken event.")
+        check = sub.add_parser("verify", help="Re-compute every event hash, replay records, check documents; exit 1 naming each problem.")
         check.add_argument("--json", action="store_true")
         pack = sub.add_parser("pack", help="Write the audit evidence pack (zip with a SHA-256 manifest) for a period.")
         pack.add_argument("--from", dest="date_from", required=True, metavar="DATE", help="first day, YYYY-MM-DD")
@@ -32,10 +34,27 @@ class Command(SalesflowCommand):
         result = verify()
         if not result.ok:  # fail() prints the JSON itself with --json
             self.fail(f"chain broken at event {result.broken_seq}: {result.problem}", 1, result.to_data())
+        data = result.to_data()
+        self.check_state(data)
         if options["json"]:
-            self.emit_json(result.to_data())
+            self.emit_json(data)
         else:
             self.stdout.write(f"ok: {result.checked} events verified; head {result.head_seq} {result.head_hash}")
+            self.stdout.write(f"ok: {data['records']['checked']} records agree with their events; "
+                              f"{data['documents']['checked']} documents agree with their SHA-256")
+
+    def check_state(self, data: dict[str, Any]) -> None:
+        """Records replayed against their events, documents against their hashes (`salesflow.records.replay`)."""
+        from salesflow.records.replay import check_documents, check_records
+
+        records, documents = check_records(), check_documents()
+        data["records"], data["documents"] = records.to_data(), documents.to_data()
+        if records.ok and documents.ok:
+            return
+        data["ok"] = False
+        lines = records.problems + documents.problems
+        more = records.count + documents.count - len(lines)
+        self.fail("\n".join(lines + ([f"… and {more} more"] if more > 0 else [])), 1, data)
 
     def do_pack(self, options: dict[str, Any]) -> None:
         """Build the audit pack for the period and write it as a zip."""
