@@ -87,12 +87,21 @@ def _payload(event: EventFacts) -> dict[str, Any]:
     return event.payload if isinstance(event.payload, dict) else {}
 
 
-def apply(state: ReplayedRecord, event: EventFacts, outcome_of: Any = None) -> None:
+class StageFacts(NamedTuple):
+    """What replay needs to know of the stage a record was created in."""
+
+    outcome: str  # "" for an open stage
+    probability: int  # the stage's default probability
+
+
+def apply(state: ReplayedRecord, event: EventFacts, stage_facts: Any = None) -> None:
     """Apply one event to ``state`` (events of other kinds change nothing).
 
-    ``outcome_of(stage)`` (optional) names the outcome of a stage a record was *created* in (an
-    imported closed record starts there without a ``record_closed`` event); later outcomes come
-    from ``record_closed`` events.
+    ``stage_facts(stage) -> StageFacts | None`` (optional) tells the stage a record was *created*
+    in: an imported closed record starts in its outcome stage without a ``record_closed`` event,
+    and an imported record whose first probability differs from its stage's default starts with
+    that probability as its override (the ``probability`` of ``record_created``). Later outcomes
+    and overrides come from their own events.
     """
     kind = event.kind
     payload = _payload(event)
@@ -102,8 +111,11 @@ def apply(state: ReplayedRecord, event: EventFacts, outcome_of: Any = None) -> N
         state.stage = event.to_stage
         state.values = {key: value for key, value in (payload.get("values") or {}).items() if value is not None}
         state.owner_id = payload.get("owner_id")
-        state.outcome = (outcome_of(event.to_stage) or "") if outcome_of else ""
-        state.probability_override = None
+        facts = stage_facts(event.to_stage) if stage_facts else None
+        state.outcome = facts.outcome if facts else ""
+        probability = payload.get("probability")
+        state.probability_override = (int(probability) if facts and probability is not None
+                                      and int(probability) != facts.probability else None)
     elif kind == STAGE_CHANGED:
         state.stage = event.to_stage
         state.probability_override = None

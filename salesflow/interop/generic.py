@@ -147,9 +147,16 @@ def write_records(writer: ImportWriter, records: list[RecordIn], users: list[Use
         ref_rows, step_rows = [], []
         for (item, steps, initial, created_at), record in zip(new_items, new_records, strict=True):
             creator = actor(steps[0].actor if steps and steps[0].stage == initial.stage else item.owner)
-            values = {"title": item.title, "currency": item.currency, **item.values}
+            # Every column the record starts with, so that replaying its events gives the record
+            # (``audit verify``): amount and close date as first seen, the classification it got.
+            values = {"title": item.title, "currency": item.currency, "classification": record.classification,
+                      **item.values}
             if item.account:
                 values["account"] = item.account
+            if initial.amount is not None:
+                values["amount"] = initial.amount
+            if initial.close_date:
+                values["close_date"] = initial.close_date
             writer.add_events([created_event(
                 process, version, initial, values, record.owner_id, definition.stage(initial.stage).probability,
                 writer.context(record.pk, created_at, creator, item.source))])

@@ -26,6 +26,7 @@ from salesflow.engine.replay import (
     Difference,
     EventFacts,
     ReplayedRecord,
+    StageFacts,
     StoredRecord,
     apply,
     differences,
@@ -70,19 +71,20 @@ class IntegrityReport:
 
 
 class _Versions:
-    """Per process version (cached): the stage → outcome map and the default classification."""
+    """Per process version (cached): `StageFacts` per stage and the default classification."""
 
     def __init__(self) -> None:
-        self._facts: dict[int, tuple[dict[str, str], str]] = {}
+        self._facts: dict[int, tuple[dict[str, StageFacts], str]] = {}
 
-    def facts(self, version_id: int) -> tuple[dict[str, str], str]:
+    def facts(self, version_id: int) -> tuple[dict[str, StageFacts], str]:
         found = self._facts.get(version_id)
         if found is None:
             from salesflow.records.services import definition_of
 
             definition = definition_of(ProcessVersion.objects.get(pk=version_id))
-            outcomes = {stage.id: stage.outcome.value for stage in definition.stages if stage.outcome}
-            found = self._facts[version_id] = (outcomes, definition.guideline.classification.value)
+            stages = {stage.id: StageFacts(stage.outcome.value if stage.outcome else "", stage.probability)
+                      for stage in definition.stages}
+            found = self._facts[version_id] = (stages, definition.guideline.classification.value)
         return found
 
 
@@ -106,7 +108,6 @@ def _events_of(low: int, high: int) -> Iterator[EventFacts]:
 def replay_slice(low: int, high: int, versions: _Versions | None = None) -> dict[int, ReplayedRecord]:
     """The replayed state of every record with an id in [low, high) that has events."""
     versions = versions or _Versions()
-    outcome_of: dict[int, Callable[[str], str]] = {}
     version_of = dict(Record.objects.filter(id__gte=low, id__lt=high).values_list("id", "process_version_id"))
     states: dict[int, ReplayedRecord] = {}
     for event in _events_of(low, high):
@@ -116,10 +117,7 @@ def replay_slice(low: int, high: int, versions: _Versions | None = None) -> dict
         version_id = version_of.get(event.record_id)
         finder = None
         if version_id is not None and event.kind == "record_created":
-            finder = outcome_of.get(version_id)
-            if finder is None:
-                outcomes = versions.facts(version_id)[0]
-                finder = outcome_of[version_id] = outcomes.get
+            finder = versions.facts(version_id)[0].get
         apply(state, event, finder)
     return states
 
@@ -181,12 +179,12 @@ def check_documents() -> IntegrityReport:
     """Compare every document's bytes (and its stored SHA-256) with the SHA-256 its event recorded."""
     report = IntegrityReport()
     recorded: dict[int, tuple[int, str]] = {}
-    rows = Event.objects.filter(kind="document_added").order_by("seq").values_list("seq", "record_id", "payload")
-    for seq, record_id, payload in rows.iterator(chunk_size=5000):
+    rows = Event.objects.filter(kind="document_added").order_by("seq").values_list("seq", "payload")
+    for seq, payload in rows.iterator(chunk_size=5000):
         if isinstance(payload, dict) and payload.get("document") is not None:
             recorded[int(payload["document"])] = (seq, str(payload.get("sha256", "")))
-    documents = Document.objects.order_by("id").values_list("id", "record_id", "name", "version", "sha256", "size")
-    for pk, record_id, name, version, sha256, size in documents.iterator(chunk_size=500):
+    documents = Document.objects.order_by("id").values_list("id", "record_id", "name", "version", "sha256")
+    for pk, record_id, name, version, sha256 in documents.iterator(chunk_size=500):
         report.checked += 1
         label = f"document {name} v{version} (id {pk}) of record {record_id}"
         event = recorded.pop(pk, None)
