@@ -63,20 +63,31 @@ def _admin(url: str, statement: str) -> None:
         conn.execute(statement)
 
 
-@pytest.fixture
-def new_database(tmp_path: Path) -> Iterator[object]:
-    """A factory of empty databases of the backend under test (dropped at the end)."""
-    created: list[str] = []
-    base = os.environ.get("DATABASE_URL", "")
+class Databases:
+    """Makes empty databases of the backend under test; `drop` removes the PostgreSQL ones."""
 
-    def make(label: str) -> Database:
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.base = os.environ.get("DATABASE_URL", "")
+        self.created: list[str] = []
+
+    def __call__(self, label: str) -> Database:
         if current_backend() == "sqlite":
-            return Database(f"sqlite:///{tmp_path / (label + '.sqlite3')}", "sqlite")
+            return Database(f"sqlite:///{self.directory / (label + '.sqlite3')}", "sqlite")
         name = f"sf_{label}_{uuid.uuid4().hex[:8]}"
-        _admin(base, f'CREATE DATABASE "{name}"')
-        created.append(name)
-        return Database(urlsplit(base)._replace(path=f"/{name}").geturl(), "postgresql")
+        _admin(self.base, f'CREATE DATABASE "{name}"')
+        self.created.append(name)
+        return Database(urlsplit(self.base)._replace(path=f"/{name}").geturl(), "postgresql")
 
-    yield make
-    for name in created:
-        _admin(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    def drop(self) -> None:
+        """Drop the PostgreSQL databases made."""
+        while self.created:
+            _admin(self.base, f'DROP DATABASE IF EXISTS "{self.created.pop()}" WITH (FORCE)')
+
+
+@pytest.fixture
+def new_database(tmp_path: Path) -> Iterator[Databases]:
+    """A factory of empty databases of the backend under test (dropped at the end)."""
+    databases = Databases(tmp_path)
+    yield databases
+    databases.drop()
