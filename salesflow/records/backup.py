@@ -155,16 +155,19 @@ def _sqlite_snapshot(target: Path) -> tuple[int, str]:
     name = connection.settings_dict["NAME"]
     if str(name) == ":memory:" or "mode=memory" in str(name):
         raise BackupError("an in-memory SQLite database cannot be backed up")
-    source = sqlite3.connect(f"file:{name}?mode=ro", uri=True, timeout=20)
-    copy = sqlite3.connect(target)
+    if not Path(name).is_file():
+        raise BackupError(f"the database {name} does not exist (run: salesflow migrate)")
     try:
-        source.backup(copy)  # all pages in one step: one read transaction, one consistent snapshot
-    finally:
-        source.close()
-    try:
-        row = copy.execute("SELECT seq, hash FROM records_chainhead WHERE id = 1").fetchone()
-    finally:
-        copy.close()
+        source = sqlite3.connect(f"file:{name}?mode=ro", uri=True, timeout=20)
+        copy = sqlite3.connect(target)
+        try:
+            source.backup(copy)  # all pages in one step: one read transaction, one consistent snapshot
+            row = copy.execute("SELECT seq, hash FROM records_chainhead WHERE id = 1").fetchone()
+        finally:
+            source.close()
+            copy.close()
+    except sqlite3.Error as error:
+        raise BackupError(f"cannot back up the database {name}: {error}") from None
     return (int(row[0]), str(row[1])) if row else (0, "0" * 64)
 
 
@@ -177,13 +180,18 @@ def _postgres_snapshot(target: Path) -> tuple[int, str]:
     params = {key: value for key, value in (("host", env.get("PGHOST")), ("port", env.get("PGPORT")),
                                             ("user", env.get("PGUSER")), ("password", env.get("PGPASSWORD")),
                                             ("dbname", env.get("PGDATABASE"))) if value}
-    with psycopg.connect(**params) as holder:  # holds the snapshot open while pg_dump reads it
-        holder.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        snapshot = holder.execute("SELECT pg_export_snapshot()").fetchone()[0]
-        row = holder.execute("SELECT seq, hash FROM records_chainhead WHERE id = 1").fetchone()
-        _run([str(pg_dump), "--format=custom", f"--snapshot={snapshot}", "--no-owner", "--no-privileges",
-              f"--file={target}"], env)
-        holder.execute("COMMIT")
+    try:
+        with psycopg.connect(**params, autocommit=True) as holder:  # holds the snapshot while pg_dump reads it
+            holder.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            snapshot = holder.execute("SELECT pg_export_snapshot()").fetchone()[0]
+            row = holder.execute("SELECT seq, hash FROM records_chainhead WHERE id = 1").fetchone()
+            _run([str(pg_dump), "--format=custom", f"--snapshot={snapshot}", "--no-owner", "--no-privileges",
+                  f"--file={target}"], env)
+            holder.execute("COMMIT")
+    except psycopg.Error as error:
+        hint = " (run: salesflow migrate)" if "does not exist" in str(error) else ""
+        raise BackupError(f"cannot back up the database {params.get('dbname', '')}: "
+                          f"{str(error).strip().splitlines()[0]}{hint}") from None
     return (int(row[0]), str(row[1])) if row else (0, "0" * 64)
 
 
@@ -350,13 +358,16 @@ def restore(path: Path) -> Manifest:
 def _restore_sqlite(source_file: Path) -> None:
     name = connection.settings_dict["NAME"]
     connection.close()
-    source = sqlite3.connect(source_file)
-    target = sqlite3.connect(name, timeout=20)
     try:
-        source.backup(target)
-    finally:
-        source.close()
-        target.close()
+        source = sqlite3.connect(source_file)
+        target = sqlite3.connect(name, timeout=20)
+        try:
+            source.backup(target)
+        finally:
+            source.close()
+            target.close()
+    except sqlite3.Error as error:
+        raise BackupError(f"cannot restore into the database {name}: {error}") from None
 
 
 def _restore_postgres(dump: Path) -> None:
@@ -372,13 +383,51 @@ def record_restore(path: Path, manifest: Manifest, verification: dict[str, Any])
     _log("backup_restored", path, manifest, {"verified": True, "verification": verification}, None)
 
 
+def verify_in_scratch(path: Path, manifest: Manifest, scratch_url: str | None) -> dict[str, Any]:
+    """The restore drill: ``salesflow restore`` of the backup into an empty scratch database (a new SQLite
+    file in a temporary folder, or the empty database ``scratch_url`` names), whose ``audit verify`` must
+    pass; the result is logged here as ``backup_verified``. Returns the restore's JSON."""
+    import sys
+
+    folder = None
+    if scratch_url is None:
+        if manifest.vendor != "sqlite":
+            raise BackupError("--verify of a PostgreSQL backup needs --verify-into URL: an empty database to "
+                              "restore it into")
+        folder = Path(tempfile.mkdtemp(prefix=".salesflow-drill-", dir=Path(path).parent))
+        scratch_url = f"sqlite:///{folder / 'drill.sqlite3'}"
+    try:
+        env = {**os.environ, "DATABASE_URL": scratch_url, "DJANGO_SETTINGS_MODULE": "salesflow.settings"}
+        result = subprocess.run([sys.executable, "-m", "salesflow.cli", "restore", str(Path(path).resolve()),
+                                 "--json"], env=env, capture_output=True, text=True, check=False)
+        if result.returncode != 0:
+            message = result.stderr.strip().splitlines()
+            raise BackupError(f"{path}: the restore drill failed: "
+                              f"{message[-1].removeprefix('error: ') if message else f'exit {result.returncode}'}")
+        data = json.loads(result.stdout)
+    finally:
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+    verification = data.get("verification") or {}
+    summary = {"checked": verification.get("checked"), "head_seq": verification.get("head_seq"),
+               "records": (verification.get("records") or {}).get("checked"),
+               "documents": (verification.get("documents") or {}).get("checked")}
+    _log("backup_verified", path, manifest, {"verified": True, "verification": summary}, None)
+    return data
+
+
+#: Events that say a backup was restored and passed ``audit verify``.
+VERIFIED_KINDS = ("backup_verified", "backup_restored")
+
+
 def last_backups() -> dict[str, Any]:
-    """The newest ``backup_written`` and ``backup_restored`` (verified restore) events, for the audit pack."""
+    """The newest backup (``backup_written``) and the newest verified one (a restore drill's
+    ``backup_verified``, or the ``backup_restored`` of a restore into this database), for the audit pack."""
     from salesflow.records.models import Event
 
-    found: dict[str, Any] = {}
-    for kind in ("backup_written", "backup_restored"):
-        event = Event.objects.filter(kind=kind).order_by("-seq").first()
-        found[kind] = None if event is None else {"seq": event.seq, "at": event.at.isoformat(),
-                                                  "by": event.actor_name, **event.payload}
-    return found
+    def latest(kinds: tuple[str, ...]) -> dict[str, Any] | None:
+        event = Event.objects.filter(kind__in=kinds).order_by("-seq").first()
+        return None if event is None else {"seq": event.seq, "kind": event.kind, "at": event.at.isoformat(),
+                                           "by": event.actor_name, **event.payload}
+
+    return {"backup_written": latest(("backup_written",)), "verified": latest(VERIFIED_KINDS)}
