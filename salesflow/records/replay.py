@@ -147,8 +147,39 @@ def _members(low: int, high: int) -> dict[int, set[str]]:
     return found
 
 
+def _compare(row: tuple[Any, ...], members: frozenset[str], state: ReplayedRecord, versions: _Versions,
+             users: set[int], usernames: set[str]) -> list[Difference]:
+    state.members &= usernames  # a deleted user leaves the record's members with the user
+    return differences(_stored(row, members), state, default_classification=versions.facts(row[-1])[1],
+                       known_users=users)
+
+
+def _recheck(record_id: int, versions: _Versions, users: set[int], usernames: set[str],
+             attempts: int = 3) -> list[Difference]:
+    """Compare one record again, its row read before and after its events: the application may have
+    written it between the slice's reads (a write changes row and events in one transaction and raises
+    the version), so a difference counts only when the version held still while the events were read."""
+    found: list[Difference] = []
+    for _attempt in range(attempts):
+        before = Record.objects.filter(pk=record_id).values_list("version", flat=True).first()
+        state = replay_record(record_id)
+        row = Record.objects.filter(pk=record_id).values_list(*_RECORD_COLUMNS, "version").first()
+        if row is None:
+            return [] if before is None and not state.created else [
+                Difference(record_id, "record", "missing", state.stage or "a record")]
+        found = _compare(row[:-1], frozenset(_members(record_id, record_id + 1).get(record_id, ())), state,
+                         versions, users, usernames)
+        if row[-1] == before:
+            return found
+    return found
+
+
 def check_records(progress: Callable[[int], None] | None = None) -> IntegrityReport:
-    """Replay every record's events and compare with the stored record; one problem per differing field."""
+    """Replay every record's events and compare with the stored record; one problem per differing field.
+
+    Safe while the application writes: a record that differs is compared again on its own (`_recheck`)
+    before it is reported, so a write landing between two reads is not taken for tampering.
+    """
     report = IntegrityReport()
     versions = _Versions()
     users = set(get_user_model().objects.values_list("id", flat=True))
@@ -157,19 +188,19 @@ def check_records(progress: Callable[[int], None] | None = None) -> IntegrityRep
         states = replay_slice(low, high, versions)
         members = _members(low, high)
         rows = Record.objects.filter(id__gte=low, id__lt=high).order_by("id").values_list(*_RECORD_COLUMNS)
+        suspects: list[int] = []
         for row in rows.iterator(chunk_size=SLICE):
             record_id = row[0]
-            stored = _stored(row, frozenset(members.get(record_id, ())))
             state = states.pop(record_id, None) or ReplayedRecord(record_id)
-            state.members &= usernames  # a deleted user leaves the record's members with the user
-            for difference in differences(stored, state, default_classification=versions.facts(row[-1])[1],
-                                          known_users=users):
-                report.add(difference.message(), difference.to_data())
+            if _compare(row, frozenset(members.get(record_id, ())), state, versions, users, usernames):
+                suspects.append(record_id)
             report.checked += 1
-        for record_id in sorted(states):  # events of a record that is gone
-            difference = Difference(record_id, "record", "missing", f"{states[record_id].stage or 'a record'}")
-            report.add(f"record {record_id}: its events describe a record that is not in the database",
-                       difference.to_data())
+        suspects.extend(states)  # events of a record not read (gone, or created since the rows were read)
+        for record_id in sorted(suspects):
+            for difference in _recheck(record_id, versions, users, usernames):
+                message = (f"record {record_id}: its events describe a record that is not in the database"
+                           if difference.field == "record" else difference.message())
+                report.add(message, difference.to_data())
         if progress:
             progress(report.checked)
     return report
@@ -178,13 +209,16 @@ def check_records(progress: Callable[[int], None] | None = None) -> IntegrityRep
 def check_documents() -> IntegrityReport:
     """Compare every document's bytes (and its stored SHA-256) with the SHA-256 its event recorded."""
     report = IntegrityReport()
+    # The documents first, then the events: a document and its event are written in one transaction, so
+    # every document listed has its event among those read after (safe while the application writes).
+    documents = list(Document.objects.order_by("id").values_list("id", "record_id", "name", "version", "sha256"))
     recorded: dict[int, tuple[int, str]] = {}
     rows = Event.objects.filter(kind="document_added").order_by("seq").values_list("seq", "payload")
     for seq, payload in rows.iterator(chunk_size=5000):
         if isinstance(payload, dict) and payload.get("document") is not None:
             recorded[int(payload["document"])] = (seq, str(payload.get("sha256", "")))
-    documents = Document.objects.order_by("id").values_list("id", "record_id", "name", "version", "sha256")
-    for pk, record_id, name, version, sha256 in documents.iterator(chunk_size=500):
+    listed = {row[0] for row in documents}
+    for pk, record_id, name, version, sha256 in documents:
         report.checked += 1
         label = f"document {name} v{version} (id {pk}) of record {record_id}"
         event = recorded.pop(pk, None)
@@ -203,7 +237,10 @@ def check_documents() -> IntegrityReport:
             report.add(f"{label}: its stored SHA-256 differs from the one event {event[0]} recorded",
                        {"document": pk, "record": record_id, "name": name, "problem": "sha256 column",
                         "seq": event[0]})
+    added_since = set(Document.objects.filter(pk__in=list(recorded)).values_list("pk", flat=True)) - listed
     for pk, (seq, _digest) in sorted(recorded.items()):
+        if pk in added_since:
+            continue
         report.add(f"document id {pk}: event {seq} records it, but it is not in the database",
                    {"document": pk, "problem": "missing", "seq": seq})
     return report
