@@ -384,36 +384,74 @@ def record_restore(path: Path, manifest: Manifest, verification: dict[str, Any])
 
 
 def verify_in_scratch(path: Path, manifest: Manifest, scratch_url: str | None) -> dict[str, Any]:
-    """The restore drill: ``salesflow restore`` of the backup into an empty scratch database (a new SQLite
-    file in a temporary folder, or the empty database ``scratch_url`` names), whose ``audit verify`` must
-    pass; the result is logged here as ``backup_verified``. Returns the restore's JSON."""
-    import sys
+    """The restore drill: ``salesflow restore`` of the backup into an empty scratch database, whose
+    ``audit verify`` must pass; the result is logged here as ``backup_verified``. Returns the restore's JSON.
 
-    folder = None
+    The scratch database is ``scratch_url`` (an empty one), else made for the drill and removed after
+    it: a new SQLite file in a temporary folder, or on PostgreSQL a new database on the same server
+    (the database user needs the CREATEDB right).
+    """
+    folder = scratch_db = None
     if scratch_url is None:
-        if manifest.vendor != "sqlite":
-            raise BackupError("--verify of a PostgreSQL backup needs --verify-into URL: an empty database to "
-                              "restore it into")
-        folder = Path(tempfile.mkdtemp(prefix=".salesflow-drill-", dir=Path(path).parent))
-        scratch_url = f"sqlite:///{folder / 'drill.sqlite3'}"
+        if manifest.vendor == "sqlite":
+            folder = Path(tempfile.mkdtemp(prefix=".salesflow-drill-", dir=Path(path).parent))
+            scratch_url = f"sqlite:///{folder / 'drill.sqlite3'}"
+        else:
+            scratch_db, scratch_url = _create_scratch_database()
     try:
-        env = {**os.environ, "DATABASE_URL": scratch_url, "DJANGO_SETTINGS_MODULE": "salesflow.settings"}
-        result = subprocess.run([sys.executable, "-m", "salesflow.cli", "restore", str(Path(path).resolve()),
-                                 "--json"], env=env, capture_output=True, text=True, check=False)
-        if result.returncode != 0:
-            message = result.stderr.strip().splitlines()
-            raise BackupError(f"{path}: the restore drill failed: "
-                              f"{message[-1].removeprefix('error: ') if message else f'exit {result.returncode}'}")
-        data = json.loads(result.stdout)
+        data = _restore_elsewhere(path, scratch_url)
     finally:
         if folder is not None:
             shutil.rmtree(folder, ignore_errors=True)
+        if scratch_db is not None:
+            _admin_sql(f'DROP DATABASE IF EXISTS "{scratch_db}" WITH (FORCE)')
     verification = data.get("verification") or {}
     summary = {"checked": verification.get("checked"), "head_seq": verification.get("head_seq"),
                "records": (verification.get("records") or {}).get("checked"),
                "documents": (verification.get("documents") or {}).get("checked")}
     _log("backup_verified", path, manifest, {"verified": True, "verification": summary}, None)
     return data
+
+
+def _restore_elsewhere(path: Path, url: str) -> dict[str, Any]:
+    import sys
+
+    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "salesflow.settings"}
+    result = subprocess.run([sys.executable, "-m", "salesflow.cli", "restore", str(Path(path).resolve()), "--json"],
+                            env=env, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        message = result.stderr.strip().splitlines()
+        raise BackupError(f"{path}: the restore drill failed: "
+                          f"{message[-1].removeprefix('error: ') if message else f'exit {result.returncode}'}")
+    return json.loads(result.stdout)
+
+
+def _admin_sql(statement: str) -> None:
+    import psycopg
+
+    env = _pg_env()
+    params = {key: value for key, value in (("host", env.get("PGHOST")), ("port", env.get("PGPORT")),
+                                            ("user", env.get("PGUSER")), ("password", env.get("PGPASSWORD")),
+                                            ("dbname", env.get("PGDATABASE"))) if value}
+    try:
+        with psycopg.connect(**params, autocommit=True) as conn:
+            conn.execute(statement)
+    except psycopg.Error as error:
+        raise BackupError(f"the restore drill needs a scratch database: {str(error).strip().splitlines()[0]} "
+                          "(grant CREATEDB, or name an empty database with --verify-into URL)") from None
+
+
+def _create_scratch_database() -> tuple[str, str]:
+    """A new, empty PostgreSQL database on the configured server, and its DATABASE_URL."""
+    from urllib.parse import urlsplit
+
+    name = f"salesflow_drill_{os.getpid()}_{int(datetime.datetime.now(datetime.UTC).timestamp())}"
+    _admin_sql(f'CREATE DATABASE "{name}"')
+    base = os.environ.get("DATABASE_URL", "")
+    if not base:
+        _admin_sql(f'DROP DATABASE IF EXISTS "{name}"')
+        raise BackupError("the restore drill needs DATABASE_URL (or --verify-into URL)")
+    return name, urlsplit(base)._replace(path=f"/{name}").geturl()
 
 
 #: Events that say a backup was restored and passed ``audit verify``.

@@ -19,10 +19,12 @@ class Command(SalesflowCommand):
         parser.add_argument("file", metavar="FILE", help="the backup archive to write (e.g. salesflow-2026-12-04.tar)")
         parser.add_argument("--verify", action="store_true",
                             help="then run the restore drill: restore the backup into an empty scratch database "
-                                 "(a temporary SQLite file; for PostgreSQL the one --verify-into names), run "
-                                 "'audit verify' there and log the result as backup_verified (exit 1 if it fails)")
+                                 "made for it and removed after (a temporary SQLite file; on PostgreSQL a new "
+                                 "database on the same server, which needs the CREATEDB right), run 'audit "
+                                 "verify' there and log the result as backup_verified (exit 1 if it fails)")
         parser.add_argument("--verify-into", metavar="URL", default=None,
-                            help="the empty scratch database of --verify (a DATABASE_URL; its data is replaced)")
+                            help="run the restore drill in this empty database instead (a DATABASE_URL; "
+                                 "one holding users, records or documents is refused)")
         parser.add_argument("--json", action="store_true", help="print the manifest as JSON")
 
     def handle(self, *args: Any, **options: Any) -> None:
