@@ -465,7 +465,12 @@ def last_backups() -> dict[str, Any]:
 
     def latest(kinds: tuple[str, ...]) -> dict[str, Any] | None:
         event = Event.objects.filter(kind__in=kinds).order_by("-seq").first()
-        return None if event is None else {"seq": event.seq, "kind": event.kind, "at": event.at.isoformat(),
-                                           "by": event.actor_name, **event.payload}
+        if event is None:
+            return None
+        taken = str(event.payload.get("created_at", ""))
+        return {"seq": event.seq, "kind": event.kind, "at": event.at.isoformat(),
+                "when": event.at.astimezone(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+                "taken": f"{taken[:10]} {taken[11:16]} UTC" if len(taken) >= 16 else taken,
+                "by": event.actor_name, **event.payload}
 
     return {"backup_written": latest(("backup_written",)), "verified": latest(VERIFIED_KINDS)}
