@@ -258,15 +258,19 @@ def build_audit_pack(date_from: datetime.date, date_to: datetime.date,
 
     chain = verify().to_data()
     pack.add("event-log/chain-verification.json", "Event-log chain verification", _json(chain), "data")
+    from salesflow.records.backup import last_backups
     from salesflow.records.checkpoints import checkpoint_summary, pack_evidence
 
     for path, title, content in pack_evidence():
         pack.add(path, title, content, "data")
     context["checkpoints"] = checkpoint_summary()
+    backups = last_backups()  # ISO 27001 A.8.13: the newest backup and the newest verified restore
+    pack.add("event-log/backups.json", "Last backup and last verified restore", _json(backups), "data")
+    context["backups"] = backups
     pack.summary = {"period": {"from": date_from, "to": date_to}, "guidelines": len(guideline_rows),
                     "processes": len(histories), "users": len(access["users"]),
                     "overrides": len(figures["overrides"]), "chain": chain,
-                    "checkpoints": context["checkpoints"]}
+                    "checkpoints": context["checkpoints"], "backups": backups}
     context["chain"] = chain
     context["summary"] = pack.summary
     context["files"] = list(pack.files)

@@ -125,6 +125,8 @@ def write_records(writer: ImportWriter, records: list[RecordIn], users: list[Use
                         record.pk, max(item.updated_at or last_at, last_at), SYSTEM_ACTOR,
                         {**item.source, "snapshot": True})))
                 before = record.stage
+                writer.add_events(_field_events(writer, record, item, actor, max(item.updated_at or last_at, last_at),
+                                                final.stage, process, version))
                 writer.apply_state(record, final)
                 record.title = item.title[:2000]
                 record.account = item.account or record.account
@@ -147,9 +149,16 @@ def write_records(writer: ImportWriter, records: list[RecordIn], users: list[Use
         ref_rows, step_rows = [], []
         for (item, steps, initial, created_at), record in zip(new_items, new_records, strict=True):
             creator = actor(steps[0].actor if steps and steps[0].stage == initial.stage else item.owner)
-            values = {"title": item.title, "currency": item.currency, **item.values}
+            # Every column the record starts with, so that replaying its events gives the record
+            # (``audit verify``): amount and close date as first seen, the classification it got.
+            values = {"title": item.title, "currency": item.currency, "classification": record.classification,
+                      **item.values}
             if item.account:
                 values["account"] = item.account
+            if initial.amount is not None:
+                values["amount"] = initial.amount
+            if initial.close_date:
+                values["close_date"] = initial.close_date
             writer.add_events([created_event(
                 process, version, initial, values, record.owner_id, definition.stage(initial.stage).probability,
                 writer.context(record.pk, created_at, creator, item.source))])
@@ -170,6 +179,22 @@ def write_records(writer: ImportWriter, records: list[RecordIn], users: list[Use
         writer.insert_refs(step_kind, step_rows)
         writer.flush_events()
         advance(len(part))
+
+
+def _field_events(writer: ImportWriter, record: Any, item: RecordIn, actor: Any, at: datetime.datetime, stage: str,
+                  process: str, version: int) -> list[EventRow]:
+    """``field_changed`` events for what a re-import changes besides stage, amount, close date and probability
+    (title, currency, owner, declared fields), so that replaying the record's events gives the record."""
+    changes: list[tuple[str, Any, Any]] = [("title", record.title, item.title[:2000]),
+                                           ("currency", record.currency, item.currency)]
+    if item.owner and actor(item.owner).id:
+        changes.append(("owner", record.owner_id, actor(item.owner).id))
+    changes.extend((name, record.values.get(name), value) for name, value in item.values.items())
+    return [EventRow(record_id=record.pk, kind="field_changed", at=at, actor_id=SYSTEM_ACTOR.id,
+                     actor_name=SYSTEM_ACTOR.name, process=process, process_version=version, from_stage=stage,
+                     payload={"field": name, "old": old, "new": new, "source": {**item.source, "snapshot": True}},
+                     imported=True)
+            for name, old, new in changes if old != new]
 
 
 def _step_events(writer: ImportWriter, record_id: int, steps: list[StepIn], known: dict[str, Any], state: Snapshot,

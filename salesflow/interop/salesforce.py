@@ -1338,16 +1338,33 @@ class SalesforceImport:
                     ref.save(update_fields=["data"])
         if changed:
             with inserts.exclusive():
-                self._update(writer, changed)
+                field_changes = self._update(writer, changed)
+            for record_id, at_text, stage, name, old, new, source in field_changes:
+                chain.add(record_id, "field_changed", at_text, SYSTEM_ACTOR.id, SYSTEM_ACTOR.name, writer.process.key,
+                          writer.version.version,
+                          eventlog.canonical_json({"field": name, "old": old, "new": new, "source": source}),
+                          from_stage=stage, imported=True)
 
-    def _update(self, writer: ImportWriter, changed: dict[int, tuple[Opportunity, Any, Actor, str, str]]) -> None:
-        """Bring changed existing records to the opportunities' current values (their events are written)."""
+    def _update(self, writer: ImportWriter, changed: dict[int, tuple[Opportunity, Any, Actor, str, str]]
+                ) -> list[tuple[int, str, str, str, Any, Any, dict[str, Any]]]:
+        """Bring changed existing records to the opportunities' current values (their events are written);
+        returns the ``field_changed`` events of title, owner, currency and type changes to append (so that
+        replaying the record's events gives the record — ``audit verify``)."""
         from salesflow.records.models import Record
 
         updated = []
+        field_changes: list[tuple[int, str, str, str, Any, Any, dict[str, Any]]] = []
         for record in Record.objects.filter(pk__in=list(changed)):
             item, ref, owner, account_name, at_text = changed[record.pk]
             at = datetime.datetime.fromisoformat(at_text + "+00:00")
+            source = {"system": SYSTEM, "opportunity_id": item.external_id, "snapshot": True}
+            new_owner = owner.id if owner.id else record.owner_id
+            for name, old, new in (("title", record.title, item.title),
+                                   ("currency", record.currency, item.currency),
+                                   ("type", record.values.get("type"), item.type or record.values.get("type")),
+                                   ("owner", record.owner_id, new_owner)):
+                if old != new:
+                    field_changes.append((record.pk, at_text, item.state.stage, name, old, new, source))
             before_stage = record.stage
             writer.apply_state(record, item.state)
             record.title = item.title
@@ -1373,6 +1390,7 @@ class SalesforceImport:
                                                  "stage_entered_at", "closed_at", "updated_at", "version"],
                                        batch_size=1000)
             writer.summary.count("records_updated", len(updated))
+        return field_changes
 
     def _users(self, writer: ImportWriter) -> dict[str, Actor]:
         specs = dict(self.plan.users)

@@ -143,11 +143,12 @@ _VERIFY_COLUMNS = ("seq", "record_id", "process", "process_version", "kind", "fr
                    "approval", "actor_id", "actor_name", "role", "at", "payload", "imported", "prev_hash", "hash")
 
 
-def _rows_in_order(batch: int = 5000) -> Iterator[tuple[Any, ...]]:
-    """Every event as a tuple of `_VERIFY_COLUMNS`, in chain order (keyset pages: no model instances)."""
+def _rows_in_order(batch: int = 5000, until: int | None = None) -> Iterator[tuple[Any, ...]]:
+    """Every event (up to seq ``until``) as a tuple of `_VERIFY_COLUMNS`, in chain order (keyset pages)."""
     last = 0
+    query = Event.objects.all() if until is None else Event.objects.filter(seq__lte=until)
     while True:
-        chunk = list(Event.objects.filter(seq__gt=last).order_by("seq").values_list(*_VERIFY_COLUMNS)[:batch])
+        chunk = list(query.filter(seq__gt=last).order_by("seq").values_list(*_VERIFY_COLUMNS)[:batch])
         if not chunk:
             return
         yield from chunk
@@ -156,11 +157,13 @@ def _rows_in_order(batch: int = 5000) -> Iterator[tuple[Any, ...]]:
 
 def verify() -> Verification:
     """Re-compute every hash; name the first event whose content or link does not match."""
+    # The head first: events appended while verifying (the application keeps running) lie after it.
+    head = ChainHead.objects.filter(pk=1).first()
     prev = GENESIS
     expected_seq = 0
     checked = 0
     for (seq, record, process, process_version, kind, from_stage, to_stage, activity, approval, actor, actor_name,
-         role, at, payload, imported, prev_hash, digest) in _rows_in_order():
+         role, at, payload, imported, prev_hash, digest) in _rows_in_order(until=head.seq if head is not None else None):
         expected_seq += 1
         if seq != expected_seq:
             return Verification(False, checked, expected_seq - 1, prev, expected_seq,
@@ -178,7 +181,6 @@ def verify() -> Verification:
                                 f"event {seq} ({kind}) was altered: its content does not match its hash")
         prev = digest
         checked += 1
-    head = ChainHead.objects.filter(pk=1).first()
     if head is not None and (head.seq != expected_seq or head.hash != prev):
         return Verification(False, checked, expected_seq, prev, head.seq,
                             f"the chain head says event {head.seq}, the log ends at {expected_seq}: events were removed")

@@ -17,6 +17,7 @@ import ibis
 import ibis.expr.types as ir
 
 from salesflow.analytics.reports.base import ALL_LABEL, NONE_LABEL, Data, Params, seconds_between, ts
+from salesflow.engine.replay import FIELD_CHANGED, PROBABILITY_OVERRIDDEN, RECORD_CREATED, STAGE_EVENTS
 
 
 def flatten_events(raw: ir.Table) -> ir.Table:
@@ -63,10 +64,12 @@ def value_history(events: ir.Table) -> ir.Table:
                             at=table["at"], field=(ibis.literal(field) if isinstance(field, str) else field).cast(
                                 "string"), text=text.cast("string"), number=number.cast("float64"))
 
-    created = events.filter(events.kind == "record_created")
-    changed = events.filter((events.kind == "field_changed") & events.field.isin(list(TRACKED)))
-    moves = events.filter(events.kind.isin(["record_created", "stage_changed"]))
-    overrides = events.filter(events.kind == "probability_overridden")
+    # The event kinds mean here what they mean to `salesflow.engine.replay` (the replay `audit verify`
+    # checks every record with): the same log, read the same way, in SQL.
+    created = events.filter(events.kind == RECORD_CREATED)
+    changed = events.filter((events.kind == FIELD_CHANGED) & events.field.isin(list(TRACKED)))
+    moves = events.filter(events.kind.isin(list(STAGE_EVENTS)))
+    overrides = events.filter(events.kind == PROBABILITY_OVERRIDDEN)
     return ibis.union(
         rows(moves, "stage", moves.to_stage, null_number),
         rows(moves, "probability_override", null_text, null_number),
@@ -173,7 +176,7 @@ def without_records(table: ir.Table, hidden: list[int]) -> ir.Table:
 def visit_base(events: ir.Table) -> ir.Table:
     """One row per stay in a stage: record_id, process, version, stage, entered_at, seq, left_at, next_stage
     (the DuckDB mirror keeps it as a table, updated for the records new events touch)."""
-    moves = events.filter(events.kind.isin(["record_created", "stage_changed"]))
+    moves = events.filter(events.kind.isin(list(STAGE_EVENTS)))
     window = ibis.window(group_by=moves.record_id, order_by=moves.seq)
     return moves.select(
         record_id=moves.record_id, process=moves.process, version=moves.version,

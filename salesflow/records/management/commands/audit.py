@@ -15,13 +15,15 @@ from salesflow.records.eventlog import verify
 
 
 class Command(SalesflowCommand):
-    help = ("Audit trail checks. 'verify' re-computes the hash chain, checks it against the signed checkpoints and "
-            "names the first broken event (exit 1); 'checkpoint' signs the chain head into the checkpoint journal.")
+    help = ("Audit trail checks. 'verify' re-computes the hash chain, checks it against the signed checkpoints, "
+            "replays every record's events against the stored record and checks every document's SHA-256; it names "
+            "the first broken event, each differing record field and each altered document (exit 1). 'checkpoint' "
+            "signs the chain head into the checkpoint journal.")
 
     def add_arguments(self, parser: Any) -> None:
         sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
-        check = sub.add_parser("verify", help="Re-compute every event hash and check the chain against the signed "
-                               "checkpoints; exit 1 naming the first broken event.")
+        check = sub.add_parser("verify", help="Re-compute every event hash, check the chain against the signed "
+                               "checkpoints, replay records, check documents; exit 1 naming each problem.")
         check.add_argument("--json", action="store_true")
         point = sub.add_parser("checkpoint", help="Sign the chain head (seq, hash, time) and append it to the "
                                "checkpoint journal outside the database.")
@@ -59,11 +61,15 @@ class Command(SalesflowCommand):
             data.update(ok=False, broken_seq=first["seq"], problem=first["message"])
             where = f"at event {first['seq']}" if first["seq"] is not None else "in the journal"
             self.fail(f"checkpoint check failed {where}: {first['message']}", 1, data)
+        self.check_state(data)
+        data["seconds"] = round(time.perf_counter() - started, 3)
         if options["json"]:
             self.emit_json(data)
             return
         self.stdout.write(f"ok: {result.checked} events verified in {data['seconds']:.2f} s; head {result.head_seq} "
                           f"{result.head_hash}")
+        self.stdout.write(f"ok: {data['records']['checked']} records agree with their events; "
+                          f"{data['documents']['checked']} documents agree with their SHA-256")
         newest = data["checkpoints"]["newest"]
         if newest is None:
             self.stderr.write(f"warning: no checkpoint of this database in {data['checkpoints']['journal']}: "
@@ -110,6 +116,19 @@ class Command(SalesflowCommand):
         else:
             self.stdout.write(f"checkpoint: event {written['seq']} {written['hash']} signed at {written['time']} "
                               f"into {journal}")
+
+    def check_state(self, data: dict[str, Any]) -> None:
+        """Records replayed against their events, documents against their hashes (`salesflow.records.replay`)."""
+        from salesflow.records.replay import check_documents, check_records
+
+        records, documents = check_records(), check_documents()
+        data["records"], data["documents"] = records.to_data(), documents.to_data()
+        if records.ok and documents.ok:
+            return
+        data["ok"] = False
+        lines = records.problems + documents.problems
+        more = records.count + documents.count - len(lines)
+        self.fail("\n".join(lines + ([f"… and {more} more"] if more > 0 else [])), 1, data)
 
     def do_pack(self, options: dict[str, Any]) -> None:
         """Build the audit pack for the period and write it as a zip."""
