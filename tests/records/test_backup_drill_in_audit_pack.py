@@ -51,3 +51,24 @@ def test_a_drill_that_cannot_run_is_refused_without_a_traceback(new_database, tm
     assert into_itself.returncode == 1, into_itself.stderr
     assert "the restore drill failed: the database is not empty (1 users)" in into_itself.stderr
     assert source.query("SELECT count(*) FROM records_event WHERE kind = 'backup_verified'") == [(0,)]
+
+
+def test_the_restore_drill_leaves_the_live_checkpoint_journal_as_it_was(new_database, tmp_path: Path) -> None:  # noqa: F811
+    """The drill's scratch database has the live database's identity; its restore must not put the backup's
+    (older) journal where the live one is."""
+    source = new_database("source")
+    assert source.cli("migrate", "-v0").returncode == 0
+    seeded = source.cli("shell", "-c", "from salesflow.people.services import do_add_user; do_add_user('kam', ['kam'], [])")
+    assert seeded.returncode == 0, seeded.stderr
+    assert source.cli("audit", "checkpoint").returncode == 0
+    backup_file = tmp_path / "nightly.tar"
+    assert source.cli("backup", str(backup_file)).returncode == 0
+    assert source.cli("audit", "checkpoint").returncode == 0  # newer than the backup
+    journal = Path(json.loads(source.cli("audit", "checkpoint", "--json").stdout)["journal"])
+    before = journal.read_bytes()
+    drilled = source.cli("backup", str(tmp_path / "second.tar"), "--verify")
+    assert drilled.returncode == 0, drilled.stderr
+    assert journal.read_bytes().startswith(before)
+    assert not list(journal.parent.glob(journal.name + ".before-restore-*"))
+    verified = source.cli("audit", "verify")
+    assert verified.returncode == 0, verified.stderr + verified.stdout
