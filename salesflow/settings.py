@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "salesflow.analytics",
     "salesflow.accounts",
     "salesflow.interop",
+    "salesflow.currency",
 ]
 
 MIDDLEWARE = [
