@@ -13,7 +13,6 @@ from salesflow.analytics.periods import parse_period
 from salesflow.analytics.reports import Params, run_report
 from salesflow.analytics.snapshots import take_snapshot
 from salesflow.analytics.source import data_for
-
 from salesflow.currency.services import do_set_rate
 from salesflow.records import services
 from tests.records.conftest import add_people

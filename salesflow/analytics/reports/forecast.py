@@ -29,8 +29,8 @@ import numpy as np
 
 from salesflow.analytics import planning
 from salesflow.analytics.periods import Period, period_containing
-from salesflow.analytics.reports import montecarlo, tables
 from salesflow.analytics.reports import money as money_of
+from salesflow.analytics.reports import montecarlo, tables
 from salesflow.analytics.reports.asof import state_as_of
 from salesflow.analytics.reports.base import (
     ALL_LABEL,
