@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from salesflow.currency.services import may_manage_rates
 from salesflow.people import access
 from salesflow.web.views.notifications import unread_count
 from salesflow.web.views.review import may_review
@@ -34,6 +35,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         entries = list(NAVIGATION)
         if may_review(user):
             entries.append(("access_review", _("Access review"), ("/review/",)))
+        if may_manage_rates(user):
+            entries.append(("currency_rates", _("Exchange rates"), ("/currency/",)))
         unread = unread_count(user)
         for name, label, prefixes in entries:
             active = any(path == prefix if prefix == "/" else path.startswith(prefix) for prefix in prefixes)
