@@ -31,6 +31,8 @@ SALESFORCE_COLUMNS = ("IsoCode", "ConversionRate", "StartDate")
 #: Bad rows named in one message at most (the rest are counted).
 MAX_PROBLEMS = 20
 MAX_RATE = Decimal("1e12")
+#: The file of a Salesforce export folder holding the dated exchange rates.
+RATE_FILE = "DatedConversionRate.csv"
 
 
 @dataclass(frozen=True)
@@ -216,6 +218,18 @@ def import_rates_csv(path: str | Path, by: Any | None = None, corporate: str | N
     """Import a rates CSV file (``date,from,to,rate`` or a Salesforce ``DatedConversionRate`` export)."""
     _refuse(by)
     return import_rates_text(_read_text(path), str(path), by, corporate)
+
+
+def parse_rates_file(path: str | Path, corporate: str | None = None) -> list[RateInput]:
+    """Check a rates CSV file (see `parse_rates_csv`) without storing anything."""
+    return parse_rates_csv(_read_text(path), str(path), corporate)
+
+
+def store_rates(items: list[RateInput], by: Any | None, source: str) -> list[ExchangeRate]:
+    """Store checked rates and their events in one transaction."""
+    _refuse(by)
+    with transaction.atomic():
+        return _store(items, by, source)
 
 
 def list_rates(source: str | None = None, target: str | None = None) -> list[ExchangeRate]:
