@@ -89,8 +89,9 @@ def _refuse(by: Any | None) -> None:
         raise NotPermitted(f"exchange rates are managed by {roles}")
 
 
-def _store(items: list[RateInput], by: Any | None, source: str) -> list[ExchangeRate]:
-    """Write the rates and one event each (inside a transaction)."""
+def _store(items: list[RateInput], by: Any | None, source: str,
+           at: datetime.datetime | None = None) -> list[ExchangeRate]:
+    """Write the rates and one event each at ``at`` (default now; inside a transaction)."""
     from salesflow.records.services import actorship
 
     stored, drafts = [], []
@@ -108,7 +109,7 @@ def _store(items: list[RateInput], by: Any | None, source: str) -> list[Exchange
         if previous is not None:
             payload["previous"] = previous
         drafts.append(EventDraft(kind="exchange_rate_set", payload=payload))
-    eventlog.append(drafts, actor=actorship(by), at=timezone.now())
+    eventlog.append(drafts, actor=actorship(by), at=at or timezone.now())
     return stored
 
 
@@ -225,11 +226,12 @@ def parse_rates_file(path: str | Path, corporate: str | None = None) -> list[Rat
     return parse_rates_csv(_read_text(path), str(path), corporate)
 
 
-def store_rates(items: list[RateInput], by: Any | None, source: str) -> list[ExchangeRate]:
-    """Store checked rates and their events in one transaction."""
+def store_rates(items: list[RateInput], by: Any | None, source: str,
+                at: datetime.datetime | None = None) -> list[ExchangeRate]:
+    """Store checked rates and their events (at ``at``, default now) in one transaction."""
     _refuse(by)
     with transaction.atomic():
-        return _store(items, by, source)
+        return _store(items, by, source, at)
 
 
 def list_rates(source: str | None = None, target: str | None = None) -> list[ExchangeRate]:

@@ -21,3 +21,8 @@ def people(db: None) -> dict[str, Any]:
 def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db: None) -> Callable[..., CliResult]:
     """``cli("currency", "rate", "list")`` runs ``salesflow currency rate list`` in-process."""
     return lambda *args: run_cli(capsys, monkeypatch, *args)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # ibis 12 calls DuckDB's fetch_arrow_table(), deprecated since DuckDB 1.4: noise, not a failure.
+    config.addinivalue_line("filterwarnings", "ignore:fetch_arrow_table\\(\\) is deprecated:DeprecationWarning")
