@@ -3,6 +3,7 @@ import a CSV (for the roles the library names as rate managers, and administrato
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -41,7 +42,8 @@ def _in_force(rates: list[Any]) -> list[dict[str, Any]]:
     rows = []
     for code in codes:
         found = book.rate(code, corporate, today)
-        rows.append({"currency": code, "rate": found[0] if found else None, "via": found[1] if found else None})
+        rate = found[0].quantize(Decimal("1e-6")).normalize() if found else None
+        rows.append({"currency": code, "rate": rate, "via": found[1] if found else None})
     return rows
 
 

@@ -289,7 +289,7 @@ def forecast(data: Data, params: Params) -> Report:
                                    "Monte Carlo distribution of the period's revenue")
     result["records"] = Table([Column("record_id", "Record", "int"), Column("stage", "Stage"),
                                Column("category", "Category"), Column("close_date", "Close date"),
-                               Column("amount", "Amount", "money"), Column("amount_original", "Own amount", "num"),
+                               Column("amount", "Amount", "money"), Column("amount_original", "Own amount", "money"),
                                Column("currency", "Currency"), Column("probability", "Probability %", "num"),
                                Column("calibrated_probability", "Calibrated %", "num")], total.records,
                               "Open records of the period")
