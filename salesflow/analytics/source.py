@@ -33,7 +33,7 @@ from django.utils import timezone
 
 from salesflow.analytics.catalog import catalog_of
 from salesflow.analytics.reports.base import Catalog, Data
-from salesflow.analytics.reports.money import convert, normalize_rates
+from salesflow.analytics.reports.money import normalize_rates
 from salesflow.analytics.reports.tables import (
     flatten_events,
     links_without,
@@ -440,7 +440,6 @@ def load_data(engine: str = "duckdb", user: Any | None = None, now: datetime.dat
         links = normalize_links(backend.table("records_recordlink"))
         rates = normalize_rates(backend.table("currency_exchangerate"))
     corporate = corporate_currency()
-    records = convert(records, rates, corporate, now.astimezone(datetime.UTC).date())
     hidden = hidden_record_ids(user, hide_strictly_confidential)
     users, memberships, targets, snapshots = _reference_rows()
     return Data(backend=backend, events=without_records(events, hidden), history=without_records(history, hidden),

@@ -79,3 +79,13 @@ def test_import_of_a_salesforce_dated_conversion_rate_export(cli, people, tmp_pa
     bad.write_text("IsoCode,ConversionRate,StartDate\nUSD,,2027-01-01\n", encoding="utf-8")
     result = cli("currency", "rate", "import", str(bad))
     assert result.code == 1 and f"{bad}:2: column ConversionRate: a number is expected" in result.err
+
+
+def test_record_show_names_the_amount_in_the_corporate_currency(cli, people):
+    from salesflow.records import services
+
+    record = services.do_create_record("opportunity-management", people["kam"], {
+        "title": "US deal", "amount": "100000", "currency": "USD"})
+    assert "no exchange rate USD → EUR: not in the totals" in cli("record", "show", str(record.pk)).out
+    cli("currency", "rate", "set", "USD", "EUR", "0.9", "--date", "2020-01-01")
+    assert "100000.00 USD (= 90000.00 EUR at 0.9 of" in cli("record", "show", str(record.pk)).out

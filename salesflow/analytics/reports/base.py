@@ -168,6 +168,15 @@ class Data:
 
     _cache: dict[str, ir.Table] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        """``records.amount`` in the corporate currency at the rates in force on ``now``'s date (the record's own
+        amount kept as ``amount_original``, the factor as ``rate``) — unless the records come converted."""
+        if "amount_original" not in self.records.columns:
+            from salesflow.analytics.reports.money import convert, rates_of
+
+            self.records = convert(self.records, rates_of(self), self.currency,
+                                   self.now.astimezone(datetime.UTC).date())
+
     def cached(self, name: str, build: Callable[[], ir.Table]) -> ir.Table:
         """A derived table computed once per `Data` and kept in the embedded DuckDB (a temporary table).
 
