@@ -174,8 +174,9 @@ class Data:
         if "amount_original" not in self.records.columns:
             from salesflow.analytics.reports.money import convert, rates_of
 
-            self.records = convert(self.records, rates_of(self), self.currency,
-                                   self.now.astimezone(datetime.UTC).date())
+            # computed once (a temporary DuckDB table), not again in every query that reads the records
+            self.records = self.materialized(convert(self.records, rates_of(self), self.currency,
+                                                     self.now.astimezone(datetime.UTC).date()))
 
     def cached(self, name: str, build: Callable[[], ir.Table]) -> ir.Table:
         """A derived table computed once per `Data` and kept in the embedded DuckDB (a temporary table).
