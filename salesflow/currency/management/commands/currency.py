@@ -43,7 +43,8 @@ class Command(SalesflowCommand):
             p[name].add_argument("--json", action="store_true")
             if name != "list":
                 p[name].add_argument("--as", dest="as_user", metavar="USER",
-                                     help="who changes it (for the event log and the right to)")
+                                     help="who changes it (recorded in the event log; must hold a rate-manager "
+                                          "role of the library, or be an administrator)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         from salesflow.records.services import get_user
