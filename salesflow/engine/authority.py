@@ -1,9 +1,10 @@
 """Who may do what: deciders and their delegates, the competence catalog, movers, editors.
 
 Every answer is the role that grants the right (recorded on the event), or None when the actor
-has no such right. Amount bands are compared with the amount in their own currency: the caller
-passes the conversion of the day (`BandConversion`), these functions stay pure. Being the record's owner grants the owner's rights; the role recorded then is
-the actor's first role in the process (or ``owner``).
+has no such right. Being the record's owner grants the owner's rights; the role recorded then is
+the actor's first role in the process (or ``owner``). Amount bands are compared with the amount in
+their own currency: the caller passes the conversion of the day (`BandConversion`), so these
+functions stay pure.
 """
 
 from __future__ import annotations
