@@ -8,5 +8,6 @@ urlpatterns = [
     path("api/", include("salesflow.api.urls")),
     path("guidelines/", include("salesflow.guidelines.urls")),
     path("controlling/", include("salesflow.analytics.urls")),
+    path("currency/", include("salesflow.currency.urls")),
     path("", include("salesflow.web.urls")),
 ]

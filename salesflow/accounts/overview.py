@@ -40,6 +40,7 @@ from django.utils import timezone
 
 from salesflow.accounts.models import OPPORTUNITY_RECORD_TYPE, WON, Account, normalise_name
 from salesflow.accounts.segmentation import DEFAULT_WINDOW_DAYS, Window
+from salesflow.currency import orm as currency_orm
 from salesflow.engine.errors import BadInput
 from salesflow.people import access
 
@@ -121,9 +122,10 @@ def visible_records(user: Any) -> QuerySet:
     return access.visible_records(user, Record.objects.all())
 
 
-def _per_account_sum(records: QuerySet) -> Coalesce:
+def _per_account_sum(records: QuerySet, factors: dict[str, Decimal]) -> Coalesce:
+    """Per account: the amounts of ``records`` in the corporate currency at ``factors`` (today's rates)."""
     rows = (records.filter(customer=OuterRef("pk")).order_by().values("customer")
-            .annotate(total=Sum("amount")).values("total"))
+            .annotate(total=Sum(currency_orm.in_corporate(factors))).values("total"))
     return Coalesce(Subquery(rows, output_field=MONEY), Value(ZERO), output_field=MONEY)
 
 
@@ -175,11 +177,12 @@ def accounts_for(user: Any, flt: AccountFilter | None = None, window: Window | N
         return Account.objects.none()
     window = window or revenue_window()
     records = visible_records(user)
+    factors = currency_orm.factors_on()
     query = Account.objects.annotate(
         existing_customer=Exists(won_in(records, None, timezone.now()).filter(customer=OuterRef("pk"))),
         segment_withheld=Exists(hidden_won(user).filter(customer=OuterRef("pk"))),
-        won_revenue=_per_account_sum(won_in(records, window.start, window.end)),
-        open_pipeline=_per_account_sum(open_opportunities(records)),
+        won_revenue=_per_account_sum(won_in(records, window.start, window.end), factors),
+        open_pipeline=_per_account_sum(open_opportunities(records), factors),
         record_count=_per_account_count(records),
     ).annotate(
         visible_segment=Case(When(segment_withheld=True, then=Value("")), default=F("segment"),
@@ -228,7 +231,8 @@ def won_revenue_between(account: Account, user: Any, first_day: datetime.date | 
 
     start = start_of(first_day) if first_day else None
     end = start_of(last_day + datetime.timedelta(days=1)) if last_day else None
-    total = won_in(visible_records(user).filter(customer=account), start, end).aggregate(total=Sum("amount"))["total"]
+    total = won_in(visible_records(user).filter(customer=account), start, end).aggregate(
+        total=Sum(currency_orm.in_corporate(currency_orm.factors_on())))["total"]
     return Decimal(total or 0).quantize(Decimal("0.01"))
 
 

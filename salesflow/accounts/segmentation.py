@@ -24,6 +24,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from salesflow.accounts.models import Account, won_opportunities
+from salesflow.currency import orm as currency_orm
 from salesflow.engine.errors import BadInput
 from salesflow.engine.state import EventDraft
 
@@ -142,10 +143,13 @@ def classify(revenues: Iterable[Revenue], a_share: Decimal = DEFAULT_A_SHARE,
 
 # --- the service ---------------------------------------------------------------------------------
 
-def revenue_subquery(window: Window) -> Coalesce:
-    """Per account (``OuterRef("pk")``): won opportunity revenue closed within the window, 0 when none."""
+def revenue_subquery(window: Window, factors: dict[str, Decimal] | None = None) -> Coalesce:
+    """Per account (``OuterRef("pk")``): won opportunity revenue closed within the window, 0 when none — in
+    the corporate currency at the rates in force at the window's end (``factors``; a record in a currency
+    without a rate counts nothing)."""
+    factors = factors if factors is not None else currency_orm.factors_on(window.as_of)
     won = (won_opportunities().filter(customer=OuterRef("pk"), closed_at__gte=window.start, closed_at__lt=window.end)
-           .order_by().values("customer").annotate(total=Sum("amount")).values("total"))
+           .order_by().values("customer").annotate(total=Sum(currency_orm.in_corporate(factors))).values("total"))
     return Coalesce(Subquery(won, output_field=DecimalField(max_digits=17, decimal_places=2)), Value(ZERO),
                     output_field=DecimalField(max_digits=17, decimal_places=2))
 
@@ -213,7 +217,9 @@ def do_segment_accounts(by_user: Any | None, window_days: Any = DEFAULT_WINDOW_D
     with transaction.atomic():
         # One UPDATE stores every account's revenue (and locks the rows); the classes are computed
         # from the stored revenue, so what is stored and what is classified cannot differ.
-        Account.objects.update(segment_revenue=revenue_subquery(window), segmented_at=at, segment_window_days=days)
+        factors = currency_orm.factors_on(window.as_of)
+        Account.objects.update(segment_revenue=revenue_subquery(window, factors), segmented_at=at,
+                               segment_window_days=days)
         rows = list(Account.objects.order_by("id").values_list("pk", "name", "segment", "segment_revenue"))
         segments = classify((Revenue(pk, name, revenue) for pk, name, _, revenue in rows), a, b)
         moved: dict[str, list[int]] = {segment: [] for segment in Account.SEGMENTS}
@@ -229,7 +235,13 @@ def do_segment_accounts(by_user: Any | None, window_days: Any = DEFAULT_WINDOW_D
         summary.changed = sum(len(ids) for ids in moved.values())
         payload = {"counts": summary.counts, "window": window.to_data(),
                    "thresholds": {"a": f"{a:f}", "b": f"{b:f}"}, "total_revenue": f"{summary.total_revenue:f}",
-                   "changed": summary.changed}
+                   "changed": summary.changed, "currency": currency_orm.corporate(),
+                   "rates": currency_orm.factors_data(factors)}
+        missing = currency_orm.unconverted(won_opportunities().filter(
+            closed_at__gte=window.start, closed_at__lt=window.end), factors)
+        if missing:
+            payload["unconverted"] = [{"currency": item["currency"], "count": item["count"],
+                                       "total": f"{item['total']:f}"} for item in missing]
         events = eventlog.append([EventDraft(kind="accounts_segmented", payload=payload)], actor=actorship(by_user),
                                  at=at)
         summary.event_seq = events[0].seq

@@ -9,11 +9,15 @@ the scope) and ``amount``. The target of a period and scope is
 3. for the whole process (no scope): the same, summed over the team targets.
 
 Without any, there is no target (None). Targets of the other processes never count; without a
-process, the targets of every process add up.
+process, the targets of every process add up. A target in another currency than the corporate one
+counts converted at the rate in force on the figure's as-of date (`targets_in_currency`); one
+without a rate on that day does not count (the report names it).
 """
 
 from __future__ import annotations
 
+import datetime
+from decimal import Decimal
 from typing import Any
 
 from salesflow.analytics.periods import GRANULARITY_ORDER, Period, parse_period
@@ -72,3 +76,32 @@ def scopes_with_targets(targets: list[dict[str, Any]], period: Period, process: 
         if period.contains(parse_period(target["period"])):
             found.add(_scope_of(target))
     return sorted(found, key=lambda item: (item[0] is not None, item[0] or "", item[1] or ""))
+
+
+def targets_in_currency(targets: list[dict[str, Any]], book: Any, corporate: str, day: datetime.date
+                        ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The targets with their amounts in ``corporate`` at the rates of ``book`` (a
+    `salesflow.currency.book.RateBook`, or None: no rates) in force on ``day``, and those without a rate."""
+    converted, missing = [], []
+    for target in targets:
+        currency = (target.get("currency") or corporate).upper()
+        if currency == corporate:
+            converted.append(target)
+            continue
+        found = book.rate(currency, corporate, day) if book is not None else None
+        if found is None:
+            missing.append(target)
+            continue
+        amount = float((Decimal(str(target["amount"])) * found[0]).quantize(Decimal("0.01")))
+        converted.append({**target, "amount": amount, "amount_original": target["amount"], "rate": float(found[0])})
+    return converted, missing
+
+
+def missing_target_notes(missing: list[dict[str, Any]], corporate: str, day: datetime.date) -> list[str]:
+    """One note per target left out for want of a rate."""
+    notes = []
+    for target in missing:
+        scope = next((f"{name} {target[name]}" for name in SCOPES if target.get(name)), "all")
+        notes.append(f"Target {target['period']} ({scope}, {target['amount']:,.2f} {target['currency']}): no exchange "
+                     f"rate {target['currency']} → {corporate} on {day.isoformat()} — not counted")
+    return notes

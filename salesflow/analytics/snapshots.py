@@ -37,14 +37,17 @@ def _decimal(value: float | None) -> Decimal | None:
     return None if value is None else Decimal(str(round(value, 2)))
 
 
-def _snapshot(process: str, moment: Moment, item: GroupForecast | None, data: Data, backfilled: bool,
-              currency: str = "EUR") -> ForecastSnapshot:
+def _snapshot(process: str, moment: Moment, item: GroupForecast | None, data: Data, backfilled: bool
+              ) -> ForecastSnapshot:
+    """The snapshot of one forecast, in the corporate currency, with the rates it used (``detail.rates``:
+    currency → rate into the corporate currency on the snapshot's day) and the records left out for want
+    of a rate (``detail.unconverted``)."""
     item = item or GroupForecast(ALL_LABEL, categories={category: {"count": 0, "amount": 0.0, "weighted": 0.0}
                                                         for category in CATEGORIES})
     distribution = item.distribution
-    target = target_for(data.targets, moment.period, process)
+    target = target_for(data.targets_on(moment.at.astimezone(datetime.UTC).date()), moment.period, process)
     return ForecastSnapshot(
-        taken_at=moment.at, period=moment.period.key, process=process, currency=currency,
+        taken_at=moment.at, period=moment.period.key, process=process, currency=data.currency,
         won=_decimal(item.won), commit=_decimal(item.categories["commit"]["amount"]),
         best_case=_decimal(item.categories["best_case"]["amount"]),
         pipeline=_decimal(item.categories["pipeline"]["amount"]), weighted=_decimal(item.weighted),
@@ -56,7 +59,9 @@ def _snapshot(process: str, moment: Moment, item: GroupForecast | None, data: Da
         detail={"categories": item.categories, "open_count": item.open_count, "open_amount": item.open_amount,
                 "won_count": item.won_count, "overdue_count": item.overdue_count,
                 "overdue_amount": item.overdue_amount,
-                "monte_carlo": distribution.to_data() if distribution else None},
+                "monte_carlo": distribution.to_data() if distribution else None,
+                "rates_date": moment.at.astimezone(datetime.UTC).date().isoformat(), "rates": item.rates,
+                "unconverted": item.unconverted},
     )
 
 

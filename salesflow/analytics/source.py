@@ -1,7 +1,8 @@
 """Where the reports' tables come from: an embedded DuckDB mirror of the event log, or PostgreSQL itself.
 
 - **DuckDB** (default): the operational tables the reports read (``records_event``,
-  ``records_record``, ``records_process``, ``records_processversion``, ``records_recordlink``) are mirrored into an
+  ``records_record``, ``records_process``, ``records_processversion``, ``records_recordlink``, and the exchange
+  rates ``currency_exchangerate``) are mirrored into an
   embedded DuckDB — in memory, or in the file named by ``SALESFLOW_ANALYTICS_DUCKDB`` — through
   Arrow. Events are append-only, so each sync loads only ``seq > last loaded`` (and re-reads the
   records those new events touched); the hash of the last loaded event is compared with the log's
@@ -32,6 +33,7 @@ from django.utils import timezone
 
 from salesflow.analytics.catalog import catalog_of
 from salesflow.analytics.reports.base import Catalog, Data
+from salesflow.analytics.reports.money import normalize_rates
 from salesflow.analytics.reports.tables import (
     flatten_events,
     links_without,
@@ -41,6 +43,8 @@ from salesflow.analytics.reports.tables import (
     visit_base,
     without_records,
 )
+from salesflow.currency.services import rate_book
+from salesflow.currency.settings import corporate_currency
 from salesflow.engine.errors import BadInput
 from salesflow.people import access
 from salesflow.process.model import Classification
@@ -77,12 +81,14 @@ _DDL = [
        handoff VARCHAR, created_at TIMESTAMPTZ)""",
     "CREATE TABLE IF NOT EXISTS records_processversion (id BIGINT, process_id BIGINT, version BIGINT)",
     "CREATE TABLE IF NOT EXISTS salesflow_sync (last_seq BIGINT, last_hash VARCHAR)",
+    """CREATE TABLE IF NOT EXISTS currency_exchangerate ("date" DATE, from_currency VARCHAR, to_currency VARCHAR,
+       rate DOUBLE)""",
 ]
 #: Derived tables kept in the mirror (rebuilt incrementally from the raw events).
 DERIVED = ("flat_events", "value_history", "stage_visits", "norm_records")
 #: The mirrored operational tables.
 RAW = ("records_event", "records_record", "records_process", "records_processversion", "records_recordlink",
-       "salesflow_sync")
+       "salesflow_sync", "currency_exchangerate")
 #: Columns a mirror file must have to be used as it is (an older file is rebuilt).
 _REQUIRED_COLUMNS = {("records_record", "customer_id"), ("records_process", "record_type"),
                      ("records_recordlink", "kind")}
@@ -157,6 +163,7 @@ class DuckMirror:
                     self.reset()
                     last_seq = 0
             self._load_links()
+            self._load_rates()
             if head[0] == last_seq and last_seq:
                 return 0
             loaded, touched = self._load_events(last_seq, head[0], progress)
@@ -250,6 +257,16 @@ class DuckMirror:
         self.raw.unregister("link_batch")
         return len(rows)
 
+    def _load_rates(self) -> None:
+        """Load the exchange rates again (a few per currency and month; a rate may be replaced)."""
+        from salesflow.currency.models import ExchangeRate
+
+        rows = list(ExchangeRate.objects.values_list("date", "from_currency", "to_currency", "rate"))
+        self.raw.execute("DELETE FROM currency_exchangerate")
+        if rows:
+            self.raw.executemany("INSERT INTO currency_exchangerate VALUES (?, ?, ?, ?)",
+                                 [(day, source, target, float(rate)) for day, source, target, rate in rows])
+
     def _load_processes(self) -> None:
         from salesflow.records.models import Process, ProcessVersion
 
@@ -312,6 +329,10 @@ class DuckMirror:
     def links(self, backend: Any | None = None) -> Any:
         """The links between records (`tables.normalize_links`) of the mirror."""
         return normalize_links((backend or self.backend).table("records_recordlink"))
+
+    def rates(self, backend: Any | None = None) -> Any:
+        """The exchange rates (`money.normalize_rates`) of the mirror."""
+        return normalize_rates((backend or self.backend).table("currency_exchangerate"))
 
 
 _MIRRORS: dict[str, DuckMirror] = {}
@@ -408,6 +429,7 @@ def load_data(engine: str = "duckdb", user: Any | None = None, now: datetime.dat
         backend = source.session()
         events, history, records, visits = source.tables(backend)
         links = source.links(backend)
+        rates = source.rates(backend)
     else:
         visits = None
         backend = postgres_backend()
@@ -416,13 +438,15 @@ def load_data(engine: str = "duckdb", user: Any | None = None, now: datetime.dat
         records = normalize_records(backend.table("records_record"), backend.table("records_processversion"),
                                     backend.table("records_process"))
         links = normalize_links(backend.table("records_recordlink"))
+        rates = normalize_rates(backend.table("currency_exchangerate"))
+    corporate = corporate_currency()
     hidden = hidden_record_ids(user, hide_strictly_confidential)
     users, memberships, targets, snapshots = _reference_rows()
     return Data(backend=backend, events=without_records(events, hidden), history=without_records(history, hidden),
                 records=without_records(records, hidden),
                 visits=without_records(visits, hidden) if visits is not None else None, memberships=memberships,
                 users=users, catalog=catalog_from_db(), now=now, targets=targets, snapshots=snapshots, engine=engine,
-                links=links_without(links, hidden))
+                links=links_without(links, hidden), currency=corporate, rates=rates, book=rate_book())
 
 
 @contextmanager

@@ -90,7 +90,9 @@ def check_target(item: TargetInput) -> dict[str, Any]:
         choices = _type_choices(process)
         if choices is not None and kind not in choices:
             raise BadInput(f"type: unknown type {kind!r} (types: {', '.join(choices)})")
-    currency = (item.currency or "EUR").strip().upper()
+    from salesflow.currency.settings import corporate_currency
+
+    currency = (item.currency or corporate_currency()).strip().upper()
     if len(currency) != 3 or not currency.isalpha():
         raise BadInput(f"currency: a three-letter code is expected, got {item.currency!r}")
     return {"period": period.key, "process": process, "team": team, "owner": owner, "type": kind,

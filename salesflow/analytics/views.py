@@ -33,6 +33,7 @@ from salesflow.analytics.targets import (
     import_targets_text,
     list_targets,
 )
+from salesflow.currency.settings import corporate_currency
 from salesflow.engine.errors import BadInput, EngineError
 from salesflow.people import access
 
@@ -115,8 +116,16 @@ def _table_context(report: Report, name: str) -> dict[str, Any]:
 def _figures(report: Report) -> list[dict[str, Any]]:
     from salesflow.analytics.reports.base import Column
 
-    return [{"label": label, "value": cell(report.summary.get(key), Column(key, label, kind))}
-            for key, label, kind in KEY_FIGURES.get(report.kind, []) if key in report.summary]
+    currency = corporate_currency()
+    figures = []
+    for key, label, kind in KEY_FIGURES.get(report.kind, []):
+        if key not in report.summary:
+            continue
+        value = cell(report.summary.get(key), Column(key, label, kind))
+        if kind == "money" and report.summary.get(key) is not None:
+            value = f"{value} {currency}"
+        figures.append({"label": label, "value": value})
+    return figures
 
 
 def _default_process() -> str:
@@ -149,7 +158,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     sections = [(heading, [(kind, TITLES[kind]) for kind in kinds if kind != "accuracy"
                            or _may_see_accuracy(request.user)]) for heading, kinds in SECTIONS]
     return render(request, "analytics/dashboard.html", {
-        "sections": sections, "query": query, "querystring": urlencode(query),
+        "sections": sections, "query": query, "querystring": urlencode(query), "currency": corporate_currency(),
         "error": error, "dimensions": DIMENSIONS, "processes": _processes(), "may_plan": may_plan(request.user),
     }, status=400 if error else 200)
 
@@ -227,7 +236,7 @@ def _target_input(data: Any) -> TargetInput:
     return TargetInput(period=data.get("period", ""), amount=data.get("amount", ""),
                        process=data.get("process") or None, team=value if scope == "team" else None,
                        owner=value if scope == "owner" else None, type=value if scope == "type" else None,
-                       currency=data.get("currency") or "EUR")
+                       currency=data.get("currency") or corporate_currency())
 
 
 @login_required
@@ -257,6 +266,7 @@ def targets(request: HttpRequest) -> HttpResponse:
         rows = list_targets()
     return render(request, "analytics/targets.html", {
         "targets": rows, "period": period, "may_plan": may_plan(request.user), "processes": _processes(),
+        "corporate": corporate_currency(),
     })
 
 

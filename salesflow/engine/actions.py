@@ -262,8 +262,13 @@ def decide(definition: ProcessDefinition, state: RecordState, actor: Actor, answ
     return Result(new, [EventDraft(kind="decision_made", role=role, from_stage=stage.id, payload=payload)])
 
 
-def approve(definition: ProcessDefinition, state: RecordState, actor: Actor, approval_id: str, note: str = "") -> Result:
-    """Grant an approval under the competence catalog for the record's current amount."""
+def approve(definition: ProcessDefinition, state: RecordState, actor: Actor, approval_id: str, note: str = "",
+            conversion: authority.BandConversion | None = None) -> Result:
+    """Grant an approval under the competence catalog for the record's current amount.
+
+    ``conversion``: the rate of the day from the record's currency into the bands' currency (None when
+    they are the same); the bands are compared with the converted amount, and the event records the rate.
+    """
     _require_open(definition, state)
     if approval_id not in definition.approvals:
         raise BadInput(f"unknown approval {approval_id!r} (approvals of {definition.process}: "
@@ -273,21 +278,28 @@ def approve(definition: ProcessDefinition, state: RecordState, actor: Actor, app
     if approval.by_amount and amount is None:
         raise Unmet(f"approval {approval_id} depends on the amount",
                     [Item("field", "amount", "field amount is empty: set the amount first")])
-    roles = authority.approver_roles(approval, amount)
+    compared = authority.band_amount(amount, conversion)
+    roles = authority.approver_roles(approval, compared)
     role = authority.first_role(actor, roles)
     if role is None:
         names = " or ".join(definition.role_title(item) for item in roles) or "nobody (the amount is above every band)"
-        raise NotPermitted(f"approval {approval_id} for {amount:f} needs {names}" if amount is not None
+        shown = f"{amount:f}" if conversion is None or amount is None else \
+            f"{amount:f} {conversion.from_currency} ({compared:f} {conversion.to_currency} at {conversion.rate:f})"
+        raise NotPermitted(f"approval {approval_id} for {shown} needs {names}" if amount is not None
                            else f"approval {approval_id} needs {names}")
     grant = state.approvals.get(approval_id)
     if grant and (approval.role or (amount is not None and amount <= Decimal(str(grant.get("amount"))))):
         raise Conflict(f"approval {approval_id} is already granted")
-    band = authority.band_for(approval, amount) if amount is not None and approval.by_amount else None
+    band = authority.band_for(approval, compared) if compared is not None and approval.by_amount else None
     new = state.copy()
     new.approvals[approval_id] = {"by": actor.user_id, "by_name": actor.name, "role": role,
                                   "amount": f"{amount:f}" if amount is not None else None}
     payload: dict[str, Any] = {"title": approval.title.get_text("en"),
                                "amount": f"{amount:f}" if amount is not None else None}
+    if conversion is not None and amount is not None:
+        new.approvals[approval_id]["currency"] = conversion.from_currency
+        payload["currency"] = conversion.from_currency
+        payload["conversion"] = conversion.to_data(amount)
     if band is not None:
         limit = approval.by_amount[band].up_to
         payload["band"] = {"index": band, "up_to": limit, "role": approval.by_amount[band].role}

@@ -3,11 +3,14 @@
 Every answer is the role that grants the right (recorded on the event), or None when the actor
 has no such right. Being the record's owner grants the owner's rights (moving, editing); the role
 recorded then is the actor's first role in the process (or ``owner``). Activities follow the RACI
-and closing a record early follows the decision it is, whoever owns the record.
+and closing a record early follows the decision it is, whoever owns the record. Amount bands are compared with the amount in
+their own currency: the caller passes the conversion of the day (`BandConversion`), so these
+functions stay pure.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from salesflow.engine.state import Actor, RecordState
@@ -167,6 +170,34 @@ def closing_decided(state: RecordState, current: Stage, outcome: Stage) -> bool:
     if decision.get("answer") != "no":
         return False
     return outcome.decided_by is None or decision.get("role") in outcome.decided_by
+
+
+@dataclass(frozen=True)
+class BandConversion:
+    """The record's amount in the currency of the competence catalog's bands: ``1 from_currency = rate
+    to_currency``, the rate in force on ``date`` (ISO), as the approval records it."""
+
+    from_currency: str
+    to_currency: str
+    rate: Decimal
+    date: str
+
+    def band_amount(self, amount: Decimal) -> Decimal:
+        """``amount`` in the bands' currency (to the cent)."""
+        return (amount * self.rate).quantize(Decimal("0.01"))
+
+    def to_data(self, amount: Decimal) -> dict[str, str]:
+        """JSON-ready form for the approval's event."""
+        return {"from": self.from_currency, "to": self.to_currency, "rate": f"{self.rate.normalize():f}",
+                "date": self.date, "amount": f"{amount:f}", "converted": f"{self.band_amount(amount):f}"}
+
+
+def band_amount(amount: Decimal | None, conversion: BandConversion | None) -> Decimal | None:
+    """The amount the bands are compared with: ``amount`` converted into the bands' currency (as it is when
+    record and bands share a currency: ``conversion`` None)."""
+    if amount is None or conversion is None:
+        return amount
+    return conversion.band_amount(amount)
 
 
 def band_for(approval: Approval, amount: Decimal) -> int | None:

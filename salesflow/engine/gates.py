@@ -27,6 +27,8 @@ def approval_holds(definition: ProcessDefinition, state: RecordState, approval_i
         return True
     amount = record_amount(state)
     granted = grant.get("amount")
+    if grant.get("currency") and grant["currency"] != state.values.get("currency"):
+        return False    # granted for an amount in another currency
     return amount is not None and granted is not None and amount <= Decimal(str(granted))
 
 

@@ -218,13 +218,14 @@ def catalog_band_lines(definition: ProcessDefinition, approval: Approval, langua
     """The competence catalog's bands in words, one line per band ("up to 50 000: Key Account Manager")."""
     lines = []
     previous = None
+    unit = f" {approval.currency}" if approval.currency else ""
     for band in approval.by_amount:
         role = definition.role_title(band.role, language)
         if band.up_to is not None:
-            lines.append(f"{label('up_to', language, amount=amount_text(band.up_to, language))}: {role}")
+            lines.append(f"{label('up_to', language, amount=amount_text(band.up_to, language) + unit)}: {role}")
             previous = band.up_to
         elif previous is not None:
-            lines.append(f"{label('above', language, amount=amount_text(previous, language))}: {role}")
+            lines.append(f"{label('above', language, amount=amount_text(previous, language) + unit)}: {role}")
         else:
             lines.append(f"{label('any_amount', language)}: {role}" if name_open_band else role)
     return lines

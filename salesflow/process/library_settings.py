@@ -13,7 +13,8 @@ process. Its sections:
   them decide or approve (see `salesflow.engine.visibility`);
 - ``rights``: named capabilities outside any single process (who may propose guideline changes,
   build the audit pack, review access rights, recompute the ABC segmentation, set targets …),
-  each a list of role ids.
+  each a list of role ids;
+- ``currency``: the corporate currency and the roles that manage exchange rates.
 
 Adding a section (for another concern) is one field on `LibrarySettings` with a model of its own and
 a default, so that a library written before the section existed stays valid; document it in the
@@ -81,12 +82,24 @@ class LibraryRights(Strict):
         return {name: frozenset(getattr(self, name)) for name in type(self).model_fields}
 
 
+class CurrencySection(Strict):
+    """The corporate currency and who manages exchange rates (see README, "Currencies")."""
+
+    corporate: str | None = Field(
+        default=None, pattern=r"^[A-Z]{3}$",
+        description="The currency every total, forecast, target comparison, segment and chart is computed and shown "
+                    "in (ISO 4217 code); none: the installation setting SALESFLOW_CURRENCY (default EUR).")
+    rate_managers: list[Ident] = Field(
+        default_factory=list, description="May set and import exchange rates (besides administrators).")
+
+
 class LibrarySettings(Strict):
     """The content of the ``library_settings:`` key."""
 
     roles: dict[Ident, LibraryRole] = Field(default_factory=dict, description="Library-wide roles with their titles.")
     access: AccessSettings = Field(default_factory=AccessSettings)
     rights: LibraryRights = Field(default_factory=LibraryRights)
+    currency: CurrencySection = Field(default_factory=CurrencySection)
 
     def referenced_roles(self) -> list[tuple[tuple[str | int, ...], str]]:
         """Every role id the settings name, with its path below ``library_settings``."""
@@ -95,6 +108,8 @@ class LibrarySettings(Strict):
             found += [(("access", key, index), role) for index, role in enumerate(getattr(self.access, key))]
         for name in type(self.rights).model_fields:
             found += [(("rights", name, index), role) for index, role in enumerate(getattr(self.rights, name))]
+        found += [(("currency", "rate_managers", index), role)
+                  for index, role in enumerate(self.currency.rate_managers)]
         return found
 
     def to_data(self) -> dict[str, Any]:

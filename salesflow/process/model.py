@@ -319,6 +319,9 @@ class Approval(Strict):
     description: Text | None = None
     role: Ident | None = Field(default=None, description="A fixed approver role (instead of amount bands).")
     by_amount: list[AmountBand] = Field(default_factory=list)
+    currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$", description=(
+        "The currency of the amount bands (default: the corporate currency). A record's amount in another "
+        "currency is compared after conversion at the rate of the day."))
 
 
 class Transition(Strict):

@@ -367,8 +367,37 @@ def do_decide(record_id: int, user: Any, answer: str, note: str = "", expected_v
 
 def do_approve(record_id: int, user: Any, approval: str, note: str = "", expected_version: int | None = None,
                at: datetime.datetime | None = None) -> Record:
-    """Grant an approval under the competence catalog."""
-    return _act(record_id, user, lambda d, s, a: actions.approve(d, s, a, approval, note), expected_version, at)
+    """Grant an approval under the competence catalog (an amount in another currency than the bands' is
+    compared after conversion at the rate of the day, which the approval records)."""
+    day = timezone.localdate(at or timezone.now())
+    return _act(record_id, user, lambda d, s, a: actions.approve(d, s, a, approval, note,
+                                                                 band_conversion(d, s, approval, day)),
+                expected_version, at)
+
+
+def band_conversion(definition: ProcessDefinition, state: RecordState, approval_id: str,
+                    day: datetime.date) -> authority.BandConversion | None:
+    """The rate of ``day`` from the record's currency into the currency of an approval's amount bands (the
+    corporate currency unless the approval names one); None when they are the same. Without a rate the
+    approval cannot be decided: `Unmet` names the missing rate."""
+    from salesflow.currency.services import rate_book
+    from salesflow.currency.settings import corporate_currency
+    from salesflow.engine.errors import Item, Unmet
+
+    approval = definition.approvals.get(approval_id)
+    if approval is None or not approval.by_amount:
+        return None
+    bands = approval.currency or corporate_currency()
+    own = str(state.values.get("currency") or bands).upper()
+    if own == bands:
+        return None
+    found = rate_book().rate(own, bands, day)
+    if found is None:
+        raise Unmet(f"approval {approval_id}: no exchange rate {own} → {bands} on {day.isoformat()} (the "
+                    f"competence catalog's bands are in {bands})",
+                    [Item("approval", approval_id, f"exchange rate {own} → {bands} on {day.isoformat()} missing: "
+                          f"set it with `salesflow currency rate set {own} {bands} RATE`")])
+    return authority.BandConversion(own, bands, found[0], day.isoformat())
 
 
 def do_move(record_id: int, user: Any, stage: str, override_reason: str | None = None,

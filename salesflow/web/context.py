@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from salesflow.currency.services import may_manage_rates
 from salesflow.people import access
 from salesflow.people.lifecycle import administers_users
 from salesflow.web.views.notifications import unread_count
@@ -37,6 +38,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             entries.append(("access_review", _("Access review"), ("/review/",)))
         if administers_users(user):
             entries.append(("users", _("Users"), ("/users/",)))
+        if may_manage_rates(user):
+            entries.append(("currency_rates", _("Exchange rates"), ("/currency/",)))
         unread = unread_count(user)
         for name, label, prefixes in entries:
             active = any(path == prefix if prefix == "/" else path.startswith(prefix) for prefix in prefixes)

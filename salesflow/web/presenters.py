@@ -301,10 +301,19 @@ def decision_view(definition: ProcessDefinition, state: RecordState, actor: Acto
 
 def approval_rows(definition: ProcessDefinition, state: RecordState, actor: Actor, language: str,
                   is_open: bool) -> list[dict[str, Any]]:
-    """Each approval of the process with its competence-catalog bands, the band that applies and its status."""
-    amount = record_amount(state)
+    """Each approval of the process with its competence-catalog bands, the band that applies and its status
+    (an amount in another currency than the bands' compared after conversion at today's rate)."""
+    from salesflow.records.services import band_conversion
+
+    own_amount = record_amount(state)
+    today = timezone.localdate()
     rows = []
     for approval_id, approval in definition.approvals.items():
+        try:
+            conversion = band_conversion(definition, state, approval_id, today)
+        except Unmet:
+            conversion = None   # no rate: the offer below says so
+        amount = authority.band_amount(own_amount, conversion)
         applies = authority.band_for(approval, amount) if amount is not None and approval.by_amount else None
         bands = [{"up_to": band.up_to, "role": definition.role_title(band.role, language), "applies": index == applies}
                  for index, band in enumerate(approval.by_amount)]
@@ -315,8 +324,9 @@ def approval_rows(definition: ProcessDefinition, state: RecordState, actor: Acto
             "bands": bands, "grant": state.approvals.get(approval_id),
             "holds": approval_holds(definition, state, approval_id),
             "approvers": role_titles(definition, authority.approver_roles(approval, amount), language),
-            "offer": dry_run(lambda approval_id=approval_id: actions.approve(definition, state, actor, approval_id))
-            if is_open else None,
+            "offer": dry_run(lambda approval_id=approval_id: actions.approve(
+                definition, state, actor, approval_id,
+                conversion=band_conversion(definition, state, approval_id, today))) if is_open else None,
         })
     return rows
 

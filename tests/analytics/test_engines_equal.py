@@ -1,5 +1,5 @@
-"""The report suite — also the chain reports over leads, orders and contracts — gives identical numbers on
-the DuckDB mirror and directly on PostgreSQL.
+"""The report suite — also the chain reports over leads, orders and contracts, and amounts in several
+currencies converted at dated rates — gives identical numbers on the DuckDB mirror and directly on PostgreSQL.
 
 Runs in the PostgreSQL pass (``SALESFLOW_TEST_DATABASE=postgres``): the data is committed
 (``transaction=True``) so that Ibis's own PostgreSQL connection sees it.
@@ -17,6 +17,7 @@ from salesflow.analytics.periods import parse_period
 from salesflow.analytics.reports import CHAIN, KINDS, Params, run_report
 from salesflow.analytics.snapshots import backfill_snapshots
 from salesflow.analytics.source import data_for
+from salesflow.currency.services import do_set_rate
 from tests.analytics.build import Opportunity, day
 from tests.analytics.chain import Chain, load_processes
 from tests.records.conftest import add_people
@@ -64,8 +65,16 @@ def test_duckdb_and_postgres_give_identical_reports():
     Opportunity(people, "kam2", at=3).qualify(13).design(23).propose(25).win(33)
     Opportunity(people, "mate", at=4, amount=None).move("won", 8, override="Signed early")
     Opportunity(people, "mate", at=5, classification="confidential").set(6, amount="55000")
+    # amounts in three currencies: USD with a direct and later an inverse rate, CHF without any rate
+    do_set_rate(day(0).date(), "USD", "EUR", "0.9")
+    do_set_rate(day(20).date(), "EUR", "USD", "1.25")
+    Opportunity(people, "kam2", at=6, amount="70000").set(7, currency="USD").qualify(9)
+    Opportunity(people, "mate", at=7, amount="20000").set(8, currency="CHF")
+    Opportunity(people, "kam", at=8, amount="40000").set(9, currency="USD").qualify(10).lose(30)
     add_chains(people)
     Target.objects.create(period="2027-Q1", process="opportunity-management", team="North", amount=300000)
+    Target.objects.create(period="2027-Q1", process="opportunity-management", team="South", amount=100000,
+                          currency="USD")
     backfill_snapshots(until=day(42))
     assert ForecastSnapshot.objects.exists()
     for by in (None, "owner", "team", "type", "process-version"):
@@ -75,6 +84,9 @@ def test_duckdb_and_postgres_give_identical_reports():
         if by is None:
             overall = duck
     duck = overall
+    assert duck["forecast"]["summary"]["rates"] == {"USD": 0.8}
+    assert [item["currency"] for item in duck["forecast"]["summary"]["unconverted"]] == ["CHF"]
+    assert duck["funnel"]["summary"]["unconverted"][0]["currency"] == "CHF"
     assert duck["lead-to-win"]["summary"]["converted"] == 4 and duck["renewals"]["summary"]["decided"] == 2
     assert duck["lead-to-order"]["summary"]["lead_to_order_chains"] == 2
     duck, postgres = _suite("duckdb", None, people["kam"], CHAIN), _suite("postgres", None, people["kam"], CHAIN)

@@ -28,7 +28,8 @@ def test_funnel_counts_conversions_and_losses(deals):
     assert stages["qualification"]["to_won"] == 0.25
     assert stages["solution_design"]["to_won"] == 0.3333
     assert stages["qualification"]["lost_here"] == 1 and stages["solution_design"]["lost_here"] == 1
-    assert result.summary == {"records": 4, "won": 1, "lost": 2, "win_rate": 0.3333}
+    assert result.summary == {"records": 4, "won": 1, "lost": 2, "win_rate": 0.3333, "currency": "EUR",
+                              "open_amount": 100000.0, "unconverted": []}
 
 
 def test_funnel_by_owner(deals):

@@ -31,7 +31,8 @@ def test_every_kind_in_every_format(cli, deals, kind):
 
 def test_funnel_json_numbers(cli, deals):
     data = cli("report", "funnel", "--process", PROCESS, "--format", "json").json()
-    assert data["summary"] == {"records": 2, "won": 1, "lost": 1, "win_rate": 0.5}
+    assert data["summary"] == {"records": 2, "won": 1, "lost": 1, "win_rate": 0.5, "currency": "EUR", "open_amount": 0.0,
+                               "unconverted": []}
 
 
 @pytest.mark.parametrize(("args", "message"), [

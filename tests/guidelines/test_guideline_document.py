@@ -24,7 +24,7 @@ def test_english_prose_follows_the_process(definition) -> None:
     assert "Head of Sales decides: “Is the opportunity qualified?”" in text
     assert "The decision can be delegated to Key Account Manager" in text
     assert "Yes: The opportunity moves on to the phase “Requirement Analysis / Solution Design” (30 %)" in text
-    assert "up to 50 000: Key Account Manager" in text.replace("\u202f", " ")
+    assert "up to 50 000 EUR: Key Account Manager" in text.replace("\u202f", " ")
     assert "The phase should be completed within 30 days." in text
     assert "“Inform the customer” must be done" in text
     assert [row[0] for row in doc.metadata[:6]] == ["Responsible", "Associated process", "Status", "Class",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from salesflow.analytics.reports import money
 from salesflow.analytics.reports.accuracy import accuracy
 from salesflow.analytics.reports.adherence import adherence
 from salesflow.analytics.reports.base import Data, Params, Report, ReportFunction
@@ -55,7 +56,29 @@ def run_report(kind: str, data: Data, params: Params) -> Report:
     if params.process and params.process not in data.catalog.processes():
         raise BadInput(f"--process: unknown process {params.process!r} "
                        f"(processes: {', '.join(data.catalog.processes())})")
-    return KINDS[kind](data, params)
+    report = KINDS[kind](data, params)
+    if kind in AMOUNTS_OF_RECORDS:
+        report.notes.extend(currency_notes(data, params))
+    return report
+
+
+#: Reports whose amounts are the records' amounts as of now (the forecast, the plan and the funnel name their
+#: currency and unconverted records themselves).
+AMOUNTS_OF_RECORDS = ("winrate", "lead-to-win", "renewals")
+
+
+def currency_notes(data: Data, params: Params) -> list[str]:
+    """The currency of the amounts and the records (of ``--process``) left out for want of a rate."""
+    import datetime
+
+    records = data.records
+    if params.process:
+        records = records.filter(records.process == params.process)
+    missing = money.unconverted(data.rows(records.filter(records.amount_original.notnull() & records.rate.isnull())
+                                          .select("record_id", "currency", "amount_original", "rate")))
+    day = data.now.astimezone(datetime.UTC).date()
+    return [f"Amounts in {data.currency} at the rates in force on {day.isoformat()}.",
+            *money.unconverted_note(missing, data.currency, day)]
 
 
 __all__ = ["CHAIN", "KINDS", "Data", "Params", "Report", "run_report"]

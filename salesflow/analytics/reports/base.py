@@ -133,8 +133,9 @@ class Data:
 
     ``events``: the flat record events (`tables.flatten_events`) of the records the reader may see;
     ``history``: their value changes (`tables.value_history`).
-    ``records``: record_id, process, record_kind, version, stage, owner_id, customer_id, amount,
-    currency, close_date, classification, probability_override, type, source (a lead's source),
+    ``records``: record_id, process, record_kind, version, stage, owner_id, customer_id, amount (in the
+    corporate currency ``currency`` at the rate in force on ``now``'s date; null without a rate),
+    amount_original (in the record's own currency), rate, currency, close_date, classification, probability_override, type, source (a lead's source),
     end_date (a contract's end, ISO text), outcome, created_at, closed_at.
     ``links``: the hand-off links between records the reader may see (both ends): link_id,
     source_id, target_id, kind, handoff, created_at.
@@ -158,8 +159,24 @@ class Data:
     visits: ir.Table | None = None
     #: the links between records (`tables.normalize_links`); None: no links (an empty table is used)
     links: ir.Table | None = None
+    #: the corporate currency every amount is in (``records.amount`` converted at ``now``'s rates)
+    currency: str = "EUR"
+    #: the stored exchange rates (`money.normalize_rates`); None: none (only the corporate currency converts)
+    rates: ir.Table | None = None
+    #: the same rates in memory (a `salesflow.currency.book.RateBook`) for the plain rows (targets)
+    book: Any = None
 
     _cache: dict[str, ir.Table] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        """``records.amount`` in the corporate currency at the rates in force on ``now``'s date (the record's own
+        amount kept as ``amount_original``, the factor as ``rate``) — unless the records come converted."""
+        if "amount_original" not in self.records.columns:
+            from salesflow.analytics.reports.money import convert, rates_of
+
+            # computed once (a temporary DuckDB table), not again in every query that reads the records
+            self.records = self.materialized(convert(self.records, rates_of(self), self.currency,
+                                                     self.now.astimezone(datetime.UTC).date()))
 
     def cached(self, name: str, build: Callable[[], ir.Table]) -> ir.Table:
         """A derived table computed once per `Data` and kept in the embedded DuckDB (a temporary table).
@@ -174,6 +191,19 @@ class Data:
     def materialized(self, expression: ir.Table) -> ir.Table:
         """``expression`` computed once into a temporary DuckDB table (on PostgreSQL: as it is)."""
         return expression.cache() if self.engine == "duckdb" else expression
+
+    def targets_on(self, day: datetime.date) -> list[dict[str, Any]]:
+        """The targets with their amounts in the corporate currency at the rates in force on ``day``
+        (targets without a rate left out: `missing_targets_on`)."""
+        from salesflow.analytics.planning import targets_in_currency
+
+        return targets_in_currency(self.targets, self.book, self.currency, day)[0]
+
+    def missing_targets_on(self, day: datetime.date) -> list[dict[str, Any]]:
+        """The targets in a currency without a rate on ``day``."""
+        from salesflow.analytics.planning import targets_in_currency
+
+        return targets_in_currency(self.targets, self.book, self.currency, day)[1]
 
     def rows(self, expr: ir.Table) -> list[dict[str, Any]]:
         """Run an expression on the backend and return its rows as dicts (through Arrow, no pandas)."""

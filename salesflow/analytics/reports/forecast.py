@@ -29,6 +29,7 @@ import numpy as np
 
 from salesflow.analytics import planning
 from salesflow.analytics.periods import Period, period_containing
+from salesflow.analytics.reports import money as money_of
 from salesflow.analytics.reports import montecarlo, tables
 from salesflow.analytics.reports.asof import state_as_of
 from salesflow.analytics.reports.base import (
@@ -74,6 +75,10 @@ class GroupForecast:
     categories: dict[str, dict[str, float]] = field(default_factory=dict)
     distribution: montecarlo.Distribution | None = None
     records: list[dict[str, Any]] = field(default_factory=list)
+    #: records of the forecast (open in the period, or won in it) in a currency without a rate on the day
+    unconverted: list[dict[str, Any]] = field(default_factory=list)
+    #: currency → the rate into the corporate currency used (on the forecast's day)
+    rates: dict[str, float] = field(default_factory=dict)
 
     @property
     def expected(self) -> float:
@@ -111,12 +116,16 @@ def compute(data: Data, params: Params, moments: list[Moment], by: str | None = 
         if len(moments) == 1 and moments[0].at >= data.now:
             # As of now: the records themselves are the state (what the events up to now left them).
             state = scoped.select(
-                "record_id", "process", "version", "stage", "owner_id", "amount", "close_date", "type",
-                "probability_override", snap_id=ibis.literal(moments[0].snap_id, type="int64"),
+                "record_id", "process", "version", "stage", "owner_id", "close_date", "type", "currency",
+                "probability_override", amount=scoped.amount_original,
+                snap_id=ibis.literal(moments[0].snap_id, type="int64"),
                 stage_at=scoped.closed_at).join(times, "snap_id")
         else:
             history = data.history.semi_join(scoped.select("record_id"), "record_id")
             state = state_as_of(history, times.select("snap_id", "t")).join(times, "snap_id")
+            state = state.join(scoped.select("record_id", "currency"), "record_id")
+        # every amount in the corporate currency at the rate in force on the forecast's day
+        state = money_of.convert(state, money_of.rates_of(data), data.currency, state.today)
         stages = data.catalog.stage_table().select("process", "version", "stage", "probability",
                                                     "forecast_category", "outcome")
         return state.join(stages, ["process", "version", "stage"])
@@ -142,9 +151,14 @@ def compute(data: Data, params: Params, moments: list[Moment], by: str | None = 
         aggregates[f"{category}_amount"] = amount.sum(where=chosen)
         aggregates[f"{category}_weighted"] = weighted.sum(where=chosen)
     summary_rows = data.rows(state.group_by(["snap_id", "group"]).agg(**aggregates))
+    counted = open_in_period | won
+    missing_rows = data.rows(state.filter(counted & state.amount_original.notnull() & state.rate.isnull()).select(
+        "snap_id", "group", "record_id", "currency", "amount_original", "rate"))
+    foreign = state.filter(counted & state.rate.notnull() & (state.currency != data.currency))
+    rate_rows = data.rows(foreign.group_by(["snap_id", "group", "currency"]).agg(rate=foreign.rate.max()))
     open_rows = data.rows(state.filter(open_in_period).select(
         "snap_id", "group", "record_id", "process", "stage", "forecast_category", "close_date",
-        "probability_override", amount=amount, probability=state.probability).order_by(["snap_id", "record_id"])
+        "probability_override", "currency", "amount_original", amount=state.amount, probability=state.probability).order_by(["snap_id", "record_id"])
     ) if simulate or with_records else []
 
     calibrated: dict[tuple[Any, ...], int] = {}
@@ -164,6 +178,13 @@ def compute(data: Data, params: Params, moments: list[Moment], by: str | None = 
                                    "amount": money(row[f"{category}_amount"]),
                                    "weighted": money(row[f"{category}_weighted"])} for category in CATEGORIES})
         result.setdefault(row["snap_id"], {})[row["group"]] = item
+    for row in rate_rows:
+        result[row["snap_id"]][row["group"]].rates[row["currency"]] = round(float(row["rate"]), 10)
+    missing: dict[tuple[int, str], list[dict[str, Any]]] = {}
+    for row in missing_rows:
+        missing.setdefault((row["snap_id"], row["group"]), []).append(row)
+    for (snap_id, group), rows in missing.items():
+        result[snap_id][group].unconverted = money_of.unconverted(rows)
     by_group: dict[tuple[int, str], list[dict[str, Any]]] = {}
     for row in open_rows:
         by_group.setdefault((row["snap_id"], row["group"]), []).append(row)
@@ -180,14 +201,15 @@ def compute(data: Data, params: Params, moments: list[Moment], by: str | None = 
                 row["calibrated_probability"] = value
                 probabilities.append(value / 100.0)
             if simulate:
-                amounts = np.array([row["amount"] for row in rows], dtype=np.float64)
+                amounts = np.array([row["amount"] or 0.0 for row in rows], dtype=np.float64)
                 item.distribution = montecarlo.distribution(amounts, np.array(probabilities, dtype=np.float64),
                                                             base=item.won, trials=params.trials, seed=params.seed)
             if with_records:
                 item.records = [{
                     "record_id": row["record_id"], "stage": row["stage"], "category": row["forecast_category"],
                     "close_date": row["close_date"].isoformat() if row["close_date"] else None,
-                    "amount": money(row["amount"]),
+                    "amount": money(row["amount"]) if row["amount"] is not None else None,
+                    "currency": row["currency"], "amount_original": money(row["amount_original"]),
                     "probability": float(row["probability_override"]) if row["probability_override"] is not None
                     else float(row["probability"]),
                     "calibrated_probability": row["calibrated_probability"]} for row in rows]
@@ -196,12 +218,13 @@ def compute(data: Data, params: Params, moments: list[Moment], by: str | None = 
 
 def group_target(data: Data, params: Params, period: Period, by: str | None, group: str) -> float | None:
     """The target of a group (or of everything) for the period."""
+    targets = data.targets_on((params.as_of or data.now).astimezone(datetime.UTC).date())
     if by is None or group == ALL_LABEL:
-        return planning.target_for(data.targets, period, params.process)
+        return planning.target_for(targets, period, params.process)
     scope = _SCOPE_OF_DIMENSION.get(by)
     if scope is None or group == NONE_LABEL:
         return None
-    return planning.target_for(data.targets, period, params.process, scope, group)
+    return planning.target_for(targets, period, params.process, scope, group)
 
 
 def forecast_row(item: GroupForecast, target: float | None) -> dict[str, Any]:
@@ -237,6 +260,7 @@ FORECAST_COLUMNS = [
 def forecast(data: Data, params: Params) -> Report:
     """The forecast report of ``params.period`` (default: the quarter of the instant) as of now or ``--as-of``."""
     at = params.as_of or data.now
+    day = at.astimezone(datetime.UTC).date()
     period = params.period or period_containing(at, "quarter")
     moments = [Moment(0, at, period)]
     overall = compute(data, params, moments, None, with_records=True).get(0, {})
@@ -245,8 +269,9 @@ def forecast(data: Data, params: Params) -> Report:
     if total.distribution is None:
         total.distribution = montecarlo.distribution(np.zeros(0), np.zeros(0), 0.0, params.trials, params.seed)
     target = group_target(data, params, period, None, ALL_LABEL)
-    summary = {"period": period.key, "as_of": at.isoformat(), **forecast_row(total, target),
-               "monte_carlo": total.distribution.to_data()}
+    summary = {"period": period.key, "as_of": at.isoformat(), "currency": data.currency,
+               **forecast_row(total, target), "monte_carlo": total.distribution.to_data(),
+               "rates": total.rates, "unconverted": total.unconverted}
     summary.pop("group")
     category_rows = [{"category": category, **total.categories[category]} for category in CATEGORIES]
     result = {
@@ -264,9 +289,13 @@ def forecast(data: Data, params: Params) -> Report:
                                    "Monte Carlo distribution of the period's revenue")
     result["records"] = Table([Column("record_id", "Record", "int"), Column("stage", "Stage"),
                                Column("category", "Category"), Column("close_date", "Close date"),
-                               Column("amount", "Amount", "money"), Column("probability", "Probability %", "num"),
+                               Column("amount", "Amount", "money"), Column("amount_original", "Own amount", "money"),
+                               Column("currency", "Currency"), Column("probability", "Probability %", "num"),
                                Column("calibrated_probability", "Calibrated %", "num")], total.records,
                               "Open records of the period")
     return Report("forecast", f"Forecast {period.key}", {**params.to_data(), "period": period.key}, summary, result,
                   notes=[f"As of {at.isoformat()}; Monte Carlo: {params.trials} trials, seed {params.seed}, "
-                         "calibrated probabilities (the override where set)."])
+                         "calibrated probabilities (the override where set).",
+                         f"Amounts in {data.currency} at the rates in force on {day.isoformat()}.",
+                         *money_of.unconverted_note(total.unconverted, data.currency, day),
+                         *planning.missing_target_notes(data.missing_targets_on(day), data.currency, day)])

@@ -4,14 +4,17 @@ Scope: the records created within ``--from/--to`` (of ``--process``). A record c
 stage it entered at least once (a record sent back and entering again is not counted twice).
 ``to_next`` is the share of those records that also entered the next stage (the next open stage;
 Won after the last one); ``to_won`` the share of them that were won; ``lost_here`` the records lost
-from this stage. The win rate is won / (won + lost) of the closed records in scope.
+from this stage. The win rate is won / (won + lost) of the closed records in scope. ``open`` / ``open_amount``: the
+records of the scope open in the stage now and their amount in the corporate currency (a record in a
+currency without a rate is named in ``unconverted`` and left out of the amounts).
 """
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
-from salesflow.analytics.reports import tables
+from salesflow.analytics.reports import money, tables
 from salesflow.analytics.reports.base import (
     NONE_LABEL,
     Column,
@@ -22,6 +25,7 @@ from salesflow.analytics.reports.base import (
     index_rows,
     ratio,
 )
+from salesflow.analytics.reports.base import money as money_of
 
 
 def funnel(data: Data, params: Params) -> Report:
@@ -43,6 +47,13 @@ def funnel(data: Data, params: Params) -> Report:
         won=keys.record_id.nunique(where=keys.outcome == "won"),
         lost=keys.record_id.nunique(where=keys.outcome == "lost"),
     )
+    open_records = records.filter(records.outcome.isnull())
+    current = open_records.group_by(["group", "process", "stage"]).agg(
+        open=open_records.record_id.nunique(), open_amount=open_records.amount.sum())
+    current_rows = index_rows(data.rows(current), "group", "process", "stage")
+    missing = money.unconverted(data.rows(open_records.filter(
+        open_records.amount_original.notnull() & open_records.rate.isnull()).select(
+        "record_id", "currency", "amount_original", "rate").distinct()))
     entered_rows = index_rows(data.rows(entered), "group", "process", "stage")
     lost_rows = index_rows(data.rows(lost_from), "group", "process", "from_stage")
     total_rows = data.rows(totals)
@@ -72,26 +83,37 @@ def funnel(data: Data, params: Params) -> Report:
                 "won": int(found.get("won") or 0) if stage.outcome != "lost" else 0,
                 "to_won": ratio(found.get("won") or 0, count) if stage.outcome != "lost" else None,
                 "lost_here": int(lost_rows.get((group, process, stage.stage), {}).get("lost") or 0),
+                "open": int(current_rows.get((group, process, stage.stage), {}).get("open") or 0),
+                "open_amount": money_of(current_rows.get((group, process, stage.stage), {}).get("open_amount")),
             })
         closed = total["won"] + total["lost"]
         summary_groups.append({"group": group, "process": process, "records": total["records"], "won": total["won"],
                                "lost": total["lost"], "open": total["records"] - closed,
+                               "open_amount": round(sum(row["open_amount"] for row in rows
+                                                        if row["group"] == group and row["process"] == process), 2),
                                "win_rate": ratio(total["won"], closed)})
     records_total = sum(item["records"] for item in summary_groups) if params.by in (None, "type", "owner",
                                                                                      "process-version") else None
     won = sum(item["won"] for item in summary_groups)
     lost = sum(item["lost"] for item in summary_groups)
-    summary = {"records": records_total, "won": won, "lost": lost, "win_rate": ratio(won, won + lost)}
+    open_amount = round(sum(item["open_amount"] for item in summary_groups), 2) if params.by != "team" else None
+    summary = {"records": records_total, "won": won, "lost": lost, "win_rate": ratio(won, won + lost),
+               "currency": data.currency, "open_amount": open_amount, "unconverted": missing}
     if params.by == "team":
-        summary = {"note": "an owner in several teams counts in each"}
+        summary = {"note": "an owner in several teams counts in each", "currency": data.currency,
+                   "unconverted": missing}
     columns = [Column("group", "Group"), Column("process", "Process"), Column("stage", "Stage"),
                Column("entered", "Entered", "int"), Column("entered_next", "Entered next", "int"),
                Column("to_next", "To next stage", "pct"), Column("won", "Won", "int"),
-               Column("to_won", "To Won", "pct"), Column("lost_here", "Lost here", "int")]
+               Column("to_won", "To Won", "pct"), Column("lost_here", "Lost here", "int"),
+               Column("open", "Open now", "int"), Column("open_amount", "Open amount", "money")]
     group_columns = [Column("group", "Group"), Column("process", "Process"), Column("records", "Records", "int"),
                      Column("won", "Won", "int"), Column("lost", "Lost", "int"), Column("open", "Open", "int"),
-                     Column("win_rate", "Win rate", "pct")]
+                     Column("open_amount", "Open amount", "money"), Column("win_rate", "Win rate", "pct")]
     return Report("funnel", "Funnel", params.to_data(), summary,
                   {"stages": Table(columns, rows, "Records entering each stage"),
                    "groups": Table(group_columns, summary_groups, "Win rate")},
-                  notes=["Scope: records created within --from/--to; a record counts once per stage it entered."])
+                  notes=["Scope: records created within --from/--to; a record counts once per stage it entered.",
+                         f"Open amounts in {data.currency} at the rates in force on "
+                         f"{data.now.astimezone(datetime.UTC).date().isoformat()}.",
+                         *money.unconverted_note(missing, data.currency)])

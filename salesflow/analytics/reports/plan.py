@@ -9,6 +9,7 @@ period, ``coverage`` = open pipeline / (target − won), and the expected attain
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from salesflow.analytics import planning
@@ -23,8 +24,9 @@ def plan(data: Data, params: Params) -> Report:
     """The planning report of ``params.period`` (default: the current quarter)."""
     at = params.as_of or data.now
     period = params.period or period_containing(at, "quarter")
-    scopes = planning.scopes_with_targets(data.targets, period, params.process)
-    if scopes and (None, None) not in scopes and planning.target_for(data.targets, period, params.process):
+    targets = data.targets_on(at.astimezone(datetime.UTC).date())
+    scopes = planning.scopes_with_targets(targets, period, params.process)
+    if scopes and (None, None) not in scopes and planning.target_for(targets, period, params.process):
         scopes.insert(0, (None, None))  # the whole process: the sum of the team targets
     if params.by:
         scopes = [scope for scope in scopes if scope[0] == params.by]
@@ -34,7 +36,7 @@ def plan(data: Data, params: Params) -> Report:
                                        simulate=False).get(0, {})
     rows: list[dict[str, Any]] = []
     for scope, value in scopes:
-        target = planning.target_for(data.targets, period, params.process, scope, value)
+        target = planning.target_for(targets, period, params.process, scope, value)
         if target is None:
             continue
         found = forecasts.get(scope, {}).get(value if scope else ALL_LABEL)
@@ -50,7 +52,7 @@ def plan(data: Data, params: Params) -> Report:
             "coverage": ratio(open_amount, remaining) if remaining > 0 else None,
         })
     overall = next((row for row in rows if row["scope"] == "all"), None)
-    summary = {"period": period.key, "targets": len(rows),
+    summary = {"period": period.key, "currency": data.currency, "targets": len(rows),
                "target": overall["target"] if overall else None,
                "won": overall["won"] if overall else None,
                "attainment": overall["attainment"] if overall else None,
@@ -62,4 +64,7 @@ def plan(data: Data, params: Params) -> Report:
                Column("gap", "Gap", "money"), Column("coverage", "Coverage", "num")]
     return Report("plan", f"Sales plan {period.key}", {**params.to_data(), "period": period.key}, summary,
                   {"targets": Table(columns, rows, f"Targets {period.key}: attainment and coverage")},
-                  notes=["Set targets with `salesflow target set` or import a CSV with `salesflow target import`."])
+                  notes=["Set targets with `salesflow target set` or import a CSV with `salesflow target import`.",
+                         f"Amounts in {data.currency} at the rates in force on {at.astimezone(datetime.UTC).date().isoformat()}.",
+                         *planning.missing_target_notes(data.missing_targets_on(at.astimezone(datetime.UTC).date()), data.currency,
+                                                        at.astimezone(datetime.UTC).date())])

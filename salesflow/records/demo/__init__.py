@@ -50,6 +50,9 @@ def generate(opportunities: int = DEFAULT_OPPORTUNITIES, seed: int = 7, now: dat
     rng = random.Random(seed)
     with transaction.atomic():
         users = create_users()
+        from salesflow.currency.demo import add_demo_rates
+
+        rates = add_demo_rates(now)  # monthly USD → EUR rates: some customers are quoted in US dollars
         simulation = Simulation(users, rng, now)
         if opportunities >= SHOWCASE_FROM:
             plan_showcase(simulation)
@@ -68,6 +71,7 @@ def generate(opportunities: int = DEFAULT_OPPORTUNITIES, seed: int = 7, now: dat
     planning = add_demo_planning(now)  # quarterly team targets and the weekly forecast history
     return {"users": len(users), "opportunities": opportunities, "leads": leads, "actions": actions,
             "records": _records_by_process(), "segments": segments, "plan": dict(sorted(simulation.tally.items())),
+            "exchange_rates": rates,
             **planning}
 
 

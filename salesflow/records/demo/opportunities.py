@@ -10,6 +10,7 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
+from salesflow.currency.demo import USD_ACCOUNTS
 from salesflow.records.demo.names import ACCOUNTS, LOST_REASONS, OPPORTUNITY_TYPES, SUBJECTS, domain
 from salesflow.records.demo.timeline import Path, Ref, Simulation
 
@@ -80,6 +81,8 @@ def plan_direct(sim: Simulation, age: float | None = None, account: str | None =
     account = account or rng.choice(ACCOUNTS)
     fields = {"title": f"{subject} – {account}", "amount": str(amount), "type": rng.choice(OPPORTUNITY_TYPES[1:]),
               "close_date": (start + datetime.timedelta(days=rng.randint(60, 200))).date().isoformat()}
+    if account in USD_ACCOUNTS:
+        fields["currency"] = "USD"
     if rng.random() < 0.08:
         fields["classification"] = "confidential"
     if fate is None:

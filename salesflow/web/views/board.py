@@ -1,6 +1,7 @@
 """The pipeline board: one column per stage with count, total and weighted amount, and the first cards.
 
-Counts and sums are aggregated in SQL per stage over the records the user may see; each column
+Counts and sums are aggregated in SQL per stage over the records the user may see, the amounts in
+the corporate currency at today's rates (a record in a currency without a rate is named, not added); each column
 shows at most `CARDS_PER_COLUMN` cards and links to the filtered list for the rest, so the board
 stays fast with ten thousand open records. Outcome columns show what was closed in the last
 `CLOSED_DAYS` days (and are where a card is dropped to close it).
@@ -21,6 +22,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
+from salesflow.currency import orm as currency_orm
 from salesflow.engine import actions
 from salesflow.engine.errors import BadInput
 from salesflow.engine.state import RecordState
@@ -48,13 +50,15 @@ def board_process(request: HttpRequest) -> tuple[Process | None, ProcessDefiniti
     return process, services.definition_of(process.current_version())
 
 
-def stage_sums(query: Any) -> dict[str, dict[str, Any]]:
-    """Per stage: count, total amount, and the amount sums needed for the weighted amount (one query)."""
-    weighted = ExpressionWrapper(F("amount") * F("probability_override"),
-                                 output_field=DecimalField(max_digits=22, decimal_places=2))
+def stage_sums(query: Any, factors: dict[str, Decimal]) -> dict[str, dict[str, Any]]:
+    """Per stage: count, total amount, and the amount sums needed for the weighted amount (one query) — in the
+    corporate currency at today's ``factors`` (a record in a currency without a rate adds nothing)."""
+    amount = currency_orm.in_corporate(factors)
+    weighted = ExpressionWrapper(amount * F("probability_override"),
+                                 output_field=DecimalField(max_digits=32, decimal_places=2))
     rows = query.order_by().values("stage").annotate(
-        count=Count("id"), total=Sum("amount"),
-        plain=Sum("amount", filter=Q(probability_override__isnull=True)),
+        count=Count("id"), total=Sum(amount),
+        plain=Sum(amount, filter=Q(probability_override__isnull=True)),
         overridden=Sum(weighted, filter=Q(probability_override__isnull=False)),
     )
     return {row["stage"]: row for row in rows}
@@ -77,9 +81,10 @@ def board(request: HttpRequest) -> HttpResponse:
         flt = queries.RecordFilter(process=process.key, sort="stage_entered")
     base = queries.records_for(request.user, flt).defer(*HEAVY)
     now = timezone.now()
-    open_sums = stage_sums(base.filter(outcome=""))
+    factors = currency_orm.factors_on(timezone.localdate(now))
+    open_sums = stage_sums(base.filter(outcome=""), factors)
     closed_since = now - datetime.timedelta(days=CLOSED_DAYS)
-    closed_sums = stage_sums(base.exclude(outcome="").filter(closed_at__gte=closed_since))
+    closed_sums = stage_sums(base.exclude(outcome="").filter(closed_at__gte=closed_since), factors)
     columns = []
     for stage in definition.stages:
         sums = (closed_sums if stage.is_outcome else open_sums).get(stage.id, {})
@@ -110,6 +115,8 @@ def board(request: HttpRequest) -> HttpResponse:
         "count": sum(column["count"] for column in open_columns),
         "total": sum((column["total"] for column in open_columns), Decimal(0)),
         "weighted": sum((column["weighted"] for column in open_columns), Decimal(0)),
+        "currency": currency_orm.corporate(),
+        "unconverted": currency_orm.unconverted(base.filter(outcome=""), factors),
     }
     return render(request, "web/board.html", {
         "process": process, "process_title": definition.title_text(language), "columns": columns,

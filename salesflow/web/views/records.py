@@ -196,7 +196,23 @@ def record_context(request: HttpRequest, record: Record, feedback: dict[str, Any
         "documents": chain.document_groups(record),
         "may_upload": may_change,
         "max_document_mb": chain.max_document_megabytes(),
+        "in_corporate": _in_corporate(record),
     }
+
+
+def _in_corporate(record: Record) -> dict[str, Any] | None:
+    """The record's amount in the corporate currency at today's rate (None when it is in that currency or has
+    no amount; ``converted`` None when there is no rate)."""
+    from salesflow.currency.services import to_corporate
+    from salesflow.currency.settings import corporate_currency
+
+    corporate = corporate_currency()
+    if record.amount is None or (record.currency or corporate) == corporate:
+        return None
+    conversion = to_corporate(record.amount, record.currency)
+    return {"currency": corporate, "converted": conversion.converted if conversion else None,
+            "rate": conversion.rate.normalize() if conversion else None,
+            "date": conversion.date if conversion else timezone.localdate()}
 
 
 def render_record(request: HttpRequest, record: Record, feedback: dict[str, Any] | None = None,

@@ -39,7 +39,8 @@ class Command(SalesflowCommand):
             p[name].add_argument("--as", dest="as_user", metavar="USER", help="who sets it (for the event log)")
             p[name].add_argument("--json", action="store_true")
         p["set"].add_argument("--amount", required=True, metavar="AMOUNT")
-        p["set"].add_argument("--currency", default="EUR", metavar="CODE")
+        p["set"].add_argument("--currency", metavar="CODE", help="default: the corporate currency; a target in another "
+                              "currency counts at the rate of the figure's date")
         p["list"].add_argument("--period", metavar="PERIOD")
         p["list"].add_argument("--process", metavar="KEY")
         p["list"].add_argument("--json", action="store_true")

@@ -11,8 +11,10 @@ from salesflow.interop.progress import progress_bars
 
 ACTIONS = {
     "salesforce": "Import a Salesforce Data Export / Data Loader folder (Opportunity.csv, OpportunityHistory.csv, "
-                  "Account.csv, User.csv).",
-    "hubspot": "Import HubSpot's deals export (.csv or .xlsx); 'Date entered <stage>' columns become stage events.",
+                  "Account.csv, User.csv; each opportunity keeps its CurrencyIsoCode; a DatedConversionRate.csv "
+                  "adds its dated exchange rates).",
+    "hubspot": "Import HubSpot's deals export (.csv or .xlsx); 'Date entered <stage>' columns become stage events; "
+               "each deal keeps its currency ('Currency' or 'Deal currency code').",
     "csv": "Import any spreadsheet of records (or of events) with a column mapping (.csv or .xlsx).",
     "xes": "Import an XES event log (.xes, .xes.gz) as records of a process; activities mapped to stages/activities.",
 }
@@ -31,10 +33,12 @@ class Command(SalesflowCommand):
         p["salesforce"].add_argument("--stage-map", metavar="FILE",
                                      help="YAML: stages: {Salesforce StageName: stage id}, types: {Type: choice}")
         p["salesforce"].add_argument("--currency", default="EUR",
-                                     help="currency of amounts when the export has no CurrencyIsoCode (default EUR)")
+                                     help="currency of amounts when the export has no CurrencyIsoCode (default EUR); "
+                                          "DatedConversionRate.csv is read relative to our corporate currency")
         p["hubspot"].add_argument("path", metavar="FILE")
         p["hubspot"].add_argument("--stage-map", metavar="FILE", help="YAML: stages: {HubSpot deal stage: stage id}")
-        p["hubspot"].add_argument("--currency", default="EUR", help="currency of amounts (default EUR)")
+        p["hubspot"].add_argument("--currency", default="EUR",
+                                  help="currency of amounts when a deal names none (default EUR)")
         p["csv"].add_argument("path", metavar="FILE")
         p["csv"].add_argument("--map", dest="mapping", required=True, metavar="MAPPING.yaml",
                               help="which column holds which field (see docs/import-export.md)")
@@ -80,12 +84,25 @@ class Command(SalesflowCommand):
                 self.stdout.write(line)
 
     def import_salesforce(self, options: dict[str, Any], progress: Any) -> ImportSummary:
+        """The export folder's opportunities (each keeps its CurrencyIsoCode) and, when the folder has a
+        ``DatedConversionRate.csv``, its dated exchange rates (checked before anything is written)."""
+        from pathlib import Path
+
+        from salesflow.currency.services import RATE_FILE, parse_rates_file, store_rates
         from salesflow.interop.salesforce import import_salesforce
 
-        return import_salesforce(options["path"], options["process"], options["stage_map"],
-                                 dry_run=options["dry_run"], skip_invalid=options["skip_invalid"],
-                                 currency=options["currency"], problem_limit=options["max_problems"],
-                                 progress=progress)
+        rates_file = Path(options["path"]) / RATE_FILE
+        rates = parse_rates_file(rates_file) if rates_file.is_file() else []
+        summary = import_salesforce(options["path"], options["process"], options["stage_map"],
+                                    dry_run=options["dry_run"], skip_invalid=options["skip_invalid"],
+                                    currency=options["currency"], problem_limit=options["max_problems"],
+                                    progress=progress)
+        if rates:
+            if not options["dry_run"]:
+                store_rates(rates, None, f"salesforce {RATE_FILE}")
+            summary.notes.append(f"{len(rates)} dated exchange rate(s) from {RATE_FILE}"
+                                 + (" (dry run: not stored)" if options["dry_run"] else " stored"))
+        return summary
 
     def import_hubspot(self, options: dict[str, Any], progress: Any) -> ImportSummary:
         from salesflow.interop.hubspot import import_hubspot

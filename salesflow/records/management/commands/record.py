@@ -39,6 +39,20 @@ class Command(SalesflowCommand):
     help = ("Create records and take them through their process. Exit codes: 0 done, 1 bad input, "
             "3 gate or requirement unmet, 4 not permitted, 5 conflict.")
 
+
+    @staticmethod
+    def _in_corporate(data: dict[str, Any]) -> str:
+        """`` (= 90000.00 EUR at 0.9 of 2027-01-05)`` for an amount in another currency (or that no rate exists)."""
+        from salesflow.currency.services import to_corporate
+        from salesflow.currency.settings import corporate_currency
+
+        corporate = corporate_currency()
+        if data["amount"] is None or data["currency"] == corporate:
+            return ""
+        found = to_corporate(data["amount"], data["currency"])
+        if found is None:
+            return f" (no exchange rate {data['currency']} → {corporate}: not in the totals)"
+        return f" (= {found.converted:f} {corporate} at {found.rate.normalize():f} of {found.date.isoformat()})"
     def add_arguments(self, parser: Any) -> None:
         sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
         p = {name: sub.add_parser(name, help=text, description=text) for name, text in ACTIONS.items()}
@@ -137,7 +151,7 @@ class Command(SalesflowCommand):
             f"  process      {data['process']} v{data['process_version']}",
             f"  stage        {data['stage']} ({data['stage_title']}), probability {probability}",
             f"  owner        {data['owner'] or '-'}",
-            f"  amount       {data['amount'] or '-'} {data['currency']}",
+            f"  amount       {data['amount'] or '-'} {data['currency']}{self._in_corporate(data)}",
             f"  account      {data['account'] or '-'}",
             f"  close date   {data['close_date'] or '-'}",
             f"  class        {data['classification']}",
