@@ -38,7 +38,7 @@ run: $(STAMP) ## Migrate, load the demo data and serve on http://127.0.0.1:8000
 	@echo "== Demo logins =="
 	@$(BIN)/salesflow demo --logins
 	@echo
-	$(BIN)/salesflow runserver 127.0.0.1:8000
+	DEBUG=$${DEBUG:-1} $(BIN)/salesflow runserver 127.0.0.1:8000
 
 test: $(DEV_STAMP) ## Run the suite on SQLite, then (without e2e) on a throw-away PostgreSQL
 	@rc=0; \

@@ -2,7 +2,10 @@
 
 from django.urls import include, path
 
+from salesflow.ops.views import metrics_view
+
 urlpatterns = [
+    path("metrics", metrics_view, name="metrics"),
     path("api/", include("salesflow.api.urls")),
     path("guidelines/", include("salesflow.guidelines.urls")),
     path("controlling/", include("salesflow.analytics.urls")),
