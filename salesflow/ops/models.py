@@ -55,3 +55,19 @@ class JobRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job}: {'ok' if self.ok else 'failed'}"
+
+
+class Installation(models.Model):
+    """That ``salesflow init`` set this database up for a company (a single row).
+
+    Once it exists, ``salesflow migrate`` no longer loads the default process library by itself:
+    the company chose its processes, and new versions go through document control.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    initialised_at = models.DateTimeField()
+    admin_name = models.CharField(max_length=150)
+    processes = models.JSONField(default=list, help_text="The default processes chosen at the first start.")
+
+    def __str__(self) -> str:
+        return f"initialised {self.initialised_at:%Y-%m-%d} by {self.admin_name}"

@@ -82,9 +82,13 @@ def run_handoffs(record: Record, definition: ProcessDefinition, user: Any | None
     if not stage.handoffs:
         return []
     done = set(RecordLink.objects.filter(source=record).exclude(handoff="").values_list("handoff", flat=True))
+    from salesflow.records.models import Process
+
+    # a process that is retired (or was never installed) receives no new records
+    active = set(Process.objects.filter(retired_at__isnull=True).values_list("key", flat=True))
     results = []
     for handoff in stage.handoffs:
-        if handoff.id in done:
+        if handoff.id in done or handoff.process not in active:
             continue
         results.append(_hand_off(record, handoff, user, at, options.get(handoff.id, {}), role or "system"))
     return results

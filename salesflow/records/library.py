@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +18,26 @@ def default_library_keys() -> set[str]:
     return {path.stem for path in LIBRARY_DIR.glob("*.yaml")}
 
 
-def load_default_library() -> list[Any]:
-    """Load every default process version that the database does not hold yet (idempotent)."""
+#: Off while ``salesflow init`` migrates: the company chooses its processes itself.
+_autoload = ContextVar("salesflow_library_autoload", default=True)
+
+
+@contextmanager
+def no_autoload() -> Iterator[None]:
+    """Within the block, migrating does not load the default library."""
+    token = _autoload.set(False)
+    try:
+        yield
+    finally:
+        _autoload.reset(token)
+
+
+def load_default_library(keys: Collection[str] | None = None, by: Any | None = None) -> list[Any]:
+    """Load every default process version (of ``keys``, default all) the database does not hold yet (idempotent).
+
+    Processes a chosen one depends on through hand-offs need not be chosen: a hand-off to a process
+    that is not installed is reported by validation of that process only when it is loaded.
+    """
     from salesflow.records.models import ProcessVersion
     from salesflow.records.services import do_load_process
 
@@ -26,9 +47,11 @@ def load_default_library() -> list[Any]:
     results = []
     for parsed in valid:
         definition = parsed.definition
+        if keys is not None and definition.process not in keys:
+            continue
         if ProcessVersion.objects.filter(process__key=definition.process, version=definition.version).exists():
             continue
-        results.append(do_load_process(parsed))
+        results.append(do_load_process(parsed, by))
     return results
 
 
@@ -44,4 +67,17 @@ def load_default_library_after_migrate(sender: Any, **kwargs: Any) -> None:
 
     for role_id, title in SYSTEM_ROLES.items():
         Role.objects.using(using).get_or_create(id=role_id, defaults={"title": title, "system": True})
+    if not _autoload.get() or is_initialised(using):
+        return
     load_default_library()
+
+
+def is_initialised(using: str = "default") -> bool:
+    """Whether ``salesflow init`` set this database up (then migrating loads no processes by itself)."""
+    from django.db import connections
+
+    if "ops_installation" not in connections[using].introspection.table_names():
+        return False
+    from salesflow.ops.models import Installation
+
+    return Installation.objects.using(using).exists()
