@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "salesflow.accounts",
     "salesflow.interop",
     "salesflow.ops",
+    "salesflow.mail",
 ]
 
 MIDDLEWARE = [
@@ -174,6 +175,9 @@ EMAIL_ENABLED = _email.pop("EMAIL_ENABLED")
 globals().update(_email)
 DEFAULT_FROM_EMAIL = os.environ.get("EMAIL_FROM", "Salesflow <salesflow@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+#: Send a notification's e-mail right after its transaction commits, in a background thread (the worker
+#: retries whatever could not be sent); off: send in the request itself (tests).
+MAIL_SEND_IN_BACKGROUND = env_bool("MAIL_SEND_IN_BACKGROUND", True)
 #: The address users reach Salesflow at (links in e-mails), e.g. https://sales.example.com
 SALESFLOW_BASE_URL = os.environ.get("SALESFLOW_BASE_URL", "").rstrip("/")
 if EMAIL_ENABLED and not SALESFLOW_BASE_URL.startswith(("http://", "https://")):

@@ -49,6 +49,7 @@ class JobRun(models.Model):
     failures = models.PositiveIntegerField(default=0)
     summary = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
+    retry_at = models.DateTimeField(null=True, blank=True, help_text="After a failure: when to try again.")
 
     class Meta:
         ordering = ["job"]
