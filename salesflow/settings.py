@@ -32,6 +32,8 @@ from salesflow.config import (
     trusted_origins,
     var_dir,
 )
+from salesflow.sso.config import BACKEND as SSO_BACKEND
+from salesflow.sso.config import MODEL_BACKEND, sso_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = var_dir(BASE_DIR)
@@ -65,6 +67,9 @@ INSTALLED_APPS = [
     "salesflow.interop",
     "salesflow.ops",
     "salesflow.mail",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "salesflow.sso",
 ]
 
 MIDDLEWARE = [
@@ -76,6 +81,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "salesflow.sso.twofactor.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -96,6 +103,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "salesflow.web.context.navigation",
+                "salesflow.sso.context.sign_in_options",
             ],
         },
     },
@@ -114,6 +122,22 @@ AUTH_USER_MODEL = "people.User"
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = LOGIN_URL
+
+# Single sign-on (OpenID Connect) when OIDC_RP_CLIENT_ID is set; see salesflow/sso/config.py.
+_sso = sso_settings(os.environ)
+SSO_ENABLED: bool = _sso.pop("SSO_ENABLED")
+globals().update(_sso)
+#: Local passwords for the web app (off: single sign-on is the only way in; API tokens keep working).
+LOCAL_LOGIN = env_bool("LOCAL_LOGIN", True)
+if not LOCAL_LOGIN and not SSO_ENABLED:
+    raise ImproperlyConfigured("LOCAL_LOGIN is off but single sign-on is not configured (OIDC_RP_CLIENT_ID): "
+                               "nobody could sign in")
+AUTHENTICATION_BACKENDS = ([SSO_BACKEND] if SSO_ENABLED else []) + ([MODEL_BACKEND] if LOCAL_LOGIN else [])
+LOGIN_REDIRECT_URL_FAILURE = "/accounts/sso/failed/"
+OIDC_STORE_ID_TOKEN = False
+#: Roles whose holders must use a second factor (TOTP) with a local password, e.g. "admin,head_of_sales".
+REQUIRE_2FA_ROLES = env_list("SALESFLOW_REQUIRE_2FA_ROLES", "")
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Salesflow")
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
