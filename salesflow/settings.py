@@ -133,7 +133,7 @@ if not LOCAL_LOGIN and not SSO_ENABLED:
     raise ImproperlyConfigured("LOCAL_LOGIN is off but single sign-on is not configured (OIDC_RP_CLIENT_ID): "
                                "nobody could sign in")
 AUTHENTICATION_BACKENDS = ([SSO_BACKEND] if SSO_ENABLED else []) + ([MODEL_BACKEND] if LOCAL_LOGIN else [])
-LOGIN_REDIRECT_URL_FAILURE = "/accounts/sso/failed/"
+LOGIN_REDIRECT_URL_FAILURE = "/account/sso/failed/"
 OIDC_STORE_ID_TOKEN = False
 #: Roles whose holders must use a second factor (TOTP) with a local password, e.g. "admin,head_of_sales".
 REQUIRE_2FA_ROLES = env_list("SALESFLOW_REQUIRE_2FA_ROLES", "")

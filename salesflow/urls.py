@@ -6,7 +6,7 @@ from salesflow.ops.views import metrics_view
 
 urlpatterns = [
     path("metrics", metrics_view, name="metrics"),
-    path("accounts/", include("salesflow.sso.urls")),
+    path("account/", include("salesflow.sso.urls")),
     path("account/email/", include("salesflow.mail.urls")),
     path("api/", include("salesflow.api.urls")),
     path("guidelines/", include("salesflow.guidelines.urls")),

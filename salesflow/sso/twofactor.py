@@ -30,7 +30,7 @@ from salesflow.people.security import log_security_event
 from salesflow.sso.config import BACKEND
 
 #: Paths a signed-in user reaches before the second factor.
-EXEMPT = ("/accounts/2fa/", "/accounts/logout/", "/accounts/sso/", "/static/", "/healthz", "/metrics", "/i18n/")
+EXEMPT = ("/account/2fa/", "/accounts/logout/", "/account/sso/", "/static/", "/healthz", "/metrics", "/i18n/")
 
 
 def required_for(user: Any) -> bool:

@@ -38,7 +38,7 @@ def provider(tmp_path_factory: pytest.TempPathFactory, live_server) -> Iterator[
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = _env(tmp_path_factory.mktemp("provider") / "provider.sqlite3", url)
-    redirect = f"{live_server.url}/accounts/sso/callback/"
+    redirect = f"{live_server.url}/account/sso/callback/"
     setup = subprocess.run([sys.executable, "-m", "tests.sso.provider.setup", redirect], env=env, cwd=ROOT,
                            capture_output=True, text=True, timeout=120)
     assert setup.returncode == 0, setup.stderr

@@ -57,4 +57,4 @@ def test_local_password_refused_when_switched_off(settings) -> None:
 
 @pytest.mark.django_db
 def test_sso_pages_are_absent_without_sso() -> None:
-    assert Client().get("/accounts/sso/start/").status_code == 404
+    assert Client().get("/account/sso/start/").status_code == 404
