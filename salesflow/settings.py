@@ -175,8 +175,8 @@ USE_TZ = True
 # --- Static files ---------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
-# WhiteNoise serves the collected files (``salesflow serve`` collects them on start) with far-future
-# caching for hashed names; in development (and tests) it also finds them in the apps directly.
+# WhiteNoise serves the collected files (``salesflow serve`` collects them on start; the reverse proxy
+# compresses); in development (and tests) it also finds them in the apps directly.
 WHITENOISE_USE_FINDERS = True
 try:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)

@@ -41,7 +41,7 @@ def parse_process_choice(text: str, known: Collection[str]) -> list[str]:
 
 
 def check_admin(name: str, email: str, password: str) -> None:
-    """Refuse an empty name, a bad address, or a password Django's validators reject."""
+    """Refuse an empty name, a bad address, or a password Django's validators reject (needs no database)."""
     from salesflow.people.models import User
 
     if not name.strip():

@@ -17,10 +17,43 @@ STRIPPED = {"DEBUG", "SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "EMAIL_URL",
             "SALESFLOW_BASE_URL", "DJANGO_SETTINGS_MODULE"}
 
 
+_databases: dict[Path, str] = {}
+
+
+def fresh_database_url(var: Path) -> str | None:
+    """On the PostgreSQL pass: a new, empty database of the test cluster for the installation in ``var``."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        return None
+    if var not in _databases:
+        import uuid
+        from urllib.parse import urlsplit, urlunsplit
+
+        import psycopg
+
+        from salesflow.config import parse_database_url
+
+        name = f"install_{uuid.uuid4().hex[:12]}"
+        settings = parse_database_url(url)
+        with psycopg.connect(dbname="postgres", user=settings["USER"] or None, host=settings["HOST"] or None,
+                             port=settings["PORT"] or None, password=settings["PASSWORD"] or None,
+                             autocommit=True) as connection:
+            connection.execute(f'CREATE DATABASE "{name}"')
+        parts = urlsplit(url)
+        _databases[var] = urlunsplit(parts._replace(path=f"/{name}"))
+    return _databases[var]
+
+
 def environment(var: Path, **extra: str) -> dict[str, str]:
-    """The environment of a fresh installation in ``var`` (SQLite there), plus ``extra``."""
+    """The environment of a fresh installation in ``var``, plus ``extra``.
+
+    Its database is SQLite in ``var``, or on the PostgreSQL pass a new database of the test cluster.
+    """
     env = {key: value for key, value in os.environ.items() if key not in STRIPPED}
     env.update({"SALESFLOW_VAR_DIR": str(var), "PYTHONPATH": str(ROOT)})
+    database = fresh_database_url(var)
+    if database:
+        env["DATABASE_URL"] = database
     env.update(extra)
     return env
 
@@ -48,7 +81,7 @@ def fetch(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[st
         return error.code, dict(error.headers), error.read()
 
 
-def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 60) -> None:
+def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 180) -> None:
     """Poll ``url`` until it answers; fail with the server's output if it dies first."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:

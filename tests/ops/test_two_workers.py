@@ -15,12 +15,19 @@ from .run import environment, fetch, free_port, salesflow, wait_until_up
 JOBS = {"schedules", "forecast_snapshot", "audit_checkpoint", "mail_outbox", "mail_digest"}
 
 
-def _rows(db: Path, sql: str) -> list[tuple]:
-    with sqlite3.connect(db, timeout=20) as connection:
+def _rows(var: Path, sql: str) -> list[tuple]:
+    """Query the installation's database (SQLite in ``var``, or its PostgreSQL database on that pass)."""
+    url = environment(var).get("DATABASE_URL")
+    if url:
+        import psycopg
+
+        with psycopg.connect(url) as connection:
+            return [tuple(row) for row in connection.execute(sql).fetchall()]
+    with sqlite3.connect(var / "salesflow.sqlite3", timeout=20) as connection:
         return connection.execute(sql).fetchall()
 
 
-def _wait(condition, seconds: float = 90) -> None:
+def _wait(condition, seconds: float = 180) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if condition():
@@ -32,7 +39,7 @@ def _wait(condition, seconds: float = 90) -> None:
 def test_two_workers_one_runner(tmp_path: Path) -> None:
     var = tmp_path / "var"
     assert salesflow(var, "init", "--admin", "ada", "--email", "ada@example.com", "--processes", "none").returncode == 0
-    db = var / "salesflow.sqlite3"
+    db = var
     workers = [subprocess.Popen([sys.executable, "-m", "salesflow.cli", "worker", "--tick", "1"], env=environment(var),
                                 cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
                for _ in range(2)]
@@ -44,7 +51,7 @@ def test_two_workers_one_runner(tmp_path: Path) -> None:
         time.sleep(3)  # a few more ticks: the standby must not run anything
         runs = dict(_rows(db, "SELECT job, runs FROM ops_jobrun"))
         assert runs["forecast_snapshot"] == 1 and runs["schedules"] == 1 and runs["mail_digest"] == 1
-        holders = _rows(db, "SELECT worker FROM ops_workerheartbeat WHERE holds_lease = 1")
+        holders = _rows(db, "SELECT worker FROM ops_workerheartbeat WHERE holds_lease")
         assert len(holders) == 1
 
         server = subprocess.Popen([sys.executable, "-m", "salesflow.cli", "serve", "--bind", f"127.0.0.1:{port}",

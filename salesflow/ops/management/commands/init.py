@@ -28,12 +28,13 @@ class Command(SalesflowCommand):
                                  "processes not chosen are not started (retired if already loaded)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from salesflow.ops.installation import do_initialise, parse_process_choice
+        from salesflow.ops.installation import check_admin, do_initialise, parse_process_choice
         from salesflow.records.library import default_library_keys, no_autoload
 
         processes = parse_process_choice(options["processes"], default_library_keys())
         generated = options["password_file"] is None
         password = secrets.token_urlsafe(15) if generated else _read_password(options["password_file"])
+        check_admin(options["admin"], options["email"], password)  # before anything is written
         with no_autoload():
             call_command("migrate", interactive=False, verbosity=0)
         admin, installed = do_initialise(options["admin"], options["email"], password, processes)
