@@ -67,7 +67,8 @@ def queue_notifications(notifications: Iterable[Any]) -> list[OutboundMail]:
 def send_soon(ids: list[int]) -> None:
     """Send these queued mails now: in a background thread (default) or right here."""
     if getattr(settings, "MAIL_SEND_IN_BACKGROUND", True):
-        threading.Thread(target=_send_in_thread, args=(ids,), name="salesflow-mail", daemon=True).start()
+        # not a daemon: a command that queued mail (e.g. `salesflow record move`) sends it before it exits
+        threading.Thread(target=_send_in_thread, args=(ids,), name="salesflow-mail", daemon=False).start()
     else:
         send(OutboundMail.objects.filter(pk__in=ids))
 

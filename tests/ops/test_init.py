@@ -17,6 +17,7 @@ from .run import salesflow
 PASSWORD = "Mountain-Lake-Sunrise-42"
 
 
+@pytest.mark.installation
 def test_init_on_an_empty_database_installs_only_the_chosen_processes(tmp_path: Path) -> None:
     var = tmp_path / "var"
     (tmp_path / "pw").write_text(PASSWORD + "\n")
@@ -36,6 +37,7 @@ def test_init_on_an_empty_database_installs_only_the_chosen_processes(tmp_path: 
     assert len(json.loads(listing.stdout)) == 2  # migrating loads no process by itself any more
 
 
+@pytest.mark.installation
 def test_generated_password_is_printed_once(tmp_path: Path) -> None:
     result = salesflow(tmp_path / "var", "init", "--admin", "ada", "--email", "ada@example.com",
                        "--processes", "none")
@@ -44,6 +46,7 @@ def test_generated_password_is_printed_once(tmp_path: Path) -> None:
     assert "processes: none" in result.stdout
 
 
+@pytest.mark.installation
 @pytest.mark.parametrize(("args", "message"), [
     (["--processes", "opportunity-management,nope"], "unknown process nope"),
     (["--email", "not-an-address"], "--email"),
@@ -60,6 +63,7 @@ def test_bad_input_changes_nothing(tmp_path: Path, args: list[str], message: str
     assert not (tmp_path / "var" / "salesflow.sqlite3").exists()
 
 
+@pytest.mark.installation
 def test_weak_password_is_refused(tmp_path: Path) -> None:
     (tmp_path / "pw").write_text("password\n")
     result = salesflow(tmp_path / "var", "init", "--admin", "ada", "--email", "ada@example.com",

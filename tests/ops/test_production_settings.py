@@ -82,6 +82,7 @@ def _start(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, timeout=120)
 
 
+@pytest.mark.installation
 @pytest.mark.parametrize(("variable", "value"), [
     ("DEBUG", "perhaps"),
     ("ALLOWED_HOSTS", "*"),
@@ -96,11 +97,13 @@ def test_serve_refuses_bad_settings_naming_the_variable(tmp_path: Path, variable
     assert variable in result.stderr and "Traceback" not in result.stderr
 
 
+@pytest.mark.installation
 def test_email_without_base_url_is_refused(tmp_path: Path) -> None:
     result = _start({"SALESFLOW_VAR_DIR": str(tmp_path), "EMAIL_URL": "console:"}, "serve", "--check")
     assert result.returncode == 1 and "SALESFLOW_BASE_URL" in result.stderr
 
 
+@pytest.mark.installation
 def test_serve_refuses_an_unmigrated_database_and_a_bad_bind(tmp_path: Path) -> None:
     result = _start({"SALESFLOW_VAR_DIR": str(tmp_path)}, "serve", "--check")
     assert result.returncode == 1 and "salesflow migrate" in result.stderr, result.stderr

@@ -9,7 +9,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from .run import environment, fetch, free_port, salesflow, wait_until_up
+
+pytestmark = pytest.mark.installation
 
 
 def test_serve_on_a_fresh_installation(tmp_path: Path) -> None:

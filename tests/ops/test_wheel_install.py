@@ -22,7 +22,7 @@ import pytest
 from .run import fetch, free_port, wait_until_up
 
 ROOT = Path(__file__).resolve().parents[2]
-pytestmark = pytest.mark.wheel
+pytestmark = pytest.mark.installation
 
 
 def _run(args: list[str], env: dict[str, str], cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:

@@ -12,8 +12,8 @@ from salesflow.cli_support import SalesflowCommand
 
 class Command(SalesflowCommand):
     help = ("Run the process schedules: reminders before deadlines, missed deadlines (SLA breaches), timed moves "
-            "such as a contract entering its renewal window (which starts its renewal opportunity). Idempotent: "
-            "run it daily (cron or a systemd timer); running it twice fires nothing twice.")
+            "such as a contract entering its renewal window (which starts its renewal opportunity). Idempotent; "
+            "`salesflow worker` runs it every hour; running it twice fires nothing twice.")
 
     def add_arguments(self, parser: Any) -> None:
         sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
