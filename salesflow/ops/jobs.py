@@ -141,7 +141,7 @@ def run_job(job: Job, now: datetime.datetime | None = None) -> JobRun:
         run.ok = False
         run.failures += 1
         run.error = "".join(traceback.format_exception_only(type(error), error)).strip()[:4000]
-        run.retry_at = timezone.now() + RETRY_AFTER
+        run.retry_at = now + RETRY_AFTER
     else:
         run.ok = True
         run.error = ""
@@ -166,5 +166,5 @@ def run_due(now: datetime.datetime | None = None, still_mine: Callable[[], bool]
         if still_mine is not None and not still_mine():
             log.warning("the worker lease was lost; stopping before %s", job.id)
             break
-        done.append(run_job(job))
+        done.append(run_job(job, now))
     return done

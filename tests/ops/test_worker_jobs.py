@@ -40,11 +40,13 @@ def test_a_failure_is_kept_retried_and_does_not_stop_the_others(monkeypatch) -> 
 
     monkeypatch.setattr(jobs, "JOBS", [jobs.Job("broken", "0 * * * *", "", broken),
                                        jobs.Job("fine", "0 * * * *", "", lambda now: {"ok": 1})])
-    runs = {run.job: run for run in jobs.run_due()}
+    ten_past = datetime.datetime(2026, 12, 1, 9, 10, tzinfo=datetime.UTC)
+    runs = {run.job: run for run in jobs.run_due(ten_past)}
     assert runs["fine"].ok and not runs["broken"].ok
     broken_run = JobRun.objects.get(job="broken")
     assert "the analytics engine is down" in broken_run.error and broken_run.failures == 1
-    assert broken_run.retry_at is not None
+    assert broken_run.retry_at == ten_past + jobs.RETRY_AFTER
+    assert jobs.run_due(ten_past + datetime.timedelta(minutes=4)) == []
     assert [run.job for run in jobs.run_due(broken_run.retry_at + datetime.timedelta(seconds=1))] == ["broken"]
 
 
