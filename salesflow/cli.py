@@ -16,8 +16,10 @@ def main(argv: list[str] | None = None) -> None:
     from django.core.exceptions import ImproperlyConfigured
 
     try:
+        from django.conf import settings
         from django.core.management import execute_from_command_line
 
+        settings.INSTALLED_APPS  # noqa: B018 - load the settings now: a bad value is reported below, by name
         execute_from_command_line(["salesflow", *(sys.argv[1:] if argv is None else argv)])
     except ImproperlyConfigured as error:
         print(f"salesflow: configuration error: {error}", file=sys.stderr)

@@ -196,3 +196,135 @@ def env_networks(name: str, environ: Mapping[str, str] | None = None) -> list[An
         except ValueError:
             raise ImproperlyConfigured(f"{name}: {item!r} is not an IP address or network (CIDR)") from None
     return networks
+
+
+def var_dir(base_dir: Path, environ: Mapping[str, str] | None = None) -> Path:
+    """Where Salesflow keeps its files (SQLite database, generated secret key, collected static files).
+
+    ``SALESFLOW_VAR_DIR`` when set; else ``<source tree>/var`` when running from a checkout (a
+    ``pyproject.toml`` beside the package); else ``./var`` of the working directory (an installed wheel).
+    """
+    env = os.environ if environ is None else environ
+    raw = (env.get("SALESFLOW_VAR_DIR") or "").strip()
+    if raw:
+        return Path(raw).expanduser().resolve()
+    if (base_dir / "pyproject.toml").is_file():
+        return base_dir / "var"
+    return Path.cwd() / "var"
+
+
+#: The prefix Django gives keys it generates for development; never accepted outside DEBUG.
+_INSECURE_PREFIX = "django-insecure"
+MIN_SECRET_KEY_LENGTH = 32
+
+
+def secret_key(var: Path, debug: bool, environ: Mapping[str, str] | None = None) -> str:
+    """The ``SECRET_KEY``: from the environment, else from ``<var>/secret_key`` (generated on first start).
+
+    A key from the environment must be at least 32 characters and not one of Django's
+    ``django-insecure-…`` development keys unless ``DEBUG`` is on. The generated file is
+    written with mode 0600 and a fresh 50-character random key; a file that cannot be read or
+    written raises ``ImproperlyConfigured`` naming ``SECRET_KEY``.
+    """
+    env = os.environ if environ is None else environ
+    given = (env.get("SECRET_KEY") or "").strip()
+    if given:
+        if not debug and (len(given) < MIN_SECRET_KEY_LENGTH or given.startswith(_INSECURE_PREFIX)):
+            raise ImproperlyConfigured(
+                f"SECRET_KEY is too weak for production (at least {MIN_SECRET_KEY_LENGTH} random characters, "
+                f"not a django-insecure development key); unset it to have one generated into {var}/secret_key")
+        return given
+    path = var / "secret_key"
+    try:
+        if path.is_file():
+            key = path.read_text(encoding="utf-8").strip()
+            if len(key) >= MIN_SECRET_KEY_LENGTH:
+                return key
+            raise ImproperlyConfigured(f"SECRET_KEY: the key file {path} is shorter than "
+                                       f"{MIN_SECRET_KEY_LENGTH} characters; delete it to have a new one generated")
+        import secrets
+
+        var.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(key + "\n")
+        return key
+    except FileExistsError:  # another process generated it at the same moment
+        return path.read_text(encoding="utf-8").strip()
+    except OSError as error:
+        raise ImproperlyConfigured(f"SECRET_KEY is not set and {path} cannot be read or written ({error}); "
+                                   "set SECRET_KEY or SALESFLOW_VAR_DIR") from None
+
+
+def allowed_hosts(debug: bool, environ: Mapping[str, str] | None = None) -> list[str]:
+    """``ALLOWED_HOSTS`` (comma list, default ``127.0.0.1,localhost``); ``*`` is refused unless ``DEBUG``."""
+    hosts = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost", environ)
+    if not hosts:
+        raise ImproperlyConfigured("ALLOWED_HOSTS is empty: name the host names the server answers to")
+    if "*" in hosts and not debug:
+        raise ImproperlyConfigured("ALLOWED_HOSTS must name the host names (not '*') when DEBUG is off")
+    return hosts
+
+
+def trusted_origins(environ: Mapping[str, str] | None = None) -> list[str]:
+    """``CSRF_TRUSTED_ORIGINS``: a comma list of ``https://host[:port]`` origins (scheme required)."""
+    origins = env_list("CSRF_TRUSTED_ORIGINS", "", environ)
+    for origin in origins:
+        parts = urlsplit(origin)
+        if parts.scheme not in {"http", "https"} or not parts.netloc or parts.path not in {"", "/"}:
+            raise ImproperlyConfigured(
+                f"CSRF_TRUSTED_ORIGINS must hold origins like https://sales.example.com; got {origin!r}")
+    return origins
+
+
+def parse_email_url(url: str, var: str = "EMAIL_URL") -> dict[str, Any]:
+    """Turn ``EMAIL_URL`` into Django e-mail settings.
+
+    * ``smtp://user:pass@host:port`` — SMTP (port 25 by default); ``?starttls=1`` (or port 587)
+      upgrades the connection with STARTTLS;
+    * ``smtps://user:pass@host:port`` — SMTP over TLS from the first byte (port 465 by default);
+    * ``console:`` — mails are printed on standard output (trying things out);
+    * empty — e-mail is off.
+
+    ``?timeout=SECONDS`` sets the connection timeout (default 10). User name and password are
+    URL-decoded (write ``@`` as ``%40``). Raises ``ImproperlyConfigured`` naming ``var``.
+    """
+    raw = (url or "").strip()
+    if not raw:
+        return {"EMAIL_ENABLED": False, "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend"}
+    parts = urlsplit(raw)
+    scheme = parts.scheme.lower()
+    if scheme == "console":
+        return {"EMAIL_ENABLED": True, "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    if scheme not in {"smtp", "smtps"}:
+        raise ImproperlyConfigured(
+            f"{var} has unsupported scheme {parts.scheme!r} (use smtp://, smtps:// or console:): {_redact(raw)!r}")
+    if not parts.hostname:
+        raise ImproperlyConfigured(f"{var} names no mail server host: {_redact(raw)!r}")
+    try:
+        port = parts.port
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{var} has an invalid port ({exc}): {_redact(raw)!r}") from None
+    query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+    unknown = set(query) - {"starttls", "timeout"}
+    if unknown:
+        raise ImproperlyConfigured(f"{var} has unknown parameter(s) {', '.join(sorted(unknown))}: {_redact(raw)!r}")
+    implicit_tls = scheme == "smtps"
+    port = port or (465 if implicit_tls else 25)
+    starttls = env_bool("starttls", port == 587 and not implicit_tls, query) if not implicit_tls else False
+    try:
+        timeout = float(query.get("timeout", "10"))
+    except ValueError:
+        raise ImproperlyConfigured(f"{var}: timeout must be a number of seconds: {_redact(raw)!r}") from None
+    return {
+        "EMAIL_ENABLED": True,
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": parts.hostname,
+        "EMAIL_PORT": port,
+        "EMAIL_HOST_USER": unquote(parts.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+        "EMAIL_USE_SSL": implicit_tls,
+        "EMAIL_USE_TLS": starttls,
+        "EMAIL_TIMEOUT": timeout,
+    }

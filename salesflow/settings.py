@@ -4,12 +4,16 @@ Everything comes from environment variables; the defaults give a working
 development app on SQLite under ``<repo>/var/``. See ``salesflow/config.py``
 for the parsing rules. Main variables:
 
-``DEBUG`` (default true), ``SECRET_KEY`` (required when DEBUG is off),
-``ALLOWED_HOSTS`` (comma list), ``CSRF_TRUSTED_ORIGINS`` (comma list),
+``DEBUG`` (default off; ``make run`` turns it on), ``SECRET_KEY`` (generated into
+``var/secret_key`` on first start when unset), ``SALESFLOW_VAR_DIR`` (where ``var/`` is),
+``ALLOWED_HOSTS`` (comma list), ``CSRF_TRUSTED_ORIGINS`` (comma list of origins),
+``TRUST_PROXY_HEADERS`` (behind a reverse proxy: trust X-Forwarded-Proto/Host),
 ``DATABASE_URL`` (sqlite:/// or postgres://), ``TIME_ZONE``,
 ``SECURE_COOKIES`` (mark session/CSRF cookies Secure; default false),
 ``LOG_LEVEL`` (default INFO), ``SALESFLOW_TRUSTED_PROXIES`` and the ``SALESFLOW_SIGNIN_*`` limits
-of sign-in throttling (see README, Configuration).
+of sign-in throttling (see README, Configuration),
+``EMAIL_URL`` (smtp://, smtps://, console:), ``EMAIL_FROM``, ``SALESFLOW_BASE_URL``,
+``METRICS_TOKEN`` / ``METRICS_ALLOWED_IPS`` (who may read /metrics), ``LOG_LEVEL`` (default INFO).
 """
 
 from __future__ import annotations
@@ -19,21 +23,34 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from salesflow.config import env_bool, env_int, env_list, env_networks, parse_database_url
+from salesflow.config import (
+    allowed_hosts,
+    env_bool,
+    env_int,
+    env_list,
+    env_networks,
+    parse_database_url,
+    parse_email_url,
+    secret_key,
+    trusted_origins,
+    var_dir,
+)
+from salesflow.sso.config import BACKEND as SSO_BACKEND
+from salesflow.sso.config import MODEL_BACKEND, sso_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = BASE_DIR / "var"
+VAR_DIR = var_dir(BASE_DIR)
 
-DEBUG = env_bool("DEBUG", True)
+DEBUG = env_bool("DEBUG", False)
+SECRET_KEY = secret_key(VAR_DIR, DEBUG)
+ALLOWED_HOSTS = allowed_hosts(DEBUG)
+CSRF_TRUSTED_ORIGINS = trusted_origins()
 
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
-    SECRET_KEY = "django-insecure-salesflow-development-key-do-not-use-in-production"
-
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
-CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+# Behind a reverse proxy that terminates TLS: trust its X-Forwarded-Proto / X-Forwarded-Host.
+TRUST_PROXY_HEADERS = env_bool("TRUST_PROXY_HEADERS", False)
+if TRUST_PROXY_HEADERS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    USE_X_FORWARDED_HOST = True
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -52,10 +69,16 @@ INSTALLED_APPS = [
     "salesflow.accounts",
     "salesflow.interop",
     "salesflow.currency",
+    "salesflow.ops",
+    "salesflow.mail",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "salesflow.sso",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "salesflow.web.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -63,6 +86,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "salesflow.sso.twofactor.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "salesflow.web.password_duty.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -87,6 +112,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "salesflow.web.context.navigation",
+                "salesflow.sso.context.sign_in_options",
             ],
         },
     },
@@ -105,6 +131,22 @@ AUTH_USER_MODEL = "people.User"
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = LOGIN_URL
+
+# Single sign-on (OpenID Connect) when OIDC_RP_CLIENT_ID is set; see salesflow/sso/config.py.
+_sso = sso_settings(os.environ)
+SSO_ENABLED: bool = _sso.pop("SSO_ENABLED")
+globals().update(_sso)
+#: Local passwords for the web app (off: single sign-on is the only way in; API tokens keep working).
+LOCAL_LOGIN = env_bool("LOCAL_LOGIN", True)
+if not LOCAL_LOGIN and not SSO_ENABLED:
+    raise ImproperlyConfigured("LOCAL_LOGIN is off but single sign-on is not configured (OIDC_RP_CLIENT_ID): "
+                               "nobody could sign in")
+AUTHENTICATION_BACKENDS = ([SSO_BACKEND] if SSO_ENABLED else []) + ([MODEL_BACKEND] if LOCAL_LOGIN else [])
+LOGIN_REDIRECT_URL_FAILURE = "/account/sso/failed/"
+OIDC_STORE_ID_TOKEN = False
+#: Roles whose holders must use a second factor (TOTP) with a local password, e.g. "admin,head_of_sales".
+REQUIRE_2FA_ROLES = env_list("SALESFLOW_REQUIRE_2FA_ROLES", "")
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Salesflow")
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -155,6 +197,38 @@ USE_TZ = True
 # --- Static files ---------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+# WhiteNoise serves the collected files (``salesflow serve`` collects them on start; the reverse proxy
+# compresses); in development (and tests) it also finds them in the apps directly.
+WHITENOISE_USE_FINDERS = True
+try:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+except OSError:  # a read-only install: `salesflow serve` reports it when it collects the files
+    pass
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# --- Operations: health, metrics, worker ----------------------------------
+#: Who may read /metrics: a bearer token, or client addresses / networks (comma list).
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", "127.0.0.1,::1")
+#: A worker whose heartbeat is older than this many seconds is reported dead by /healthz.
+WORKER_HEARTBEAT_TIMEOUT = env_int("WORKER_HEARTBEAT_TIMEOUT", 300, minimum=30)
+#: /healthz fails while no worker has ever run (set once the worker is deployed).
+HEALTHZ_REQUIRE_WORKER = env_bool("HEALTHZ_REQUIRE_WORKER", False)
+
+# --- E-mail ---------------------------------------------------------------
+_email = parse_email_url(os.environ.get("EMAIL_URL", ""))
+EMAIL_ENABLED = _email.pop("EMAIL_ENABLED")
+globals().update(_email)
+DEFAULT_FROM_EMAIL = os.environ.get("EMAIL_FROM", "Salesflow <salesflow@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+#: Send a notification's e-mail right after its transaction commits, in a background thread (the worker
+#: retries whatever could not be sent); off: send in the request itself (tests).
+MAIL_SEND_IN_BACKGROUND = env_bool("MAIL_SEND_IN_BACKGROUND", True)
+#: The address users reach Salesflow at (links in e-mails), e.g. https://sales.example.com
+SALESFLOW_BASE_URL = os.environ.get("SALESFLOW_BASE_URL", "").rstrip("/")
+if EMAIL_ENABLED and not SALESFLOW_BASE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured("SALESFLOW_BASE_URL must be set (e.g. https://sales.example.com) when EMAIL_URL is "
+                               f"set: e-mails link to records; got {SALESFLOW_BASE_URL!r}")
 
 # --- Logging --------------------------------------------------------------
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()

@@ -2,12 +2,17 @@
 
 from django.urls import include, path
 
-handler400 = "salesflow.web.limits.bad_request"
+from salesflow.ops.views import metrics_view
 
 urlpatterns = [
+    path("metrics", metrics_view, name="metrics"),
+    path("account/", include("salesflow.sso.urls")),
+    path("account/email/", include("salesflow.mail.urls")),
     path("api/", include("salesflow.api.urls")),
     path("guidelines/", include("salesflow.guidelines.urls")),
     path("controlling/", include("salesflow.analytics.urls")),
     path("currency/", include("salesflow.currency.urls")),
     path("", include("salesflow.web.urls")),
 ]
+
+handler400 = "salesflow.web.limits.bad_request"

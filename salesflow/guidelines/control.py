@@ -180,3 +180,13 @@ def check_record_training(person: Person, definition: ProcessDefinition) -> None
     if TRAINING_RIGHT not in person.rights and role not in person.roles:
         raise NotPermitted(f"{person.name} may not record trainings: needs the role {role} "
                            f"or the library right {TRAINING_RIGHT}")
+
+
+def check_retire(person: Person, current: ProcessDefinition, retire: bool = True) -> str:
+    """The responsible role of the approved version retires a process (or reinstates it); returns that role."""
+    role = current.guideline.responsible
+    if role not in person.roles:
+        action = "retired" if retire else "reinstated"
+        raise NotPermitted(f"{current.process} is {action} by its responsible role {current.role_title(role)} "
+                           f"({role}); {person.name} does not hold it")
+    return role

@@ -170,7 +170,17 @@ def do_approve_version(process_key: str, number: int | str, by: Any, effective: 
         sync_roles(proposed)
         from salesflow.guidelines.training import users_asked_to_read
 
-        asked = sorted(user.username for user in users_asked_to_read(proposed))
+        readers = list(users_asked_to_read(proposed))
+        asked = sorted(user.username for user in readers)
+        from salesflow.records.chain import notify_users
+
+        notify_users(None, [user for user in readers if user.pk != by.pk], "acknowledge_requested", {
+            "en": f"Please read: {proposed.title.get_text('en')} v{version.version} is approved, effective "
+                  f"{version.effective_date.isoformat()}",
+            "de": f"Bitte lesen: {proposed.title.get_text('de')} v{version.version} ist freigegeben, gültig ab "
+                  f"{version.effective_date.isoformat()}",
+            "link": f"/guidelines/{process.key}/v{version.version}/",
+        }, at)
         _append("process_version_approved", by, version, at, role=role, obsoleted=obsoleted, sha256=version.sha256,
                 effective_date=version.effective_date.isoformat(), note=note, asked_to_read=asked,
                 scheduled=version.scheduled)

@@ -19,5 +19,6 @@ urlpatterns = [
     path("<slug:key>/v<int:number>/submit", views.version_submit, name="guideline_submit"),
     path("<slug:key>/v<int:number>/approve", views.version_approve, name="guideline_approve"),
     path("<slug:key>/v<int:number>/return", views.version_return, name="guideline_return"),
+    path("<slug:key>/v<int:number>/retire", views.process_retire, name="guideline_retire"),
     path("<slug:key>/v<int:number>/acknowledge", views.version_acknowledge, name="guideline_acknowledge"),
 ]

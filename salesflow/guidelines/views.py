@@ -29,6 +29,7 @@ from salesflow.guidelines.library_map import current_map
 from salesflow.guidelines.process_map import render_map_svg
 from salesflow.guidelines.publish import CONTENT_TYPES, FORMATS, document_of, file_name, render_version
 from salesflow.guidelines.render_html import document_body
+from salesflow.guidelines.retirement import do_reinstate_process, do_retire_process, may_retire
 from salesflow.guidelines.training import pending_for, training_matrix
 from salesflow.people import access
 from salesflow.process.model import Status
@@ -147,6 +148,7 @@ def guideline_detail(request: HttpRequest, key: str, number: int | None = None) 
         "may_approve": version.status == Status.in_review.value and _may_approve(request.user, version),
         "is_author": version.author_id == request.user.pk, "today": timezone.localdate(),
         "responsible": doc.metadata[0][1], "version_label": f"v{version.version}",
+        "may_retire": version.status == Status.approved.value and may_retire(version.process, request.user),
     })
 
 
@@ -212,6 +214,17 @@ def version_return(request: HttpRequest, key: str, number: int) -> HttpResponse:
     note = request.POST.get("note", "")
     return _act(request, key, number, lambda: services.do_return_to_draft(key, number, request.user, note),
                 _("The version is back in draft."))
+
+
+@login_required
+@require_POST
+def process_retire(request: HttpRequest, key: str, number: int) -> HttpResponse:
+    """Retire the process (no new records) or reinstate it; the responsible role decides."""
+    if request.POST.get("reinstate"):
+        return _act(request, key, number, lambda: do_reinstate_process(key, request.user, request.POST.get("reason", "")),
+                    _("The process is reinstated: new records may start again."))
+    return _act(request, key, number, lambda: do_retire_process(key, request.user, request.POST.get("reason", "")),
+                _("The process is retired: no new records; running records finish under their version."))
 
 
 @login_required

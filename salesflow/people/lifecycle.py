@@ -6,7 +6,7 @@ sign-in; every user changes their own password. Each change is a ``security.*`` 
 hash-chained event log naming who did it, whom it concerns, and the state before and after.
 
 Who administers users is not a role of the process library: it is the system role ``admin``
-(`salesflow.people.models.SYSTEM_ROLES`, present whatever library is loaded) or a Django superuser.
+(a role of the library settings, present whatever processes are loaded) or a Django superuser.
 The command line acts in the administrator's context (whoever runs it can read the database); with
 ``--as NAME`` the act is recorded under that user, who must be an administrator.
 

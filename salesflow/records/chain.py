@@ -70,6 +70,56 @@ def after_action(record: Record, definition: ProcessDefinition, result: Result, 
     if record.stage != before_stage:
         mover_role = next((event.role for event in result.events if event.kind == "stage_changed"), "")
         run_handoffs(record, definition, user, at, options, mover_role)
+    notify_assignments(record, result, user, at)
+    ask_for_requests(record, definition, at, exclude=user)
+
+
+def notify_assignments(record: Record, result: Result, user: Any | None, at: datetime.datetime) -> None:
+    """Tell a new owner, or a user the record's decisions were delegated to, that the record is theirs now."""
+    for event in result.events:
+        payload = event.payload if isinstance(event.payload, dict) else {}
+        if event.kind == "field_changed" and payload.get("field") == "owner" and payload.get("new"):
+            target, what = payload["new"], ("owner", "Eigentümer")
+        elif event.kind == "delegated" and payload.get("to_user_id"):
+            target, what = payload["to_user_id"], ("decisions delegated", "Entscheidungen delegiert")
+        else:
+            continue
+        if user is not None and target == user.pk:
+            continue
+        notify_users(record, User.objects.filter(pk=target, is_active=True), "assigned", {
+            "en": f"{record.title}: assigned to you ({what[0]})",
+            "de": f"{record.title}: Ihnen zugewiesen ({what[1]})",
+        }, at)
+
+
+def ask_for_requests(record: Record, definition: ProcessDefinition, at: datetime.datetime,
+                     exclude: Any | None = None) -> list[Notification]:
+    """Ask the roles whose approval or decision the record now waits for (once per stage entry and role)."""
+    from salesflow.engine.requests import open_requests
+
+    created: list[Notification] = []
+    if record.closed_at is not None:
+        return created
+    entered = record.stage_entered_at.isoformat() if record.stage_entered_at else ""
+    for request in open_requests(definition, record.to_state()):
+        ref = f"{request.kind}:{request.id}:{request.role}:{record.stage}:{entered}"
+        kind = f"{request.kind}_requested"
+        told = Notification.objects.filter(record=record, kind=kind, message__ref=ref).values_list("user_id", flat=True)
+        users = User.objects.filter(is_active=True, roles__id=request.role).exclude(pk__in=list(told)).distinct()
+        if exclude is not None:
+            users = users.exclude(pk=exclude.pk)
+        if not users.exists():
+            continue
+        amount_en = f" ({record.amount:,.0f} {record.currency})" if record.amount is not None else ""
+        amount_de = amount_en.replace(",", ".")
+        if request.kind == "approval":
+            message = {"en": f"Approval requested: {request.title.get_text('en')} — {record.title}{amount_en}",
+                       "de": f"Freigabe erbeten: {request.title.get_text('de')} — {record.title}{amount_de}"}
+        else:
+            message = {"en": f"Decision requested: {request.title.get_text('en')} — {record.title}",
+                       "de": f"Entscheidung erbeten: {request.title.get_text('de')} — {record.title}"}
+        created += notify_users(record, list(users), kind, {**message, "ref": ref}, at)
+    return created
 
 
 # --- hand-offs -----------------------------------------------------------------------------------
@@ -84,9 +134,13 @@ def run_handoffs(record: Record, definition: ProcessDefinition, user: Any | None
     if not stage.handoffs:
         return []
     done = set(RecordLink.objects.filter(source=record).exclude(handoff="").values_list("handoff", flat=True))
+    from salesflow.records.models import Process
+
+    # a process that is retired (or was never installed) receives no new records
+    active = set(Process.objects.filter(retired_at__isnull=True).values_list("key", flat=True))
     results = []
     for handoff in stage.handoffs:
-        if handoff.id in done:
+        if handoff.id in done or handoff.process not in active:
             continue
         results.append(_hand_off(record, handoff, user, at, options.get(handoff.id, {}), role or "system"))
     return results
@@ -376,14 +430,27 @@ def notify(record: Record | None, roles: list[str], kind: str, message: dict[str
         owner = User.objects.filter(pk=record.owner_id, is_active=True).first()
         if owner is not None and owner.pk not in {item.pk for item in users}:
             users.append(owner)
+    return notify_users(record, [user for user in users
+                                 if exclude is None or user.pk != getattr(exclude, "pk", None)], kind, message, at)
+
+
+def notify_users(record: Record | None, users: Any, kind: str, message: dict[str, str],
+                 at: datetime.datetime) -> list[Notification]:
+    """Notify these users (those who may see the record); every notification also goes out by e-mail.
+
+    This is the one place notifications are made: the e-mail outbox (``salesflow.mail``) queues a
+    mail for each, by the recipient's preferences and in their language.
+    """
     created = []
     for user in users:
-        if exclude is not None and user.pk == getattr(exclude, "pk", None):
-            continue
         if record is not None and not access.can_view(user, record):
             continue
         created.append(Notification(user=user, record=record, kind=kind, message=message, created_at=at))
-    return Notification.objects.bulk_create(created)
+    created = Notification.objects.bulk_create(created)
+    from salesflow.mail.outbox import queue_notifications
+
+    queue_notifications(created)
+    return created
 
 
 def notifications_of(user: Any) -> Any:

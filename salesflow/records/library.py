@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -61,13 +64,29 @@ def do_load_library_settings(parsed: ParsedSettings, by: Any | None = None) -> S
     return SettingsLoadResult(parsed.file, "loaded", len(settings.roles))
 
 
-def load_default_library() -> list[Any]:
-    """Load every default process version that the database does not hold yet (idempotent).
+#: Off while ``salesflow init`` migrates: the company chooses its processes itself.
+_autoload = ContextVar("salesflow_library_autoload", default=True)
 
-    The shipped library is installed as its files say (the system installs it at migrate and for the
-    demo); changes to a running library go through ``process propose`` or ``process load --approved-by``.
-    The default library settings are put in force only when no library settings were ever loaded:
-    a company that loaded its own keeps them.
+
+@contextmanager
+def no_autoload() -> Iterator[None]:
+    """Within the block, migrating does not load the default library."""
+    token = _autoload.set(False)
+    try:
+        yield
+    finally:
+        _autoload.reset(token)
+
+
+def load_default_library(keys: Collection[str] | None = None, by: Any | None = None) -> list[Any]:
+    """Load every default process version (of ``keys``, default all) the database does not hold yet (idempotent).
+
+    Processes a chosen one depends on through hand-offs need not be chosen: a hand-off to a process
+    that is not installed is reported by validation of that process only when it is loaded.
+    The shipped library is installed as its files say (the system installs it at migrate, for the demo
+    and for ``salesflow init``); changes to a running library go through ``process propose`` or
+    ``process load --approved-by``. The default library settings are put in force only when no library
+    settings were ever loaded: a company that loaded its own keeps them.
     """
     from salesflow.records.models import LibrarySettingsVersion, ProcessVersion
     from salesflow.records.services import do_load_process
@@ -80,9 +99,11 @@ def load_default_library() -> list[Any]:
         results.append(do_load_library_settings(settings))
     for parsed in valid:
         definition = parsed.definition
+        if keys is not None and definition.process not in keys:
+            continue
         if ProcessVersion.objects.filter(process__key=definition.process, version=definition.version).exists():
             continue
-        results.append(do_load_process(parsed, install=True))
+        results.append(do_load_process(parsed, by, install=True))
     return results
 
 
@@ -96,4 +117,17 @@ def load_default_library_after_migrate(sender: Any, **kwargs: Any) -> None:
         return
     if "records_librarysettingsversion" not in tables:
         return
+    if not _autoload.get() or is_initialised(using):
+        return
     load_default_library()
+
+
+def is_initialised(using: str = "default") -> bool:
+    """Whether ``salesflow init`` set this database up (then migrating loads no processes by itself)."""
+    from django.db import connections
+
+    if "ops_installation" not in connections[using].introspection.table_names():
+        return False
+    from salesflow.ops.models import Installation
+
+    return Installation.objects.using(using).exists()

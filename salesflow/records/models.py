@@ -26,6 +26,10 @@ class Process(models.Model):
         default=False, help_text="Users must have acknowledged the current guideline before acting in the process.")
     acknowledgement_days = models.PositiveSmallIntegerField(
         default=14, help_text="Days after a version's effective date within which its roles must read it.")
+    retired_at = models.DateTimeField(
+        null=True, blank=True, help_text="Retired: no new records; running records finish under their version.")
+    retired_by_name = models.CharField(max_length=150, blank=True)
+    retired_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["key"]

@@ -222,6 +222,13 @@ def check_acknowledgement(process: Process, user: Any) -> None:
                        f"`salesflow process acknowledge {process.key} --as {user.username}`")
 
 
+def refuse_retired(process: Process) -> None:
+    """A retired process starts no new records (running ones finish under their version)."""
+    if process.retired_at is not None:
+        raise Conflict(f"process {process.key} is retired since {process.retired_at:%Y-%m-%d}: it starts no new "
+                       "records (running records finish under their version)")
+
+
 def do_create_record(process_key: str, user: Any, fields: dict[str, Any],
                      at: datetime.datetime | None = None, link_from: int | None = None,
                      customer_id: int | None = None) -> Record:
@@ -237,6 +244,7 @@ def do_create_record(process_key: str, user: Any, fields: dict[str, Any],
     at = at or timezone.now()
     refuse_read_only(user)
     process = get_process(process_key)
+    refuse_retired(process)
     version = process.current_version()
     check_acknowledgement(process, user)
     if version is None:

@@ -234,10 +234,10 @@ def record_detail(request: HttpRequest, record_id: int) -> HttpResponse:
 # --- creating ------------------------------------------------------------------------------------
 
 def creatable_processes(user: Any, language: str) -> list[tuple[Process, Any]]:
-    """Processes with an approved version in which the user may create records."""
+    """Processes with an approved version, not retired, in which the user may create records."""
     actor = services.actor_for(user)
     found = []
-    for process in Process.objects.order_by("key"):
+    for process in Process.objects.filter(retired_at__isnull=True).order_by("key"):
         version = process.current_version()
         if version is None:
             continue

@@ -16,7 +16,7 @@ class Command(SalesflowCommand):
     help = ("Run the process schedules: reminders before deadlines, missed deadlines (SLA breaches), timed moves "
             "such as a contract entering its renewal window (which starts its renewal opportunity); and put guideline "
             "versions approved for a later effective date in force on that date. Idempotent: "
-            "run it daily (cron or a systemd timer); running it twice fires nothing twice. Ends with a signed checkpoint "
+            "`salesflow worker` runs it every hour (or run it from cron); running it twice fires nothing twice. Ends with a signed checkpoint "
             "of the event chain when events were appended and the newest checkpoint is older than "
             "SALESFLOW_CHECKPOINT_INTERVAL seconds (default 300).")
 

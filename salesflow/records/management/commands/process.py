@@ -5,6 +5,7 @@ take a version through document control (ISO 9001 7.5: draft → in_review → a
 approved version becomes obsolete); ``acknowledge|train|training|require-acknowledgement`` cover
 read acknowledgements and the training matrix; ``history|diff|render`` show and publish versions; ``map`` draws
 every process and their hand-offs as one SVG.
+``retire|reinstate`` stop and restart new records of a process (running ones finish under their version).
 ``load`` takes the status written in the YAML only from an approver (``--approved-by`` or ``--as``
 holding the responsible or deputy approver role), else stores a draft; ``propose`` is the controlled
 path for changing a process.
@@ -120,6 +121,15 @@ class Command(SalesflowCommand):
         setting.add_argument("state", choices=["on", "off"])
         setting.add_argument("--days", type=int, help="days after the effective date to read a new version")
         setting.add_argument("--as", dest="as_user", metavar="USER", required=True)
+        retire = sub.add_parser("retire", help="Retire a process: no new records; running records finish under "
+                                               "their version (the responsible role decides).")
+        retire.add_argument("process", metavar="ID")
+        retire.add_argument("--reason", required=True, help="why (kept in the audit trail)")
+        retire.add_argument("--as", dest="as_user", metavar="USER", required=True)
+        reinstate = sub.add_parser("reinstate", help="Take a retirement back: new records may start again.")
+        reinstate.add_argument("process", metavar="ID")
+        reinstate.add_argument("--reason", default="", help="why (kept in the audit trail)")
+        reinstate.add_argument("--as", dest="as_user", metavar="USER", required=True)
         training = sub.add_parser("training", help="The training matrix: who read the current version of each process.")
         training.add_argument("--json", action="store_true")
         history = sub.add_parser("history", help="The versions of a process with their approvals.")
@@ -186,13 +196,15 @@ class Command(SalesflowCommand):
                 "current_version": current.version if current else None,
                 "versions": [{"version": v.version, "status": v.status} for v in process.versions.all()],
                 "records": process.records.count(),
+                "retired_at": process.retired_at.isoformat() if process.retired_at else None,
             })
         if options["json"]:
             self.emit_json(rows)
             return
         for row in rows:
             versions = ", ".join(f"v{v['version']} {v['status']}" for v in row["versions"])
-            self.stdout.write(f"{row['id']:<28} {row['title']:<32} {row['record']:<14} {versions}")
+            retired = f"  (retired {row['retired_at'][:10]})" if row["retired_at"] else ""
+            self.stdout.write(f"{row['id']:<28} {row['title']:<32} {row['record']:<14} {versions}{retired}")
 
     def do_show(self, options: dict[str, Any]) -> None:
         process = services.get_process(options["process"])
@@ -287,6 +299,20 @@ class Command(SalesflowCommand):
         state = "required" if process.require_acknowledgement else "not required"
         self.stdout.write(f"{process.key}: a current acknowledgement is {state} before acting "
                           f"(read within {process.acknowledgement_days} days of a new version)")
+
+    def do_retire(self, options: dict[str, Any]) -> None:
+        from salesflow.guidelines.retirement import do_retire_process
+
+        process = do_retire_process(options["process"], services.get_user(options["as_user"]), options["reason"])
+        running = process.records.filter(closed_at__isnull=True).count()
+        self.stdout.write(f"{process.key} retired: no new records; {running} running record(s) finish under "
+                          "their version")
+
+    def do_reinstate(self, options: dict[str, Any]) -> None:
+        from salesflow.guidelines.retirement import do_reinstate_process
+
+        process = do_reinstate_process(options["process"], services.get_user(options["as_user"]), options["reason"])
+        self.stdout.write(f"{process.key} reinstated: new records may start again")
 
     def do_training(self, options: dict[str, Any]) -> None:
         from salesflow.guidelines.training import training_matrix

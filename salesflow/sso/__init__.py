@@ -1,0 +1,1 @@
+"""Single sign-on (OpenID Connect) and two-factor authentication (TOTP) for local accounts."""

@@ -1,0 +1,1 @@
+"""A real OpenID provider (django-oidc-provider) started by the tests in its own process."""
