@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "salesflow.analytics",
     "salesflow.accounts",
     "salesflow.interop",
+    "salesflow.quality",
 ]
 
 MIDDLEWARE = [

@@ -420,13 +420,18 @@ def validate_paths(paths: Iterable[str | FsPath], known_processes: Iterable[str]
     return valid, problems + found
 
 
+#: Files of a library directory that are not processes (the library's settings).
+NOT_PROCESSES = frozenset({"library-settings.yaml"})
+
+
 def expand_paths(paths: Iterable[str | FsPath]) -> list[FsPath]:
     """Files named directly, plus the *.yaml and *.yml files of named directories (sorted)."""
     result: list[FsPath] = []
     for path in paths:
         path = FsPath(path)
         if path.is_dir():
-            result.extend(sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file()))
+            result.extend(sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file()
+                                 and p.name not in NOT_PROCESSES))
         else:
             result.append(path)
     return result

@@ -12,7 +12,9 @@ LIBRARY_DIR = Path(__file__).resolve().parent.parent / "library"
 
 def default_library_keys() -> set[str]:
     """Process ids of the default library (by file name)."""
-    return {path.stem for path in LIBRARY_DIR.glob("*.yaml")}
+    from salesflow.process.validate import NOT_PROCESSES
+
+    return {path.stem for path in LIBRARY_DIR.glob("*.yaml") if path.name not in NOT_PROCESSES}
 
 
 def load_default_library() -> list[Any]:
