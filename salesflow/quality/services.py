@@ -134,15 +134,23 @@ def visible_assessments(user: Any, queryset: QuerySet | None = None) -> QuerySet
 
 def get_assessment(assessment_id: Any, user: Any) -> Assessment:
     """An assessment ``user`` may see. Raises `NotFound` (also for one they may not see)."""
-    text = str(assessment_id).strip()
-    found = visible_assessments(user).select_related("checklist").filter(pk=int(text)).first() \
-        if text.isdigit() else None
+    text = str(assessment_id).strip()[:40]
+    pk = as_id(text)
+    found = visible_assessments(user).select_related("checklist").filter(pk=pk).first() if pk else None
     if found is None:
         raise NotFound(f"assessment {text} not found")
     return found
 
 
 # --- subjects --------------------------------------------------------------------------------------
+
+def as_id(text: Any) -> int | None:
+    """A database id from text (digits only, within 64 bits), else None."""
+    text = str(text).strip()
+    if not text.isdigit() or len(text) > 18:
+        return None
+    return int(text)
+
 
 def parse_subject(text: str) -> tuple[str, str]:
     """``KIND:ID`` → (kind, id); raises BadInput naming the bad value."""
@@ -155,24 +163,27 @@ def parse_subject(text: str) -> tuple[str, str]:
 
 def resolve_subject(kind: str, ident: Any, user: Any) -> tuple[int, str]:
     """The id and label of a subject ``user`` may assess; raises `NotFound` for an unknown or invisible one."""
-    text = str(ident).strip()
+    text = str(ident).strip()[:200]
     if kind in (Subject.partner.value, Subject.account.value):
         from salesflow.accounts.models import Account
 
-        account = Account.objects.filter(pk=int(text)).first() if text.isdigit() else None
+        pk = as_id(text)
+        account = Account.objects.filter(pk=pk).first() if pk else None
         if account is None:
             raise NotFound(f"subject: unknown account {text!r}")
         return account.pk, account.name
     if kind == Subject.user.value:
         from salesflow.people.models import User
 
-        person = User.objects.filter(username=text).first() or (
-            User.objects.filter(pk=int(text)).first() if text.isdigit() else None)
+        pk = as_id(text)
+        person = User.objects.filter(username=text[:150], is_active=True).first() or (
+            User.objects.filter(pk=pk, is_active=True).first() if pk else None)
         if person is None:
             raise NotFound(f"subject: unknown user {text!r}")
         return person.pk, person.display_name
     if kind == Subject.record.value:
-        record = Record.objects.filter(pk=int(text)).first() if text.isdigit() else None
+        pk = as_id(text)
+        record = Record.objects.filter(pk=pk).first() if pk else None
         if record is None or not access.can_view(user, record):
             raise NotFound(f"subject: record {text} not found")
         return record.pk, record.title or f"#{record.pk}"
