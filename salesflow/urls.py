@@ -6,5 +6,6 @@ urlpatterns = [
     path("api/", include("salesflow.api.urls")),
     path("guidelines/", include("salesflow.guidelines.urls")),
     path("controlling/", include("salesflow.analytics.urls")),
+    path("quality/", include("salesflow.quality.urls")),
     path("", include("salesflow.web.urls")),
 ]
