@@ -97,6 +97,26 @@ def _sections(definition: ChecklistDefinition, language: str, answers: dict[str,
     return sections
 
 
+def _question_problem(definition: ChecklistDefinition, problem: str, language: str) -> str:
+    """A scoring refusal ``id: message`` with the question's text in front, for the form."""
+    question_id, _sep, rest = problem.partition(": ")
+    question = definition.question(question_id)
+    return f"“{question.text.get_text(language)}” ({question_id}): {rest}" if question else problem
+
+
+def _nonconformity_note(assessment: Any, definition: ChecklistDefinition) -> str:
+    """Why no nonconformity was started, in the page's language."""
+    note = assessment.nonconformity_note
+    if not note:
+        return ""
+    if not definition.raises:
+        return _("The checklist names no process for nonconformities.")
+    if note.startswith("no nonconformity process is installed"):
+        return _("No nonconformity process is installed (process %(process)s is not loaded).") % {
+            "process": definition.raises}
+    return note
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def assess(request: HttpRequest, key: str) -> HttpResponse:
@@ -126,7 +146,7 @@ def assess(request: HttpRequest, key: str) -> HttpResponse:
                 version.key, request.user, f"{version.subject}:{values['subject']}", answers,
                 date=values["date"] or None, notes=values["notes"], evidence=files, version=version.version)
         except AnswersInvalid as refused:
-            errors = refused.problems
+            errors = [_question_problem(definition, problem, language) for problem in refused.problems]
         except EngineError as refused:
             errors = [refused.message]
         else:
@@ -163,6 +183,7 @@ def assessment_detail(request: HttpRequest, assessment_id: int) -> HttpResponse:
         "assessment": assessment, "title": assessment.checklist.title_in(language), "sections": sections,
         "subject_label": _subject_label(assessment.subject_kind), "pass_mark": definition.pass_mark,
         "evidence": list(assessment.evidence.all()),
+        "nonconformity_note": _nonconformity_note(assessment, definition),
     })
 
 

@@ -66,7 +66,7 @@ def test_an_assessment_in_english(page: Page, live_server: Any, staff: dict, tmp
     answer(page, "process", "na")
     # follow_up left out: refused, naming the question; the answers given stay checked.
     page.get_by_role("button", name="Record assessment").click()
-    expect(page.locator("#assessment-errors")).to_contain_text("follow_up: not answered")
+    expect(page.locator("#assessment-errors")).to_contain_text("“Followed up as agreed” (follow_up): not answered")
     expect(page.locator("input[name='q-product'][value='4']")).to_be_checked()
     shot(page, "assessment-form-refused-en")
     answer(page, "follow_up", "no")
@@ -107,4 +107,5 @@ def test_an_assessment_in_german(page: Page, live_server: Any, staff: dict) -> N
     expect(page.locator("#score")).to_have_text("93,3 %")
     expect(page.locator("#result")).to_have_text("Nicht bestanden")
     expect(page.get_by_text("Eine kritische Frage wurde mit „Nein“ beantwortet.")).to_be_visible()
+    expect(page.get_by_text("Kein Prozess für Nichtkonformitäten ist installiert")).to_be_visible()
     shot(page, "assessment-detail-de")
