@@ -129,6 +129,7 @@ def assess(request: HttpRequest, key: str) -> HttpResponse:
     definition = services.checklist_definition(version)
     answers: dict[str, str] = {}
     errors: list[str] = []
+    status = 200
     values = {"subject": request.GET.get("subject", "")[:200], "date": timezone.localdate().isoformat(), "notes": ""}
     if request.method == "POST":
         values = {"subject": request.POST.get("subject", "").strip()[:200],
@@ -147,8 +148,10 @@ def assess(request: HttpRequest, key: str) -> HttpResponse:
                 date=values["date"] or None, notes=values["notes"], evidence=files, version=version.version)
         except AnswersInvalid as refused:
             errors = [_question_problem(definition, problem, language) for problem in refused.problems]
+            status = 400
         except EngineError as refused:
             errors = [refused.message]
+            status = 403 if refused.code == "not_permitted" else 404 if refused.code == "not_found" else 400
         else:
             return redirect("assessment", assessment_id=assessment.pk)
     return render(request, "quality/assess.html", {
@@ -158,7 +161,7 @@ def assess(request: HttpRequest, key: str) -> HttpResponse:
         "may_assess": services.may_assess(request.user, version),
         "responsible": _role_title(version.responsible, language),
         "max_mb": services.MAX_EVIDENCE_BYTES // (1024 * 1024),
-    }, status=400 if errors else 200)
+    }, status=status)
 
 
 @login_required
