@@ -41,6 +41,8 @@ MAX_SECTIONS = 50
 MAX_QUESTIONS = 500
 #: The largest scale (answers 1..n).
 MAX_SCALE = 100
+#: The largest checklist file read.
+MAX_FILE_BYTES = 1024 * 1024
 
 
 class Subject(StrEnum):
@@ -207,6 +209,9 @@ def validate_checklist_paths(paths: Iterable[str | FsPath], known_roles: Iterabl
     for path in expand_paths(paths):
         name = str(path)
         try:
+            if FsPath(path).stat().st_size > MAX_FILE_BYTES:
+                problems.append(Problem(name, 0, f"larger than {MAX_FILE_BYTES // 1024} KB: not a checklist"))
+                continue
             raw = FsPath(path).read_bytes()
             text = raw.decode("utf-8-sig")
         except OSError as error:

@@ -86,3 +86,10 @@ def test_default_checklists_are_valid_bilingual_and_satisfy_the_schema() -> None
         pass
     else:
         raise AssertionError("the schema accepts an unknown key")
+
+
+def test_an_oversized_file_is_refused_unread(tmp_path) -> None:
+    path = tmp_path / "big.yaml"
+    path.write_bytes(b"# " + b"x" * (1024 * 1024) + b"\n")
+    _valid, problems = validate_checklist_paths([path], {"sales_quality"})
+    assert [str(problem) for problem in problems] == [f"{path}:0: larger than 1024 KB: not a checklist"]
