@@ -134,7 +134,7 @@ def list_checklists(request: HttpRequest) -> list[dict[str, Any]]:
     return [_checklist_data(version, request.auth) for version in services.current_checklists()]
 
 
-@checklists_router.get("/{key}", response=responses({200: ChecklistOut}, 403, 404), summary="Read a checklist",
+@checklists_router.get("/{key}", response=responses({200: ChecklistOut}, 400, 403, 404), summary="Read a checklist",
                        operation_id="get_checklist")
 def get_checklist(request: HttpRequest, key: Annotated[str, Path(max_length=64)]) -> dict[str, Any]:
     """One checklist (its newest version) with its sections and questions."""
@@ -177,7 +177,7 @@ def list_assessments(request: HttpRequest, query: Query[AssessmentQuery]) -> dic
     return {"count": found.count(), "items": [services.assessment_data(item, _language(request)) for item in page]}
 
 
-@assessments_router.get("/{assessment_id}", response=responses({200: AssessmentOut}, 403, 404),
+@assessments_router.get("/{assessment_id}", response=responses({200: AssessmentOut}, 400, 403, 404),
                         summary="Read an assessment", operation_id="get_assessment")
 def get_assessment(request: HttpRequest, assessment_id: int = AssessmentId) -> dict[str, Any]:
     """One assessment you may see (404 otherwise)."""
