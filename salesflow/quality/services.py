@@ -28,7 +28,7 @@ from salesflow.process.checklist import ChecklistDefinition, ParsedChecklist, Su
 from salesflow.process.model import FieldType
 from salesflow.quality.models import Assessment, ChecklistVersion, Evidence
 from salesflow.records import eventlog
-from salesflow.records.models import Process, Record
+from salesflow.records.models import Process, Record, RecordLink
 from salesflow.records.services import NotFound, actor_for, actorship, definition_of, refuse_read_only
 
 #: Bounds of what an assessment may carry.
@@ -326,14 +326,22 @@ def _start_record(process: Process, version: Any, assessment: Assessment, defini
     description = (f"Assessment {assessment.pk} ({definition.checklist} v{definition.version}, "
                    f"{assessment.date.isoformat()}) answered 'no' to the critical question(s) {questions}.")
     values: dict[str, Any] = {"title": title}
+    customer_id = None
+    if assessment.subject_kind in (Subject.partner.value, Subject.account.value):
+        customer_id = assessment.subject_id
+        values["account"] = assessment.subject_label
     for name, field in target.fields.items():
         if field.required and field.type == FieldType.text and field.default is None:
             values[name] = description
     # The checklist's responsible role starts it: the nonconformity is the checklist's own consequence.
     creation = actions.create(target, actor_for(user), values, user.pk, handed_over_by=definition.responsible)
-    record = Record(process=process, process_version=version, created_at=at, updated_at=at, stage_entered_at=at)
+    record = Record(process=process, process_version=version, created_at=at, updated_at=at, stage_entered_at=at,
+                    customer_id=customer_id)
     record.apply_state(creation.state)
     record.save()
+    if assessment.subject_kind == Subject.record.value:
+        # The audited record links to the nonconformity it raised (shown with its linked records).
+        RecordLink.objects.create(source_id=assessment.subject_id, target=record, kind=target.record, created_at=at)
     drafts = [*creation.events,
               EventDraft(kind="nonconformity_raised", role=definition.responsible,
                          payload={"assessment": assessment.pk, "checklist": definition.checklist,

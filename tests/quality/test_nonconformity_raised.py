@@ -27,6 +27,7 @@ def test_failed_critical_question_starts_a_linked_nonconformity(cli, people, par
     record = Record.objects.get(pk=data["nonconformity"])
     assert record.process.key == "nonconformity" and record.stage == "reported"
     assert "wrong_price" in record.title and record.owner.username == "quinn"
+    assert record.customer == partner and record.account == partner.name
     assert "Assessment" in record.values["description"]
     raised = Event.objects.get(record=record, kind="nonconformity_raised")
     assert raised.payload["assessment"] == data["id"] and raised.payload["failed_critical"] == ["wrong_price"]
@@ -54,3 +55,20 @@ def test_without_a_nonconformity_process_the_assessment_says_so(cli, people, par
     assert result.code == 0, result
     assert "no nonconformity process is installed (process 'nonconformity' is not loaded)" in result.out
     assert Assessment.objects.get().nonconformity is None
+
+
+def test_an_audited_record_links_to_its_nonconformity(cli, people, answers_file, tmp_path) -> None:
+    from salesflow.records.services import do_create_record, get_user
+
+    (tmp_path / "nc.yaml").write_text(NONCONFORMITY_PROCESS, encoding="utf-8")
+    assert cli("process", "load", tmp_path / "nc.yaml").code == 0
+    audited = do_create_record("opportunity-management", get_user("kim"), {"title": "Audited deal", "amount": "10"})
+    answers = answers_file({"guideline_current": "yes", "fields_complete": "yes", "activities": "partial",
+                            "gates": "no", "approvals": "na", "overrides": "na", "timeliness": 3,
+                            "classification": "yes"})
+    data = cli("assess", "sales-process-audit", "--subject", f"record:{audited.pk}", "--answers", answers,
+               "--as", "quinn", "--json").json()
+    # 2 + 2 + 1.5 + 0 + 1 + 1 = 7.5 of 2+2+3+3+2+1 = 13 → 57.7 %; the critical gates question failed.
+    assert (data["score_percent"], data["failed_critical"]) == ("57.7", ["gates"])
+    link = audited.links_out.get()
+    assert link.target_id == data["nonconformity"] and link.kind == "nonconformity"
