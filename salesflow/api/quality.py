@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Field, Path, Query, Router, Schema, Status
+from pydantic import StrictInt, StrictStr
 
 from salesflow.api.errors import responses
 from salesflow.api.schemas import MAX_ID
@@ -26,7 +27,7 @@ checklists_router = Router(tags=["checklists"])
 assessments_router = Router(tags=["assessments"])
 
 AssessmentId = Path(..., ge=1, le=MAX_ID, description="The assessment's id.")
-Answer = str | int
+Answer = StrictStr | StrictInt
 
 
 class ChecklistOut(Schema):

@@ -62,6 +62,7 @@ def test_refusals(api_as, people, quinn) -> None:
                          400, "bad_input")
     assert "product: bad answer '9'" in bad["detail"]
     assert_problem(api_as(quinn).post("/api/assessments", {**body, "subject": "user:nobody"}), 404)
+    assert_problem(api_as(quinn).post("/api/assessments", {**body, "answers": {**ANSWERS, "product": True}}), 400)
     broken = {**body, "evidence": [{"name": "x.txt", "content_base64": "***"}]}
     assert "not base64" in assert_problem(api_as(quinn).post("/api/assessments", broken), 400)["detail"]
     assert Assessment.objects.count() == 0
