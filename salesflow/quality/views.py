@@ -50,6 +50,7 @@ def checklist_list(request: HttpRequest) -> HttpResponse:
                      "questions": len(definition.questions()), "pass_mark": definition.pass_mark,
                      "may_assess": services.may_assess(request.user, version),
                      "responsible": _role_title(version.responsible, language)})
+    rows.sort(key=lambda row: row["title"].casefold())
     recent = services.visible_assessments(request.user).select_related("checklist")[:50]
     return render(request, "quality/checklist_list.html", {
         "rows": rows, "recent": [{"assessment": item, "title": item.checklist.title_in(language),

@@ -81,6 +81,10 @@ def test_an_assessment_in_english(page: Page, live_server: Any, staff: dict, tmp
     expect(page.locator("#result")).to_have_text("Failed")
     expect(page.get_by_role("link", name="call-notes.txt")).to_be_visible()
     shot(page, "assessment-detail-en")
+    page.get_by_role("link", name="Checklists").first.click()
+    expect(page.locator("table.data-table")).to_contain_text("Kai Becker")
+    expect(page.locator("table.data-table")).to_contain_text("67.3 %")
+    shot(page, "checklists-with-assessment-en")
     assessment = Assessment.objects.get()
     assert str(assessment.score_percent) == "67.3" and assessment.evidence.get().name == "call-notes.txt"
 
