@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -38,6 +39,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--demo", type=int, default=50, metavar="OPPORTUNITIES",
                         help="opportunities per demo-generation round on SQLite (default 50; 0 skips it)")
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the results to FILE as JSON")
+    parser.add_argument("--sqlite-synchronous", choices=["FULL", "EXTRA"], metavar="LEVEL",
+                        help="also run the SQLite moves with PRAGMA synchronous=LEVEL (FULL or EXTRA), rounds "
+                             "alternating with the default NORMAL, as one more row of the tables")
     parser.add_argument("--interop", action="store_true",
                         help="run the import/export benchmarks instead (benchmarks.interop: Salesforce import, XES, pm4py)")
     parser.add_argument("--analytics", action="store_true",
@@ -52,20 +56,51 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def run_worker(database_url: str, options: list[str]) -> dict[str, Any]:
+def run_worker(database_url: str, options: list[str], env: dict[str, str] | None = None) -> dict[str, Any]:
     """Run ``benchmarks.worker`` on a database; return its JSON. Its progress goes to our stderr."""
     command = [sys.executable, "-m", "benchmarks.worker", "--database-url", database_url, *options]
     proc = subprocess.run(command, cwd=REPO_ROOT, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
-                          check=False)
+                          check=False, env={**os.environ, **(env or {})})
     if proc.returncode != 0:
         raise WorkerFailed(f"failed: the worker exited with code {proc.returncode} (see its output above)")
     return json.loads(proc.stdout)
 
 
-def on_sqlite(options: list[str]) -> dict[str, Any]:
-    """Run a worker on a new SQLite file in a temporary directory (removed afterwards)."""
+def on_sqlite(options: list[str], synchronous: str = "") -> dict[str, Any]:
+    """Run a worker on a new SQLite file in a temporary directory (removed afterwards); ``synchronous``:
+    the ``SALESFLOW_SQLITE_SYNCHRONOUS`` level (default: the configured one)."""
+    env = {"SALESFLOW_SQLITE_SYNCHRONOUS": synchronous} if synchronous else None
     with tempfile.TemporaryDirectory(prefix="salesflow-bench-") as directory:
-        return run_worker(f"sqlite:///{Path(directory) / 'bench.sqlite3'}", options)
+        return run_worker(f"sqlite:///{Path(directory) / 'bench.sqlite3'}", options, env)
+
+
+def sqlite_side_by_side(options: list[str], rounds: int, level: str) -> dict[str, Any]:
+    """The SQLite moves at NORMAL and at ``level``, one round each in turn (drift hits both alike)."""
+    results: dict[str, list[dict[str, Any]]] = {"NORMAL": [], level: []}
+    for round_ in range(rounds):
+        for name in (("NORMAL", level) if round_ % 2 == 0 else (level, "NORMAL")):
+            print(f"sqlite: stage moves, synchronous={name}, round {round_ + 1}", file=sys.stderr, flush=True)
+            results[name].append(guarded(on_sqlite, [*options, "--rounds", "1"], name))
+    return {("sqlite" if name == "NORMAL" else f"sqlite {name}"): merge_rounds(runs) for name, runs in results.items()}
+
+
+def merge_rounds(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """One result from single-round worker results (their per-round lists joined)."""
+    failed = next((run for run in runs if "error" in run or "skipped" in run), None)
+    if failed is not None:
+        return failed
+    merged = json.loads(json.dumps(runs[0]))
+
+    def join(target: Any, others: list[Any]) -> None:
+        for key, value in target.items():
+            if isinstance(value, list):
+                for other in others:
+                    value.extend(other[key])
+            elif isinstance(value, dict):
+                join(value, [other[key] for other in others])
+
+    join(merged, runs[1:])
+    return merged
 
 
 def on_postgres(options: list[str]) -> dict[str, Any]:
@@ -116,7 +151,9 @@ def main(argv: list[str] | None = None) -> int:
           + (f", demo {args.demo} opportunities × {args.rounds} rounds" if args.demo and args.only != "postgres"
              else ""), file=sys.stderr, flush=True)
     moves: dict[str, Any] = {}
-    if args.only in (None, "sqlite"):
+    if args.only in (None, "sqlite") and args.sqlite_synchronous:
+        moves.update(sqlite_side_by_side(["--moves", str(args.moves)], args.rounds, args.sqlite_synchronous))
+    elif args.only in (None, "sqlite"):
         print("sqlite: stage moves", file=sys.stderr, flush=True)
         moves["sqlite"] = guarded(on_sqlite, move_options)
     if args.only in (None, "postgres"):

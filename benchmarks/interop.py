@@ -181,8 +181,44 @@ def worker_write_pm4py(path: str, output: str) -> dict[str, Any]:
             "baseline_mb": round(baseline), "events": len(frame)}
 
 
+def worker_verify(database_url: str) -> dict[str, Any]:
+    """After the import: sign a checkpoint, then ``audit verify`` (chain, then checkpoints); each timed."""
+    import shutil
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    journal = tempfile.mkdtemp(prefix="salesflow-bench-journal-")
+    os.environ["SALESFLOW_CHECKPOINT_JOURNAL"] = journal + os.sep  # never into the repository's var/
+    if not os.environ.get("SALESFLOW_CHECKPOINT_KEY_FILE"):  # DEBUG is off in workers: a throw-away key
+        key = Path(journal) / "key.pem"
+        key.write_bytes(Ed25519PrivateKey.generate().private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+        os.environ["SALESFLOW_CHECKPOINT_KEY_FILE"] = str(key)
+    try:
+        from benchmarks.worker import setup_django
+
+        setup_django(database_url)
+        from salesflow.records import checkpoints, eventlog
+
+        started = time.perf_counter()
+        checkpoint = checkpoints.write_checkpoint()
+        signed, cpu = time.perf_counter(), time.process_time()
+        chain = eventlog.verify()
+        chained, cpu = time.perf_counter(), time.process_time() - cpu
+        problems = checkpoints.verify_checkpoints()
+        done = time.perf_counter()
+    finally:
+        shutil.rmtree(journal, ignore_errors=True)
+    return {"events": chain.checked, "ok": chain.ok and not problems, "checkpoint_seq": checkpoint["seq"],
+            "checkpoint_seconds": round(signed - started, 3), "chain_seconds": round(chained - signed, 1),
+            "chain_cpu_seconds": round(cpu, 1),
+            "checkpoints_seconds": round(done - chained, 3), "seconds": round(done - signed, 1),
+            "peak_mb": round(peak_mb())}
+
+
 WORKERS = {"salesforce": worker_salesforce, "xes-export": worker_xes_export, "read-ours": worker_read_ours,
-           "read-pm4py": worker_read_pm4py, "write-pm4py": worker_write_pm4py}
+           "read-pm4py": worker_read_pm4py, "write-pm4py": worker_write_pm4py, "verify": worker_verify}
 
 
 def run_worker(name: str, *args: str) -> dict[str, Any]:
@@ -206,7 +242,7 @@ def on_backend(backend: str, export: Path, xes_path: Path | None) -> dict[str, A
     if backend == "sqlite":
         with tempfile.TemporaryDirectory(prefix="salesflow-bench-interop-") as directory:
             url = f"sqlite:///{Path(directory) / 'bench.sqlite3'}"
-            return {"import": run_worker("salesforce", url, str(export)),
+            return {"import": run_worker("salesforce", url, str(export)), "verify": run_worker("verify", url),
                     **({"xes_export": run_worker("xes-export", url, str(xes_path))} if xes_path else {})}
     try:
         cluster = pgcluster.start_cluster(dbname="salesflow_bench_interop")
@@ -214,7 +250,7 @@ def on_backend(backend: str, export: Path, xes_path: Path | None) -> dict[str, A
         return {"import": {"skipped": f"PostgreSQL not available: {str(exc).splitlines()[0] if str(exc) else exc}"}}
     try:
         url = cluster.create_database()
-        return {"import": run_worker("salesforce", url, str(export)),
+        return {"import": run_worker("salesforce", url, str(export)), "verify": run_worker("verify", url),
                 **({"xes_export": run_worker("xes-export", url, str(xes_path))} if xes_path else {})}
     finally:
         cluster.stop()
@@ -242,6 +278,15 @@ def render(result: dict[str, Any]) -> str:
                      f"{cell(imp, 'records')} | {cell(imp, 'events')} | "
                      f"{cell(imp, 'peak_mb')} ({cell(imp, 'baseline_mb')}) | {cell(exp, 'seconds')} | "
                      f"{cell(exp, 'events')} | {cell(exp, 'peak_mb')} ({cell(exp, 'baseline_mb')}) |")
+    lines += ["", "Audit verify of the imported log (signed checkpoint first)", "",
+              "| backend | events | checkpoint s | chain s | chain CPU s | checkpoints s | verify s | ok | peak MB |",
+              "|---|---|---|---|---|---|---|---|---|"]
+    for backend, entry in result["backends"].items():
+        check = entry.get("verify")
+        lines.append(f"| {backend} | {cell(check, 'events')} | {cell(check, 'checkpoint_seconds')} | "
+                     f"{cell(check, 'chain_seconds')} | {cell(check, 'chain_cpu_seconds')} | "
+                     f"{cell(check, 'checkpoints_seconds')} | {cell(check, 'seconds')} | "
+                     f"{cell(check, 'ok')} | {cell(check, 'peak_mb')} |")
     lines += ["", "XES next to pm4py", "", "| task | tool | seconds | events | peak MB (baseline) |", "|---|---|---|---|---|"]
     for task, tool, entry in result["xes"]:
         lines.append(f"| {task} | {tool} | {cell(entry, 'seconds')} | {cell(entry, 'events')} | "

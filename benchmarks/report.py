@@ -62,7 +62,7 @@ def moves_table(results: dict[str, Any], scenario: str, title: str) -> list[str]
     header = ["backend", "engine moves/s", "bare insert moves/s", "overhead (bare/engine)", "engine events/s",
               "SQL per move (engine/bare)"]
     rows = []
-    for backend in BACKENDS:
+    for backend in [*BACKENDS, *(name for name in results if name not in BACKENDS)]:
         result = results.get(backend)
         if result is None:
             continue

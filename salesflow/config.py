@@ -24,6 +24,26 @@ SQLITE_OPTIONS: dict[str, Any] = {
     "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
 }
 
+#: ``SALESFLOW_SQLITE_SYNCHRONOUS``: how hard SQLite syncs to disk (README "Audit trail and backups").
+SQLITE_SYNCHRONOUS_VAR = "SALESFLOW_SQLITE_SYNCHRONOUS"
+SQLITE_SYNCHRONOUS_LEVELS = ("NORMAL", "FULL", "EXTRA")
+
+
+def sqlite_options(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The SQLite connection options, with ``PRAGMA synchronous`` from ``SALESFLOW_SQLITE_SYNCHRONOUS``.
+
+    NORMAL (default) in WAL mode never corrupts the database, but a power loss or OS crash may undo
+    the last transactions committed before it; FULL (or EXTRA) syncs the WAL at every commit so an
+    acknowledged commit survives that too. Any other value raises ``ImproperlyConfigured``.
+    """
+    env = os.environ if environ is None else environ
+    raw = env.get(SQLITE_SYNCHRONOUS_VAR, "")
+    level = raw.strip().upper() or "NORMAL"
+    if level not in SQLITE_SYNCHRONOUS_LEVELS:
+        raise ImproperlyConfigured(
+            f"{SQLITE_SYNCHRONOUS_VAR} must be one of {', '.join(SQLITE_SYNCHRONOUS_LEVELS)}; got {raw!r}")
+    return {**SQLITE_OPTIONS, "init_command": f"PRAGMA journal_mode=WAL; PRAGMA synchronous={level};"}
+
 
 def env_bool(name: str, default: bool, environ: Mapping[str, str] | None = None) -> bool:
     """Read a boolean environment variable.
@@ -98,7 +118,7 @@ def parse_database_url(
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": name,
-            "OPTIONS": dict(SQLITE_OPTIONS),
+            "OPTIONS": sqlite_options(),
         }
 
     if scheme in {"postgres", "postgresql", "pgsql"}:

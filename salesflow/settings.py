@@ -59,6 +59,7 @@ MIDDLEWARE = [
     "salesflow.web.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "salesflow.web.limits.RequestSizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -66,6 +67,9 @@ MIDDLEWARE = [
     "salesflow.web.password_duty.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+#: A form or JSON body larger than this answers 413 (uploads: see salesflow/web/limits.py).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 ROOT_URLCONF = "salesflow.urls"
 WSGI_APPLICATION = "salesflow.wsgi.application"

@@ -2,6 +2,8 @@
 
 from django.urls import include, path
 
+handler400 = "salesflow.web.limits.bad_request"
+
 urlpatterns = [
     path("api/", include("salesflow.api.urls")),
     path("guidelines/", include("salesflow.guidelines.urls")),

@@ -109,3 +109,65 @@ def django_db_modify_db_settings(
     database = settings.DATABASES["default"]
     if database["ENGINE"].endswith("sqlite3"):
         database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("sqlite") / "test_salesflow.sqlite3")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_access_policy() -> Iterator[None]:
+    """Each test starts with the access rules rebuilt from its own database (rolled back between tests)."""
+    from salesflow.people import access
+
+    access.forget_policy()
+    yield
+    access.forget_policy()
+
+
+# ===========================================================================
+# Checkpoints (salesflow.records.checkpoints): one signing key for the whole
+# session, one journal per test — so that checkpoints written by one test (whose
+# events are then rolled back) never meet another test's database state.
+# Transactional tests are emptied with DELETE/TRUNCATE, which the event log's
+# triggers refuse: the harness switches them off for that, as an admin could.
+# ===========================================================================
+@pytest.fixture(scope="session")
+def checkpoint_key_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A PEM Ed25519 private key for the test session."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    path = tmp_path_factory.mktemp("checkpoint-key") / "key.pem"
+    path.write_bytes(Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    return path
+
+
+@pytest.fixture(autouse=True)
+def checkpoint_journal(checkpoint_key_file: Path, tmp_path_factory: pytest.TempPathFactory,
+                       monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> Path:
+    """This test's checkpoint journal (SALESFLOW_CHECKPOINT_JOURNAL) and the session key."""
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.nodeid)[-150:]
+    path = tmp_path_factory.getbasetemp() / "checkpoints" / f"{name}.jsonl"
+    monkeypatch.setenv("SALESFLOW_CHECKPOINT_KEY_FILE", str(checkpoint_key_file))
+    monkeypatch.setenv("SALESFLOW_CHECKPOINT_JOURNAL", str(path))
+    monkeypatch.delenv("SALESFLOW_CHECKPOINT_KEY", raising=False)
+    monkeypatch.delenv("SALESFLOW_CHECKPOINT_PUBLIC_KEY_FILE", raising=False)
+    monkeypatch.delenv("SALESFLOW_CHECKPOINT_SYSLOG", raising=False)
+    return path
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_past_the_append_only_triggers() -> Iterator[None]:
+    from django.db.backends.base.operations import BaseDatabaseOperations
+
+    from tests.tampering import rewrite_allowed
+
+    original = BaseDatabaseOperations.execute_sql_flush
+
+    def execute_sql_flush(self: BaseDatabaseOperations, sql_list: list[str]) -> None:
+        with rewrite_allowed(self.connection):
+            original(self, sql_list)
+
+    BaseDatabaseOperations.execute_sql_flush = execute_sql_flush  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        BaseDatabaseOperations.execute_sql_flush = original  # type: ignore[method-assign]

@@ -1,9 +1,12 @@
 """What account pages and the account API show: accounts with figures of the records a user may see.
 
-Accounts themselves are internal data: every member of sales staff sees every account, its contacts
-and its ABC segment. Everything computed from records — won revenue, open pipeline, record counts,
-account plans, the account timeline — counts only the records the user may see
-(`salesflow.people.access.visible_records`): nothing of a hidden record shows, not even in a sum.
+Accounts themselves are internal data: every member of sales staff sees every account and its
+contacts. Everything computed from records — won revenue, open pipeline, record counts, the customer
+status (new / existing), account plans, the account timeline — counts only the records the user may
+see (`salesflow.people.access.visible_records`): nothing of a hidden record shows, not even in a sum.
+The stored ABC segment is computed company-wide from every won opportunity, so it is shown
+(``visible_segment``) only to a user who sees every won opportunity of the account; to others it is
+withheld (``segment_withheld``), exactly like an account not segmented yet in filters and sorting.
 
 Recomputing the segmentation is for the Head of Sales and Sales Ops (`may_segment`); the service
 (`salesflow.accounts.segmentation.do_segment_accounts`) does the work in one transaction.
@@ -18,8 +21,11 @@ from typing import Any
 
 from django.db.models import (
     Case,
+    CharField,
     Count,
     DecimalField,
+    Exists,
+    F,
     IntegerField,
     OuterRef,
     Q,
@@ -37,8 +43,8 @@ from salesflow.accounts.segmentation import DEFAULT_WINDOW_DAYS, Window
 from salesflow.engine.errors import BadInput
 from salesflow.people import access
 
-#: Roles that may recompute the ABC segmentation (read-only roles never may).
-SEGMENTATION_ROLES = frozenset({"head_of_sales", "sales_ops"})
+#: The library right (library settings) to recompute the ABC segmentation (read-only roles never may).
+SEGMENTATION_RIGHT = "segmentation"
 #: The record type of account plans (the account-management process).
 ACCOUNT_PLAN_RECORD_TYPE = "account_plan"
 #: Record types in the order of the sales chain (groups on the account page follow it).
@@ -60,9 +66,9 @@ MONEY = DecimalField(max_digits=17, decimal_places=2)
 
 
 def may_segment(user: Any) -> bool:
-    """True when ``user`` may recompute the ABC segmentation: Head of Sales or Sales Ops, not read-only."""
+    """True when ``user`` may recompute the ABC segmentation: a role granted the right, not read-only."""
     return (access.is_staff_member(user) and not access.is_read_only(user)
-            and bool(user.role_ids() & SEGMENTATION_ROLES))
+            and access.has_right(user, SEGMENTATION_RIGHT))
 
 
 def revenue_window(today: datetime.date | None = None) -> Window:
@@ -137,6 +143,24 @@ def won_in(records: QuerySet, start: datetime.datetime | None, end: datetime.dat
     return query
 
 
+def hidden_won(user: Any) -> QuerySet:
+    """Won opportunities ``user`` may not see (they shaped the company-wide segment)."""
+    from salesflow.records.models import Record
+
+    return won_in(Record.objects.all(), None, None).exclude(pk__in=visible_records(user).values("pk"))
+
+
+def visible_segment_revenue(user: Any, window: Window) -> dict[str, Decimal]:
+    """Won revenue in ``window`` of the records ``user`` may see, by the accounts' stored segment."""
+    rows = (won_in(visible_records(user), window.start, window.end).filter(customer__isnull=False)
+            .values("customer__segment").annotate(total=Sum("amount")))
+    revenue = {segment: ZERO for segment in Account.SEGMENTS}
+    for row in rows:
+        if row["customer__segment"] in revenue:
+            revenue[row["customer__segment"]] += row["total"] or ZERO
+    return revenue
+
+
 def open_opportunities(records: QuerySet) -> QuerySet:
     """Open opportunities of ``records``."""
     return records.filter(outcome="", process__record_type=OPPORTUNITY_RECORD_TYPE)
@@ -151,14 +175,19 @@ def accounts_for(user: Any, flt: AccountFilter | None = None, window: Window | N
         return Account.objects.none()
     window = window or revenue_window()
     records = visible_records(user)
-    query = Account.objects.with_customer_status().annotate(
+    query = Account.objects.annotate(
+        existing_customer=Exists(won_in(records, None, timezone.now()).filter(customer=OuterRef("pk"))),
+        segment_withheld=Exists(hidden_won(user).filter(customer=OuterRef("pk"))),
         won_revenue=_per_account_sum(won_in(records, window.start, window.end)),
         open_pipeline=_per_account_sum(open_opportunities(records)),
         record_count=_per_account_count(records),
-        segment_order=Case(When(segment="", then=Value("Z")), default="segment"),
-    )
+    ).annotate(
+        visible_segment=Case(When(segment_withheld=True, then=Value("")), default=F("segment"),
+                             output_field=CharField()),
+    ).annotate(segment_order=Case(When(visible_segment="", then=Value("Z")), default=F("visible_segment"),
+                                  output_field=CharField()))
     if flt.segment:
-        query = query.filter(segment="" if flt.segment == "none" else flt.segment)
+        query = query.filter(visible_segment="" if flt.segment == "none" else flt.segment)
     if flt.customer:
         query = query.filter(existing_customer=flt.customer == "existing")
     if flt.q:

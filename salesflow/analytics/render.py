@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from typing import Any
@@ -10,6 +9,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table as RichTable
 
+from salesflow import csv_cells
 from salesflow.analytics.reports.base import Column, Report, Table
 from salesflow.engine.errors import BadInput
 
@@ -30,10 +30,10 @@ def pick_table(report: Report, name: str | None) -> tuple[str, Table]:
 
 
 def to_csv(report: Report, name: str | None = None) -> str:
-    """One table of the report as CSV (header = column keys)."""
+    """One table of the report as CSV (header = column keys; formula-like texts neutralised)."""
     _, table = pick_table(report, name)
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv_cells.writer(buffer, lineterminator="\n")
     writer.writerow([column.key for column in table.columns])
     for row in table.rows:
         writer.writerow(["" if row.get(column.key) is None else row.get(column.key) for column in table.columns])

@@ -2,8 +2,8 @@
 
 The dashboard page loads each report panel separately (htmx), so the first charts show while the
 others are computed. Reports count only the records the signed-in user may see (the one visibility
-rule of `salesflow.people.access`); forecast accuracy (company-wide snapshots) is shown to the
-oversight roles. Targets are set by Head of Sales, Sales Ops and administrators.
+rule of `salesflow.people.access`); forecast accuracy (company-wide snapshots) is shown to the roles
+the library settings grant ``forecast_accuracy``; targets are set by those granted ``planning``.
 """
 
 from __future__ import annotations
@@ -37,8 +37,8 @@ from salesflow.engine.errors import BadInput, EngineError
 from salesflow.people import access
 
 PARAM_KEYS = ("process", "from", "to", "by", "period", "as_of")
-#: Roles that may set targets.
-PLANNER_ROLES = frozenset({"head_of_sales", "sales_ops", "admin"})
+#: The library right (library settings) to set targets.
+PLANNING_RIGHT = "planning"
 TITLES = {
     "funnel": _("Funnel"), "durations": _("Time in stage"), "adherence": _("Process adherence"),
     "winrate": _("Win rate"), "forecast": _("Forecast vs target"), "calibration": _("Probability calibration"),
@@ -83,12 +83,12 @@ def _staff(request: HttpRequest) -> None:
 
 
 def _may_see_accuracy(user: Any) -> bool:
-    return bool(user.role_ids() & access.OVERSIGHT_ROLES) or user.is_superuser
+    return access.has_right(user, "forecast_accuracy") or user.is_superuser
 
 
 def may_plan(user: Any) -> bool:
     """True for users who may set targets."""
-    return bool(user.role_ids() & PLANNER_ROLES) or user.is_superuser
+    return access.has_right(user, PLANNING_RIGHT) or user.is_superuser
 
 
 def _query(request: HttpRequest) -> dict[str, str]:

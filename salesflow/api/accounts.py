@@ -59,7 +59,8 @@ def share(value: float) -> Decimal:
 def account_data(account: Account) -> dict[str, Any]:
     """An account annotated by `overview.accounts_for` as the API shows it."""
     return {
-        "id": account.pk, "name": account.name, "domain": account.domain, "segment": account.segment or None,
+        "id": account.pk, "name": account.name, "domain": account.domain, "segment": account.visible_segment or None,
+        "segment_withheld": bool(account.segment_withheld),
         "segment_window_days": account.segment_window_days, "segmented_at": account.segmented_at,
         "existing_customer": bool(account.existing_customer), "won_revenue": money_text(account.won_revenue),
         "open_pipeline": money_text(account.open_pipeline), "records": account.record_count,
@@ -93,9 +94,10 @@ def list_accounts(request: HttpRequest, query: Query[AccountQuery]) -> dict[str,
 @router.post("/segmentation", response=responses({200: SegmentationOut}, 400, 403),
              summary="Recompute the ABC segmentation", operation_id="segment_accounts")
 def segment_accounts(request: HttpRequest, payload: SegmentationIn) -> dict[str, Any]:
-    """Recompute every account's ABC segment from won opportunity revenue (Head of Sales, Sales Ops)."""
+    """Recompute every account's ABC segment from won opportunity revenue (roles with the library right
+    ``segmentation``; default library: Head of Sales, Sales Ops)."""
     if not overview.may_segment(request.auth):
-        raise NotPermitted("only the Head of Sales and Sales Ops may recompute the segmentation")
+        raise NotPermitted("recomputing the segmentation needs a role the library grants the right segmentation")
     if payload.as_of is not None:
         try:
             window = Window(payload.as_of, payload.window_days)
@@ -105,7 +107,11 @@ def segment_accounts(request: HttpRequest, payload: SegmentationIn) -> dict[str,
                            "calendar") from None
     summary = do_segment_accounts(request.auth, payload.window_days, share(payload.a_share), share(payload.b_share),
                                   payload.as_of)
-    return summary.to_data()
+    data = summary.to_data()
+    revenue = overview.visible_segment_revenue(request.auth, summary.window)
+    data["revenue"] = {segment: f"{amount:f}" for segment, amount in revenue.items()}
+    data["total_revenue"] = f"{sum(revenue.values(), overview.ZERO):f}"
+    return data
 
 
 @router.get("/{account_id}", response=responses({200: AccountDetailOut}, 400, 403, 404), summary="Read an account",

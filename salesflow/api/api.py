@@ -27,7 +27,9 @@ service functions).
 exit codes: 400 bad input (including a body or parameter that cannot be parsed), 401 not
 authenticated, 403 not permitted (auditors may only read), 404 not found — also for a record you
 may not see —, 409 conflict (the record changed since `expected_version` / `If-Match`, or the
-action no longer applies), 422 a gate or requirement is unmet (the `unmet` list says what is missing).
+action no longer applies), 413 the request body is too large (more than 2.5 MiB; a document upload
+may be as large as a document, 25 MB), 422 a gate or requirement is unmet (the `unmet` list says
+what is missing).
 """
 
 
@@ -40,10 +42,15 @@ class SalesflowAPI(NinjaAPI):
             for operation in path_item.values():
                 if not isinstance(operation, dict):
                     continue
-                for status, response in operation.get("responses", {}).items():
+                responses = operation.get("responses", {})
+                for status, response in responses.items():
                     content = response.get("content")
                     if str(status)[:1] in ("4", "5") and content:
                         response["content"] = {errors.PROBLEM_JSON: next(iter(content.values()))}
+                unauthenticated = responses.get(401) or responses.get("401")
+                if "requestBody" in operation and unauthenticated and "content" in unauthenticated:
+                    responses.setdefault(413, {"description": "Content too large",
+                                               "content": unauthenticated["content"]})
         return schema
 
 

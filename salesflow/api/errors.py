@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
@@ -30,6 +31,7 @@ PROBLEMS: dict[str, tuple[int, str]] = {
     "not_permitted": (403, "Not permitted"),
     "not_found": (404, "Not found"),
     "conflict": (409, "Conflict"),
+    "too_large": (413, "Content too large"),
     "unmet": (422, "Requirements unmet"),
     "throttled": (429, "Too many attempts"),
     "server_error": (500, "Internal error"),
@@ -110,6 +112,13 @@ def on_not_found(request: HttpRequest, error: Exception) -> HttpResponse:
     return problem("not_found", "not found")
 
 
+def on_too_large(request: HttpRequest, error: RequestDataTooBig) -> HttpResponse:
+    """A body Django refused to read (larger than ``DATA_UPLOAD_MAX_MEMORY_SIZE``): 413, not a bug."""
+    from salesflow.web.limits import too_large
+
+    return too_large(request)
+
+
 def on_unexpected(request: HttpRequest, error: Exception) -> HttpResponse:
     """A bug: logged with its traceback, answered without details."""
     logger.exception("unexpected error in %s %s", request.method, request.path)
@@ -123,6 +132,7 @@ def install(api: NinjaAPI) -> None:
     api.add_exception_handler(AuthenticationError, on_authentication_error)
     api.add_exception_handler(HttpError, on_http_error)
     api.add_exception_handler(Http404, on_not_found)
+    api.add_exception_handler(RequestDataTooBig, on_too_large)
     api.add_exception_handler(Exception, on_unexpected)
 
 

@@ -19,6 +19,9 @@ from ninja import Header, Path, Query, Router, Status
 from salesflow.api.errors import responses
 from salesflow.api.schemas import (
     MAX_ID,
+    AnswerIn,
+    ConsultationOut,
+    ConsultIn,
     DecisionIn,
     DelegationIn,
     EventPage,
@@ -39,6 +42,7 @@ from salesflow.people.security import log_security_event
 from salesflow.process.model import Classification
 from salesflow.records import queries, services
 from salesflow.records.models import Event, Record
+from salesflow.records.redaction import reader_payloads
 
 router = Router(tags=["records"])
 
@@ -115,6 +119,14 @@ def log_strict_view(request: HttpRequest, record: Record, via: str) -> None:
                            via=via)
 
 
+def log_strict_list(request: HttpRequest, records: list[Record]) -> None:
+    """A list answer holding strictly confidential records is one security event naming them all (once per request)."""
+    strict = [record.pk for record in records if record.classification == Classification.strictly_confidential.value]
+    if strict:
+        log_security_event("view_strictly_confidential", request.auth, request=request, via="api list",
+                           record_ids=strict, count=len(strict))
+
+
 # --- list, create, read, change ------------------------------------------------------------------
 
 @router.get("", response=responses({200: RecordPage}, 400), summary="List records",
@@ -127,8 +139,7 @@ def list_records(request: HttpRequest, query: Query[RecordQuery]) -> dict[str, A
     flt = queries.filter_from_params(params)
     found = queries.records_for(request.auth, flt).defer(*HEAVY)
     page = list(found[query.offset:query.offset + query.limit])
-    for record in page:
-        log_strict_view(request, record, "api list")
+    log_strict_list(request, page)
     return {"count": found.count(), "limit": query.limit, "offset": query.offset,
             "items": [services.record_data(record) for record in page]}
 
@@ -243,11 +254,45 @@ def delegate(request: HttpRequest, response: HttpResponse, payload: DelegationIn
     return record_out(record, response)
 
 
+@router.get("/{record_id}/consultations", response=responses({200: list[ConsultationOut]}, 400, 404),
+            summary="A record's consultation requests", operation_id="list_consultations")
+def list_consultations(request: HttpRequest, record_id: int = RecordId) -> list[dict[str, Any]]:
+    """The consultation requests of a record (RACI: Consulted roles asked), newest first."""
+    return services.consultation_rows(visible(request, record_id))
+
+
+@router.post("/{record_id}/activities/{activity}/consult",
+             response=responses({201: ConsultationOut}, 400, 403, 404, 409),
+             summary="Ask a Consulted role of an activity", operation_id="consult")
+def consult(request: HttpRequest, activity: Text, payload: ConsultIn, record_id: int = RecordId,
+            if_match: str | None = IfMatch) -> Status:
+    """Ask a role the activity's RACI lists as consulted; its holders are notified and see it on My work."""
+    writable(request, record_id)
+    version = expected_version(if_match, payload.expected_version)
+    created = services.do_consult(record_id, request.auth, activity, payload.role, payload.question, version)
+    return Status(201, services.consultation_data(created))
+
+
+@router.post("/{record_id}/activities/{activity}/answer", response=responses({200: ConsultationOut}, 400, 403, 404, 409),
+             summary="Answer a consultation request", operation_id="answer_consultation")
+def answer_consultation(request: HttpRequest, activity: Text, payload: AnswerIn, record_id: int = RecordId,
+                        if_match: str | None = IfMatch) -> dict[str, Any]:
+    """Answer the open consultation request on an activity as a holder of the role asked."""
+    writable(request, record_id)
+    version = expected_version(if_match, payload.expected_version)
+    answered = services.do_answer_consultation(record_id, request.auth, activity, payload.role, payload.answer,
+                                               version)
+    return services.consultation_data(answered)
+
+
 # --- events --------------------------------------------------------------------------------------
 
-def event_data(event: Event) -> dict[str, Any]:
-    """An event as the API shows it; a security event's client address is left out."""
-    payload = dict(event.payload)
+def event_data(event: Event, payload: dict[str, Any] | None = None) -> dict[str, Any]:
+    """An event as the API shows it; a security event's client address is left out.
+
+    ``payload``: the payload as the caller may read it (`salesflow.records.redaction`), default the stored one.
+    """
+    payload = dict(event.payload if payload is None else payload)
     if event.kind.startswith("security."):
         payload.pop("address", None)
     return {"seq": event.seq, "at": event.at, "kind": event.kind, "from_stage": event.from_stage,
@@ -263,5 +308,7 @@ def list_events(request: HttpRequest, page: Query[PageQuery], record_id: int = R
     record = visible(request, record_id)
     log_strict_view(request, record, "api events")
     events = Event.objects.filter(record_id=record.pk).order_by("seq")
-    items = [event_data(event) for event in events[page.offset:page.offset + page.limit]]
+    shown = list(events[page.offset:page.offset + page.limit])
+    payloads = reader_payloads(shown, request.auth)
+    items = [event_data(event, payloads[event.seq]) for event in shown]
     return {"count": events.count(), "limit": page.limit, "offset": page.offset, "items": items}

@@ -284,6 +284,37 @@ class NoteIn(Schema):
     expected_version: Version | None = None
 
 
+class ConsultIn(Schema):
+    """A consultation request: the consulted role of the activity asked, and the question."""
+
+    role: Text = Field(max_length=64, description="A role the activity's RACI lists as consulted.")
+    question: Text = Field("", max_length=2000)
+    expected_version: Version | None = None
+
+
+class AnswerIn(Schema):
+    """The answer to an open consultation request (role: the role asked, default the one you hold)."""
+
+    answer: Text = Field(max_length=2000)
+    role: Text | None = Field(None, max_length=64)
+    expected_version: Version | None = None
+
+
+class ConsultationOut(Schema):
+    """A consultation request, open (no answer yet) or answered."""
+
+    id: int
+    record: int
+    activity: str
+    role: str
+    question: str
+    requested_by: str
+    requested_at: str
+    answer: str | None
+    answered_by: str | None
+    answered_at: str | None
+
+
 class DecisionIn(Schema):
     """The answer to the current stage's gate decision."""
 
@@ -462,10 +493,12 @@ class AccountOut(Schema):
     id: int
     name: str
     domain: str
-    segment: str | None = Field(description="A, B or C; null until segmented.")
+    segment: str | None = Field(description="A, B or C; null until segmented, or when withheld.")
+    segment_withheld: bool = Field(
+        default=False, description="The segment was computed from won opportunities you may not see: not shown.")
     segment_window_days: int | None
     segmented_at: datetime.datetime | None
-    existing_customer: bool = Field(description="At least one won opportunity.")
+    existing_customer: bool = Field(description="At least one won opportunity you may see.")
     won_revenue: str = Field(description="Won opportunity revenue in the window (decimal text).")
     open_pipeline: str = Field(description="Amounts of open opportunities (decimal text).")
     records: int
@@ -528,12 +561,12 @@ class SegmentationIn(ObjectBody):
 
 
 class SegmentationOut(Schema):
-    """What a segmentation run did."""
+    """What a segmentation run did; ``revenue`` and ``total_revenue`` count only the won opportunities you may see."""
 
     accounts: int
     counts: dict[str, int]
-    revenue: dict[str, str]
-    total_revenue: str
+    revenue: dict[str, str] = Field(description="Won revenue in the window per segment, of the records you may see.")
+    total_revenue: str = Field(description="Won revenue in the window of the records you may see.")
     changed: int
     window: dict[str, Any]
     thresholds: dict[str, str]

@@ -199,8 +199,7 @@ def do_activity(definition: ProcessDefinition, state: RecordState, actor: Actor,
         raise Conflict(f"activity {activity_id} is already done")
     role = authority.activity_role(definition, state, actor, activity_id)
     if role is None:
-        raise NotPermitted(f"activity {activity_id} is done by {definition.role_title(activity.responsible)}"
-                           " or the record's owner")
+        raise activity_refusal(definition, owning_stage, activity_id)
     unmet = unmet_requirements(definition, state, activity.requires, owning_stage.id)
     if unmet:
         raise Unmet(f"activity {activity_id} cannot be done yet", unmet)
@@ -211,6 +210,34 @@ def do_activity(definition: ProcessDefinition, state: RecordState, actor: Actor,
         payload["note"] = note.strip()[:MAX_REASON]
     return Result(new, [EventDraft(kind="activity_done", role=role, from_stage=state.stage, activity=activity_id,
                                    payload=payload)])
+
+
+def activity_refusal(definition: ProcessDefinition, stage: Stage, activity_id: str) -> NotPermitted:
+    """Who does an activity (RACI): its responsible and accountable role, its ``done_by`` roles, a delegate."""
+    activity = definition.activity(activity_id)
+    roles = authority.activity_roles(activity)
+    names = " or ".join(definition.role_title(role) for role in roles)
+    gate = stage.gate
+    delegated = bool(gate and gate.decided_by and gate.delegable_to
+                     and gate.decided_by in (activity.responsible, activity.accountable))
+    extra = " (or the user the stage's decision is delegated to)" if delegated else ""
+    return NotPermitted(f"activity {activity_id} is done by {names}{extra}", rule="activity_roles",
+                        params={"activity": activity_id, "roles": roles, "delegated": delegated})
+
+
+def closing_refusal(definition: ProcessDefinition, current: Stage, outcome: Stage) -> NotPermitted:
+    """Closing in ``outcome`` from ``current`` is a decision the actor may not take: who takes it."""
+    roles = authority.closing_deciders(current, outcome)
+    names = " or ".join(definition.role_title(role) for role in roles)
+    delegates: list[str] = []
+    if outcome.decided_by is None and current.gate is not None:
+        delegates = list(current.gate.delegable_to)
+    extra = f" (or a delegated {', '.join(definition.role_title(role) for role in delegates)})" if delegates else ""
+    question = current.gate.decision.get_text("en") if current.gate and current.gate.decision else ""
+    message = (f"closing the record as {outcome.display_title()} from {current.display_title()} is the decision of "
+               f"{names}{extra}" + (f": {question}" if question and outcome.decided_by is None else ""))
+    return NotPermitted(message, rule="closing_decision",
+                        params={"stage": current.id, "outcome": outcome.id, "roles": roles, "delegates": delegates})
 
 
 def decide(definition: ProcessDefinition, state: RecordState, actor: Actor, answer: str, note: str = "") -> Result:
@@ -389,12 +416,29 @@ def move(definition: ProcessDefinition, state: RecordState, actor: Actor, target
     role = authority.mover_role(definition, state, actor, gates or [current])
     if only_by_transition and extra.roles:
         role = authority.first_role(actor, extra.roles)
+    if role is None and destination.is_outcome and authority.closing_deciders(current, destination):
+        # Who decides to close a record in an outcome may make that move.
+        role = authority.closing_role(definition, state, actor, current, destination)
     if role is None:
         raise NotPermitted(f"{actor.name} may not move this record: moves are made by the record's owner, "
                            f"{definition.role_title(definition.guideline.responsible)} or the deciding role")
 
     unmet: list[Item] = []
     implicit_decisions: list[Stage] = []
+    closing_no: str | None = None
+    closing_unmet: NotPermitted | None = None
+    if destination.is_outcome and authority.closing_deciders(current, destination) \
+            and not authority.closing_decided(state, current, destination):
+        closer = authority.closing_role(definition, state, actor, current, destination)
+        if closer is not None:
+            role = closer
+            if current.gate is not None and current.gate.decision is not None and destination.outcome == Outcome.lost:
+                closing_no = closer
+        elif override_reason is None or not override_reason.strip():
+            raise closing_refusal(definition, current, destination)
+        else:
+            closing_unmet = closing_refusal(definition, current, destination)
+            unmet.append(Item("decision", current.id, closing_unmet.message, current.id))
     if not structural:
         unmet.append(Item("stage", target, f"the process does not allow moving from {state.stage} to {target} "
                                            f"directly (stages skipped: {', '.join(skipped) or 'none'})", target))
@@ -417,6 +461,8 @@ def move(definition: ProcessDefinition, state: RecordState, actor: Actor, target
         reason = _reason(override_reason, "an override")
         override_by = authority.override_role(definition, state, actor, gates)
         if override_by is None:
+            if closing_unmet is not None:
+                raise closing_unmet
             raise NotPermitted("overriding unmet requirements needs the deciding role, "
                                f"{definition.role_title(definition.guideline.responsible)} or the override right")
         events.append(EventDraft(kind="gate_overridden", role=override_by, from_stage=state.stage, to_stage=target,
@@ -427,6 +473,12 @@ def move(definition: ProcessDefinition, state: RecordState, actor: Actor, target
         events.insert(0, EventDraft(kind="decision_made", role=decider, from_stage=stage.id,
                                     payload={"question": stage.gate.decision.get_text("en"), "answer": "yes",
                                              "with_move": True}))
+
+    if closing_no is not None:
+        new.decisions[current.id] = {"answer": "no", "by": actor.user_id, "by_name": actor.name, "role": closing_no}
+        events.insert(0, EventDraft(kind="decision_made", role=closing_no, from_stage=current.id,
+                                    payload={"question": current.gate.decision.get_text("en"), "answer": "no",
+                                             "with_move": True, "outcome": target}))
 
     payload = _move_payload(definition, state, target, kind)
     if skipped:
@@ -448,3 +500,61 @@ def move(definition: ProcessDefinition, state: RecordState, actor: Actor, target
     new.probability_override = None
     events.extend(_arrival_events(definition, state, target, role, payload))
     return Result(new, events)
+
+
+def consult(definition: ProcessDefinition, state: RecordState, actor: Actor, activity_id: str, role: str,
+            question: str = "", open_requests: frozenset[tuple[str, str]] = frozenset()) -> Result:
+    """Ask a Consulted role of an activity's RACI (the request notifies the role and waits for its answer).
+
+    Asked by whoever may do the activity; only the roles the activity lists as ``consulted``; an
+    activity already done or a role already asked and not yet answered is a conflict.
+    ``open_requests`` holds the (activity, role) pairs asked and not answered.
+    """
+    activity, owning_stage = _askable_activity(definition, state, activity_id)
+    if role not in activity.consulted:
+        names = ", ".join(activity.consulted) or "none"
+        raise BadInput(f"{role!r} is not consulted on activity {activity_id} (consulted roles: {names})",
+                       rule="consult_role", params={"activity": activity_id, "roles": list(activity.consulted)})
+    asker = authority.activity_role(definition, state, actor, activity_id)
+    if asker is None:
+        refusal = activity_refusal(definition, owning_stage, activity_id)
+        raise NotPermitted(refusal.message.replace(" is done by ", " is done — and its consulted roles asked — by "),
+                           rule="consult_asker", params=refusal.params)
+    if activity_id in state.done:
+        raise Conflict(f"activity {activity_id} is done already")
+    if (activity_id, role) in open_requests:
+        raise Conflict(f"{definition.role_title(role)} was asked on {activity_id} already and has not answered yet")
+    text = (question or "").strip()
+    if len(text) > MAX_REASON:
+        raise BadInput(f"the question is longer than {MAX_REASON} characters")
+    return Result(state.copy(), [EventDraft(kind="consultation_requested", role=asker, from_stage=state.stage,
+                                            activity=activity_id, payload={"consulted": role, "question": text})])
+
+
+def answer_consultation(definition: ProcessDefinition, state: RecordState, actor: Actor, activity_id: str,
+                        role: str, answer: str) -> Result:
+    """Answer a consultation request as a holder of the consulted role (the caller checks that one is open)."""
+    if not actor.has(role):
+        raise NotPermitted(f"the request on {activity_id} is answered by {definition.role_title(role)}",
+                           rule="consult_answerer", params={"activity": activity_id, "roles": [role]})
+    text = (answer or "").strip()
+    if not text:
+        raise BadInput("an answer needs a text")
+    if len(text) > MAX_REASON:
+        raise BadInput(f"the answer is longer than {MAX_REASON} characters")
+    return Result(state.copy(), [EventDraft(kind="consultation_answered", role=role, from_stage=state.stage,
+                                            activity=activity_id, payload={"consulted": role, "answer": text})])
+
+
+def _askable_activity(definition: ProcessDefinition, state: RecordState, activity_id: str) -> tuple[Any, Stage]:
+    """The activity and its stage, when it can be worked on now (as `do_activity` would accept it)."""
+    activities = definition.activities()
+    if activity_id not in activities:
+        raise BadInput(f"unknown activity {activity_id!r} (activities of {definition.process}: {', '.join(activities)})")
+    owning_stage, activity = activities[activity_id]
+    current = definition.stage(state.stage)
+    if current.is_outcome and owning_stage.id != current.id:
+        _require_open(definition, state)
+    if activity_id not in _available_activities(definition, state):
+        raise BadInput(f"activity {activity_id} belongs to stage {owning_stage.id}; the record is in {state.stage}")
+    return activity, owning_stage

@@ -1,8 +1,9 @@
 """Who may do what: deciders and their delegates, the competence catalog, movers, editors.
 
 Every answer is the role that grants the right (recorded on the event), or None when the actor
-has no such right. Being the record's owner grants the owner's rights; the role recorded then is
-the actor's first role in the process (or ``owner``).
+has no such right. Being the record's owner grants the owner's rights (moving, editing); the role
+recorded then is the actor's first role in the process (or ``owner``). Activities follow the RACI
+and closing a record early follows the decision it is, whoever owns the record.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from salesflow.engine.state import Actor, RecordState
-from salesflow.process.model import Approval, ProcessDefinition, Stage
+from salesflow.process.model import Activity, Approval, Outcome, ProcessDefinition, Stage
 
 OWNER = "owner"
 
@@ -107,15 +108,65 @@ def override_role(definition: ProcessDefinition, state: RecordState, actor: Acto
     return None
 
 
+def activity_roles(activity: Activity) -> list[str]:
+    """Roles that may mark an activity done (RACI): responsible, accountable and the roles it names in ``done_by``."""
+    roles = [activity.responsible]
+    for role in ([activity.accountable] if activity.accountable else []) + list(activity.done_by):
+        if role not in roles:
+            roles.append(role)
+    return roles
+
+
 def activity_role(definition: ProcessDefinition, state: RecordState, actor: Actor, activity_id: str) -> str | None:
-    """The role by which the actor may complete an activity: responsible, accountable, or owner."""
-    activity = definition.activity(activity_id)
-    role = first_role(actor, [activity.responsible] + ([activity.accountable] if activity.accountable else []))
+    """The role by which the actor may complete an activity (owning the record is not enough).
+
+    Its responsible or accountable role, a role its ``done_by`` names, or — when the deciding role of
+    the activity's stage is responsible or accountable for it — the user that stage's decision is
+    delegated to.
+    """
+    stage, activity = definition.activities()[activity_id]
+    role = first_role(actor, activity_roles(activity))
     if role:
         return role
-    if is_owner(state, actor):
-        return owner_role(definition, actor)
+    gate = stage.gate
+    if gate is not None and gate.decided_by and gate.decided_by in (activity.responsible, activity.accountable):
+        return decider_role(definition, state, stage, actor)
     return None
+
+
+def closing_deciders(current: Stage, outcome: Stage) -> list[str]:
+    """The roles whose decision closing a record in ``outcome`` from ``current`` is (empty: no decision).
+
+    The outcome's own ``decided_by`` when the process names one; otherwise ending early (a lost
+    outcome) from a stage whose gate asks a decision is that decision: its deciding role.
+    """
+    if outcome.decided_by is not None:
+        return list(outcome.decided_by)
+    gate = current.gate
+    if outcome.outcome == Outcome.lost and gate is not None and gate.decision is not None and gate.decided_by:
+        return [gate.decided_by]
+    return []
+
+
+def closing_role(definition: ProcessDefinition, state: RecordState, actor: Actor, current: Stage,
+                 outcome: Stage) -> str | None:
+    """The role by which the actor may take the decision to close the record in ``outcome`` (None: may not).
+
+    With the default rule the gate's deciding role or the user its decision is delegated to; with an
+    outcome's ``decided_by`` one of the roles it names.
+    """
+    if outcome.decided_by is not None:
+        return first_role(actor, outcome.decided_by)
+    return decider_role(definition, state, current, actor)
+
+
+def closing_decided(state: RecordState, current: Stage, outcome: Stage) -> bool:
+    """True when the decision to close was already taken: the stage's gate decision answered no (default rule),
+    or answered no by one of the outcome's ``decided_by`` roles."""
+    decision = state.decisions.get(current.id) or {}
+    if decision.get("answer") != "no":
+        return False
+    return outcome.decided_by is None or decision.get("role") in outcome.decided_by
 
 
 def band_for(approval: Approval, amount: Decimal) -> int | None:

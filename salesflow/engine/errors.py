@@ -27,17 +27,26 @@ class Item:
 
 
 class EngineError(Exception):
-    """Base of every refusal. ``code`` names the kind (bad_input, unmet, not_permitted, conflict)."""
+    """Base of every refusal. ``code`` names the kind (bad_input, unmet, not_permitted, conflict).
+
+    ``rule`` (optional) names the rule that refused and ``params`` its ids (stage, roles …), so that an
+    interface can say the same in the reader's language; ``message`` is the English sentence.
+    """
 
     code = "error"
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, rule: str = "", params: dict[str, Any] | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.rule = rule
+        self.params = params or {}
 
     def to_data(self) -> dict[str, Any]:
         """JSON-ready description of the refusal."""
-        return {"error": self.code, "message": self.message}
+        data: dict[str, Any] = {"error": self.code, "message": self.message}
+        if self.rule:
+            data["rule"] = self.rule
+        return data
 
 
 class BadInput(EngineError):

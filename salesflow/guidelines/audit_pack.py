@@ -3,8 +3,14 @@
 Contents: the approved guideline PDFs current in the period with the version history and its
 approvals, the process map of the versions in force at the end of the period (``process-map.svg``), the training / acknowledgement matrix, the access-rights review, process-adherence
 figures with every gate override and its reason (from the event log), the event-log chain
-verification with its head hash, an ``index.html`` linking everything, and ``manifest.json`` /
+verification with its head hash, the newest signed checkpoint with its public key and the stand-alone
+verifier (``event-log/``), an ``index.html`` linking everything, and ``manifest.json`` /
 ``SHA256SUMS`` listing every file with its SHA-256.
+
+A pack is built as its reader (the web's signed-in user, ``salesflow audit pack --as USER``): an event
+of a record the reader may not see is still counted and listed, but only as "a record you may not
+see" — no id, title, reason, unmet requirement or amount. Without a reader (the CLI's administrator
+context) the pack names every record.
 """
 
 from __future__ import annotations
@@ -31,8 +37,44 @@ from salesflow.guidelines.training import training_matrix
 from salesflow.records.eventlog import verify
 from salesflow.records.models import Event, Process, ProcessVersion
 
-#: Roles that may download the audit pack in the web interface.
-PACK_ROLES = frozenset({"head_of_sales", "sales_ops", "auditor"})
+#: The library right (library settings) to build the audit pack.
+PACK_RIGHT = "audit_pack"
+#: How the pack names a record its reader may not see.
+HIDDEN_RECORD = "a record you may not see"
+#: Payload keys of a security event kept when its record is hidden from the reader (all others are left out).
+NEUTRAL_KEYS = ("via", "address")
+
+
+class Reader:
+    """Which records the pack's reader may see (None: every record, the administrator context)."""
+
+    def __init__(self, user: Any | None) -> None:
+        self.user = user
+        self._visible: dict[int, bool] = {}
+
+    def sees(self, record_id: int | None) -> bool:
+        """True when the reader may see the record ``record_id`` (None: no record concerned)."""
+        if self.user is None or record_id is None:
+            return True
+        if record_id not in self._visible:
+            from salesflow.people import access
+
+            self._visible[record_id] = access.visible_records(self.user).filter(pk=record_id).exists()
+        return self._visible[record_id]
+
+    def payload(self, record_id: int | None, payload: dict[str, Any]) -> dict[str, Any]:
+        """A security event's payload, without what identifies or describes the event's record
+        (``record_id``) when the reader may not see it."""
+        if isinstance(payload.get("record_ids"), list) and self.user is not None:
+            ids = payload["record_ids"]
+            shown = [pk for pk in ids if isinstance(pk, int) and self.sees(pk)]
+            payload = {**payload, "record_ids": shown}
+            if len(shown) < len(ids):
+                payload["hidden_records"] = f"{len(ids) - len(shown)} × {HIDDEN_RECORD}"
+        if self.sees(record_id):
+            return payload
+        kept = {key: value for key, value in payload.items() if key in NEUTRAL_KEYS}
+        return {**kept, "record": HIDDEN_RECORD}
 
 
 @dataclass
@@ -99,8 +141,9 @@ def _history(process: Process) -> dict[str, Any]:
     }
 
 
-def access_review(start: datetime.datetime, end: datetime.datetime) -> dict[str, Any]:
+def access_review(start: datetime.datetime, end: datetime.datetime, reader: Reader | None = None) -> dict[str, Any]:
     """Who holds which roles and teams, when they last signed in, and the access changes in the period."""
+    reader = reader or Reader(None)
     users = []
     for user in get_user_model().objects.prefetch_related("roles", "teams").order_by("username"):
         users.append({
@@ -116,14 +159,33 @@ def access_review(start: datetime.datetime, end: datetime.datetime) -> dict[str,
                      .values_list("actor_name", flat=True))
     return {
         "users": users,
-        "changes": [{"seq": e.seq, "kind": e.kind, "at": e.at, "actor": e.actor_name, "payload": e.payload}
-                    for e in changes],
+        "changes": [{"seq": e.seq, "kind": e.kind, "at": e.at, "actor": e.actor_name,
+                     "payload": reader.payload(e.record_id, e.payload or {})} for e in changes],
         "sign_ins_in_period": dict(sorted(logins.items())),
     }
 
 
-def adherence(start: datetime.datetime, end: datetime.datetime) -> dict[str, Any]:
-    """Process-adherence figures per process and every gate override with its reason, from the event log."""
+def _override_row(event: Event, reader: Reader) -> dict[str, Any]:
+    if not reader.sees(event.record_id):
+        return {"seq": event.seq, "at": event.at, "record": None, "record_label": HIDDEN_RECORD,
+                "process": event.process, "process_version": event.process_version, "from_stage": "",
+                "to_stage": "", "by": "", "role": "", "reason": "", "unmet": [], "hidden": True}
+    return {
+        "seq": event.seq, "at": event.at, "record": event.record_id, "record_label": f"#{event.record_id}",
+        "process": event.process, "process_version": event.process_version, "from_stage": event.from_stage,
+        "to_stage": event.to_stage, "by": event.actor_name, "role": event.role,
+        "reason": (event.payload or {}).get("reason", ""),
+        "unmet": [item.get("message", "") for item in (event.payload or {}).get("unmet", [])], "hidden": False,
+    }
+
+
+def adherence(start: datetime.datetime, end: datetime.datetime, reader: Reader | None = None) -> dict[str, Any]:
+    """Process-adherence figures per process and every gate override with its reason, from the event log.
+
+    The figures count every record; an override of a record ``reader`` may not see is listed as
+    "a record you may not see" without id, stages, actor, reason or unmet requirements.
+    """
+    reader = reader or Reader(None)
     events = Event.objects.filter(at__gte=start, at__lt=end, record__isnull=False)
     figures = []
     for key in sorted(set(events.values_list("process", flat=True))):
@@ -138,18 +200,14 @@ def adherence(start: datetime.datetime, end: datetime.datetime) -> dict[str, Any
             "adherence_percent": round(100 * (len(forward) - overridden) / len(forward), 1) if forward else None,
             "closed_won": closed.get("won", 0), "closed_lost": closed.get("lost", 0),
         })
-    overrides = [{
-        "seq": event.seq, "at": event.at, "record": event.record_id, "process": event.process,
-        "process_version": event.process_version, "from_stage": event.from_stage, "to_stage": event.to_stage,
-        "by": event.actor_name, "role": event.role, "reason": (event.payload or {}).get("reason", ""),
-        "unmet": [item.get("message", "") for item in (event.payload or {}).get("unmet", [])],
-    } for event in events.filter(kind="gate_overridden").order_by("seq")]
+    overrides = [_override_row(event, reader) for event in events.filter(kind="gate_overridden").order_by("seq")]
     return {"source": "event log", "processes": figures, "overrides": overrides}
 
 
 def build_audit_pack(date_from: datetime.date, date_to: datetime.date,
-                     languages: tuple[str, ...] = ("en",)) -> AuditPack:
-    """Collect every evidence file for the period (inclusive dates)."""
+                     languages: tuple[str, ...] = ("en",), user: Any | None = None) -> AuditPack:
+    """Collect every evidence file for the period (inclusive dates), as ``user`` may see it (None: everything)."""
+    reader = Reader(user)
     if date_to < date_from:
         raise BadInput(f"--to {date_to} is before --from {date_from}")
     start, end = _window(date_from, date_to)
@@ -188,21 +246,27 @@ def build_audit_pack(date_from: datetime.date, date_to: datetime.date,
     pack.add("training/training-matrix.html", "Training and acknowledgement matrix",
              render_to_string("guidelines/pack/training.html", {**context, "matrix": matrix}))
 
-    access = access_review(start, end)
+    access = access_review(start, end, reader)
     pack.add("access/access-review.json", "Access-rights review (data)", _json(access), "data")
     pack.add("access/access-review.html", "Access-rights review",
              render_to_string("guidelines/pack/access.html", {**context, "access": access}))
 
-    figures = adherence(start, end)
+    figures = adherence(start, end, reader)
     pack.add("adherence/process-adherence.json", "Process adherence and gate overrides (data)", _json(figures), "data")
     pack.add("adherence/process-adherence.html", "Process adherence and gate overrides",
              render_to_string("guidelines/pack/adherence.html", {**context, "adherence": figures}))
 
     chain = verify().to_data()
     pack.add("event-log/chain-verification.json", "Event-log chain verification", _json(chain), "data")
+    from salesflow.records.checkpoints import checkpoint_summary, pack_evidence
+
+    for path, title, content in pack_evidence():
+        pack.add(path, title, content, "data")
+    context["checkpoints"] = checkpoint_summary()
     pack.summary = {"period": {"from": date_from, "to": date_to}, "guidelines": len(guideline_rows),
                     "processes": len(histories), "users": len(access["users"]),
-                    "overrides": len(figures["overrides"]), "chain": chain}
+                    "overrides": len(figures["overrides"]), "chain": chain,
+                    "checkpoints": context["checkpoints"]}
     context["chain"] = chain
     context["summary"] = pack.summary
     context["files"] = list(pack.files)
@@ -236,7 +300,7 @@ def zip_pack(pack: AuditPack) -> bytes:
 def export_audit_pack(date_from: datetime.date, date_to: datetime.date, user: Any | None = None,
                       request: Any | None = None, languages: tuple[str, ...] = ("en",)) -> bytes:
     """Build and zip the pack, and record the export as a security event (ISO 27001 A.8.15)."""
-    pack = build_audit_pack(date_from, date_to, languages)
+    pack = build_audit_pack(date_from, date_to, languages, user)
     content = zip_pack(pack)
     from salesflow.people.security import log_security_event
 

@@ -27,7 +27,9 @@ from salesflow.records.services import NotFound, actorship, definition_of, get_p
 
 def person_of(user: Any) -> control.Person:
     """The control rules' view of a user."""
-    return control.Person(user.pk, user.display_name, user.role_ids())
+    from salesflow.people import access
+
+    return control.Person(user.pk, user.display_name, user.role_ids(), access.rights_of(user))
 
 
 def known_processes() -> set[str]:
@@ -124,9 +126,8 @@ def do_submit_for_review(process_key: str, number: int | str, by: Any, reviewer:
         current = current_definition(version.process)
         control.check_submit(person_of(by), version.status, version.author_id, current, proposed)
         if reviewer is not None:
-            role = control.responsible_role(current, proposed)
-            if role not in reviewer.role_ids():
-                raise BadInput(f"the reviewer must hold the responsible role {role}")
+            if control.approving_role(person_of(reviewer), current, proposed) is None:
+                raise BadInput(f"the reviewer must hold {control.approvers_text(current, proposed)}")
             if reviewer.pk == version.author_id:
                 raise BadInput("the author cannot review their own version")
             version.reviewer, version.reviewer_name = reviewer, reviewer.display_name
@@ -154,19 +155,16 @@ def do_approve_version(process_key: str, number: int | str, by: Any, effective: 
         current = definition_of(previous) if previous else None
         role = control.check_approve(person_of(by), version.status, version.author_id, current,
                                      previous.version if previous else None, proposed)
-        obsoleted = []
-        if previous is not None:
-            obsoleted = [previous.version]
-            process.versions.filter(status=Status.approved.value).update(status=Status.obsolete.value,
-                                                                         obsoleted_at=at)
+        version.effective_date = effective or timezone.localdate(at)
+        version.scheduled = version.effective_date > timezone.localdate(at)
+        obsoleted = [] if version.scheduled else obsolete_before(process, version, at)
         version.status = Status.approved.value
         version.approver, version.approver_name = by, by.display_name
         if version.reviewer_id is None:
             version.reviewer, version.reviewer_name = by, by.display_name
         version.approved_at = at
-        version.effective_date = effective or timezone.localdate(at)
         version.save(update_fields=["status", "approver", "approver_name", "reviewer", "reviewer_name",
-                                    "approved_at", "effective_date"])
+                                    "approved_at", "effective_date", "scheduled"])
         process.title = dict(proposed.title)
         process.save(update_fields=["title"])
         sync_roles(proposed)
@@ -174,8 +172,39 @@ def do_approve_version(process_key: str, number: int | str, by: Any, effective: 
 
         asked = sorted(user.username for user in users_asked_to_read(proposed))
         _append("process_version_approved", by, version, at, role=role, obsoleted=obsoleted, sha256=version.sha256,
-                effective_date=version.effective_date.isoformat(), note=note, asked_to_read=asked)
+                effective_date=version.effective_date.isoformat(), note=note, asked_to_read=asked,
+                scheduled=version.scheduled)
     return version
+
+
+def obsolete_before(process: Process, version: ProcessVersion, at: datetime.datetime) -> list[int]:
+    """Make the approved versions older than ``version`` obsolete (also one still waiting for its day); their numbers."""
+    older = process.versions.filter(status=Status.approved.value, version__lt=version.version)
+    numbers = sorted(older.values_list("version", flat=True))
+    older.update(status=Status.obsolete.value, obsoleted_at=at)
+    return numbers
+
+
+def do_put_versions_in_force(today: datetime.date, at: datetime.datetime | None = None) -> list[ProcessVersion]:
+    """The scheduled job: each version approved for a day that has come becomes the one new records start under.
+
+    The versions it replaces become obsolete; one ``process_version_in_force`` event per version.
+    Idempotent: a version is put in force once.
+    """
+    at = at or timezone.now()
+    done = []
+    with transaction.atomic():
+        due = (ProcessVersion.objects.select_for_update().select_related("process")
+               .filter(status=Status.approved.value, scheduled=True, effective_date__lte=today)
+               .order_by("process__key", "version"))
+        for version in due:
+            obsoleted = obsolete_before(version.process, version, at)
+            version.scheduled = False
+            version.save(update_fields=["scheduled"])
+            _append("process_version_in_force", None, version, at, effective_date=version.effective_date.isoformat(),
+                    obsoleted=obsoleted)
+            done.append(version)
+    return done
 
 
 def do_return_to_draft(process_key: str, number: int | str, by: Any, note: str,
@@ -239,9 +268,11 @@ def do_set_acknowledgement_required(process_key: str, required: bool, by: Any, d
     with transaction.atomic():
         process = Process.objects.select_for_update().get(pk=get_process(process_key).pk)
         current = current_definition(process)
-        allowed = control.QUALITY_ROLES | ({current.guideline.responsible} if current else set())
-        if not by.role_ids() & allowed:
-            raise NotPermitted(f"changing the acknowledgement setting needs one of the roles {', '.join(sorted(allowed))}")
+        person = person_of(by)
+        if not (control.PROPOSE_RIGHT in person.rights or (current and current.guideline.responsible in person.roles)):
+            raise NotPermitted("changing the acknowledgement setting needs the guideline's responsible role "
+                               f"{current.guideline.responsible if current else ''} or the library right "
+                               f"{control.PROPOSE_RIGHT}")
         process.require_acknowledgement = required
         if days is not None:
             if days < 0:

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from salesflow.engine.errors import EngineError
 from salesflow.guidelines import control, services
-from salesflow.guidelines.audit_pack import PACK_ROLES, export_audit_pack
+from salesflow.guidelines.audit_pack import PACK_RIGHT, export_audit_pack
 from salesflow.guidelines.diff import semantic_diff, side_by_side
 from salesflow.guidelines.library_map import current_map
 from salesflow.guidelines.process_map import render_map_svg
@@ -37,7 +37,7 @@ from salesflow.records.models import Acknowledgement, Process, ProcessVersion
 from salesflow.records.services import NotFound, definition_of
 
 #: Roles that see the whole training matrix.
-MATRIX_ROLES = frozenset({"head_of_sales", "sales_ops", "auditor", "admin"})
+MATRIX_RIGHT = "training_matrix"
 #: Largest YAML accepted by the propose form.
 MAX_UPLOAD = 512 * 1024
 
@@ -57,14 +57,14 @@ def _may_edit(user: Any, version: ProcessVersion) -> bool:
     if access.is_read_only(user):
         return False
     current = services.current_definition(version.process)
-    return bool(user.role_ids() & control.editor_roles(current, definition_of(version)))
+    return control.may_edit(services.person_of(user), current, definition_of(version))
 
 
 def _may_approve(user: Any, version: ProcessVersion) -> bool:
     if access.is_read_only(user) or version.author_id == user.pk:
         return False
     current = services.current_definition(version.process)
-    return control.responsible_role(current, definition_of(version)) in user.role_ids()
+    return control.approving_role(services.person_of(user), current, definition_of(version)) is not None
 
 
 def _staff(request: HttpRequest) -> None:
@@ -88,10 +88,13 @@ def guideline_index(request: HttpRequest) -> HttpResponse:
         rows.append({"process": process, "title": process.title_in(language), "current": current,
                      "pending": pending, "acknowledged": acknowledged})
     roles = request.user.role_ids()
+    responsible = {row["current"].definition["guideline"]["responsible"] for row in rows if row["current"]}
     return render(request, "guidelines/index.html", {
         "rows": rows, "to_read": pending_for(request.user),
-        "may_propose": not access.is_read_only(request.user) and bool(roles & (control.QUALITY_ROLES | {"head_of_sales"})),
-        "may_see_matrix": bool(roles & MATRIX_ROLES), "may_pack": bool(roles & PACK_ROLES),
+        "may_propose": not access.is_read_only(request.user)
+        and (access.has_right(request.user, control.PROPOSE_RIGHT) or bool(roles & responsible)),
+        "may_see_matrix": access.has_right(request.user, MATRIX_RIGHT),
+        "may_pack": access.has_right(request.user, PACK_RIGHT),
     })
 
 
@@ -307,8 +310,8 @@ def guideline_propose(request: HttpRequest) -> HttpResponse:
 def training_view(request: HttpRequest) -> HttpResponse:
     """The training matrix: who has read the current version of each process, who is overdue."""
     _staff(request)
-    if not request.user.role_ids() & MATRIX_ROLES:
-        raise PermissionDenied(_("The training matrix is open to Head of Sales, Sales Ops, auditors and admins."))
+    if not access.has_right(request.user, MATRIX_RIGHT):
+        raise PermissionDenied(_("Your roles do not include the right to see the training matrix."))
     matrix = training_matrix()
     return render(request, "guidelines/training.html", {"matrix": matrix, "counts": matrix.counts(),
                                                         "language": _language()})
@@ -318,8 +321,8 @@ def training_view(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def audit_pack_view(request: HttpRequest) -> HttpResponse:
     """Choose a period and download the audit evidence pack (zip with a SHA-256 manifest)."""
-    if not request.user.role_ids() & PACK_ROLES:
-        raise PermissionDenied(_("The audit pack is open to Head of Sales, Sales Ops and auditors."))
+    if not access.has_right(request.user, PACK_RIGHT):
+        raise PermissionDenied(_("Your roles do not include the right to build the audit pack."))
     today = timezone.localdate()
     context: dict[str, Any] = {"date_from": today.replace(month=1, day=1).isoformat(), "date_to": today.isoformat(),
                                "languages": ["en"], "error": ""}

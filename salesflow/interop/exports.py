@@ -121,10 +121,12 @@ def event_query(user: Any | None, flt: RecordFilter | None = None) -> QuerySet:
     return Event.objects.filter(record_id__in=records).order_by("seq")
 
 
-def event_table(query: QuerySet) -> tuple[list[Column], Iterator[list[Any]]]:
-    """Columns and rows of an events export."""
+def event_table(query: QuerySet, user: Any | None = None) -> tuple[list[Column], Iterator[list[Any]]]:
+    """Columns and rows of an events export (payloads as ``user`` may read them: no hidden record named)."""
+    from salesflow.records.redaction import for_reader
+
     def rows() -> Iterator[list[Any]]:
-        for event in query.iterator(chunk_size=5000):
+        for event in for_reader(query.iterator(chunk_size=5000), user):
             yield [event.seq, event.at, event.record_id, event.process or None, event.process_version, event.kind,
                    event.from_stage or None, event.to_stage or None, event.activity or None, event.approval or None,
                    event.actor_id, event.actor_name, event.role or None, event.imported, event.payload,
@@ -147,11 +149,11 @@ def export(what: str, path: str | Path, fmt: str | None = None, *, user: Any | N
     if what == "records":
         columns, rows = record_table(select_records(user, flt))
     elif what == "events":
-        columns, rows = event_table(event_query(user, flt))
+        columns, rows = event_table(event_query(user, flt), user)
     else:
         raise ValueError(f"unknown export {what!r} (records, events)")
     count = write_table(path, fmt, columns, rows)
     log_security_event("export", user, name="cli (admin context)", request=request, what=what, format=fmt,
                        rows=count, file=Path(path).name, filters=_filters(flt),
-                       context="user" if user is not None else "admin")
+                       context="user" if user is not None else "unrestricted")
     return count

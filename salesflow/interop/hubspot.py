@@ -18,6 +18,7 @@ from salesflow.engine.errors import BadInput
 from salesflow.interop import parsing
 from salesflow.interop.engine import ImportSummary, ImportWriter, UserSpec, fingerprint, run_import
 from salesflow.interop.generic import RecordIn, StepIn, write_records
+from salesflow.interop.lengths import too_long
 from salesflow.interop.mapping import HUBSPOT_STAGES, load_maps
 from salesflow.interop.problems import DEFAULT_LIMIT, ImportFailed, Problems
 from salesflow.interop.tabular import SheetError, cell, open_sheet
@@ -93,6 +94,11 @@ def import_hubspot(path: str | Path, process: str = "opportunity-management", st
                 title = str(get("name") or "")
                 if not title:
                     problems.add(name, number, "Deal Name", "a deal name is required")
+                for key, label, kind in (("id", "Record ID", "external_id"), ("name", "Deal Name", "title"),
+                                         ("company", "Associated Company", "account"),
+                                         ("owner", "Deal owner", "first_name")):  # first and last name: one cell
+                    if message := too_long(get(key), kind):
+                        problems.add(name, number, label, message)
                 raw_stage = str(get("stage") or "")
                 stage = maps.stages.get(raw_stage) if raw_stage else None
                 if not raw_stage:

@@ -11,9 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from salesflow.interop.problems import ImportFailed, Problem
+from salesflow.process.loader import YamlProblem, load_yaml_file
 from salesflow.process.model import ProcessDefinition
 
 #: Salesforce's standard opportunity stages → the default library's opportunity-management stages.
@@ -104,10 +103,13 @@ def load_maps(path: str | Path | None, definition: ProcessDefinition, default_st
     file = Path(path)
     name = str(path)
     try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+        data = load_yaml_file(file)
     except FileNotFoundError:
         raise ImportFailed([Problem(name, None, "", "no such file")], f"{name}: no such file") from None
-    except (UnicodeDecodeError, yaml.YAMLError) as error:
+    except YamlProblem as problem:
+        raise ImportFailed([Problem(name, problem.line, "", problem.message)],
+                           f"{name}: not a readable YAML map") from None
+    except (UnicodeDecodeError, OSError) as error:
         raise ImportFailed([Problem(name, None, "", f"not a readable YAML map ({error.__class__.__name__})")],
                            f"{name}: not a readable YAML map") from None
     if data is None:

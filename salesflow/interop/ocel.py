@@ -21,6 +21,7 @@ from django.contrib.auth import get_user_model
 
 from salesflow.accounts.models import normalise_name
 from salesflow.records.models import Event, Record
+from salesflow.records.redaction import for_reader
 
 from .exports import _filters, select_records
 from .progress import Progress, silent
@@ -57,7 +58,8 @@ def user_object_id(user_id: int) -> str:
 class _Collector:
     """Reads records and their events once; hands out OCEL objects and events."""
 
-    def __init__(self, records: Any) -> None:
+    def __init__(self, records: Any, user: Any | None = None) -> None:
+        self.user = user
         self.records: list[Record] = list(records.select_related("process").order_by("pk"))
         self.record_type = {record.pk: record.process.record_type for record in self.records}
         self.accounts: dict[str, str] = {}
@@ -74,7 +76,8 @@ class _Collector:
         ids = [record.pk for record in self.records]
         for start in range(0, len(ids), 2000):
             part = ids[start:start + 2000]
-            yield from Event.objects.filter(record_id__in=part).order_by("seq").iterator(chunk_size=5000)
+            yield from for_reader(Event.objects.filter(record_id__in=part).order_by("seq").iterator(chunk_size=5000),
+                                  self.user)
 
     def users(self) -> dict[int, str]:
         """Display names of every user involved (after `events` was consumed)."""
@@ -250,17 +253,19 @@ def write_ocel_sqlite(path: Path, collector: _Collector, advance: Any) -> tuple[
 def export_ocel(path: str | Path, *, user: Any | None = None, flt: Any | None = None,
                 progress: Progress | None = None) -> tuple[int, int]:
     """Export to OCEL 2.0 (``.json`` or ``.sqlite``/``.db``); returns (events, objects). Logs ``security.export``."""
+    from salesflow.interop.atomic import atomic_target
     from salesflow.people.security import log_security_event
 
     target = Path(path)
     suffix = target.suffix.lower()
     if suffix not in (".json", ".sqlite", ".sqlite3", ".db"):
         raise ValueError(f"OCEL 2.0 is written as .json or .sqlite, not {suffix or 'no extension'}")
-    collector = _Collector(select_records(user, flt))
+    collector = _Collector(select_records(user, flt), user)
     advance = (progress or silent)("writing OCEL", None)
     writer = write_ocel_json if suffix == ".json" else write_ocel_sqlite
-    events, objects = writer(target, collector, advance)
+    with atomic_target(target) as temporary:  # whole or not at all
+        events, objects = writer(temporary, collector, advance)
     log_security_event("export", user, name="cli (admin context)", what="ocel", format=suffix.lstrip("."),
                        rows=events, objects=objects, file=target.name, filters=_filters(flt),
-                       context="user" if user is not None else "admin")
+                       context="user" if user is not None else "unrestricted")
     return events, objects

@@ -69,6 +69,7 @@ from salesflow.interop.engine import (
     run_import,
     transition_changes,
 )
+from salesflow.interop.lengths import too_long
 from salesflow.interop.mapping import SALESFORCE_STAGES, SALESFORCE_TYPES, Maps, load_maps
 from salesflow.interop.problems import DEFAULT_LIMIT, ImportFailed, Problem, Problems
 from salesflow.interop.progress import Progress, silent
@@ -643,6 +644,15 @@ class SalesforceImport:
                 first, _, last = str(cell(cells, column["Name"])).partition(" ")
             email = str(cell(cells, column["Email"]) or "")
             username = str(cell(cells, column["Username"]) or "") or f"sf-{external_id}"
+            fits = True
+            for label, value, kind in (("Id", external_id, "external_id"), ("Username", username, "username"),
+                                       ("FirstName", first, "first_name"), ("LastName", last, "last_name"),
+                                       ("Email", email, "email")):
+                if message := too_long(value, kind):
+                    self.problems.add(sheet.name, number, label, message)
+                    fits = False
+            if not fits:
+                continue
             self.plan.users[external_id] = UserSpec(external_id, username, first, last,
                                                     email if "@" in email else "")
 
@@ -657,10 +667,19 @@ class SalesforceImport:
                 self.problems.add(sheet.name, number, "Name", "an account name is required")
                 continue
             external_id = str(cell(cells, id_column) or "") or f"name:{name}"
+            domain = _domain(cell(cells, site_column))
+            fits = True
+            for label, value, kind in (("Name", name, "account_name"), ("Id", external_id, "external_id"),
+                                       ("Website", domain, "domain")):
+                if message := too_long(value, kind):
+                    self.problems.add(sheet.name, number, label, message)
+                    fits = False
+            if not fits:
+                continue
             if external_id in self.plan.accounts:
                 self.problems.add(sheet.name, number, "Id", f"duplicate id {external_id!r}")
                 continue
-            self.plan.accounts[external_id] = AccountSpec(external_id, name, _domain(cell(cells, site_column)))
+            self.plan.accounts[external_id] = AccountSpec(external_id, name, domain)
 
     def _stage(self, sheet: str, number: int, raw: Any, column: str = "StageName") -> str | None:
         text = str(raw or "").strip()
@@ -744,8 +763,11 @@ class SalesforceImport:
             if not title:
                 problems.add(file, number, "Name", "a name is required")
                 bad = True
-            elif len(title) > 2000:
-                problems.add(file, number, "Name", "longer than 2000 characters")
+            elif message := too_long(title, "title"):
+                problems.add(file, number, "Name", message)
+                bad = True
+            if message := too_long(external_id, "external_id"):
+                problems.add(file, number, "Id", message)
                 bad = True
             sf_stage = str(get("StageName") or "")
             stage = stage_of(sf_stage) if sf_stage.strip() else None
@@ -1469,7 +1491,7 @@ def _domain(value: Any) -> str:
     text = str(value or "").strip().lower()
     for prefix in ("https://", "http://"):
         text = text.removeprefix(prefix)
-    return text.removeprefix("www.").split("/")[0][:253]
+    return text.removeprefix("www.").split("/")[0]
 
 
 def _cached(parser: Callable[[Any], Any], size: int = 65536) -> Callable[[Any], Any]:

@@ -28,16 +28,16 @@ import datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from salesflow.engine.errors import BadInput
 from salesflow.engine.fields import coerce
 from salesflow.interop import parsing
 from salesflow.interop.engine import ImportSummary, ImportWriter, UserSpec, fingerprint, run_import
 from salesflow.interop.generic import RecordIn, StepIn, write_records
+from salesflow.interop.lengths import too_long
 from salesflow.interop.mapping import map_key
 from salesflow.interop.problems import DEFAULT_LIMIT, ImportFailed, Problem, Problems
 from salesflow.interop.tabular import Sheet, SheetError, cell, open_sheet
+from salesflow.process.loader import YamlProblem, load_yaml_file
 from salesflow.process.model import BUILTIN_FIELDS, ProcessDefinition
 from salesflow.records.services import definition_of, get_process
 
@@ -50,10 +50,13 @@ def load_mapping(path: str | Path) -> dict[str, Any]:
     """The mapping file as a dict; raises `ImportFailed` when it is not a readable YAML mapping."""
     name = str(path)
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        data = load_yaml_file(path)
     except FileNotFoundError:
         raise ImportFailed([Problem(name, None, "", "no such file")], f"{name}: no such file") from None
-    except (UnicodeDecodeError, yaml.YAMLError) as error:
+    except YamlProblem as problem:
+        raise ImportFailed([Problem(name, problem.line, "", problem.message)],
+                           f"{name}: not readable YAML") from None
+    except (UnicodeDecodeError, OSError) as error:
         raise ImportFailed([Problem(name, None, "", f"not readable YAML ({error.__class__.__name__})")],
                            f"{name}: not readable YAML") from None
     if not isinstance(data, dict):
@@ -193,6 +196,8 @@ class SpreadsheetImport:
             elif external_id in rows_of:
                 self.problems.add(file, number, str(self.mapping["id"]), f"duplicate id {external_id!r} (also in row "
                                   f"{rows_of[external_id]})")
+            elif message := too_long(external_id, "external_id"):
+                self.problems.add(file, number, str(self.mapping["id"]), message)
             item = self._record(file, number, cells, columns, stages, external_id)
             if len(self.problems) == problems_before and item is not None:
                 rows_of[external_id] = number
@@ -229,6 +234,9 @@ class SpreadsheetImport:
         title = str(get("title") or "")
         if not title:
             self.problems.add(file, number, column_name("title"), "a title is required")
+        for field_name, kind in (("title", "title"), ("account", "account"), ("owner", "username")):
+            if message := too_long(get(field_name), kind):
+                self.problems.add(file, number, column_name(field_name), message)
         stage = self._stage(file, number, column_name("stage"), get("stage"), stages)
         amount = self._value(file, number, column_name("amount"), get("amount"), parsing.parse_money)
         close_date = self._value(file, number, column_name("close_date"), get("close_date"),
@@ -315,6 +323,9 @@ class SpreadsheetImport:
             record_id = str(get("record") or "")
             if not record_id:
                 self.problems.add(file, number, str(mapped.get("record", "record")), "a record id is required")
+            for field_name, kind in (("record", "external_id"), ("title", "title"), ("actor", "username")):
+                if message := too_long(get(field_name), kind):
+                    self.problems.add(file, number, str(mapped.get(field_name, field_name)), message)
             at = self._value(file, number, str(mapped.get("at", "at")), get("at"), parsing.parse_datetime)
             if at is None and parsing.blank(get("at")):
                 self.problems.add(file, number, str(mapped.get("at", "at")), "a date is required")

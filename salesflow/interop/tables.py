@@ -2,19 +2,22 @@
 
 Columns are typed (`Column.kind`: text, int, decimal, date, datetime, bool, json) so that Excel
 and Parquet get real numbers and dates; CSV gets ISO text. Excel has no time zones: times are
-written in UTC. A text that looks like a formula is written as text in Excel, never as a formula.
+written in UTC. A text that looks like a formula is written as text in Excel, never as a formula, and
+with a leading apostrophe in CSV (`salesflow.csv_cells`).
 """
 
 from __future__ import annotations
 
-import csv
 import datetime
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+
+from salesflow import csv_cells
+from salesflow.interop.atomic import atomic_target
 
 FORMATS = ("csv", "xlsx", "parquet")
 
@@ -51,23 +54,96 @@ def _text(value: Any, kind: str) -> str:
     return str(value)
 
 
+#: What each typed kind holds, for messages.
+KIND_NAMES = {"int": "a whole number", "decimal": "a decimal number", "date": "a date (YYYY-MM-DD)",
+              "datetime": "a date and time (ISO 8601)", "bool": "yes or no"}
+
+
+class BadValue(ValueError):
+    """A stored value does not fit its column's kind (names the row's first cell, the column and the value)."""
+
+
+def typed(value: Any, kind: str) -> Any:
+    """A value as its column's kind (stored field values are JSON: dates as ISO text, numbers maybe as text).
+
+    Raises ``ValueError`` for a value that is not of the kind.
+    """
+    if value is None or value == "":
+        return None
+    if kind == "int":
+        if type(value) is int:  # the common case, first
+            return value
+        if isinstance(value, bool):
+            raise ValueError("a yes/no value is not a whole number")
+        number = Decimal(str(value).strip())
+        if number != number.to_integral_value():
+            raise ValueError("not a whole number")
+        return int(number)
+    if kind == "decimal":
+        return value if isinstance(value, Decimal) else Decimal(str(value).strip())
+    if kind == "date":
+        if isinstance(value, datetime.datetime):
+            return value.date()
+        if isinstance(value, datetime.date):
+            return value
+        text = str(value).strip()
+        return datetime.date.fromisoformat(text) if len(text) == 10 else datetime.datetime.fromisoformat(text).date()
+    if kind == "datetime":
+        moment = value if isinstance(value, datetime.datetime) else datetime.datetime.fromisoformat(str(value).strip())
+        return moment if moment.tzinfo else moment.replace(tzinfo=datetime.UTC)
+    if kind == "bool":
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in ("true", "yes", "1", "ja", "wahr"):
+            return True
+        if text in ("false", "no", "0", "nein", "falsch"):
+            return False
+        raise ValueError("not yes or no")
+    return value
+
+
+def _typed_rows(columns: list[Column], rows: Iterable[list[Any]], strict: bool) -> Iterator[list[Any]]:
+    """The rows with every value of a typed column converted (`typed`).
+
+    A value that does not fit raises `BadValue` when ``strict`` (Parquet columns have one type),
+    else it is kept as it is (Excel writes it as text).
+    """
+    kinds = [column.kind for column in columns]
+    for row in rows:
+        converted = []
+        for column, kind, value in zip(columns, kinds, row, strict=True):
+            try:
+                converted.append(typed(value, kind))
+            except (ValueError, ArithmeticError, TypeError) as error:
+                if not strict:
+                    converted.append(value)
+                    continue
+                raise BadValue(f"{columns[0].name} {row[0]}, column {column.name}: {value!r} is not"
+                               f" {KIND_NAMES.get(kind, kind)} ({error})") from None
+        yield converted
+
+
 def write_table(path: str | Path, fmt: str, columns: list[Column], rows: Iterable[list[Any]]) -> int:
-    """Write rows (lists in column order) to ``path`` in ``fmt``; returns the number of rows."""
-    target = Path(path)
-    if fmt == "csv":
-        return _write_csv(target, columns, rows)
-    if fmt == "xlsx":
-        return _write_xlsx(target, columns, rows)
-    if fmt == "parquet":
-        return _write_parquet(target, columns, rows)
-    raise ValueError(f"unknown format {fmt!r} (csv, xlsx, parquet)")
+    """Write rows (lists in column order) to ``path`` in ``fmt``; returns the number of rows.
+
+    The file is written under a temporary name and renamed when complete (`atomic_target`): on any
+    failure (in Parquet a value that does not fit its column raises `BadValue`) ``path`` is left untouched.
+    """
+    writers = {"csv": _write_csv, "xlsx": _write_xlsx, "parquet": _write_parquet}
+    if fmt not in writers:
+        raise ValueError(f"unknown format {fmt!r} (csv, xlsx, parquet)")
+    if fmt != "csv":  # CSV is text: values are written as stored
+        rows = _typed_rows(columns, rows, strict=fmt == "parquet")
+    with atomic_target(path) as temporary:
+        return writers[fmt](temporary, columns, rows)
 
 
 def _write_csv(target: Path, columns: list[Column], rows: Iterable[list[Any]]) -> int:
     count = 0
     kinds = [column.kind for column in columns]
     with target.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
+        writer = csv_cells.writer(handle)
         writer.writerow([column.name for column in columns])
         for row in rows:
             writer.writerow([_text(value, kind) for value, kind in zip(row, kinds, strict=True)])
@@ -94,8 +170,6 @@ def _write_xlsx(target: Path, columns: list[Column], rows: Iterable[list[Any]]) 
                 value = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
             elif kind == "datetime" and isinstance(value, datetime.datetime):
                 value = value.astimezone(datetime.UTC).replace(tzinfo=None)
-            elif kind == "decimal" and isinstance(value, (Decimal, str)):
-                value = Decimal(value)
             if isinstance(value, str):
                 cell = WriteOnlyCell(sheet, value=value)
                 cell.data_type = "s"  # never a formula

@@ -2,6 +2,7 @@
 
 Rows are numbered as a spreadsheet shows them: the header is row 1, the first data row row 2
 (a CSV cell with embedded line breaks still counts as one row). Headers match case-insensitively.
+A CSV cell neutralised by an export (``'=1+1``, see `salesflow.csv_cells`) reads back as written.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from salesflow.csv_cells import restore_cell
 
 csv.field_size_limit(64 * 1024 * 1024)
 
@@ -110,7 +113,7 @@ def _open_csv(file: Path, name: str) -> Sheet:
                 number += 1
                 if not cells or (len(cells) == 1 and not cells[0].strip()):
                     continue
-                yield number, cells
+                yield number, [restore_cell(value) for value in cells]
         except UnicodeDecodeError as error:
             raise SheetError(name, encoding_message(error), row=number + 1) from None
         except csv.Error as error:
@@ -141,9 +144,66 @@ def sniff_delimiter(line: str) -> str:
     return best if counts[best] else ","
 
 
+#: Bytes of an XML part read at most to find its root element (the prolog before it is tiny in real files).
+PROLOG_LIMIT = 256 * 1024
+
+
+def _prolog_verdict(text: str) -> str | None:
+    """'dtd', 'root' or None (undecided: more text needed) for the start of an XML document."""
+    position = 0
+    while True:
+        while position < len(text) and text[position] in " \t\r\n\ufeff":
+            position += 1
+        rest = text[position:position + 4]
+        if len(rest) < 4 and not rest.startswith("<") or rest in ("<", "<!", "<!-", "<?"):
+            return None
+        if rest.startswith("<?") or rest.startswith("<!--"):
+            end = text.find("?>" if rest.startswith("<?") else "-->", position + 2)
+            if end < 0:
+                return None
+            position = end + 2
+            continue
+        if rest.startswith("<!"):
+            return "dtd"  # <!DOCTYPE …>: document type declarations (and with them entities) are refused
+        return "root"
+
+
+def xml_part_with_dtd(file: Path) -> str | None:
+    """The first XML part of an .xlsx archive that declares a DTD (or whose prolog never ends), else None.
+
+    Office files never need a DTD; a DTD is how entity expansion ("billion laughs") and external
+    entities (reading local files or URLs) get into XML, so the file is refused before any parser sees it.
+    """
+    with zipfile.ZipFile(file) as archive:
+        for info in archive.infolist():
+            if info.is_dir():
+                continue
+            with archive.open(info) as part:
+                head = b""
+                verdict = None
+                while verdict is None and len(head) < PROLOG_LIMIT:
+                    chunk = part.read(4096)
+                    if not chunk:
+                        break
+                    head += chunk
+                    encoding = "utf-16" if head[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8"
+                    verdict = _prolog_verdict(head.decode(encoding, errors="replace"))
+                if verdict == "dtd" or (verdict is None and len(head) >= PROLOG_LIMIT):
+                    return info.filename
+    return None
+
+
 def _open_xlsx(file: Path, name: str) -> Sheet:
     from openpyxl import load_workbook
 
+    try:
+        with_dtd = xml_part_with_dtd(file)
+    except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as error:
+        raise SheetError(name, f"not an Excel .xlsx file ({error.__class__.__name__})") from None
+    if with_dtd is not None:
+        raise SheetError(name, f"refused: the workbook part {with_dtd} declares a DTD (<!DOCTYPE …>), which"
+                               " an Excel file never needs and which can hide entity expansion or external"
+                               " entities; save the file again from Excel or LibreOffice")
     try:
         workbook = load_workbook(file, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
@@ -177,6 +237,8 @@ def _open_xlsx(file: Path, name: str) -> Sheet:
                 if all(value is None or (isinstance(value, str) and not value.strip()) for value in values):
                     continue
                 yield current, ["" if value is None else value for value in values]
+        except ValueError as error:  # defusedxml's refusals among them (entities, external references)
+            raise SheetError(name, f"not a readable Excel sheet ({error.__class__.__name__})", row=current + 1) from None
         finally:
             workbook.close()
 

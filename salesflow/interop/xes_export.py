@@ -176,15 +176,16 @@ def export_xes(path: str | Path, *, user: Any | None = None, flt: Any | None = N
     """Export the (visible, filtered) records' events to an XES file; logs ``security.export``."""
     from salesflow.people.security import log_security_event
 
+    from .atomic import atomic_target
     from .exports import _filters
 
     target = Path(path)
     records = select_records(user, flt)
     advance = (progress or silent)("writing XES", records.count())
     opener = gzip.open if target.suffix.lower() == ".gz" else open
-    with opener(target, "wt", encoding="utf-8", newline="\n") as out:
+    with atomic_target(target) as temporary, opener(temporary, "wt", encoding="utf-8", newline="\n") as out:
         traces, events = write_xes(out, records, all_events=all_events, advance=advance)
     log_security_event("export", user, name="cli (admin context)", what="xes", format="xes", rows=events,
                        traces=traces, file=target.name, filters=_filters(flt),
-                       context="user" if user is not None else "admin")
+                       context="user" if user is not None else "unrestricted")
     return traces, events

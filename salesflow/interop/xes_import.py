@@ -23,6 +23,7 @@ from salesflow.engine.errors import BadInput
 from salesflow.interop import parsing
 from salesflow.interop.engine import ImportSummary, ImportWriter, UserSpec, fingerprint, run_import
 from salesflow.interop.generic import RecordIn, StepIn, write_records
+from salesflow.interop.lengths import too_long
 from salesflow.interop.problems import DEFAULT_LIMIT, ImportFailed, Problem
 from salesflow.interop.progress import Progress, silent
 from salesflow.interop.spreadsheet import load_mapping
@@ -113,13 +114,20 @@ def import_xes(path: str | Path, process: str, mapping_path: str | Path, *, dry_
                     except ValueError as error:
                         bad.append(Problem(file.name, None, str(amount_key),
                                            f"trace {event.trace_index} (case {event.case}): {error}"))
+                for column, value, kind in ((str(title_key or "concept:name"), title, "title"),
+                                            ("concept:name", event.case, "external_id")):
+                    if message := too_long(value, kind):
+                        bad.append(Problem(file.name, None, column,
+                                           f"trace {event.trace_index} (case {event.case[:40]}): {message}"))
                 item = records[event.case] = RecordIn(
-                    external_id=event.case, title=title[:2000], amount=amount,
+                    external_id=event.case, title=title, amount=amount,
                     source={"system": system, "case": event.case})
             actor = None
             if event.resource:
                 actor = event.resource
-                users.setdefault(actor, UserSpec(actor, f"xes-{actor}"[:150]))
+                if actor not in users and (message := too_long(f"xes-{actor}", "username")):
+                    bad.append(Problem(file.name, None, "org:resource", f"trace {event.trace_index}: {message}"))
+                users.setdefault(actor, UserSpec(actor, f"xes-{actor}"))
             kind, value = target
             item.steps.append(StepIn(f"{event.case}#{event.event_index}", event.timestamp,
                                      stage=value if kind == "stage" else None,

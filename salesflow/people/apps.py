@@ -9,4 +9,10 @@ class PeopleConfig(AppConfig):
     verbose_name = "People"
 
     def ready(self) -> None:
-        from salesflow.people import security  # noqa: F401  (connects the sign-in signal receivers)
+        from django.db.models.signals import post_delete, post_save
+
+        from salesflow.people import access, security  # noqa: F401  (connects the sign-in signal receivers)
+
+        for model in ("records.ProcessVersion", "records.LibrarySettingsVersion"):
+            post_save.connect(access.library_changed, sender=model, dispatch_uid=f"access-policy-save-{model}")
+            post_delete.connect(access.library_changed, sender=model, dispatch_uid=f"access-policy-delete-{model}")

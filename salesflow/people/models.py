@@ -1,7 +1,8 @@
 """Users with roles and teams.
 
-Roles are the role ids of the process library (``head_of_sales``, ``kam``, …) plus the system
-roles below. A user acts in a process through the roles they hold.
+Roles are the role ids of the process library: those its processes declare plus the library-wide
+roles of its settings file (``library_settings.roles``). A user acts in a process through the roles
+they hold.
 """
 
 from __future__ import annotations
@@ -10,16 +11,9 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
-#: Roles that exist whatever the process library says.
-SYSTEM_ROLES: dict[str, dict[str, str]] = {
-    "sales_ops": {"en": "Sales Operations / Quality", "de": "Vertriebssteuerung / Qualität"},
-    "auditor": {"en": "Auditor (read-only)", "de": "Auditor (nur lesend)"},
-    "admin": {"en": "Administrator", "de": "Administrator"},
-}
-
 
 class Role(models.Model):
-    """A role a user can hold: a process-library role or a system role."""
+    """A role a user can hold: a role of a process or a library-wide role (``system``) of the library settings."""
 
     id = models.SlugField(primary_key=True, max_length=64)
     title = models.JSONField(default=dict, help_text="Title by language code.")

@@ -141,11 +141,7 @@ def parse_checklist_text(text: str, file: str = "<text>") -> ParsedChecklist:
                 line = lines.lines.get(loc, lines.line_of(loc[:-1]))
             else:
                 line = lines.line_of(loc)
-            message = _schema_message(item, loc)
-            if item["type"] not in ("missing", "extra_forbidden") and "input" in item \
-                    and not isinstance(item["input"], (dict, list)):
-                message += f" (got {item['input']!r})"
-            problems.append(Problem(file, line, message))
+            problems.append(Problem(file, line, _schema_message(item, loc)))
         raise ProcessInvalid(sorted(set(problems))) from None
     return ParsedChecklist(definition=definition, source=text, file=file, lines=lines)
 

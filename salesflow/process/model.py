@@ -143,8 +143,14 @@ class Guideline(Strict):
     outputs: list[Text] = Field(default_factory=list)
     depends_on: list[Ident] = Field(default_factory=list, description="Ids of processes this one depends on.")
     notes: list[Text] = Field(default_factory=list, description="Rules shown with the process, e.g. handling rules.")
-    effective_date: str | None = None
+    effective_date: str | None = Field(
+        default=None, description="YYYY-MM-DD: new records start under this version from that day (the scheduled job "
+                                  "puts a version approved for a later day in force then).")
     change_note: Text | None = None
+    deputy_approver: Ident | None = Field(
+        default=None, description="A role that approves versions of this guideline besides the responsible role "
+                                  "(four eyes still hold: never the version's author). For a company with one "
+                                  "holder of the responsible role.")
 
 
 class Role(Strict):
@@ -194,7 +200,11 @@ class Activity(Strict):
     responsible: Ident
     accountable: Ident | None = None
     consulted: list[Ident] = Field(default_factory=list)
-    informed: list[Ident] = Field(default_factory=list)
+    informed: list[Ident] = Field(default_factory=list, description="Roles notified when the activity is done.")
+    done_by: list[Ident] = Field(
+        default_factory=list,
+        description="Further roles that may mark it done besides the responsible and accountable role (and the "
+                    "user the stage's decision is delegated to, when the deciding role is responsible or accountable).")
     required: bool = Field(default=False, description="Part of the stage gate: must be done to leave forwards.")
     customer_contact: bool = Field(default=False, description="Communicates with the customer: show the handling rule.")
     requires: Requirements | None = Field(default=None, description="What must hold before it can be done.")
@@ -263,6 +273,11 @@ class Stage(Strict):
     handoffs: list[Handoff] = Field(default_factory=list, description="Records started in other processes on entry.")
     due_field: Ident | None = Field(
         default=None, description="A date field: the stage is late (an SLA breach) once that date has passed.")
+    decided_by: list[Ident] | None = Field(
+        default=None,
+        description="Outcome stages only: the roles whose decision closing a record here is. Default: closing as lost "
+                    "from a stage whose gate has a decision needs that decision's role (or its delegate); [] makes "
+                    "it no decision (whoever may move the record may close it here).")
 
     @property
     def is_outcome(self) -> bool:
@@ -322,6 +337,10 @@ class Rights(Strict):
     override: list[Ident] = Field(default_factory=list, description="May override unmet gates with a reason.")
     set_probability: list[Ident] = Field(default_factory=list, description="May override a record's probability.")
     create: list[Ident] = Field(default_factory=list, description="May create records (default: every role).")
+    see_confidential: list[Ident] = Field(
+        default_factory=list,
+        description="Also see (and act on) this process's confidential records, besides the responsible role, "
+                    "the gate deciders, the approvers and the library's oversight roles.")
 
 
 class Schedule(Strict):

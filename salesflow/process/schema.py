@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from salesflow.process.library_settings import settings_json_schema
 from salesflow.process.model import ProcessDefinition
 
 
@@ -20,6 +21,11 @@ def json_schema() -> dict[str, Any]:
 def json_schema_text() -> str:
     """The JSON Schema as indented JSON text."""
     return json.dumps(json_schema(), indent=2, ensure_ascii=False)
+
+
+def settings_schema_text() -> str:
+    """The JSON Schema of the library settings file as indented JSON text."""
+    return json.dumps(settings_json_schema(), indent=2, ensure_ascii=False)
 
 
 def checklist_json_schema() -> dict[str, Any]:

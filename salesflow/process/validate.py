@@ -5,13 +5,15 @@ Each problem is reported with the file and line it concerns, as ``file:line: mes
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path as FsPath
 
 from pydantic import ValidationError
 
-from salesflow.process.loader import LineMap, Path, YamlProblem, load_yaml
+from salesflow.process.library_settings import SETTINGS_KEY, LibrarySettingsFile, is_settings_data
+from salesflow.process.loader import LIMITS, LineMap, Path, YamlProblem, load_yaml
 from salesflow.process.model import BUILTIN_FIELDS, FieldType, ProcessDefinition, Requirements
 
 
@@ -45,6 +47,16 @@ class ParsedProcess:
     lines: LineMap
 
 
+@dataclass
+class ParsedSettings:
+    """A library settings file that passed the schema (see `salesflow.process.library_settings`)."""
+
+    settings: LibrarySettingsFile
+    source: str
+    file: str
+    lines: LineMap
+
+
 def format_path(path: Path) -> str:
     """A readable location such as ``stages[0].gate.decided_by``."""
     text = ""
@@ -61,40 +73,103 @@ def _schema_message(error: dict, loc: Path) -> str:
             message += " (inside {…} a comma separates keys: quote a text that contains commas)"
         return message
     where = format_path(loc)
-    message = "required key is missing" if error["type"] == "missing" else error["msg"]
+    message = "required key is missing" if error["type"] == "missing" else error["msg"] + _got(error)
     return f"{where}: {message}" if where else message
 
 
-def parse_text(text: str, file: str = "<text>") -> ParsedProcess:
-    """Parse and schema-check one process file's text. Raises `ProcessInvalid`."""
+def _got(error: dict) -> str:
+    """`` (got 150)``: the value the schema refused, shortened; a mapping or list is named, not printed."""
+    if "input" not in error:
+        return ""
+    value = error["input"]
+    if isinstance(value, dict):
+        return " (got a mapping)"
+    if isinstance(value, list):
+        return " (got a list)"
+    text = repr(value)
+    return f" (got {text[:60] + '…' if len(text) > 60 else text})"
+
+
+def _schema_problems(error: ValidationError, lines: LineMap, file: str) -> list[Problem]:
+    problems = []
+    for item in error.errors():
+        loc: Path = tuple(part for part in item["loc"] if part != "function-plain")
+        if item["type"] == "extra_forbidden":
+            line = lines.lines.get(loc, lines.line_of(loc[:-1]))
+        else:
+            line = lines.line_of(loc)
+        problems.append(Problem(file, line, _schema_message(item, loc)))
+    return sorted(set(problems))
+
+
+def _load(text: str, file: str) -> tuple[dict, LineMap]:
     try:
         data, lines = load_yaml(text)
     except YamlProblem as problem:
         raise ProcessInvalid([Problem(file, problem.line, problem.message)]) from None
     if not isinstance(data, dict):
         raise ProcessInvalid([Problem(file, 1, "a process file must be a YAML mapping (key: value)")])
+    return data, lines
+
+
+def _parse_process(data: dict, lines: LineMap, text: str, file: str) -> ParsedProcess:
     try:
         definition = ProcessDefinition.model_validate(data)
     except ValidationError as error:
-        problems = []
-        for item in error.errors():
-            loc: Path = tuple(part for part in item["loc"] if part != "function-plain")
-            if item["type"] == "extra_forbidden":
-                line = lines.lines.get(loc, lines.line_of(loc[:-1]))
-            else:
-                line = lines.line_of(loc)
-            problems.append(Problem(file, line, _schema_message(item, loc)))
-        raise ProcessInvalid(sorted(set(problems))) from None
+        raise ProcessInvalid(_schema_problems(error, lines, file)) from None
     return ParsedProcess(definition=definition, source=text, file=file, lines=lines)
+
+
+def _parse_settings(data: dict, lines: LineMap, text: str, file: str) -> ParsedSettings:
+    try:
+        settings = LibrarySettingsFile.model_validate(data)
+    except ValidationError as error:
+        raise ProcessInvalid(_schema_problems(error, lines, file)) from None
+    return ParsedSettings(settings=settings, source=text, file=file, lines=lines)
+
+
+def parse_text(text: str, file: str = "<text>") -> ParsedProcess:
+    """Parse and schema-check one process file's text. Raises `ProcessInvalid`."""
+    data, lines = _load(text, file)
+    if is_settings_data(data):
+        raise ProcessInvalid([Problem(file, lines.line_of((SETTINGS_KEY,)),
+                                      "this is a library settings file, not a process: "
+                                      "load it with the library (salesflow process load DIR)")])
+    return _parse_process(data, lines, text, file)
+
+
+def parse_library_text(text: str, file: str = "<text>") -> ParsedProcess | ParsedSettings:
+    """Parse and schema-check a file of a library: a process or the library settings. Raises `ProcessInvalid`."""
+    data, lines = _load(text, file)
+    if is_settings_data(data):
+        return _parse_settings(data, lines, text, file)
+    return _parse_process(data, lines, text, file)
+
+
+def check_settings(parsed: ParsedSettings, known_roles: Iterable[str]) -> list[Problem]:
+    """Cross-reference problems of library settings: every role named is declared by a process or the settings."""
+    settings = parsed.settings.library_settings
+    known = set(known_roles) | set(settings.roles)
+    problems = []
+    for path, role in settings.referenced_roles():
+        if role not in known:
+            problems.append(Problem(parsed.file, parsed.lines.line_of((SETTINGS_KEY, *path)),
+                                    f"unknown role {role!r}: declare it under library_settings.roles "
+                                    "or in a process of the library"))
+    return problems
 
 
 def read_file(path: str | FsPath) -> ParsedProcess:
     """Read and schema-check a process file from disk. Raises `ProcessInvalid`."""
     name = str(path)
+    most = LIMITS.max_chars * 4  # UTF-8 needs at most four bytes a character
     try:
-        raw = FsPath(path).read_bytes()
+        with open(path, "rb") as stream:
+            raw = stream.read(most + 1)
     except OSError as error:
         raise ProcessInvalid([Problem(name, 0, f"cannot read file: {error.strerror or error}")]) from None
+    if len(raw) > most:
+        raise ProcessInvalid([Problem(name, 1, f"file is too large (more than {most:,} bytes)")])
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -122,6 +197,16 @@ class _Checker:
     def run(self) -> list[Problem]:
         definition = self.definition
         self.check_role(("guideline", "responsible"), definition.guideline.responsible)
+        self.check_role(("guideline", "deputy_approver"), definition.guideline.deputy_approver)
+        effective = definition.guideline.effective_date
+        if effective is not None:
+            try:
+                datetime.date.fromisoformat(effective)
+            except ValueError:
+                self.report(("guideline", "effective_date"), f"a date YYYY-MM-DD is expected, got {effective!r}")
+        if definition.guideline.deputy_approver and definition.guideline.deputy_approver == definition.guideline.responsible:
+            self.report(("guideline", "deputy_approver"), "the deputy approver must be another role than the "
+                                                          f"responsible role {definition.guideline.responsible!r}")
         for index, dependency in enumerate(definition.guideline.depends_on):
             if dependency == definition.process:
                 self.report(("guideline", "depends_on", index), "a process cannot depend on itself")
@@ -226,7 +311,7 @@ class _Checker:
 
     def _rights_roles(self) -> Iterable[tuple[Path, str]]:
         rights = self.definition.rights
-        for right in ("move", "edit", "override", "set_probability", "create"):
+        for right in ("move", "edit", "override", "set_probability", "create", "see_confidential"):
             for index, role in enumerate(getattr(rights, right)):
                 yield ("rights", right, index), role
 
@@ -279,7 +364,7 @@ class _Checker:
                 seen_activities[activity.id] = (stage_index, activity_index)
                 self.check_role((*activity_path, "responsible"), activity.responsible)
                 self.check_role((*activity_path, "accountable"), activity.accountable)
-                for key in ("consulted", "informed"):
+                for key in ("consulted", "informed", "done_by"):
                     for index, role in enumerate(getattr(activity, key)):
                         self.check_role((*activity_path, key, index), role)
                 self._check_requirements((*activity_path, "requires"), activity.requires)
@@ -298,6 +383,12 @@ class _Checker:
                     self.report(gate_path, "an outcome stage ends the record and has no gate (use requires)")
                 self._check_requirements((*gate_path, "requires"), stage.gate.requires)
             self._check_requirements((*path, "requires"), stage.requires)
+            if stage.decided_by is not None:
+                if not stage.is_outcome:
+                    self.report((*path, "decided_by"), "decided_by on a stage is for outcome stages (who decides to "
+                                                       "close a record there); a stage's own decision is gate.decided_by")
+                for index, role in enumerate(stage.decided_by):
+                    self.check_role((*path, "decided_by", index), role)
         if definition.stages[0].is_outcome:
             self.report(("stages", 0), "the first stage cannot be an outcome (records start there)")
         if not definition.outcome_stages:
@@ -351,15 +442,35 @@ def validate_texts(
     """Validate several process files together (they may depend on each other).
 
     ``sources`` is a list of (file name, text); ``library`` the definitions already in force (their
-    fields are what hand-offs into them may set). Returns the valid ones and all problems.
+    fields are what hand-offs into them may set). Returns the valid ones and all problems. A library
+    settings file among them is validated too (its problems are reported) but not returned.
+    """
+    valid, _settings, problems = validate_library_texts(sources, known_processes, library)
+    return valid, problems
+
+
+def validate_library_texts(
+    sources: list[tuple[str, str]], known_processes: Iterable[str] = (),
+    library: dict[str, ProcessDefinition] | None = None,
+) -> tuple[list[ParsedProcess], ParsedSettings | None, list[Problem]]:
+    """Validate the files of a library together: processes and at most one library settings file.
+
+    Returns the valid processes, the valid settings (None when none was given or they are invalid)
+    and every problem. The settings may name roles of the given processes and of ``library``.
     """
     parsed: list[ParsedProcess] = []
+    settings_files: list[ParsedSettings] = []
     problems: list[Problem] = []
     for file, text in sources:
         try:
-            parsed.append(parse_text(text, file))
+            item = parse_library_text(text, file)
         except ProcessInvalid as invalid:
             problems.extend(invalid.problems)
+            continue
+        if isinstance(item, ParsedSettings):
+            settings_files.append(item)
+        else:
+            parsed.append(item)
     known = set(known_processes) | {item.definition.process for item in parsed}
     seen: dict[str, str] = {}
     valid = []
@@ -378,7 +489,17 @@ def validate_texts(
         bad_files = {problem.file for problem in handoff_problems}
         valid = [item for item in valid if item.file not in bad_files]
         problems.extend(handoff_problems)
-    return valid, problems
+    settings = None
+    for extra in settings_files[1:]:
+        problems.append(Problem(extra.file, 1, f"a library has one settings file; {settings_files[0].file} is another"))
+    if settings_files:
+        roles = {role for item in parsed for role in item.definition.roles}
+        roles |= {role for definition in (library or {}).values() for role in definition.roles}
+        settings_problems = check_settings(settings_files[0], roles)
+        problems.extend(settings_problems)
+        if not settings_problems and len(settings_files) == 1:
+            settings = settings_files[0]
+    return valid, settings, problems
 
 
 def check_handoff_targets(items: list[ParsedProcess],
@@ -405,6 +526,15 @@ def check_handoff_targets(items: list[ParsedProcess],
 def validate_paths(paths: Iterable[str | FsPath], known_processes: Iterable[str] = (),
                    library: dict[str, ProcessDefinition] | None = None) -> tuple[list[ParsedProcess], list[Problem]]:
     """Validate process files on disk (directories are searched for *.yaml / *.yml)."""
+    valid, _settings, problems = validate_library_paths(paths, known_processes, library)
+    return valid, problems
+
+
+def validate_library_paths(
+    paths: Iterable[str | FsPath], known_processes: Iterable[str] = (),
+    library: dict[str, ProcessDefinition] | None = None,
+) -> tuple[list[ParsedProcess], ParsedSettings | None, list[Problem]]:
+    """Validate a library on disk: process files and its settings file (see `validate_library_texts`)."""
     sources: list[tuple[str, str]] = []
     problems: list[Problem] = []
     for path in expand_paths(paths):
@@ -416,12 +546,8 @@ def validate_paths(paths: Iterable[str | FsPath], known_processes: Iterable[str]
         except UnicodeDecodeError as error:
             line = raw[: error.start].count(b"\n") + 1
             problems.append(Problem(str(path), line, "file is not UTF-8 text"))
-    valid, found = validate_texts(sources, known_processes, library)
-    return valid, problems + found
-
-
-#: Files of a library directory that are not processes (the library's settings).
-NOT_PROCESSES = frozenset({"library-settings.yaml"})
+    valid, settings, found = validate_library_texts(sources, known_processes, library)
+    return valid, settings, problems + found
 
 
 def expand_paths(paths: Iterable[str | FsPath]) -> list[FsPath]:
@@ -430,8 +556,7 @@ def expand_paths(paths: Iterable[str | FsPath]) -> list[FsPath]:
     for path in paths:
         path = FsPath(path)
         if path.is_dir():
-            result.extend(sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file()
-                                 and p.name not in NOT_PROCESSES))
+            result.extend(sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file()))
         else:
             result.append(path)
     return result

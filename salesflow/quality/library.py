@@ -30,11 +30,11 @@ def library_roles(path: Path = SETTINGS_FILE) -> dict[str, dict[str, str]]:
 
 
 def sync_library_roles() -> None:
-    """Make the roles of the library settings known (titles from the file)."""
+    """Make the roles of the library settings known (normally loaded with the library settings already)."""
     from salesflow.people.models import Role
 
     for role_id, title in library_roles().items():
-        Role.objects.update_or_create(id=role_id, defaults={"title": title})
+        Role.objects.get_or_create(id=role_id, defaults={"title": title, "system": True})
 
 
 def known_roles() -> set[str]:

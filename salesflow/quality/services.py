@@ -109,10 +109,6 @@ def get_checklist(key: str, version: int | None = None) -> ChecklistVersion:
 
 # --- who may do what -----------------------------------------------------------------------------
 
-def _is_oversight(user: Any) -> bool:
-    return bool(user.role_ids() & access.OVERSIGHT_ROLES)
-
-
 def may_assess(user: Any, checklist: ChecklistVersion) -> bool:
     """True if ``user`` holds the checklist's responsible role (and is not read-only)."""
     return (access.is_staff_member(user) and not access.is_read_only(user)
@@ -126,7 +122,7 @@ def visible_assessments(user: Any, queryset: QuerySet | None = None) -> QuerySet
     if not access.is_staff_member(user):
         return base.none()
     allowed = Q(assessor_id=user.pk) | Q(checklist__responsible__in=list(user.role_ids()))
-    if not _is_oversight(user):
+    if not access.is_oversight(user):
         base = base.filter(allowed)
     hidden_records = Record.objects.exclude(access.visibility_filter(user)).values("pk")
     return base.exclude(Q(subject_kind=Subject.record.value) & Q(subject_id__in=hidden_records))

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from salesflow.accounts.duplicates import company_domain
@@ -65,6 +65,8 @@ def after_action(record: Record, definition: ProcessDefinition, result: Result, 
                 "en": f"{record.title}: {fields} changed after confirmation — the review of requirements is open again",
                 "de": f"{record.title}: {fields} nach der Bestätigung geändert — die Anforderungsprüfung ist wieder offen",
             }, at, exclude=user)
+        else:
+            notify_raci(record, definition, event, user, at)
     if record.stage != before_stage:
         mover_role = next((event.role for event in result.events if event.kind == "stage_changed"), "")
         run_handoffs(record, definition, user, at, options, mover_role)
@@ -325,10 +327,51 @@ def chain_of(record: Record, user: Any | None, limit: int = 500) -> list[Record]
 
 # --- notifications -------------------------------------------------------------------------------
 
+def notify_raci(record: Record, definition: ProcessDefinition, event: EventDraft, user: Any | None,
+                at: datetime.datetime) -> None:
+    """The RACI's notifications: Informed roles when an activity is done, a Consulted role when it is asked,
+    the asker when the consulted role answers."""
+    activities = definition.activities()
+    if event.kind not in ("activity_done", "consultation_requested", "consultation_answered") \
+            or event.activity not in activities:
+        return
+    title = activities[event.activity][1].title
+    names = {language: title.get_text(language) for language in ("en", "de")}
+    payload = event.payload if isinstance(event.payload, dict) else {}
+    if event.kind == "activity_done":
+        informed = activities[event.activity][1].informed
+        if informed:
+            notify(record, list(informed), "activity_done", {
+                "en": f"{record.title}: done — {names['en']}",
+                "de": f"{record.title}: erledigt — {names['de']}",
+            }, at, include_owner=False, exclude=user)
+    elif event.kind == "consultation_requested":
+        question = payload.get("question") or ""
+        notify(record, [payload.get("consulted", "")], "consultation_requested", {
+            "en": f"{record.title}: your advice is asked on “{names['en']}”" + (f": {question}" if question else ""),
+            "de": f"{record.title}: Ihr Rat ist gefragt zu „{names['de']}“" + (f": {question}" if question else ""),
+        }, at, include_owner=False, exclude=user)
+    else:
+        from salesflow.records.models import Consultation
+
+        request = (Consultation.objects.filter(record=record, activity=event.activity, role=payload.get("consulted"),
+                                               answered_at__isnull=True).order_by("requested_at", "pk").first())
+        if request is not None and request.requested_by_id:
+            notify(record, [], "consultation_answered", {
+                "en": f"{record.title}: answered on “{names['en']}”: {payload.get('answer', '')}",
+                "de": f"{record.title}: beantwortet zu „{names['de']}“: {payload.get('answer', '')}",
+            }, at, include_owner=False, exclude=user, user_ids=[request.requested_by_id])
+
+
 def notify(record: Record | None, roles: list[str], kind: str, message: dict[str, str], at: datetime.datetime,
-           include_owner: bool = True, exclude: Any | None = None) -> list[Notification]:
-    """Notify the users holding ``roles`` (and the record's owner) who may see the record."""
-    users = list(User.objects.filter(is_active=True, roles__id__in=list(roles)).distinct())
+           include_owner: bool = True, exclude: Any | None = None, user_ids: list[int] | None = None) -> list[Notification]:
+    """Notify the users holding ``roles`` (and the record's owner; and the users with the ids ``user_ids``) who may
+    see the record. Every notification of the product goes through here."""
+    wanted = User.objects.filter(is_active=True, roles__id__in=list(roles))
+    if user_ids:
+        wanted = User.objects.filter(is_active=True).filter(
+            models.Q(roles__id__in=list(roles)) | models.Q(pk__in=list(user_ids)))
+    users = list(wanted.distinct())
     if include_owner and record is not None and record.owner_id:
         owner = User.objects.filter(pk=record.owner_id, is_active=True).first()
         if owner is not None and owner.pk not in {item.pk for item in users}:

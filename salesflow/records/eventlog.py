@@ -138,14 +138,20 @@ class Verification:
                 "broken_seq": self.broken_seq, "problem": self.problem}
 
 
-def _events_in_order(batch: int = 5000) -> Iterator[Event]:
+#: The columns `verify` reads, in the order it unpacks them.
+_VERIFY_COLUMNS = ("seq", "record_id", "process", "process_version", "kind", "from_stage", "to_stage", "activity",
+                   "approval", "actor_id", "actor_name", "role", "at", "payload", "imported", "prev_hash", "hash")
+
+
+def _rows_in_order(batch: int = 5000) -> Iterator[tuple[Any, ...]]:
+    """Every event as a tuple of `_VERIFY_COLUMNS`, in chain order (keyset pages: no model instances)."""
     last = 0
     while True:
-        chunk = list(Event.objects.filter(seq__gt=last).order_by("seq")[:batch])
+        chunk = list(Event.objects.filter(seq__gt=last).order_by("seq").values_list(*_VERIFY_COLUMNS)[:batch])
         if not chunk:
             return
         yield from chunk
-        last = chunk[-1].seq
+        last = chunk[-1][0]
 
 
 def verify() -> Verification:
@@ -153,19 +159,24 @@ def verify() -> Verification:
     prev = GENESIS
     expected_seq = 0
     checked = 0
-    for event in _events_in_order():
+    for (seq, record, process, process_version, kind, from_stage, to_stage, activity, approval, actor, actor_name,
+         role, at, payload, imported, prev_hash, digest) in _rows_in_order():
         expected_seq += 1
-        if event.seq != expected_seq:
+        if seq != expected_seq:
             return Verification(False, checked, expected_seq - 1, prev, expected_seq,
-                                f"event {expected_seq} is missing (next is {event.seq})")
-        if event.prev_hash != prev:
-            return Verification(False, checked, event.seq, prev, event.seq,
-                                f"event {event.seq} does not link to event {event.seq - 1} (prev_hash differs)")
-        computed = event_hash(prev, hashed_fields(event))
-        if computed != event.hash:
-            return Verification(False, checked, event.seq, prev, event.seq,
-                                f"event {event.seq} ({event.kind}) was altered: its content does not match its hash")
-        prev = event.hash
+                                f"event {expected_seq} is missing (next is {seq})")
+        if prev_hash != prev:
+            return Verification(False, checked, seq, prev, seq,
+                                f"event {seq} does not link to event {seq - 1} (prev_hash differs)")
+        # exactly `hashed_fields(event)`, built from the row's values
+        fields = {"seq": seq, "record": record, "process": process, "process_version": process_version,
+                  "kind": kind, "from_stage": from_stage, "to_stage": to_stage, "activity": activity,
+                  "approval": approval, "actor": actor, "actor_name": actor_name, "role": role,
+                  "at": timestamp_text(at), "payload": canonical_value(payload), "imported": bool(imported)}
+        if event_hash(prev, fields) != digest:
+            return Verification(False, checked, seq, prev, seq,
+                                f"event {seq} ({kind}) was altered: its content does not match its hash")
+        prev = digest
         checked += 1
     head = ChainHead.objects.filter(pk=1).first()
     if head is not None and (head.seq != expected_seq or head.hash != prev):

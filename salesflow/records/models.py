@@ -39,7 +39,11 @@ class Process(models.Model):
 
     def current_version(self) -> ProcessVersion | None:
         """The newest approved version: the one new records start under."""
-        return self.versions.filter(status=Status.approved.value).order_by("-version").first()
+        return self.versions.filter(status=Status.approved.value, scheduled=False).order_by("-version").first()
+
+    def scheduled_versions(self) -> list[ProcessVersion]:
+        """Approved versions waiting for their effective date (the scheduled job puts them in force)."""
+        return list(self.versions.filter(status=Status.approved.value, scheduled=True).order_by("effective_date"))
 
 
 class ProcessVersion(models.Model):
@@ -68,6 +72,8 @@ class ProcessVersion(models.Model):
     approver_name = models.CharField(max_length=150, blank=True)
     approved_at = models.DateTimeField(null=True, blank=True)
     effective_date = models.DateField(null=True, blank=True)
+    scheduled = models.BooleanField(
+        default=False, help_text="Approved for a later effective date: the scheduled job puts it in force that day.")
     obsoleted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -329,3 +335,75 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} v{self.version}"
+
+
+class Consultation(models.Model):
+    """A Consulted role of an activity's RACI asked on a record; open until a holder of the role answers.
+
+    The request and the answer are events of the record (``consultation_requested`` /
+    ``consultation_answered``); this row is what My work lists and the record page shows.
+    """
+
+    record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="consultations")
+    activity = models.SlugField(max_length=64)
+    role = models.SlugField(max_length=64, help_text="The consulted role asked.")
+    question = models.TextField(blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    requested_by_name = models.CharField(max_length=150)
+    requested_at = models.DateTimeField()
+    answer = models.TextField(blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    answered_by_name = models.CharField(max_length=150, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        indexes = [models.Index(fields=["role", "answered_at"], name="consultation_open_by_role")]
+        constraints = [models.UniqueConstraint(fields=["record", "activity", "role"],
+                                               condition=models.Q(answered_at__isnull=True),
+                                               name="one_open_consultation_per_role")]
+
+    def __str__(self) -> str:
+        return f"{self.record_id} {self.activity} → {self.role}"
+
+    @property
+    def is_open(self) -> bool:
+        """True until answered."""
+        return self.answered_at is None
+class LibrarySettingsVersion(models.Model):
+    """One loaded version of the library settings file (roles, access, rights declared for the library).
+
+    The newest row is in force; rows are never changed, so the history shows who loaded what and when.
+    """
+
+    source = models.TextField(help_text="The YAML text as loaded.")
+    data = models.JSONField(help_text="The parsed settings (the keys below library_settings).")
+    sha256 = models.CharField(max_length=64)
+    file = models.CharField(max_length=500, blank=True)
+    loaded_at = models.DateTimeField()
+    loaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+    loaded_by_name = models.CharField(max_length=150, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"library settings #{self.pk} ({self.sha256[:12]})"
+
+
+class DatabaseIdentity(models.Model):
+    """The one row naming this database: a random UUID stored when the database was created.
+
+    Checkpoints (`salesflow.records.checkpoints`) carry it, so a checkpoint journal is read only
+    for the database it belongs to. Like events, the row refuses UPDATE and DELETE (triggers).
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    uuid = models.CharField(max_length=36, unique=True)
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.uuid

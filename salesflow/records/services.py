@@ -26,7 +26,7 @@ from salesflow.people.models import Role
 from salesflow.process.model import FieldType, ProcessDefinition, Status
 from salesflow.process.validate import ParsedProcess
 from salesflow.records import eventlog
-from salesflow.records.models import Acknowledgement, Process, ProcessVersion, Record
+from salesflow.records.models import Acknowledgement, Consultation, Process, ProcessVersion, Record
 
 User = get_user_model()
 
@@ -99,6 +99,8 @@ class LoadResult:
     version: int
     status: str  # added | unchanged
     file: str = ""
+    stored_as: str = ""  # the document-control status stored (draft when an approved file had no approver)
+    note: str = ""       # why an approved file was stored as a draft, or that it waits for its effective date
 
 
 def sync_roles(definition: ProcessDefinition) -> None:
@@ -107,12 +109,21 @@ def sync_roles(definition: ProcessDefinition) -> None:
         Role.objects.update_or_create(id=role_id, defaults={"title": dict(role.title)})
 
 
-def do_load_process(parsed: ParsedProcess, by: Any | None = None) -> LoadResult:
+def do_load_process(parsed: ParsedProcess, by: Any | None = None, approved_by: Any | None = None,
+                    install: bool = False) -> LoadResult:
     """Add a process version from a validated file; an identical version is left unchanged.
 
     A loaded version with the same number but different content is refused: versions are never
-    rewritten. Loading an approved version makes the previously approved one obsolete.
+    rewritten. A file that says ``approved`` is stored as approved only when its approver holds the
+    responsible (or deputy approver) role — ``approved_by``, else ``by`` — or when the system installs
+    the shipped library (``install``) or a process without an approved version; otherwise it is stored
+    as a draft that goes through review (`salesflow.guidelines.control.load_approval`). An approved
+    version whose ``effective_date`` lies ahead waits for it (the scheduled job puts it in force);
+    otherwise it makes the previously approved version obsolete now.
     """
+    from salesflow.guidelines import control
+    from salesflow.guidelines.services import obsolete_before
+
     definition = parsed.definition
     sha = hashlib.sha256(parsed.source.encode("utf-8")).hexdigest()
     with transaction.atomic():
@@ -120,40 +131,55 @@ def do_load_process(parsed: ParsedProcess, by: Any | None = None) -> LoadResult:
             key=definition.process,
             defaults={"title": dict(definition.title), "record_type": definition.record},
         )
+        process = Process.objects.select_for_update().get(pk=process.pk)
         existing = ProcessVersion.objects.filter(process=process, version=definition.version).first()
         if existing is not None:
             if existing.sha256 == sha:
-                return LoadResult(definition.process, definition.version, "unchanged", parsed.file)
+                return LoadResult(definition.process, definition.version, "unchanged", parsed.file, existing.status)
             raise BadInput(f"{parsed.file}: {definition.process} version {definition.version} is already loaded with "
                            "different content; give the changed process a new version number")
         if process.record_type != definition.record:
             raise BadInput(f"{parsed.file}: {definition.process} runs {process.record_type} records, "
                            f"this version says {definition.record}")
-        status = definition.guideline.status.value
-        obsoleted = []
+        current_version = process.current_version()
+        current = definition_of(current_version) if current_version is not None else None
+
+        def person(user: Any | None) -> control.Person | None:
+            return control.Person(user.pk, user.display_name, user.role_ids()) if user is not None else None
+
+        decision = control.load_approval(person(by), person(approved_by), current, definition, install)
+        status = decision.status
         loaded_at = timezone.now()
-        if status == Status.approved.value:
-            obsoleted = list(process.versions.filter(status=Status.approved.value).values_list("version", flat=True))
-            process.versions.filter(status=Status.approved.value).update(status=Status.obsolete.value,
-                                                                          obsoleted_at=loaded_at)
         approved = status == Status.approved.value
-        ProcessVersion.objects.create(
+        approver = (approved_by or by) if approved and decision.approver is not None else None
+        effective = _effective_date(definition.guideline.effective_date, loaded_at) if approved else None
+        scheduled = bool(approved and effective and effective > timezone.localdate(loaded_at))
+        version = ProcessVersion.objects.create(
             process=process, version=definition.version, source=parsed.source, definition=definition.to_data(),
             sha256=sha, status=status, author=by, author_name=by.display_name if by else "system",
             change_note=definition.guideline.change_note.get_text("en") if definition.guideline.change_note else "",
-            approved_at=loaded_at if approved else None,
-            approver_name=(f"{by.display_name if by else 'system'} (loaded)") if approved else "",
-            effective_date=_effective_date(definition.guideline.effective_date, loaded_at) if approved else None,
+            approved_at=loaded_at if approved else None, approver=approver,
+            approver_name=((f"{approver.display_name} (loaded)" if approver is not None else "system (installed)")
+                           if approved else ""),
+            effective_date=effective, scheduled=scheduled,
         )
+        obsoleted = obsolete_before(process, version, loaded_at) if approved and not scheduled else []
         process.title = dict(definition.title)
         process.save(update_fields=["title"])
         sync_roles(definition)
-        eventlog.append(
-            [EventDraft(kind="process_version_added", payload={"sha256": sha, "status": status, "obsoleted": obsoleted,
-                                                       "file": parsed.file})],
-            actor=actorship(by), at=timezone.now(), process=definition.process, process_version=definition.version,
-        )
-    return LoadResult(definition.process, definition.version, "added", parsed.file)
+        payload: dict[str, Any] = {"sha256": sha, "status": status, "obsoleted": obsoleted, "file": parsed.file}
+        if approved:
+            payload.update(approver=approver.username if approver is not None else None, role=decision.role,
+                           effective_date=effective.isoformat() if effective else None, scheduled=scheduled)
+        if decision.demoted:
+            payload["requested_status"] = Status.approved.value
+        eventlog.append([EventDraft(kind="process_version_added", payload=payload)],
+                        actor=actorship(by), at=timezone.now(), process=definition.process,
+                        process_version=definition.version)
+    note = decision.reason
+    if scheduled and effective is not None:
+        note = f"approved; in force from {effective.isoformat()} (the scheduled job `salesflow jobs run` puts it in force)"
+    return LoadResult(definition.process, definition.version, "added", parsed.file, status, note)
 
 
 def _effective_date(text: str | None, loaded_at: datetime.datetime) -> datetime.date:
@@ -264,11 +290,13 @@ def refuse_read_only(user: Any) -> None:
 
 def _act(record_id: int, user: Any, action: Callable[[ProcessDefinition, RecordState, Actor], Result],
          expected_version: int | None = None, at: datetime.datetime | None = None,
-         handoff_options: dict[str, dict[str, Any]] | None = None) -> Record:
+         handoff_options: dict[str, dict[str, Any]] | None = None,
+         then: Callable[[Record, Result, datetime.datetime], None] | None = None) -> Record:
     """Lock the record, let the engine decide, write the new state and its events — or nothing.
 
     In the same transaction: entering a stage runs its hand-offs (records started in the next
-    processes) and events that name roles to notify (e.g. a re-opened review) notify them.
+    processes), events that name roles to notify (e.g. a re-opened review) notify them, and ``then``
+    stores what belongs to the action besides the record (e.g. a consultation request).
     """
     at = at or timezone.now()
     with transaction.atomic():
@@ -288,6 +316,8 @@ def _act(record_id: int, user: Any, action: Callable[[ProcessDefinition, RecordS
         from salesflow.records import chain
 
         chain.after_action(record, definition, result, user, at, before_stage, handoff_options or {})
+        if then is not None:
+            then(record, result, at)
     return record
 
 
@@ -365,6 +395,77 @@ def do_delegate(record_id: int, user: Any, to_user: str | None, stages: list[str
     """Delegate the record's gate decisions to a user (None revokes)."""
     delegate_to = actor_for(get_user(to_user)) if to_user else None
     return _act(record_id, user, lambda d, s, a: actions.delegate(d, s, a, delegate_to, stages), expected_version, at)
+
+
+def do_consult(record_id: int, user: Any, activity: str, role: str, question: str = "",
+               expected_version: int | None = None, at: datetime.datetime | None = None) -> Consultation:
+    """Ask a Consulted role of an activity (RACI); the role's holders are notified and see it on My work."""
+    created: list[Consultation] = []
+
+    def action(definition: ProcessDefinition, state: RecordState, actor: Actor) -> Result:
+        asked = frozenset(Consultation.objects.filter(record_id=record_id, answered_at__isnull=True)
+                          .values_list("activity", "role"))
+        return actions.consult(definition, state, actor, activity, role, question, asked)
+
+    def store(record: Record, result: Result, moment: datetime.datetime) -> None:
+        created.append(Consultation.objects.create(
+            record=record, activity=activity, role=role, question=result.events[0].payload["question"],
+            requested_by=user, requested_by_name=user.display_name, requested_at=moment))
+
+    _act(record_id, user, action, expected_version, at, then=store)
+    return created[0]
+
+
+def do_answer_consultation(record_id: int, user: Any, activity: str, role: str | None, answer: str,
+                           expected_version: int | None = None, at: datetime.datetime | None = None) -> Consultation:
+    """Answer the open consultation request on a record's activity (as a holder of the role asked)."""
+    answered: list[Consultation] = []
+
+    def open_request() -> Consultation:
+        query = Consultation.objects.select_for_update().filter(record_id=record_id, activity=activity,
+                                                                 answered_at__isnull=True)
+        if role:
+            query = query.filter(role=role)
+        else:
+            query = query.filter(role__in=list(user.role_ids()))
+        found = query.order_by("requested_at", "pk").first()
+        if found is None:
+            who = f" to {role}" if role else " to one of your roles"
+            raise Conflict(f"no open consultation request on {activity}{who}")
+        return found
+
+    def action(definition: ProcessDefinition, state: RecordState, actor: Actor) -> Result:
+        request = open_request()
+        answered.append(request)
+        return actions.answer_consultation(definition, state, actor, activity, request.role, answer)
+
+    def store(record: Record, result: Result, moment: datetime.datetime) -> None:
+        request = answered[0]
+        request.answer = result.events[0].payload["answer"]
+        request.answered_by, request.answered_by_name, request.answered_at = user, user.display_name, moment
+        request.save(update_fields=["answer", "answered_by", "answered_by_name", "answered_at"])
+
+    _act(record_id, user, action, expected_version, at, then=store)
+    return answered[0]
+
+
+def consultation_data(request: Consultation) -> dict[str, Any]:
+    """A consultation request as JSON-ready data."""
+    return {
+        "id": request.pk, "record": request.record_id, "activity": request.activity, "role": request.role,
+        "question": request.question, "requested_by": request.requested_by_name,
+        "requested_at": request.requested_at.isoformat(), "answer": request.answer or None,
+        "answered_by": request.answered_by_name or None,
+        "answered_at": request.answered_at.isoformat() if request.answered_at else None,
+    }
+
+
+def consultation_rows(record: Record, only_open: bool = False) -> list[dict[str, Any]]:
+    """The record's consultation requests (newest first) as data."""
+    query = Consultation.objects.filter(record=record)
+    if only_open:
+        query = query.filter(answered_at__isnull=True)
+    return [consultation_data(request) for request in query]
 
 
 def members_manager_role(record: Record, user: Any) -> str | None:

@@ -76,15 +76,18 @@ def account_url(account: Account) -> str:
         return ""
 
 
-def customer_view(record: Record) -> dict[str, Any] | None:
-    """The record's customer account with its contacts (None when it has none)."""
+def customer_view(record: Record, user: Any) -> dict[str, Any] | None:
+    """The record's customer account with its contacts (None when it has none), its customer status and
+    segment as ``user`` may see them (`salesflow.accounts.overview.accounts_for`)."""
     if not record.customer_id:
         return None
-    account = Account.objects.filter(pk=record.customer_id).first()
+    from salesflow.accounts import overview
+
+    account = overview.account_for(user, record.customer_id)
     if account is None:
         return None
     return {"account": account, "url": account_url(account), "contacts": list(account.contacts.all()[:20]),
-            "existing": account.is_existing_customer()}
+            "existing": account.existing_customer}
 
 
 def startable_processes(record: Record, user: Any, language: str) -> list[dict[str, Any]]:

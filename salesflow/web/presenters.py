@@ -22,7 +22,8 @@ from salesflow.engine.gates import approval_holds, gate_checklist, record_amount
 from salesflow.engine.state import Actor, RecordState
 from salesflow.people.models import User
 from salesflow.process.model import BUILTIN_FIELDS, Activity, ProcessDefinition, Stage
-from salesflow.records.models import Event, Record
+from salesflow.records.models import Consultation, Event, Record
+from salesflow.records.redaction import HIDDEN_MARK, reader_payloads
 from salesflow.web import labels
 from salesflow.web.templatetags.salesflow_web import current_language, money
 
@@ -119,6 +120,35 @@ def describe_item(definition: ProcessDefinition, state: RecordState, item: Item,
     return item.message
 
 
+def refusal_text(definition: ProcessDefinition, error: EngineError, language: str) -> str:
+    """An engine refusal in the page's language, for the rules that name roles (else the engine's English message)."""
+    params = error.params
+    roles = _(" or ")
+    if error.rule == "closing_decision" and definition.has_stage(params.get("stage", "")) \
+            and definition.has_stage(params.get("outcome", "")):
+        deciders = roles.join(role_titles(definition, params.get("roles", []), language))
+        if params.get("delegates"):
+            deciders += " " + _("(or a delegated %(roles)s)") % {
+                "roles": ", ".join(role_titles(definition, params["delegates"], language))}
+        return _("Closing the record as %(outcome)s from %(stage)s is the decision of %(roles)s.") % {
+            "outcome": stage_title(definition, params["outcome"], language),
+            "stage": stage_title(definition, params["stage"], language), "roles": deciders}
+    if error.rule in ("activity_roles", "consult_asker"):
+        activities = definition.activities()
+        activity = params.get("activity", "")
+        values = {"activity": activities[activity][1].title.get_text(language) if activity in activities else activity,
+                  "roles": roles.join(role_titles(definition, params.get("roles", []), language))}
+        text = (_("“%(activity)s” is done by %(roles)s.") if error.rule == "activity_roles"
+                else _("Who does “%(activity)s” asks its consulted roles: %(roles)s.")) % values
+        if params.get("delegated"):
+            text += " " + _("(or the user the stage's decision is delegated to)")
+        return text
+    if error.rule == "consult_answerer":
+        return _("This request is answered by %(role)s.") % {
+            "role": roles.join(role_titles(definition, params.get("roles", []), language))}
+    return error.message
+
+
 def describe_items(definition: ProcessDefinition, state: RecordState, items: Iterable[Item],
                    language: str | None = None) -> list[str]:
     """Every unmet item as a sentence."""
@@ -175,15 +205,35 @@ def raci(definition: ProcessDefinition, activity: Activity, language: str) -> di
     }
 
 
+def consultation_view(definition: ProcessDefinition, state: RecordState, actor: Actor, activity: Activity,
+                      requests: list[Consultation], language: str, may_act: bool) -> dict[str, Any]:
+    """An activity's Consulted roles: who may be asked now, the open requests (answerable by the actor?) and answers."""
+    mine = [request for request in requests if request.activity == activity.id]
+    open_pairs = frozenset((request.activity, request.role) for request in requests if request.is_open)
+    askable = []
+    if may_act and activity.id not in state.done:
+        for role in activity.consulted:
+            offer = dry_run(lambda role=role: actions.consult(definition, state, actor, activity.id, role, "",
+                                                               open_pairs))
+            if offer.ready:
+                askable.append({"id": role, "title": definition.role_title(role, language)})
+    rows = [{"request": request, "role": definition.role_title(request.role, language),
+             "answerable": request.is_open and actor.has(request.role)} for request in mine]
+    return {"askable": askable, "requests": rows, "open": sum(1 for request in mine if request.is_open)}
+
+
 def activity_rows(definition: ProcessDefinition, state: RecordState, actor: Actor, stage: Stage, record: Record,
                   language: str) -> list[dict[str, Any]]:
-    """The stage's activities as guidance: RACI, done or not, and whether the actor can mark it done."""
+    """The stage's activities as guidance: RACI, done or not, whether the actor can mark it done or ask its
+    consulted roles, and the consultation requests."""
+    requests = list(Consultation.objects.filter(record_id=record.pk).order_by("requested_at", "pk"))
     rows = []
     for activity in stage.activities:
         done = state.done.get(activity.id)
         offer = None
         if not done and not record.outcome:
             offer = dry_run(lambda activity_id=activity.id: actions.do_activity(definition, state, actor, activity_id))
+        may_act = authority.activity_role(definition, state, actor, activity.id) is not None
         due = None
         if activity.max_days is not None and not stage.is_outcome:
             due = (record.stage_entered_at + datetime.timedelta(days=activity.max_days)).date()
@@ -191,6 +241,11 @@ def activity_rows(definition: ProcessDefinition, state: RecordState, actor: Acto
             "id": activity.id, "title": activity.title.get_text(language),
             "description": activity.description.get_text(language) if activity.description else "",
             "raci": raci(definition, activity, language), "required": activity.required,
+            "doers": role_titles(definition, authority.activity_roles(activity), language),
+            "delegated": bool(stage.gate and stage.gate.decided_by and stage.gate.delegable_to
+                              and stage.gate.decided_by in (activity.responsible, activity.accountable)),
+            "consultation": consultation_view(definition, state, actor, activity, requests, language,
+                                              may_act and not record.outcome),
             "customer_contact": activity.customer_contact, "done": done, "offer": offer,
             "blocked_by": describe_items(definition, state, offer.items, language) if offer else [],
             "due": due, "overdue": bool(due and not done and due < timezone.localdate()),
@@ -373,8 +428,11 @@ CHAIN_EVENTS = ("handoff_sent", "link_added", "link_removed", "document_added", 
 def describe_chain_event(kind: str, payload: dict[str, Any]) -> str:
     """A hand-off, link, document, reminder or re-opened review as a sentence."""
     if kind == "handoff_sent":
-        text = _("Handed over: %(title)s → #%(target)s") % {"title": payload.get("title", ""),
-                                                            "target": payload.get("target", "")}
+        if payload.get(HIDDEN_MARK):
+            text = _("Handed over: %(title)s → a record you may not see") % {"title": payload.get("title", "")}
+        else:
+            text = _("Handed over: %(title)s → #%(target)s") % {"title": payload.get("title", ""),
+                                                                "target": payload.get("target", "")}
         account = payload.get("account")
         if isinstance(account, dict):
             template = _("(new account %(name)s)") if account.get("created") else _("(account %(name)s)")
@@ -383,6 +441,9 @@ def describe_chain_event(kind: str, payload: dict[str, Any]) -> str:
     if kind in ("link_added", "link_removed"):
         other = payload.get("target") or payload.get("to") or payload.get("from") or ""
         values = {"record": other, "kind": str(payload.get("kind", "")).replace("_", " ")}
+        if payload.get(HIDDEN_MARK):
+            return (_("Linked with a record you may not see (%(kind)s)") if kind == "link_added"
+                    else _("Link with a record you may not see removed (%(kind)s)")) % values
         return (_("Linked with #%(record)s (%(kind)s)") if kind == "link_added"
                 else _("Link with #%(record)s removed (%(kind)s)")) % values
     if kind == "document_added":
@@ -397,9 +458,14 @@ def describe_chain_event(kind: str, payload: dict[str, Any]) -> str:
         "fields": ", ".join(payload.get("fields", []))}
 
 
-def describe_event(event: Event, definition: ProcessDefinition, names: dict[int, str], language: str) -> dict:
-    """One event of the timeline as a sentence (and a note, when the event carries one)."""
-    payload = event.payload or {}
+def describe_event(event: Event, definition: ProcessDefinition, names: dict[int, str], language: str,
+                   payload: dict[str, Any] | None = None) -> dict:
+    """One event of the timeline as a sentence (and a note, when the event carries one).
+
+    ``payload`` is the event's payload as the reader may see it (`salesflow.records.redaction`);
+    default: the stored one.
+    """
+    payload = payload if payload is not None else (event.payload or {})
     kind = event.kind
     note = payload.get("note") or payload.get("reason") or ""
     stage = stage_title(definition, event.from_stage, language) if event.from_stage else ""
@@ -409,6 +475,8 @@ def describe_event(event: Event, definition: ProcessDefinition, names: dict[int,
         origin = payload.get("origin")
         if isinstance(origin, dict) and origin.get("record"):
             text += " " + _("(hand-off from #%(record)s)") % {"record": origin["record"]}
+        elif isinstance(origin, dict) and payload.get(HIDDEN_MARK):
+            text += " " + _("(hand-off from a record you may not see)")
     elif kind in CHAIN_EVENTS:
         text = describe_chain_event(kind, payload)
     elif kind == "field_changed":
@@ -429,6 +497,14 @@ def describe_event(event: Event, definition: ProcessDefinition, names: dict[int,
         text = _("Decided “%(question)s”: %(answer)s") % {"question": question, "answer": answer}
         if payload.get("with_move"):
             text += " " + _("(with the move)")
+    elif kind in ("consultation_requested", "consultation_answered"):
+        activities = definition.activities()
+        title = activities[event.activity][1].title.get_text(language) if event.activity in activities \
+            else event.activity
+        values = {"role": definition.role_title(payload.get("consulted", ""), language), "activity": title}
+        text = (_("Asked %(role)s for advice on “%(activity)s”") if kind == "consultation_requested"
+                else _("%(role)s answered on “%(activity)s”")) % values
+        note = payload.get("question") or payload.get("answer") or ""
     elif kind == "approval_granted":
         approval = definition.approvals.get(event.approval)
         title = approval.title.get_text(language) if approval else payload.get("title", event.approval)
@@ -465,9 +541,11 @@ def describe_event(event: Event, definition: ProcessDefinition, names: dict[int,
             "text": text, "note": note if kind != "gate_overridden" else payload.get("reason", "")}
 
 
-def timeline(record: Record, definition: ProcessDefinition, language: str, limit: int = 200) -> list[dict]:
-    """The record's events, newest first."""
+def timeline(record: Record, definition: ProcessDefinition, language: str, limit: int = 200,
+             user: Any | None = None) -> list[dict]:
+    """The record's events, newest first, as ``user`` may read them (records hidden from them go unnamed)."""
     events = list(Event.objects.filter(record_id=record.pk).order_by("-seq")[:limit])
+    payloads = reader_payloads(events, user)
     ids = set()
     for event in events:
         payload = event.payload or {}
@@ -476,4 +554,4 @@ def timeline(record: Record, definition: ProcessDefinition, language: str, limit
                 if isinstance(payload.get(key), int):
                     ids.add(payload[key])
     names = _user_names(ids)
-    return [describe_event(event, definition, names, language) for event in events]
+    return [describe_event(event, definition, names, language, payloads[event.seq]) for event in events]

@@ -28,7 +28,9 @@ def test_reading_the_record_its_events_and_the_list_is_logged(cast, token_for) -
     assert event.actor_id == cast.users["member"].pk and event.payload["via"] == "api"
     api.get(f"/api/records/{record.pk}/events")
     api.get("/api/records")
-    assert sorted(event.payload["via"] for event in views(record.pk)) == ["api", "api events", "api list"]
+    assert sorted(event.payload["via"] for event in views(record.pk)) == ["api", "api events"]
+    [listed] = Event.objects.filter(kind="security.view_strictly_confidential", payload__via="api list")
+    assert listed.payload["record_ids"] == [record.pk] and listed.actor_id == cast.users["member"].pk
 
 
 def test_other_classifications_are_not_logged(cast, token_for) -> None:

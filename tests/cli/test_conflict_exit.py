@@ -15,8 +15,8 @@ def record_id(cli, staff) -> str:
 
 
 def test_duplicate_move_exits_5(cli, record_id) -> None:
-    assert cli("record", "move", record_id, "lost", "--as", "kam").code == 0
-    again = cli("record", "move", record_id, "lost", "--as", "kam", "--json")
+    assert cli("record", "move", record_id, "lost", "--as", "head").code == 0
+    again = cli("record", "move", record_id, "lost", "--as", "head", "--json")
     assert again.code == 5, again
     assert again.json()["error"] == "conflict"
 
@@ -30,7 +30,7 @@ def test_move_to_the_current_stage_exits_5(cli, record_id) -> None:
 def test_stale_expected_version_exits_5(cli, record_id) -> None:
     version = cli("record", "show", record_id, "--json").json()["version"]
     assert cli("record", "set", record_id, "account=Alpen Solar", "--as", "kam", "--expect-version", version).code == 0
-    stale = cli("record", "move", record_id, "lost", "--as", "kam", "--expect-version", version)
+    stale = cli("record", "move", record_id, "lost", "--as", "head", "--expect-version", version)
     assert stale.code == 5, stale
     assert "changed by someone else" in stale.err
     assert cli("record", "show", record_id, "--json").json()["stage"] == "qualification"

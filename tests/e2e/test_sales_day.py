@@ -1,5 +1,6 @@
 """A sales day in a real browser: from a new opportunity through a refused gate, a decision and an
-approval to Won; and a Lost close that is only possible after the customer was informed.
+approval to Won; and a Lost close that is only possible after the Head of Sales' decision and after the
+customer was informed.
 
 Screenshots of the board and the record page (desktop and 390 px wide) are saved in test-artifacts/.
 """
@@ -55,7 +56,7 @@ def sign_out(page: Page) -> None:
 def mark_done(page: Page, activity: str, note: str = "") -> None:
     row = page.locator(f"#activity-{activity}")
     if note:
-        row.get_by_role("textbox").fill(note)
+        row.get_by_role("textbox", name="Note", exact=True).fill(note)
     row.get_by_role("button", name="Mark done").click()
     expect(page.locator(f"#activity-{activity}")).to_contain_text("Done by")
 
@@ -77,8 +78,9 @@ def advance_to_negotiation_done(record: Record, team: dict[str, Any]) -> None:
     """The solution design and the proposal, done through the services (as other people would)."""
     kam, head = team["kam"], team["head"]
     services.do_set_fields(record.pk, kam, {"bid_manager": "bidmanager"})
-    for activity in ("name_bid_manager", "customer_needs", "solution_design"):
+    for activity in ("name_bid_manager", "customer_needs"):
         services.do_complete_activity(record.pk, kam, activity)
+    services.do_complete_activity(record.pk, team["bid"], "solution_design")  # the Bid Manager's (RACI)
     services.do_move(record.pk, head, "proposal")
     services.do_complete_activity(record.pk, kam, "prepare_offer")
 
@@ -172,6 +174,15 @@ def test_a_sales_day_from_new_opportunity_to_won_and_lost(page: Page, live_serve
     expect(page.locator(".column[data-stage=won]")).to_contain_text("Smart metering roll-out")
     screenshot(page, "board")
     page.get_by_role("link", name="Battery storage pilot").click()
+    # Ending early from Qualification is the Head of Sales' decision (issue 12): the KAM is refused ...
+    page.get_by_role("button", name="Close as Lost").click()
+    feedback = page.locator("#record-feedback .feedback")
+    expect(feedback).to_contain_text("Closing the record as Lost from Qualification is the decision of Head of Sales")
+    other.refresh_from_db()
+    assert other.outcome == ""
+    # ... until the Head of Sales answers the qualification decision no.
+    services.do_decide(other.pk, team["head"], "no", "Budget frozen until next year")
+    page.reload()
     page.get_by_role("button", name="Close as Lost").click()
     feedback = page.locator("#record-feedback .feedback")
     expect(feedback).to_contain_text("Activity not done: Inform the customer")

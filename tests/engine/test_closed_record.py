@@ -13,7 +13,7 @@ from tests.engine.walk import HEAD, KAM, SUPPORT, do, do_gate_work, walk_to
 def closed(request, definition):
     if request.param == "lost":
         state = do(definition, walk_to(definition, "solution_design"), KAM, "customer_informed")
-        return actions.move(definition, state, KAM, "lost").state
+        return actions.move(definition, state, HEAD, "lost").state
     state = do_gate_work(definition, walk_to(definition, "negotiation"))
     state = do(definition, state, HEAD, "contract_signed")
     state = do(definition, state, SUPPORT, "final_offer")

@@ -47,8 +47,10 @@ def test_head_of_sales_overrides_with_a_reason(definition) -> None:
 
 def test_head_of_sales_overrides_an_outcome_requirement(definition) -> None:
     result = actions.move(definition, new_record(definition), HEAD, "lost", override_reason="Customer unreachable")
-    assert kinds(result) == ["gate_overridden", "stage_changed", "record_closed"]
-    assert [item["id"] for item in result.events[0].payload["unmet"]] == ["customer_informed"]
+    # Ending early from Qualification is also the Head of Sales' decision "no" (recorded with the move).
+    assert kinds(result) == ["decision_made", "gate_overridden", "stage_changed", "record_closed"]
+    assert result.events[0].payload["answer"] == "no"
+    assert [item["id"] for item in result.events[1].payload["unmet"]] == ["customer_informed"]
 
 
 def test_met_requirements_need_no_override_event(definition) -> None:

@@ -28,10 +28,10 @@ def test_propose_submit_approve_from_the_command_line(cast, tmp_path: Path, caps
     call_command("process", "submit", PROCESS, str(NEXT), "--as", "gl_author")
     assert _exit_code("process", "approve", PROCESS, str(NEXT), "--as", "gl_author") == 4  # not the responsible role
     assert _exit_code("process", "approve", PROCESS, str(NEXT), "--as", "gl_head", "--effective", "2030-13-01") == 1
-    call_command("process", "approve", PROCESS, str(NEXT), "--as", "gl_head", "--effective", "2030-01-01")
+    call_command("process", "approve", PROCESS, str(NEXT), "--as", "gl_head", "--effective", "2020-01-01")
     assert _exit_code("process", "approve", PROCESS, str(NEXT), "--as", "gl_head") == 5  # already approved
     version = ProcessVersion.objects.get(process__key=PROCESS, version=NEXT)
-    assert (version.status, version.effective_date.isoformat()) == ("approved", "2030-01-01")
+    assert (version.status, version.effective_date.isoformat()) == ("approved", "2020-01-01")
     capsys.readouterr()
     call_command("process", "history", PROCESS, "--json")
     rows = json.loads(capsys.readouterr().out)

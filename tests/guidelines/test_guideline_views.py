@@ -46,7 +46,7 @@ def test_propose_submit_and_approve_through_the_pages(cast) -> None:
     assert ProcessVersion.objects.get(version=NEXT).status == "in_review"
     page = head.get(reverse("guideline_version", args=[PROCESS, NEXT])).content.decode()
     assert 'name="effective_date"' in page
-    response = head.post(reverse("guideline_approve", args=[PROCESS, NEXT]), {"effective_date": "2030-01-01"})
+    response = head.post(reverse("guideline_approve", args=[PROCESS, NEXT]), {"effective_date": "2020-01-01"})
     assert response.status_code == 302
     assert ProcessVersion.objects.get(version=NEXT).status == "approved"
     assert ProcessVersion.objects.get(version=CURRENT).status == "obsolete"

@@ -32,3 +32,9 @@ def test_benchmark_runs_on_sqlite(tmp_path: Path) -> None:
     assert cells["records"] == "40"  # records imported
     assert int(cells["events"]) >= 40
     assert float(cells["CPU s (this process)"]) >= 0
+    verify_header = next(line for line in lines if line.startswith("| backend | events | checkpoint s"))
+    verify_row = lines[lines.index(verify_header) + 2]
+    verified = dict(zip((cell.strip() for cell in verify_header.strip("|").split("|")),
+                        (cell.strip() for cell in verify_row.strip("|").split("|")), strict=True))
+    assert verified["backend"] == "sqlite" and verified["ok"] == "True"
+    assert verified["events"] == cells["events"] or int(verified["events"]) > int(cells["events"])

@@ -61,7 +61,7 @@ def test_every_export_is_logged_as_a_security_event(cli, records, tmp_path: Path
     assert logged.payload["rows"] == 1 and logged.payload["filters"] == {"stage": "qualification"}
     assert cli("export", "events", "-o", tmp_path / "e.parquet").code == 0
     admin = Event.objects.filter(kind="security.export").latest("seq")
-    assert admin.payload["context"] == "admin" and admin.payload["what"] == "events"
+    assert admin.payload["context"] == "unrestricted" and admin.payload["what"] == "events"
 
 
 def test_xlsx_and_parquet_keep_types_and_never_write_formulas(cli, records, tmp_path: Path) -> None:

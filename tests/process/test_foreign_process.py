@@ -132,7 +132,7 @@ def test_it_loads_and_a_record_runs_to_won(cli, tmp_path) -> None:
         return result
 
     assert "rfp-response v1, 5 stages" in ok("process", "validate", path).out
-    assert ok("process", "load", path).out.strip() == f"{path}: rfp-response v1 added"
+    assert ok("process", "load", path).out.strip() == f"{path}: rfp-response v1 added (approved)"
     listed = {row["id"]: row for row in ok("process", "list", "--json").json()}
     assert listed["rfp-response"]["record"] == "rfp"
 

@@ -154,7 +154,7 @@ def test_duplicate_activity_id() -> None:
 def test_probability_outside_0_to_100() -> None:
     text = changed("    probability: 60\n", "    probability: 160\n")
     assert problems(text) == [f"tiny.yaml:{line_of(text, '160')}: stages[1].probability: "
-                              "Input should be less than or equal to 100"]
+                              "Input should be less than or equal to 100 (got 160)"]
 
 
 def test_probability_falling_along_the_forward_path() -> None:

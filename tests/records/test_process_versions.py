@@ -44,7 +44,7 @@ def test_default_library_is_present_after_migrate() -> None:
 
 
 def test_records_keep_their_version_when_a_new_one_is_approved(people, record) -> None:
-    result = services.do_load_process(parse_valid(version_2(), "v2.yaml", default_library_keys()))
+    result = services.do_load_process(parse_valid(version_2(), "v2.yaml", default_library_keys()), people["head"])
     assert (result.process, result.version, result.status) == ("opportunity-management", NEXT, "added")
     statuses = dict(ProcessVersion.objects.filter(process__key="opportunity-management")
                     .values_list("version", "status"))

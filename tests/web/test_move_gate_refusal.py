@@ -39,12 +39,12 @@ def test_htmx_move_refusal_is_a_panel_for_the_board(people, opportunity, client_
 
 
 def test_lost_needs_the_customer_informed(people, opportunity, client_for) -> None:
-    client = client_for(people["kam"])
-    response = client.post(reverse("record_move", args=[opportunity.pk]), {"stage": "lost"})
+    client, head = client_for(people["kam"]), client_for(people["head"])
+    response = head.post(reverse("record_move", args=[opportunity.pk]), {"stage": "lost"})
     assert response.status_code == 422
     assert "Activity not done: Inform the customer" in response.content.decode()
     client.post(reverse("record_activity", args=[opportunity.pk]), {"activity": "customer_informed"})
-    response = client.post(reverse("record_move", args=[opportunity.pk]), {"stage": "lost"})
+    response = head.post(reverse("record_move", args=[opportunity.pk]), {"stage": "lost"})
     assert response.status_code == 302
     assert Record.objects.get(pk=opportunity.pk).outcome == "lost"
 

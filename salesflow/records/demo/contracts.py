@@ -105,6 +105,6 @@ def plan_contract(sim: Simulation, ref: Ref, owner: Any, start: datetime.datetim
         path.activity(support, "renewal_filed", 0, 3)
     elif planned.lost:
         path.fields(owner, {"termination_reason": "Not renewed: the customer consolidates suppliers"}, 0, 2)
-        if path.move(owner, "terminated", 0, 1):
+        if path.move(head, "terminated", 0, 1):
             sim.count("contract_terminated")
         path.activity(head, "termination_confirmed", 0, 3)

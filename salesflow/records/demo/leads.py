@@ -75,6 +75,8 @@ def plan_lead(sim: Simulation, age: float, fate: LeadFate | None = None) -> None
     def disqualify(stage: str) -> None:
         reason = rng.choice(DISQUALIFICATIONS[stage])
         path.fields(owner, {"disqualification_reason": reason}, 0.5, 5)
+        if stage == "qualified":  # ending there is the gate's decision: the Head of Sales answers no
+            path.decide(head, "no", note=reason.replace("_", " "), low=0.2, high=2)
         if path.move(owner, "disqualified", 0, 1):
             sim.count("lead_disqualified")
         if reason not in ("duplicate", "not_reachable"):

@@ -113,9 +113,14 @@ def plan_opportunity(sim: Simulation, ref: Ref, owner: Any, start: datetime.date
     elif fate.rfp == "awarded" and lose_at in ("qualification", "solution_design"):
         lose_at = ""
 
-    def lose(reason: str = "") -> None:
+    def lose(reason: str = "", decided_by: Any | None = None) -> None:
+        """The customer is informed and the record closes as Lost; where the stage's gate asks a decision,
+        ending there is that decision: its decider (or delegate) answers no first."""
+        text = reason or fate.lost_reason or rng.choice(LOST_REASONS)
+        if decided_by is not None:
+            path.decide(decided_by, "no", note=text, low=0.2, high=2)
         path.activity(owner, "customer_informed", 1, 6)
-        path.fields(owner, {"lost_reason": reason or fate.lost_reason or rng.choice(LOST_REASONS)}, 0, 2)
+        path.fields(owner, {"lost_reason": text}, 0, 2)
         if path.move(owner, "lost", 0, 1):
             planned.lost = True
             sim.count("opportunity_lost")
@@ -140,7 +145,7 @@ def plan_opportunity(sim: Simulation, ref: Ref, owner: Any, start: datetime.date
     if rng.random() < 0.08:
         path.stall(30)  # longer than the stage's max_days
     if lose_at == "qualification":
-        lose()
+        lose(decided_by=head)
         return planned
     decider = head
     if rng.random() < 0.15:
@@ -163,11 +168,11 @@ def plan_opportunity(sim: Simulation, ref: Ref, owner: Any, start: datetime.date
             path.until(rfp_end)
             if lose_at == "rfp":
                 lose({"not_awarded": "Competitor chosen in the tender", "declined": "No bid",
-                      "missed": "Tender deadline missed"}[fate.rfp])
+                      "missed": "Tender deadline missed"}[fate.rfp], decided_by=decider)
                 return planned
         path.activity(bidmanager, "solution_design", 3, 20)
         if lose_at == "solution_design":
-            lose()
+            lose(decided_by=decider)
             return planned
         path.move(decider, "proposal", 1, 8)
     # Proposal
@@ -186,7 +191,7 @@ def plan_opportunity(sim: Simulation, ref: Ref, owner: Any, start: datetime.date
     if rng.random() < 0.06:
         path.stall(60)
     if lose_at == "negotiation":
-        lose()
+        lose(decided_by=decider)
         return planned
     path.activity(head, "contract_signed", 2, 15)
     if rng.random() < 0.07:

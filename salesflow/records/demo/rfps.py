@@ -102,7 +102,7 @@ def plan_rfp(sim: Simulation, opportunity: Ref, owner: Any, start: datetime.date
     else:
         path.fields(owner, {"award_feedback": "Lost on price: 8 % above the winning bid; technically ranked second"},
                     0, 2)
-        path.move(owner, "not_awarded", 0, 1)
+        path.move(head, "not_awarded", 0, 1)
         path.activity(owner, "debriefing", 1, 7)
         path.activity(bidmanager, "lessons_learned_not_awarded", 2, 10)
     return path.clock

@@ -43,6 +43,7 @@ from salesflow.process.model import ProcessDefinition
 from salesflow.records import services
 from salesflow.records.chain import links_of
 from salesflow.records.models import Process, Record
+from salesflow.records.redaction import reader_payloads
 from salesflow.web import presenters
 from salesflow.web.forms import RecordForm
 from salesflow.web.templatetags.salesflow_web import current_language
@@ -132,9 +133,9 @@ def account_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def account_segmentation(request: HttpRequest) -> HttpResponse:
-    """Recompute the ABC segmentation (Head of Sales, Sales Ops); others are refused (403)."""
+    """Recompute the ABC segmentation (roles with the library right ``segmentation``); others are refused (403)."""
     if not overview.may_segment(request.user):
-        raise PermissionDenied(_("Only the Head of Sales and Sales Ops may recompute the segmentation."))
+        raise PermissionDenied(_("Your roles do not include the right to recompute the segmentation."))
     form = SegmentationForm(request.POST)
     if form.is_valid():
         try:
@@ -249,12 +250,13 @@ def account_timeline(account: Account, user: Any, records: dict[int, Record], pa
     page = Paginator(overview.account_events(account, user), EVENTS_PAGE_SIZE).get_page(page_number)
     events = list(page.object_list)
     names = _names(events)
+    payloads = reader_payloads(events, user)
     entries = []
     for event in events:
         record = records.get(event.record_id)
         if record is None:  # hidden meanwhile
             continue
-        entry = presenters.describe_event(event, _definition(record), names, language)
+        entry = presenters.describe_event(event, _definition(record), names, language, payloads[event.seq])
         entry.update({"record_id": record.pk, "record_title": record.title,
                       "record_url": reverse("record", args=[record.pk]), "process": record.process.title_in(language)})
         entries.append(entry)

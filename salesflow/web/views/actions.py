@@ -118,6 +118,27 @@ def delegate(request: HttpRequest, record_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def consult(request: HttpRequest, record_id: int) -> HttpResponse:
+    """Ask a Consulted role of an activity (RACI); its holders are notified and see it on My work."""
+    activity = request.POST.get("activity", "")
+    role = request.POST.get("role", "")
+    return perform(request, record_id, lambda record: services.do_consult(
+        record.pk, request.user, activity, role, request.POST.get("question", ""), posted_version(request)),
+        _("Consultation requested."), f"activity-{activity}")
+
+
+@login_required
+@require_POST
+def answer_consultation(request: HttpRequest, record_id: int) -> HttpResponse:
+    """Answer an open consultation request as a holder of the role asked."""
+    activity = request.POST.get("activity", "")
+    return perform(request, record_id, lambda record: services.do_answer_consultation(
+        record.pk, request.user, activity, request.POST.get("role") or None, request.POST.get("answer", ""),
+        posted_version(request)), _("Answer sent."), f"activity-{activity}")
+
+
+@login_required
+@require_POST
 def set_members(request: HttpRequest, record_id: int) -> HttpResponse:
     """Add or remove named members of a (strictly) confidential record."""
     add = [name for name in request.POST.getlist("add") if name]

@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 from salesflow.engine.errors import EngineError, Unmet
 from salesflow.records import services
 from salesflow.records.models import Record
-from salesflow.web.presenters import describe_items
+from salesflow.web.presenters import describe_items, refusal_text
+from salesflow.web.templatetags.salesflow_web import current_language
 
 #: The engine's refusals as HTTP statuses (one table for the whole web interface).
 HTTP_STATUS: dict[str, int] = {
@@ -66,10 +67,13 @@ def feedback_for(error: EngineError, record: Record | None = None) -> dict[str, 
         "not_found": _("Not found."),
     }.get(error.code, _("The action was refused."))
     items: list[str] = []
-    if isinstance(error, Unmet) and record is not None:
+    message = error.message
+    if record is not None:
         definition = services.definition_of(record.process_version)
+        message = refusal_text(definition, error, current_language())
+    if isinstance(error, Unmet) and record is not None:
         items = describe_items(definition, record.to_state(), error.items)
     elif isinstance(error, Unmet):
         items = [item.message for item in error.items]
     return {"code": error.code, "status": status_of(error), "headline": headline,
-            "message": "" if isinstance(error, Unmet) else error.message, "items": items}
+            "message": "" if isinstance(error, Unmet) else message, "items": items}

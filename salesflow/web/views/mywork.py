@@ -141,6 +141,7 @@ def activities_for(user: Any, language: str) -> list[dict[str, Any]]:
             if declared.type.value == "user":
                 named |= Q(**{f"values__{name}": user.pk})
     roles = user.role_ids()
+    actor = services.actor_for(user)
     found = []
     today = timezone.localdate()
     for record in _stream(_open_visible(user).filter(named)):
@@ -153,7 +154,7 @@ def activities_for(user: Any, language: str) -> list[dict[str, Any]]:
             if activity.id in state.done:
                 continue
             mine = record.owner_id == user.pk or activity.responsible in named_roles & roles
-            if not mine:
+            if not mine or authority.activity_role(definition, state, actor, activity.id) is None:
                 continue
             due = None
             if activity.max_days is not None:
@@ -167,6 +168,26 @@ def activities_for(user: Any, language: str) -> list[dict[str, Any]]:
     return found[:LIMIT]
 
 
+def consultations_for(user: Any, language: str) -> list[dict[str, Any]]:
+    """Consultation requests to one of my roles on records I may see, not answered yet (oldest first)."""
+    from salesflow.people import access
+    from salesflow.records.models import Consultation
+
+    requests = (Consultation.objects.filter(answered_at__isnull=True, role__in=list(user.role_ids()),
+                                            record__in=access.visible_records(user).values("pk"))
+                .select_related("record", "record__process_version").order_by("requested_at", "pk")[:LIMIT])
+    found = []
+    for request in requests:
+        definition = services.definition_of(request.record.process_version)
+        activities = definition.activities()
+        title = activities[request.activity][1].title.get_text(language) if request.activity in activities \
+            else request.activity
+        found.append({"record": request.record, "activity": request.activity, "title": title,
+                      "role": definition.role_title(request.role, language), "question": request.question,
+                      "asked_by": request.requested_by_name, "asked_at": request.requested_at})
+    return found
+
+
 @login_required
 @require_GET
 def my_work(request: HttpRequest) -> HttpResponse:
@@ -178,6 +199,7 @@ def my_work(request: HttpRequest) -> HttpResponse:
         "approvals": approvals_for(user, language),
         "overdue": overdue_for(user, language),
         "activities": activities_for(user, language),
+        "consultations": consultations_for(user, language),
         "limit": LIMIT,
         "notifications": notification_rows(user, language),
     }

@@ -1,13 +1,13 @@
 """The access-rights review (ISO 27001 A.5.18): every user's roles, teams and grants, on screen and as CSV.
 
-Open to Head of Sales, Sales Ops / Quality, auditors and administrators. The CSV download is an
+Open to the roles the library settings grant the right ``access_review`` (default library: Head of Sales,
+Sales Ops / Quality, auditors and administrators). The CSV download is an
 export of personal data and is recorded as a ``security.export`` event. Administrators act on the
 review from the page: take a role away, deactivate a user (`salesflow.web.views.users`).
 """
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -19,19 +19,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from salesflow import csv_cells
+from salesflow.people import access
 from salesflow.people.lifecycle import administers_users
 from salesflow.people.models import User
 from salesflow.people.security import log_security_event
 from salesflow.web.templatetags.salesflow_web import current_language
 from salesflow.web.views.account import token_functions
 
-#: Roles that may review everyone's access rights.
-REVIEW_ROLES = frozenset({"head_of_sales", "sales_ops", "auditor", "admin"})
+#: The library right (library settings) to review everyone's access rights.
+REVIEW_RIGHT = "access_review"
 
 
 def may_review(user: Any) -> bool:
-    """True for users holding a role that reviews access rights."""
-    return bool(user.is_authenticated and user.role_ids() & REVIEW_ROLES)
+    """True for users holding a role the library grants the access review."""
+    return access.has_right(user, REVIEW_RIGHT)
 
 
 def access_rows(language: str) -> list[dict[str, Any]]:
@@ -64,7 +66,7 @@ def access_rows(language: str) -> list[dict[str, Any]]:
 def access_review(request: HttpRequest) -> HttpResponse:
     """The review page."""
     if not may_review(request.user):
-        raise PermissionDenied(_("The access review is open to Head of Sales, Sales Ops, auditors and admins."))
+        raise PermissionDenied(_("Your roles do not include the right to review access."))
     return render(request, "web/access_review.html", {"rows": access_rows(current_language()),
                                                       "tokens_available": token_functions() is not None,
                                                       "can_administer": administers_users(request.user)})
@@ -75,20 +77,20 @@ def access_review(request: HttpRequest) -> HttpResponse:
 def access_review_csv(request: HttpRequest) -> HttpResponse:
     """The review as CSV (recorded as an export)."""
     if not may_review(request.user):
-        raise PermissionDenied(_("The access review is open to Head of Sales, Sales Ops, auditors and admins."))
+        raise PermissionDenied(_("Your roles do not include the right to review access."))
     rows = access_rows("en")
     log_security_event("export", request.user, request=request, what="access_review", rows=len(rows),
                        format="csv")
     stamp = timezone.now().strftime("%Y%m%d-%H%M")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="salesflow-access-review-{stamp}.csv"'
-    writer = csv.writer(response)
+    writer = csv_cells.writer(response)
     writer.writerow(["username", "name", "email", "active", "superuser", "roles", "teams", "api_tokens",
                      "record_memberships", "last_login", "joined"])
     for row in rows:
         writer.writerow([
-            _safe(row["username"]), _safe(row["name"]), _safe(row["email"]), row["active"], row["superuser"],
-            " ".join(row["role_ids"]), _safe(" ".join(row["teams"])),
+            row["username"], row["name"], row["email"], row["active"], row["superuser"],
+            " ".join(row["role_ids"]), " ".join(row["teams"]),
             "" if row["tokens"] is None else row["tokens"], row["memberships"],
             row["last_login"].isoformat() if row["last_login"] else "", row["joined"].isoformat(),
         ])
@@ -100,7 +102,3 @@ def _active(token: Any, now: Any) -> bool:
     expires = getattr(token, "expires_at", None)
     return getattr(token, "revoked_at", None) is None and (expires is None or expires > now)
 
-
-def _safe(text: str) -> str:
-    """A cell that a spreadsheet will not run as a formula (CSV injection)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

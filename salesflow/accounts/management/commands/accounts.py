@@ -50,7 +50,9 @@ class Command(SalesflowCommand):
                                   help=f"class B: up to PERCENT of revenue (default {DEFAULT_B_SHARE:f})")
         p["segment"].add_argument("--as-of", dest="as_of", metavar="DATE",
                                   help="last day of the window (default today)")
-        p["segment"].add_argument("--as", dest="as_user", metavar="USER", help="who runs it (default: the system)")
+        p["segment"].add_argument("--as", dest="as_user", metavar="USER",
+                                  help="who runs it (default: the system); the revenue printed is then what "
+                                       "that user may see")
         p["list"].add_argument("--segment", type=str.upper, metavar="A|B|C|-",
                                help="only this segment ('-' for not segmented)")
         p["list"].add_argument("--as-of", dest="as_of", metavar="DATE",
@@ -72,6 +74,12 @@ class Command(SalesflowCommand):
                                       b_share=parse_share(options["b_share"], "--b"),
                                       as_of=parse_as_of(options.get("as_of"), "--as-of"))
         data = summary.to_data()
+        if by is not None:
+            from salesflow.accounts.overview import ZERO, visible_segment_revenue
+
+            revenue = visible_segment_revenue(by, summary.window)
+            data["revenue"] = {segment: f"{amount:f}" for segment, amount in revenue.items()}
+            data["total_revenue"] = f"{sum(revenue.values(), ZERO):f}"
         if options["json"]:
             self.emit_json(data)
             return

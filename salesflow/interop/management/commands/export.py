@@ -14,7 +14,9 @@ from salesflow.records.services import get_user
 
 ACTIONS = {
     "records": "Records as a table (csv, xlsx, parquet): built-in columns, then the processes' fields.",
-    "events": "The event log as a table (csv, xlsx, parquet): the events of the selected records.",
+    "events": "The event log as a table (csv, xlsx, parquet): the events of the selected records. The newest signed "
+              "checkpoint and its public key are written beside it (FILE.checkpoint.json, FILE.public-key.pem) for "
+              "the stand-alone verifier: python -m salesflow.verifier FILE.csv",
     "xes": "IEEE 1849 XES (.xes or .xes.gz): one trace per record, stage entries and activities as events.",
     "ocel": "OCEL 2.0 (.json or .sqlite): records, accounts and users as objects, events linked to all of them.",
 }
@@ -57,9 +59,15 @@ class Command(SalesflowCommand):
                 if what in ("records", "events"):
                     from salesflow.interop.exports import export
 
+                    if what == "events":
+                        from salesflow.records.checkpoints import fresh_checkpoint
+
+                        fresh_checkpoint()  # the export then reaches the checkpoint it carries
                     rows = export(what, output, options["format"], user=user, flt=flt)
                     result = {"what": what, "file": output, "rows": rows}
                     text = f"{rows} {what} written to {output}"
+                    if what == "events":
+                        text += self.write_evidence(output, result)
                 elif what == "xes":
                     from salesflow.interop.xes_export import export_xes
 
@@ -81,3 +89,16 @@ class Command(SalesflowCommand):
             self.emit_json(result)
         else:
             self.stdout.write(text)
+
+    def write_evidence(self, output: str, result: dict[str, Any]) -> str:
+        """Put the newest checkpoint and the public key beside an events export; the sentence saying so."""
+        from pathlib import Path
+
+        from salesflow.records.checkpoints import export_evidence
+
+        written = export_evidence(Path(output))
+        result["evidence"] = [str(path) for path in written]
+        if not written:
+            return "; no checkpoint to carry (run: salesflow audit checkpoint)"
+        return (f"; checkpoint and public key beside it ({written[0].name}, {written[1].name}) — check it with: "
+                f"python -m salesflow.verifier {output}")

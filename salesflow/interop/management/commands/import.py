@@ -21,7 +21,8 @@ ACTIONS = {
 class Command(SalesflowCommand):
     help = ("Import records and their history. Everything is checked first: any bad row aborts with "
             "'file:row: column: message' for every bad row and nothing is written (exit 1). Importing the same "
-            "data again changes nothing.")
+            "data again changes nothing. An import that appended events ends with a signed checkpoint of the event "
+            "chain.")
 
     def add_arguments(self, parser: Any) -> None:
         sub = parser.add_subparsers(dest="source", required=True, metavar="SOURCE")
@@ -65,6 +66,10 @@ class Command(SalesflowCommand):
             self.fail(failed.message, 1, failed.to_data())
             return
         self.report(summary, options)
+        if not summary.dry_run and summary.counts["events"]:
+            from salesflow.records.checkpoints import checkpoint_after_bulk
+
+            checkpoint_after_bulk(self.stderr)
 
     def report(self, summary: ImportSummary, options: dict[str, Any]) -> None:
         """Print the summary (text or JSON)."""

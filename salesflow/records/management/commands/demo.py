@@ -17,7 +17,7 @@ RECORD_NAMES = {
 class Command(SalesflowCommand):
     help = ("Load demo users (one or more per role) and the sales chain with a realistic, deterministic history: "
             "leads, opportunities, RFPs, orders, contracts with renewals and account plans. "
-            "Does nothing when the demo data is already present.")
+            "Does nothing when the demo data is already present. Ends with a signed checkpoint of the event chain.")
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--opportunities", type=int, default=demo.DEFAULT_OPPORTUNITIES, metavar="N",
@@ -47,6 +47,9 @@ class Command(SalesflowCommand):
         if segments:
             self.stdout.write("accounts segmented: " + ", ".join(f"{count} {segment}" for segment, count in
                                                                  sorted(segments.items())))
+        from salesflow.records.checkpoints import checkpoint_after_bulk
+
+        checkpoint_after_bulk(self.stderr)
 
     def print_logins(self) -> None:
         self.stdout.write(f"Open http://127.0.0.1:8000 and sign in (password for all: {demo.DEMO_PASSWORD})")

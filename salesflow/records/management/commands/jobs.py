@@ -1,4 +1,6 @@
-"""``salesflow jobs run``: the scheduled job — reminders, deadline breaches, renewal windows (run it daily)."""
+"""``salesflow jobs run``: the scheduled job — reminders, deadline breaches, renewal windows, guideline versions
+coming into force (run it daily), then a checkpoint of the event chain when one is due
+(`salesflow.records.checkpoints.checkpoint_if_due`)."""
 
 from __future__ import annotations
 
@@ -12,8 +14,11 @@ from salesflow.cli_support import SalesflowCommand
 
 class Command(SalesflowCommand):
     help = ("Run the process schedules: reminders before deadlines, missed deadlines (SLA breaches), timed moves "
-            "such as a contract entering its renewal window (which starts its renewal opportunity). Idempotent: "
-            "run it daily (cron or a systemd timer); running it twice fires nothing twice.")
+            "such as a contract entering its renewal window (which starts its renewal opportunity); and put guideline "
+            "versions approved for a later effective date in force on that date. Idempotent: "
+            "run it daily (cron or a systemd timer); running it twice fires nothing twice. Ends with a signed checkpoint "
+            "of the event chain when events were appended and the newest checkpoint is older than "
+            "SALESFLOW_CHECKPOINT_INTERVAL seconds (default 300).")
 
     def add_arguments(self, parser: Any) -> None:
         sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -23,6 +28,9 @@ class Command(SalesflowCommand):
         run.add_argument("--json", action="store_true", help="print JSON")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        from django.utils import timezone
+
+        from salesflow.guidelines.services import do_put_versions_in_force
         from salesflow.records.chain import do_run_schedules
 
         today = None
@@ -31,10 +39,28 @@ class Command(SalesflowCommand):
                 today = datetime.date.fromisoformat(options["today"])
             except ValueError:
                 raise CommandError(f"--today: a date YYYY-MM-DD expected, got {options['today']!r}") from None
+        in_force = do_put_versions_in_force(today or timezone.localdate())
         summary = do_run_schedules(today)
         data = summary.to_data()
+        data["versions_in_force"] = [f"{version.process.key} v{version.version}" for version in in_force]
+        checkpoint, warning = self.checkpoint_if_due()
         if options["json"]:
-            self.emit_json(data)
-            return
-        self.stdout.write(f"reminders {data['reminders']}, deadlines missed {data['breaches']}, "
-                          f"timed moves {data['moves']}, hand-offs {data['handoffs']}")
+            self.emit_json({**data, "checkpoint": checkpoint})
+        else:
+            self.stdout.write(f"reminders {data['reminders']}, deadlines missed {data['breaches']}, "
+                              f"timed moves {data['moves']}, hand-offs {data['handoffs']}")
+            for name in data["versions_in_force"]:
+                self.stdout.write(f"{name} is in force from today (approved for this effective date)")
+            if checkpoint is not None:
+                self.stdout.write(f"checkpoint: event {checkpoint['seq']} signed")
+        if warning:
+            self.stderr.write(f"warning: no checkpoint written: {warning}")
+
+    def checkpoint_if_due(self) -> tuple[dict[str, Any] | None, str]:
+        """A checkpoint when one is due (None otherwise) and why none could be written ("" when fine)."""
+        from salesflow.records import checkpoints
+
+        try:
+            return checkpoints.checkpoint_if_due(checkpoints.interval_seconds()), ""
+        except checkpoints.CheckpointError as error:
+            return None, str(error)

@@ -5,8 +5,9 @@ take a version through document control (ISO 9001 7.5: draft → in_review → a
 approved version becomes obsolete); ``acknowledge|train|training|require-acknowledgement`` cover
 read acknowledgements and the training matrix; ``history|diff|render`` show and publish versions; ``map`` draws
 every process and their hand-offs as one SVG.
-``load`` honours the status written in the YAML (bulk and library loads); ``propose`` is the
-controlled path for changing a process.
+``load`` takes the status written in the YAML only from an approver (``--approved-by`` or ``--as``
+holding the responsible or deputy approver role), else stores a draft; ``propose`` is the controlled
+path for changing a process.
 """
 
 from __future__ import annotations
@@ -20,10 +21,10 @@ from django.core.management.base import CommandError
 from django.db import transaction
 
 from salesflow.cli_support import SalesflowCommand
-from salesflow.process.schema import json_schema_text
-from salesflow.process.validate import ProcessInvalid, validate_paths
+from salesflow.process.schema import json_schema_text, settings_schema_text
+from salesflow.process.validate import ProcessInvalid, validate_library_paths
 from salesflow.records import services
-from salesflow.records.library import default_library_keys
+from salesflow.records.library import default_library_keys, do_load_library_settings
 from salesflow.records.models import Process, ProcessVersion
 
 
@@ -49,14 +50,30 @@ def _library_in_force() -> dict[str, Any]:
 
 class Command(SalesflowCommand):
     help = "Validate, load, list and show processes of the process library."
+    # Django's system checks import every URL and view (the analytics stack among them): a second
+    # of start-up that `process validate` of a bad file must not spend. `salesflow check` runs them.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: Any) -> None:
         sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
-        validate = sub.add_parser("validate", help="Check process YAML files; prints file:line: message per problem.")
+        validate = sub.add_parser("validate", help="Check process YAML files (and a library settings file); "
+                                                   "prints file:line: message per problem.")
         validate.add_argument("paths", nargs="+", metavar="PATH", help="process files or directories of them")
-        load = sub.add_parser("load", help="Add or update processes in the database (all or nothing).")
+        load = sub.add_parser(
+            "load", help="Add or update processes in the database (all or nothing).",
+            description="Add process versions from files (all or nothing). A file that says `status: approved` is "
+                        "stored as approved only when its approver holds the guideline's responsible role (or its "
+                        "deputy_approver role): --approved-by USER, else the --as user. Otherwise it is stored as a "
+                        "draft that goes through review (process submit / approve) — except the first version of a "
+                        "process loaded without --as (an install). An approved version whose "
+                        "effective_date lies ahead becomes the one new records start under on that day "
+                        "(`salesflow jobs run`). A library settings file among them (library_settings:) puts its "
+                        "roles, access and rights in force.")
         load.add_argument("paths", nargs="+", metavar="PATH")
         load.add_argument("--as", dest="as_user", metavar="USER", help="the author recorded on the new versions")
+        load.add_argument("--approved-by", dest="approved_by", metavar="USER",
+                          help="the approver recorded on approved versions (holds the responsible or deputy "
+                               "approver role)")
         listing = sub.add_parser("list", help="List the processes with their versions.")
         listing.add_argument("--json", action="store_true")
         show = sub.add_parser("show", help="Print a process definition (same keys as the YAML).")
@@ -64,7 +81,9 @@ class Command(SalesflowCommand):
         show.add_argument("--version", type=int, dest="process_version", help="a version (default: the newest)")
         show.add_argument("--json", action="store_true")
         show.add_argument("--source", action="store_true", help="print the YAML source as loaded")
-        sub.add_parser("schema", help="Print the JSON Schema of the process format.")
+        schema = sub.add_parser("schema", help="Print the JSON Schema of the process format.")
+        schema.add_argument("--library-settings", dest="library_settings", action="store_true",
+                            help="print the JSON Schema of the library settings file instead")
         propose = sub.add_parser("propose", help="Store a process file as a new draft version (validated first).")
         propose.add_argument("file", metavar="FILE")
         propose.add_argument("--as", dest="as_user", metavar="USER", required=True, help="the author")
@@ -127,9 +146,11 @@ class Command(SalesflowCommand):
         getattr(self, f"do_{options['action'].replace('-', '_')}")(options)
 
     def do_validate(self, options: dict[str, Any]) -> None:
-        valid, problems = validate_paths(options["paths"], _known_processes(), _library_in_force())
+        valid, settings, problems = validate_library_paths(options["paths"], _known_processes(), _library_in_force())
         if problems:
             raise ProcessInvalid(problems)
+        if settings is not None:
+            self.stdout.write(f"{settings.file}: ok (library settings)")
         for parsed in valid:
             definition = parsed.definition
             self.stdout.write(f"{parsed.file}: ok ({definition.process} v{definition.version}, "
@@ -137,13 +158,22 @@ class Command(SalesflowCommand):
 
     def do_load(self, options: dict[str, Any]) -> None:
         by = services.get_user(options["as_user"]) if options.get("as_user") else None
-        valid, problems = validate_paths(options["paths"], _known_processes(), _library_in_force())
+        approved_by = services.get_user(options["approved_by"]) if options.get("approved_by") else None
+        valid, settings, problems = validate_library_paths(options["paths"], _known_processes(), _library_in_force())
         if problems:
             raise ProcessInvalid(problems)
         with transaction.atomic():
-            results = [services.do_load_process(parsed, by) for parsed in valid]
+            results = [services.do_load_process(parsed, by, approved_by) for parsed in valid]
+            settings_result = do_load_library_settings(settings, by) if settings is not None else None
+        if settings_result is not None:
+            self.stdout.write(f"{settings_result.file}: library settings {settings_result.status}")
         for result in results:
-            self.stdout.write(f"{result.file}: {result.process} v{result.version} {result.status}")
+            line = f"{result.file}: {result.process} v{result.version} {result.status}"
+            if result.status == "added":
+                line += f" ({result.stored_as.replace('_', ' ')})"
+            self.stdout.write(line)
+            if result.note:
+                self.stdout.write(f"  {result.note}")
 
     def do_list(self, options: dict[str, Any]) -> None:
         rows = []
@@ -180,7 +210,7 @@ class Command(SalesflowCommand):
             self.stdout.write(yaml.safe_dump(version.definition, sort_keys=False, allow_unicode=True, width=110))
 
     def do_schema(self, options: dict[str, Any]) -> None:
-        self.stdout.write(json_schema_text())
+        self.stdout.write(settings_schema_text() if options.get("library_settings") else json_schema_text())
 
     # --- document control ------------------------------------------------------------------------
 
@@ -285,7 +315,8 @@ class Command(SalesflowCommand):
         for row in rows:
             self.stdout.write(f"v{row['version']:<3} {row['status']:<10} author {row['author'] or '-':<18} "
                               f"approved {row['approved_at'] or '-':<26} by {row['approver'] or '-':<18} "
-                              f"effective {row['effective_date'] or '-'}  {row['change_note']}")
+                              f"effective {row['effective_date'] or '-'}"
+                              f"{' (not in force yet)' if row['scheduled'] else ''}  {row['change_note']}")
 
     def do_diff(self, options: dict[str, Any]) -> None:
         from salesflow.guidelines.diff import semantic_diff, text_diff
@@ -367,5 +398,6 @@ def _version_data(version: ProcessVersion) -> dict[str, Any]:
         "submitted_at": version.submitted_at.isoformat() if version.submitted_at else None,
         "approved_at": version.approved_at.isoformat() if version.approved_at else None,
         "effective_date": version.effective_date.isoformat() if version.effective_date else None,
+        "scheduled": version.scheduled,
         "obsoleted_at": version.obsoleted_at.isoformat() if version.obsoleted_at else None,
     }

@@ -7,8 +7,10 @@ from typing import Any
 from django.core.management.base import CommandError
 
 from salesflow.cli_support import SalesflowCommand, parse_assignments
+from salesflow.people import access
 from salesflow.records import services
 from salesflow.records.models import Record
+from salesflow.records.redaction import reader_payloads
 
 ACTIONS = {
     "create": "Create a record of a process; prints the new id.",
@@ -20,6 +22,9 @@ ACTIONS = {
     "move": "Move the record to a stage (gates are enforced).",
     "probability": "Override the win probability in the current stage with a reason (or 'default').",
     "delegate": "Delegate gate decisions to a user (or revoke them).",
+    "consult": "Ask a Consulted role of an activity (RACI): its holders are notified and see it on My work.",
+    "answer": "Answer an open consultation request on an activity (as a holder of the role asked).",
+    "consultations": "The record's consultation requests, open and answered.",
     "list": "List records.",
     "events": "The record's timeline from the event log.",
     "links": "The record's links and the whole chain it belongs to (lead → opportunity → order …).",
@@ -67,6 +72,16 @@ class Command(SalesflowCommand):
         target.add_argument("--revoke", action="store_true")
         p["delegate"].add_argument("--stage", action="append", default=None, metavar="STAGE",
                                    help="limit to the decision of this stage (repeatable; default: all)")
+        p["consult"].add_argument("id")
+        p["consult"].add_argument("activity", metavar="ACTIVITY")
+        p["consult"].add_argument("--role", required=True, metavar="ROLE", help="a consulted role of the activity")
+        p["consult"].add_argument("--question", default="", help="what you would like to know")
+        p["answer"].add_argument("id")
+        p["answer"].add_argument("activity", metavar="ACTIVITY")
+        p["answer"].add_argument("--role", metavar="ROLE", help="the role asked (default: the one you hold)")
+        p["answer"].add_argument("--answer", required=True, dest="text", metavar="TEXT")
+        p["consultations"].add_argument("id")
+        p["consultations"].add_argument("--open", action="store_true", help="only those not answered yet")
         p["list"].add_argument("--process")
         p["list"].add_argument("--stage")
         p["list"].add_argument("--owner", metavar="USER")
@@ -82,9 +97,13 @@ class Command(SalesflowCommand):
         p["attach"].add_argument("--name", help="document name (default: the file's name)")
         p["attach"].add_argument("--note", default="")
         p["documents"].add_argument("id")
+        for name in ("show", "list", "events", "links", "documents"):
+            p[name].add_argument("--as", dest="as_user", metavar="USER",
+                                 help="read as this user: only what they may see (default: everything)")
         for name in ("link", "unlink", "attach"):
             p[name].add_argument("--as", dest="as_user", required=True, metavar="USER", help="who acts")
-        for name in ("create", "set", "do", "decide", "approve", "move", "probability", "delegate"):
+        for name in ("create", "set", "do", "decide", "approve", "move", "probability", "delegate", "consult",
+                     "answer"):
             p[name].add_argument("--as", dest="as_user", required=True, metavar="USER", help="who acts")
             p[name].add_argument("--expect-version", type=int, metavar="N",
                                  help="refuse (exit 5) if the record changed since version N")
@@ -131,6 +150,8 @@ class Command(SalesflowCommand):
                 lines.append(f"    [{'x' if row['met'] else ' '}] {row['kind']} {row['id']}")
         if data["next_stages"]:
             lines.append(f"  moves to     {', '.join(data['next_stages'])}")
+        for row in services.consultation_rows(record, only_open=True):
+            lines.append(f"  asked        {row['role']} on {row['activity']} by {row['requested_by']} (open)")
         self.stdout.write("\n".join(lines))
 
     @staticmethod
@@ -161,8 +182,16 @@ class Command(SalesflowCommand):
         else:
             self.stdout.write(str(record.pk))
 
+    def _reader(self, options: dict[str, Any]) -> Any | None:
+        """The user reading (``--as``), or None: the administrator's view of everything."""
+        return services.get_user(options["as_user"]) if options.get("as_user") else None
+
+    def _read(self, options: dict[str, Any]) -> Record:
+        """The record ``id`` as the reader may see it ("not found" when hidden from them)."""
+        return services.get_record(options["id"], self._reader(options))
+
     def do_show(self, options: dict[str, Any]) -> None:
-        self._print_record(services.get_record(options["id"]), options)
+        self._print_record(self._read(options), options)
 
     def do_set(self, options: dict[str, Any]) -> None:
         record = services.do_set_fields(self._id(options), self._user(options),
@@ -216,8 +245,44 @@ class Command(SalesflowCommand):
                                       self._expect(options))
         self._print_record(record, options)
 
+    def do_consult(self, options: dict[str, Any]) -> None:
+        request = services.do_consult(self._id(options), self._user(options), options["activity"], options["role"],
+                                      options["question"], self._expect(options))
+        self._print_consultation(request, options)
+
+    def do_answer(self, options: dict[str, Any]) -> None:
+        request = services.do_answer_consultation(self._id(options), self._user(options), options["activity"],
+                                                  options.get("role"), options["text"], self._expect(options))
+        self._print_consultation(request, options)
+
+    def do_consultations(self, options: dict[str, Any]) -> None:
+        record = services.get_record(options["id"])
+        rows = services.consultation_rows(record, only_open=options["open"])
+        if options["json"]:
+            self.emit_json(rows)
+            return
+        for row in rows:
+            state = f"answered by {row['answered_by']}: {row['answer']}" if row["answered_at"] else "open"
+            self.stdout.write(f"{row['activity']:<24} {row['role']:<16} asked by {row['requested_by']} "
+                              f"{row['requested_at'][:16]}  {state}")
+
+    def _print_consultation(self, request: Any, options: dict[str, Any]) -> None:
+        data = services.consultation_data(request)
+        if options["json"]:
+            self.emit_json(data)
+            return
+        if data["answered_at"]:
+            self.stdout.write(f"#{data['record']} {data['activity']}: {data['role']} answered by "
+                              f"{data['answered_by']}: {data['answer']}")
+        else:
+            self.stdout.write(f"#{data['record']} {data['activity']}: {data['role']} asked by {data['requested_by']}"
+                              f" (open until answered)")
+
     def do_list(self, options: dict[str, Any]) -> None:
         query = Record.objects.select_related("process", "owner").order_by("id")
+        reader = self._reader(options)
+        if reader is not None:
+            query = access.visible_records(reader, query)
         if options.get("process"):
             query = query.filter(process=services.get_process(options["process"]))
         if options.get("stage"):
@@ -238,12 +303,14 @@ class Command(SalesflowCommand):
                               f"{row['owner'] or '-':<12} {row['title']}")
 
     def do_events(self, options: dict[str, Any]) -> None:
-        record = services.get_record(options["id"])
+        record = self._read(options)
+        events = list(record.events.order_by("seq"))
+        payloads = reader_payloads(events, self._reader(options))
         rows = [{
             "seq": event.seq, "at": event.at.isoformat(), "kind": event.kind, "from_stage": event.from_stage,
             "to_stage": event.to_stage, "activity": event.activity, "approval": event.approval,
-            "actor": event.actor_name, "role": event.role, "payload": event.payload, "imported": event.imported,
-        } for event in record.events.order_by("seq")]
+            "actor": event.actor_name, "role": event.role, "payload": payloads[event.seq], "imported": event.imported,
+        } for event in events]
         if options["json"]:
             self.emit_json(rows)
             return
@@ -256,12 +323,12 @@ class Command(SalesflowCommand):
     def do_links(self, options: dict[str, Any]) -> None:
         from salesflow.records.chain import chain_of, links_of
 
-        record = services.get_record(options["id"])
+        record = self._read(options)
         links = [{"kind": link.kind, "direction": link.direction, "record": link.record.pk,
                   "process": link.record.process.key, "title": link.record.title, "stage": link.record.stage,
-                  "handoff": link.handoff or None} for link in links_of(record, None)]
+                  "handoff": link.handoff or None} for link in links_of(record, self._reader(options))]
         chain = [{"record": item.pk, "process": item.process.key, "title": item.title, "stage": item.stage,
-                  "outcome": item.outcome or None} for item in chain_of(record, None)]
+                  "outcome": item.outcome or None} for item in chain_of(record, self._reader(options))]
         if options["json"]:
             self.emit_json({"record": record.pk, "links": links, "chain": chain})
             return
@@ -316,7 +383,7 @@ class Command(SalesflowCommand):
             self.stdout.write(f"{document.name} v{document.version} ({document.size} bytes, sha256 {document.sha256})")
 
     def do_documents(self, options: dict[str, Any]) -> None:
-        record = services.get_record(options["id"])
+        record = self._read(options)
         rows = [{"name": item.name, "version": item.version, "size": item.size, "sha256": item.sha256,
                  "by": item.uploaded_by_name, "at": item.at.isoformat(), "note": item.note}
                 for item in record.documents.defer("content").order_by("name", "version")]
