@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "salesflow.sso",
+    "salesflow.quality",
 ]
 
 MIDDLEWARE = [

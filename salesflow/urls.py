@@ -12,6 +12,7 @@ urlpatterns = [
     path("guidelines/", include("salesflow.guidelines.urls")),
     path("controlling/", include("salesflow.analytics.urls")),
     path("currency/", include("salesflow.currency.urls")),
+    path("quality/", include("salesflow.quality.urls")),
     path("", include("salesflow.web.urls")),
 ]
 

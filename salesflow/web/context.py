@@ -24,6 +24,7 @@ NAVIGATION = [
     ("processes", _("Processes"), ("/processes/",)),
     ("guidelines", _("Guidelines"), ("/guidelines/",)),
     ("controlling", _("Controlling"), ("/controlling/",)),
+    ("checklists", _("Checklists"), ("/quality/",)),
 ]
 
 

@@ -32,6 +32,8 @@ ENDPOINTS = {
     ("/api/users", "get"), ("/api/users/{username}", "get"), ("/api/users/{username}", "patch"),
     ("/api/users/{username}/deactivate", "post"), ("/api/users/{username}/reactivate", "post"),
     ("/api/users/{username}/password", "post"), ("/api/me/password", "post"),
+    ("/api/checklists", "get"), ("/api/checklists/{key}", "get"),
+    ("/api/assessments", "get"), ("/api/assessments", "post"), ("/api/assessments/{assessment_id}", "get"),
 }
 #: Endpoints whose success answer is not JSON (a download).
 BINARY = {("/api/records/{record_id}/documents/{document_id}/content", "get")}

@@ -25,6 +25,7 @@ DEMO_USERS: list[tuple[str, str, str, list[str], list[str]]] = [
     ("director", "Dana", "Richter", ["managing_director"], ["North", "South"]),
     ("internal", "Ivo", "Schulz", ["internal"], ["North", "South"]),
     ("ops", "Olga", "Neumann", ["sales_ops"], []),
+    ("quality", "Quentin", "Vogel", ["sales_quality"], []),
     ("auditor", "Arne", "Krüger", ["auditor"], []),
     ("admin", "Ada", "Admin", ["admin"], []),
 ]
