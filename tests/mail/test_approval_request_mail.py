@@ -15,8 +15,9 @@ def _to_proposal(team: dict, amount: str = "120000") -> int:
                                        {"title": "Smart metering roll-out", "account": "Nordwind", "amount": amount})
     services.do_move(record.pk, head, "solution_design", override_reason="qualified in the kick-off call")
     services.do_set_fields(record.pk, kam, {"bid_manager": "bidmanager"})
-    for activity in ("name_bid_manager", "customer_needs", "solution_design"):
+    for activity in ("name_bid_manager", "customer_needs"):
         services.do_complete_activity(record.pk, kam, activity)
+    services.do_complete_activity(record.pk, team["bid"], "solution_design")  # the Bid Manager's (RACI)
     services.do_move(record.pk, head, "proposal")
     services.do_complete_activity(record.pk, kam, "prepare_offer")
     return record.pk

@@ -37,8 +37,9 @@ def test_approval_request_and_digest_through_email_url(tmp_path: Path) -> None:
         record_id = str(record["id"])
         run("record", "move", record_id, "solution_design", "--override", "qualified in the call", "--as", "hanna")
         run("record", "set", record_id, "bid_manager=bidmanager", "--as", "kim")
-        for activity in ("name_bid_manager", "customer_needs", "solution_design"):
+        for activity in ("name_bid_manager", "customer_needs"):
             run("record", "do", record_id, activity, "--as", "kim")
+        run("record", "do", record_id, "solution_design", "--as", "bidmanager")  # the Bid Manager's (RACI)
         run("record", "move", record_id, "proposal", "--as", "hanna")
         run("record", "do", record_id, "prepare_offer", "--as", "kim")
 
