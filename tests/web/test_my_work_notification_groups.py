@@ -28,7 +28,7 @@ def test_notifications_are_grouped_and_a_group_is_dismissed_at_once(people, oppo
     groups = response.context["notifications"]
     assert [(group["kind"], group["latest"]["text"], [row["text"] for row in group["older"]]) for group in groups] == [
         ("decision_made", "decided yes", ["decided no"]), ("approval_refused", "refused", [])]
-    assert "1 earlier on the same" in response.content.decode()
+    assert "1 earlier of this kind" in response.content.decode()
     client.post(reverse("notifications_read"), {"notification": [str(second.pk), str(first.pk)]})
     first.refresh_from_db(), second.refresh_from_db(), other.refresh_from_db()
     assert first.read_at and second.read_at and other.read_at is None
