@@ -245,11 +245,10 @@ def refuse_approval(request: HttpRequest, response: HttpResponse, approval: Text
 
 @router.post("/{record_id}/decision/request", response=ACTION_RESPONSES, summary="Request the gate decision",
              operation_id="request_decision")
-def request_decision(request: HttpRequest, response: HttpResponse, payload: NoteIn | None = None,
+def request_decision(request: HttpRequest, response: HttpResponse, payload: NoteIn,
                      record_id: int = RecordId, if_match: str | None = IfMatch) -> dict[str, Any]:
     """Ask for the current stage's gate decision: the deciding role (or the user it is delegated to) is notified."""
     writable(request, record_id)
-    payload = payload or NoteIn()
     version = expected_version(if_match, payload.expected_version)
     record = perform(lambda: services.do_request_decision(record_id, request.auth, payload.note, version))
     return record_out(record, response)
