@@ -35,6 +35,7 @@ from salesflow.api.schemas import (
     RecordPatch,
     RecordQuery,
     RefusalIn,
+    RequestIn,
     Text,
 )
 from salesflow.engine.errors import BadInput, NotPermitted
@@ -245,7 +246,7 @@ def refuse_approval(request: HttpRequest, response: HttpResponse, approval: Text
 
 @router.post("/{record_id}/decision/request", response=ACTION_RESPONSES, summary="Request the gate decision",
              operation_id="request_decision")
-def request_decision(request: HttpRequest, response: HttpResponse, payload: NoteIn,
+def request_decision(request: HttpRequest, response: HttpResponse, payload: RequestIn,
                      record_id: int = RecordId, if_match: str | None = IfMatch) -> dict[str, Any]:
     """Ask for the current stage's gate decision: the deciding role (or the user it is delegated to) is notified."""
     writable(request, record_id)

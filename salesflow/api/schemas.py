@@ -581,3 +581,10 @@ class SegmentationOut(Schema):
     thresholds: dict[str, str]
     segmented_at: datetime.datetime
     event: int | None
+
+
+class RequestIn(ObjectBody):
+    """A request for the gate decision: an optional note to the decider (``{}`` for none)."""
+
+    note: Text = ""
+    expected_version: Version | None = None
