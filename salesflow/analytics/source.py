@@ -92,6 +92,8 @@ RAW = ("records_event", "records_record", "records_process", "records_processver
 #: Columns a mirror file must have to be used as it is (an older file is rebuilt).
 _REQUIRED_COLUMNS = {("records_record", "customer_id"), ("records_process", "record_type"),
                      ("records_recordlink", "kind")}
+#: Columns of the derived tables that older versions lacked: without them the derived tables are rebuilt.
+_DERIVED_COLUMNS = {("flat_events", "closed_on")}
 
 
 def _utc(value: Any) -> datetime.datetime | None:
@@ -126,6 +128,10 @@ class DuckMirror:
         """Drop a mirror file written by an older version (missing columns): it is loaded again in full."""
         present = {(row[0], row[1]) for row in self.raw.execute(
             "SELECT table_name, column_name FROM information_schema.columns").fetchall()}
+        tables = {table for table, _column in present}
+        if any(table in tables and (table, column) not in present for table, column in _DERIVED_COLUMNS):
+            for table in DERIVED:
+                self.raw.execute(f"DROP TABLE IF EXISTS {table}")
         if not present or _REQUIRED_COLUMNS <= present:
             return
         for table in (*RAW, *DERIVED):

@@ -124,7 +124,8 @@ def list_notifications(request: HttpRequest, unread: bool = False) -> list[dict[
     if unread:
         query = query.filter(read_at__isnull=True)
     return [{"id": item.pk, "kind": item.kind, "record": item.record_id, "message": item.text(language[:2]),
-             "created_at": item.created_at, "read": item.read_at is not None} for item in query[:200]]
+             "created_at": item.created_at, "read": item.read_at is not None, "due": item.due()}
+            for item in query[:200]]
 
 
 @notifications_router.post("/notifications/read", response=responses({200: dict[str, int]}, 400),

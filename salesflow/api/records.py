@@ -34,6 +34,8 @@ from salesflow.api.schemas import (
     RecordPage,
     RecordPatch,
     RecordQuery,
+    RefusalIn,
+    RequestIn,
     Text,
 )
 from salesflow.engine.errors import BadInput, NotPermitted
@@ -216,6 +218,40 @@ def grant_approval(request: HttpRequest, response: HttpResponse, approval: Text,
     payload = payload or NoteIn()
     version = expected_version(if_match, payload.expected_version)
     record = perform(lambda: services.do_approve(record_id, request.auth, approval, payload.note, version))
+    return record_out(record, response)
+
+
+@router.post("/{record_id}/approvals/{approval}/request", response=ACTION_RESPONSES, summary="Request an approval",
+             operation_id="request_approval")
+def request_approval(request: HttpRequest, response: HttpResponse, approval: Text, payload: NoteIn | None = None,
+                     record_id: int = RecordId, if_match: str | None = IfMatch) -> dict[str, Any]:
+    """Ask for an approval: the competence catalog's role for the record's amount is notified."""
+    writable(request, record_id)
+    payload = payload or NoteIn()
+    version = expected_version(if_match, payload.expected_version)
+    record = perform(lambda: services.do_request_approval(record_id, request.auth, approval, payload.note, version))
+    return record_out(record, response)
+
+
+@router.post("/{record_id}/approvals/{approval}/refuse", response=ACTION_RESPONSES, summary="Refuse an approval",
+             operation_id="refuse_approval")
+def refuse_approval(request: HttpRequest, response: HttpResponse, approval: Text, payload: RefusalIn,
+                    record_id: int = RecordId, if_match: str | None = IfMatch) -> dict[str, Any]:
+    """Refuse an approval with a written reason (whoever may grant it); the requester and the owner are told."""
+    writable(request, record_id)
+    version = expected_version(if_match, payload.expected_version)
+    record = perform(lambda: services.do_refuse_approval(record_id, request.auth, approval, payload.reason, version))
+    return record_out(record, response)
+
+
+@router.post("/{record_id}/decision/request", response=ACTION_RESPONSES, summary="Request the gate decision",
+             operation_id="request_decision")
+def request_decision(request: HttpRequest, response: HttpResponse, payload: RequestIn,
+                     record_id: int = RecordId, if_match: str | None = IfMatch) -> dict[str, Any]:
+    """Ask for the current stage's gate decision: the deciding role (or the user it is delegated to) is notified."""
+    writable(request, record_id)
+    version = expected_version(if_match, payload.expected_version)
+    record = perform(lambda: services.do_request_decision(record_id, request.auth, payload.note, version))
     return record_out(record, response)
 
 

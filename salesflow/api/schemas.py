@@ -256,6 +256,8 @@ class NotificationOut(Schema):
     message: str
     created_at: datetime.datetime
     read: bool
+    due: datetime.date | None = Field(None, description="the date a reminder is about (how far away it is: "
+                                                        "compute it when you show it)")
 
 
 class ObjectBody(Schema):
@@ -313,6 +315,13 @@ class ConsultationOut(Schema):
     answer: str | None
     answered_by: str | None
     answered_at: str | None
+
+
+class RefusalIn(Schema):
+    """The refusal of an approval: the written reason the requester and the owner are told."""
+
+    reason: Text
+    expected_version: Version | None = None
 
 
 class DecisionIn(Schema):
@@ -572,3 +581,10 @@ class SegmentationOut(Schema):
     thresholds: dict[str, str]
     segmented_at: datetime.datetime
     event: int | None
+
+
+class RequestIn(ObjectBody):
+    """A request for the gate decision: an optional note to the decider (``{}`` for none)."""
+
+    note: Text = ""
+    expected_version: Version | None = None

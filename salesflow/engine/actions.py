@@ -166,6 +166,19 @@ def _arrival_events(definition: ProcessDefinition, state: RecordState, target: s
     return events
 
 
+def close_on(result: Result, day: str) -> None:
+    """An outcome sets the close date to the day of the close (ISO ``day``); the planned date stays in the event.
+
+    Changes ``result`` in place when it enters an outcome: the state's ``close_date`` becomes ``day``
+    and its ``record_closed`` event carries ``close_date`` and ``planned_close_date``.
+    """
+    for event in result.events:
+        if event.kind == "record_closed":
+            event.payload["planned_close_date"] = result.state.values.get("close_date")
+            event.payload["close_date"] = day
+            result.state.values["close_date"] = day
+
+
 def _available_activities(definition: ProcessDefinition, state: RecordState) -> set[str]:
     current = definition.stage(state.stage)
     ids = {activity.id for activity in current.activities}

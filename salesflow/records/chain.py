@@ -31,7 +31,7 @@ from salesflow.engine.handoffs import (
 from salesflow.engine.state import Actor, EventDraft, Result
 from salesflow.people import access
 from salesflow.process.model import Handoff, ProcessDefinition, Schedule, Text
-from salesflow.records import eventlog
+from salesflow.records import eventlog, notices
 from salesflow.records.models import Document, Notification, Record, RecordLink, ScheduleFiring
 
 User = get_user_model()
@@ -65,6 +65,8 @@ def after_action(record: Record, definition: ProcessDefinition, result: Result, 
                 "en": f"{record.title}: {fields} changed after confirmation — the review of requirements is open again",
                 "de": f"{record.title}: {fields} nach der Bestätigung geändert — die Anforderungsprüfung ist wieder offen",
             }, at, exclude=user)
+        elif event.kind in notices.OWNER_KINDS or event.kind in notices.REQUEST_KINDS:
+            notify_action(record, definition, event, user, at)
         else:
             notify_raci(record, definition, event, user, at)
     if record.stage != before_stage:
@@ -186,6 +188,9 @@ def _hand_off(record: Record, handoff: Handoff, user: Any | None, at: datetime.d
     if contact is not None:
         payload["contact"] = contact.pk
     _append(record, [EventDraft(kind="handoff_sent", role=role, from_stage=record.stage, payload=payload)], user, at)
+    notice = notices.handoff_notice(services.definition_of(record.process_version), target_definition, record, target,
+                                    dict(handoff.title), _actor_name(user), _member_ids(record))
+    send(record, notice, at, user)
     return target
 
 
@@ -381,6 +386,34 @@ def chain_of(record: Record, user: Any | None, limit: int = 500) -> list[Record]
 
 # --- notifications -------------------------------------------------------------------------------
 
+def _actor_name(user: Any | None) -> str:
+    return user.display_name if user is not None else "system"
+
+
+def _member_ids(record: Record) -> list[int]:
+    return list(record.members.values_list("pk", flat=True))
+
+
+def send(record: Record, notice: notices.Notice, at: datetime.datetime, user: Any | None) -> list[Notification]:
+    """Send a `notices.Notice` through `notify` (the acting user is never told of their own action)."""
+    return notify(record, notice.roles, notice.kind, notice.message, at, include_owner=notice.include_owner,
+                  exclude=user, user_ids=notice.user_ids)
+
+
+def notify_action(record: Record, definition: ProcessDefinition, event: EventDraft, user: Any | None,
+                  at: datetime.datetime) -> None:
+    """Decisions, approvals, refusals, delegations and overrides tell the owner and members; requests tell
+    whoever they ask (`salesflow.records.notices`)."""
+    requester = None
+    if event.kind == "approval_refused":
+        requester = event.payload.get("requested_by")
+    elif event.kind == "approval_granted":
+        requester = _services().last_requester(record.pk, event.approval)
+    notice = notices.notice_for(definition, record, event, _actor_name(user), _member_ids(record), requester)
+    if notice is not None:
+        send(record, notice, at, user)
+
+
 def notify_raci(record: Record, definition: ProcessDefinition, event: EventDraft, user: Any | None,
                 at: datetime.datetime) -> None:
     """The RACI's notifications: Informed roles when an activity is done, a Consulted role when it is asked,
@@ -536,9 +569,11 @@ def _fire(record_id: int, definition: ProcessDefinition, schedule: Schedule, tod
                                  payload={"schedule": schedule.id, "due": due.isoformat(), "days_left": days,
                                           "steps": reminder_steps}))
         summary.reminders += 1
+        # The text names the due date only: how far away it is is computed when the notification is shown.
         notify(record, schedule.notify, "reminder", {
-            "en": f"{title.get_text('en')}: {record.title} — due {due.isoformat()} ({days} days left)",
-            "de": f"{title.get_text('de')}: {record.title} — fällig am {due.isoformat()} (noch {days} Tage)",
+            "en": f"{title.get_text('en')}: {record.title} — due {due.isoformat()}",
+            "de": f"{title.get_text('de')}: {record.title} — fällig am {due.isoformat()}",
+            "due": due.isoformat(),
         }, at)
     if "breach" in new_steps:
         drafts.append(EventDraft(kind="deadline_missed", role="system", from_stage=record.stage,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -280,6 +282,10 @@ class RecordLink(models.Model):
         return f"{self.source_id} → {self.target_id} ({self.kind})"
 
 
+_STALE_DAYS = re.compile(r"\s*\((?:-?\d+ days left|noch -?\d+ Tage)\)")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 class Notification(models.Model):
     """A message to a user about a record: reminders, re-opened reviews, hand-offs."""
 
@@ -298,8 +304,24 @@ class Notification(models.Model):
         return f"{self.user_id} {self.kind}"
 
     def text(self, language: str = "en") -> str:
-        """The message in a language (falling back to English)."""
-        return self.message.get(language) or self.message.get("en") or self.kind
+        """The message in a language (falling back to English), without a day count that was true when it was sent.
+
+        Reminders sent before due dates were kept apart said "(4 days left)" in their text; that part is left
+        out (`due` gives the date, and pages say how far away it is on the day they are shown).
+        """
+        text = self.message.get(language) or self.message.get("en") or self.kind
+        return _STALE_DAYS.sub("", text) if self.kind == "reminder" else text
+
+    def due(self) -> datetime.date | None:
+        """The date a reminder is about (kept with the message, or read from an older reminder's text)."""
+        value = self.message.get("due")
+        if not value and self.kind == "reminder":
+            found = _ISO_DATE.search(self.message.get("en") or "")
+            value = found.group(0) if found else None
+        try:
+            return datetime.date.fromisoformat(value) if value else None
+        except (TypeError, ValueError):
+            return None
 
 
 class ScheduleFiring(models.Model):

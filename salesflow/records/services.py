@@ -17,7 +17,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from salesflow.engine import actions, authority
+from salesflow.engine import actions, authority, requests
 from salesflow.engine.errors import BadInput, Conflict, EngineError, NotPermitted
 from salesflow.engine.fields import coerce
 from salesflow.engine.state import Actor, EventDraft, RecordState, Result
@@ -333,6 +333,7 @@ def write_result(record: Record, definition: ProcessDefinition, result: Result, 
                  at: datetime.datetime) -> None:
     """Store an engine result on a locked record: its new state, version, stage dates, outcome, and its events."""
     before_stage = record.stage
+    actions.close_on(result, timezone.localdate(at).isoformat())
     record.apply_state(result.state)
     sync_account_name(record, definition)
     record.version += 1
@@ -418,6 +419,35 @@ def do_move(record_id: int, user: Any, stage: str, override_reason: str | None =
     """
     return _act(record_id, user, lambda d, s, a: actions.move(d, s, a, stage, override_reason), expected_version, at,
                 handoff_options)
+
+
+def do_request_approval(record_id: int, user: Any, approval: str, note: str = "",
+                        expected_version: int | None = None, at: datetime.datetime | None = None) -> Record:
+    """Ask for an approval: the competence catalog's band role for the record's amount is notified."""
+    return _act(record_id, user, lambda d, s, a: requests.request_approval(d, s, a, approval, note),
+                expected_version, at)
+
+
+def do_request_decision(record_id: int, user: Any, note: str = "", expected_version: int | None = None,
+                        at: datetime.datetime | None = None) -> Record:
+    """Ask for the current stage's gate decision: the deciding role (or the user it is delegated to) is notified."""
+    return _act(record_id, user, lambda d, s, a: requests.request_decision(d, s, a, note), expected_version, at)
+
+
+def do_refuse_approval(record_id: int, user: Any, approval: str, reason: str,
+                       expected_version: int | None = None, at: datetime.datetime | None = None) -> Record:
+    """Refuse an approval with a reason: the requester and the record's owner are told."""
+    def action(definition: ProcessDefinition, state: RecordState, actor: Actor) -> Result:
+        return requests.refuse_approval(definition, state, actor, approval, reason, last_requester(record_id, approval))
+    return _act(record_id, user, action, expected_version, at)
+
+
+def last_requester(record_id: int, approval: str) -> int | None:
+    """Who asked for the approval last (the user id of the newest ``approval_requested`` event), if anyone."""
+    from salesflow.records.models import Event
+
+    return (Event.objects.filter(record_id=record_id, kind="approval_requested", approval=approval)
+            .order_by("-seq").values_list("actor_id", flat=True).first())
 
 
 def do_set_probability(record_id: int, user: Any, probability: int | None, reason: str | None,

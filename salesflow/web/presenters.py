@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from salesflow.engine import actions, authority
+from salesflow.engine import actions, authority, requests
 from salesflow.engine.errors import EngineError, Item, NotPermitted, Unmet
 from salesflow.engine.gates import approval_holds, gate_checklist, record_amount
 from salesflow.engine.state import Actor, RecordState
@@ -296,6 +296,7 @@ def decision_view(definition: ProcessDefinition, state: RecordState, actor: Acto
         "no": dry_run(lambda: actions.decide(definition, state, actor, "no")),
         "may_delegate": may_delegate,
         "candidates": candidates,
+        "request": dry_run(lambda: requests.request_decision(definition, state, actor)),
     }
 
 
@@ -327,6 +328,10 @@ def approval_rows(definition: ProcessDefinition, state: RecordState, actor: Acto
             "offer": dry_run(lambda approval_id=approval_id: actions.approve(
                 definition, state, actor, approval_id,
                 conversion=band_conversion(definition, state, approval_id, today))) if is_open else None,
+            "request": dry_run(lambda approval_id=approval_id: requests.request_approval(
+                definition, state, actor, approval_id)) if is_open else None,
+            "refuse": dry_run(lambda approval_id=approval_id: requests.refuse_approval(
+                definition, state, actor, approval_id, "-")) if is_open else None,
         })
     return rows
 
@@ -520,6 +525,16 @@ def describe_event(event: Event, definition: ProcessDefinition, names: dict[int,
         title = approval.title.get_text(language) if approval else payload.get("title", event.approval)
         text = _("Approved: %(approval)s for %(amount)s") % {"approval": title,
                                                              "amount": money(payload.get("amount"))}
+    elif kind in ("approval_requested", "approval_refused"):
+        approval = definition.approvals.get(event.approval)
+        title = approval.title.get_text(language) if approval else payload.get("title", event.approval)
+        text = (_("Approval requested: %(approval)s for %(amount)s") if kind == "approval_requested"
+                else _("Approval refused: %(approval)s for %(amount)s")) % {
+            "approval": title, "amount": money(payload.get("amount"))}
+    elif kind == "decision_requested":
+        gate = definition.stage(event.from_stage).gate if definition.has_stage(event.from_stage) else None
+        question = gate.decision.get_text(language) if gate and gate.decision else payload.get("question", "")
+        text = _("Decision requested: “%(question)s”") % {"question": question}
     elif kind == "stage_changed":
         text = _("Moved from %(from)s to %(to)s") % {"from": stage, "to": to_stage}
         if payload.get("direction") == "backward":

@@ -26,6 +26,7 @@ from salesflow.web.views import (
 
 urlpatterns = [
     path("", mywork.my_work, name="home"),
+    path("my-work/activities/", mywork.my_activities, name="my_activities"),
     path("healthz", health.healthz, name="healthz"),
     path("board/", board.board, name="board"),
     path("records/", records.record_list, name="records"),
@@ -44,6 +45,9 @@ urlpatterns = [
     path("records/<int:record_id>/consult/answer/", actions.answer_consultation, name="record_consult_answer"),
     path("records/<int:record_id>/decide/", actions.decide, name="record_decide"),
     path("records/<int:record_id>/approve/", actions.approve, name="record_approve"),
+    path("records/<int:record_id>/approval/request/", actions.request_approval, name="record_request_approval"),
+    path("records/<int:record_id>/approval/refuse/", actions.refuse_approval, name="record_refuse_approval"),
+    path("records/<int:record_id>/decision/request/", actions.request_decision, name="record_request_decision"),
     path("records/<int:record_id>/fields/", actions.set_fields, name="record_fields"),
     path("records/<int:record_id>/probability/", actions.set_probability, name="record_probability"),
     path("records/<int:record_id>/delegate/", actions.delegate, name="record_delegate"),

@@ -1,4 +1,4 @@
-"""Notifications on "My work": unread first, the unread count in the navigation, marking them read."""
+"""Notifications on "My work": the unread ones (dismissed ones leave), the unread count, dismissing them."""
 
 from __future__ import annotations
 
@@ -21,17 +21,17 @@ def _notify(user: Any, text: str, minutes_ago: int, record: Any = None, read: bo
                                        created_at=at, read_at=at if read else None)
 
 
-def test_my_work_lists_unread_first_and_the_nav_counts_them(people, opportunity, client_for) -> None:
+def test_my_work_lists_the_unread_newest_first_and_the_nav_counts_them(people, opportunity, client_for) -> None:
     kam = people["kam"]
-    _notify(kam, "Old and read", 5, read=True)
+    _notify(kam, "Old and dismissed", 5, read=True)
     _notify(kam, "Older unread", 30, record=opportunity)
     _notify(kam, "Newest unread", 1)
     _notify(people["head"], "Someone else's", 1)
     response = client_for(kam).get(reverse("home"))
-    assert [row["text"] for row in response.context["notifications"]] == ["Newest unread", "Older unread",
-                                                                          "Old and read"]
+    assert [group["latest"]["text"] for group in response.context["notifications"]] == ["Newest unread",
+                                                                                         "Older unread"]
     html = response.content.decode()
-    assert "Someone else" not in html
+    assert "Someone else" not in html and "Old and dismissed" not in html
     assert '<span class="nav-badge" id="unread-count">2' in html
     assert f'href="/records/{opportunity.pk}/">Older unread' in html
 
@@ -43,7 +43,7 @@ def test_german_pages_show_the_german_text(people, client_for) -> None:
     assert "DE Reminder" in client.get(reverse("home")).content.decode()
 
 
-def test_mark_one_and_then_all_read(people, client_for) -> None:
+def test_dismiss_one_and_then_all(people, client_for) -> None:
     kam = people["kam"]
     first, second = _notify(kam, "First", 2), _notify(kam, "Second", 1)
     foreign = _notify(people["head"], "Foreign", 1)

@@ -26,7 +26,8 @@ def flatten_events(raw: ir.Table) -> ir.Table:
     ``direction``/``overridden``/``skipped`` of stage changes, ``reason`` and ``unmet`` /
     ``unmet_activities`` (unmet items, of them activities) of overrides, ``outcome`` of closes,
     ``field``/``new_text``/``new_number`` of field changes, ``override`` of probability overrides,
-    ``owner_new`` and ``v_amount``/``v_close_date``/``v_type`` (initial values) of record creations.
+    ``owner_new`` and ``v_amount``/``v_close_date``/``v_type`` (initial values) of record creations,
+    ``closed_on`` (the close date an outcome set: the day of the close) of record closes.
     """
     events = raw.filter(raw.record_id.notnull())
     payload = events.payload
@@ -47,6 +48,7 @@ def flatten_events(raw: ir.Table) -> ir.Table:
         new_number=payload["new"].float, override=payload["override"].float,
         owner_new=payload["owner_id"].float, v_amount=payload["values"]["amount"].str,
         v_close_date=payload["values"]["close_date"].str, v_type=payload["values"]["type"].str,
+        closed_on=ibis.ifelse(events.kind == "record_closed", payload["close_date"].str, ibis.null("string")),
     )
 
 
@@ -56,7 +58,8 @@ TRACKED = ("amount", "close_date", "type", "owner")
 
 def value_history(events: ir.Table) -> ir.Table:
     """Long table of value changes (from flat events): record_id, process, version, seq, at, field, text,
-    number — for the stage, the probability override (cleared by every stage change) and `TRACKED`."""
+    number — for the stage, the probability override (cleared by every stage change) and `TRACKED` (an
+    outcome's close sets the close date to the day of the close)."""
     null_text, null_number = ibis.null("string"), ibis.null("float64")
 
     def rows(table: ir.Table, field: ir.Value | str, text: ir.Value, number: ir.Value) -> ir.Table:
@@ -70,6 +73,7 @@ def value_history(events: ir.Table) -> ir.Table:
     changed = events.filter((events.kind == FIELD_CHANGED) & events.field.isin(list(TRACKED)))
     moves = events.filter(events.kind.isin(list(STAGE_EVENTS)))
     overrides = events.filter(events.kind == PROBABILITY_OVERRIDDEN)
+    closes = events.filter(events.closed_on.notnull())
     return ibis.union(
         rows(moves, "stage", moves.to_stage, null_number),
         rows(moves, "probability_override", null_text, null_number),
@@ -79,6 +83,7 @@ def value_history(events: ir.Table) -> ir.Table:
         rows(created, "type", created.v_type, null_number),
         rows(created, "owner", null_text, created.owner_new),
         rows(changed, changed.field, changed.new_text, changed.new_number),
+        rows(closes, "close_date", closes.closed_on, null_number),
         distinct=False,
     )
 

@@ -86,6 +86,35 @@ def approve(request: HttpRequest, record_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def request_approval(request: HttpRequest, record_id: int) -> HttpResponse:
+    """Ask for an approval: the competence catalog's role for the record's amount is notified."""
+    approval = request.POST.get("approval", "")
+    return perform(request, record_id, lambda record: services.do_request_approval(
+        record.pk, request.user, approval, request.POST.get("note", ""), posted_version(request)),
+        _("Approval requested: the approver is notified."), "approvals")
+
+
+@login_required
+@require_POST
+def refuse_approval(request: HttpRequest, record_id: int) -> HttpResponse:
+    """Refuse an approval with a reason: the requester and the owner are told."""
+    approval = request.POST.get("approval", "")
+    return perform(request, record_id, lambda record: services.do_refuse_approval(
+        record.pk, request.user, approval, request.POST.get("reason", ""), posted_version(request)),
+        _("Approval refused: the requester and the owner are notified."), "approvals")
+
+
+@login_required
+@require_POST
+def request_decision(request: HttpRequest, record_id: int) -> HttpResponse:
+    """Ask for the current stage's decision: the deciding role (or its delegate) is notified."""
+    return perform(request, record_id, lambda record: services.do_request_decision(
+        record.pk, request.user, request.POST.get("note", ""), posted_version(request)),
+        _("Decision requested: who decides is notified."), "gate")
+
+
+@login_required
+@require_POST
 def set_probability(request: HttpRequest, record_id: int) -> HttpResponse:
     """Override the probability with a reason, or return to the stage's default."""
     def call(record: Record) -> Any:

@@ -1,4 +1,4 @@
-"""My work: the decisions and approvals waiting for me, my overdue stages, my open activities, my notifications.
+"""My work: what waits for me first (decisions, approvals, consultations), my notifications, then my own work.
 
 Candidates are narrowed in SQL (visible, open, in a stage that asks something of one of my roles)
 and then checked by the engine's own gate functions; each list shows at most `LIMIT` entries.
@@ -7,6 +7,8 @@ and then checked by the engine's own gate functions; each list shows at most `LI
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -19,11 +21,11 @@ from django.views.decorators.http import require_GET
 from salesflow.engine import authority
 from salesflow.engine.gates import approval_holds, decision_holds, gate_unmet, record_amount
 from salesflow.process.model import ProcessDefinition
-from salesflow.records import queries, services
+from salesflow.records import asks, queries, services
 from salesflow.records.models import Process
-from salesflow.web import presenters
+from salesflow.web import presenters, relative
 from salesflow.web.templatetags.salesflow_web import current_language
-from salesflow.web.views.notifications import notification_rows
+from salesflow.web.views.notifications import notification_groups
 from salesflow.web.views.records import HEAVY
 
 LIMIT = 50
@@ -78,7 +80,17 @@ def decisions_for(user: Any, language: str) -> list[dict[str, Any]]:
                       "stage": stage.display_title(language), "days": presenters.days_in_stage(record)})
         if len(found) >= LIMIT:
             break
-    return found
+    known = asks.latest_asks([item["record"].pk for item in found])
+    for item in found:
+        ask = known.get((item["record"].pk, "decision", item["record"].stage))
+        item["ask"] = ask if ask is not None and ask.open else None
+    return requested_first(found)
+
+
+def requested_first(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What someone asked me for first (oldest request first), then the rest in their order."""
+    asked = sorted((item for item in items if item.get("ask")), key=lambda item: item["ask"].at)
+    return asked + [item for item in items if not item.get("ask")]
 
 
 def approvals_for(user: Any, language: str) -> list[dict[str, Any]]:
@@ -108,11 +120,19 @@ def approvals_for(user: Any, language: str) -> list[dict[str, Any]]:
                 continue
             band = authority.band_for(approval, amount) if approval.by_amount and amount is not None else None
             band_role = approval.by_amount[band].role if band is not None else approval.role
-            found.append({"record": record, "title": approval.title.get_text(language), "amount": amount,
-                          "band_role": definition.role_title(band_role or "", language)})
+            found.append({"record": record, "id": approval_id, "title": approval.title.get_text(language),
+                          "amount": amount, "band_role": definition.role_title(band_role or "", language)})
         if len(found) >= LIMIT:
             break
-    return found[:LIMIT]
+    known = asks.latest_asks([item["record"].pk for item in found])
+    waiting = []
+    for item in found[:LIMIT]:
+        ask = known.get((item["record"].pk, "approval", item["id"]))
+        if ask is not None and ask.refused:
+            continue  # refused: it waits for the requester, not for me, until it is asked for again
+        item["ask"] = ask if ask is not None and ask.open else None
+        waiting.append(item)
+    return requested_first(waiting)
 
 
 def overdue_for(user: Any, language: str) -> list[dict[str, Any]]:
@@ -133,8 +153,12 @@ def overdue_for(user: Any, language: str) -> list[dict[str, Any]]:
     return found
 
 
-def activities_for(user: Any, language: str) -> list[dict[str, Any]]:
-    """Open activities of the current stage on records I own, or where a field names me for the activity's role."""
+def activities_for(user: Any, language: str, limit: int = LIMIT) -> list[dict[str, Any]]:
+    """Open activities of the current stage that my roles may do, on records I own or where a field names me.
+
+    Only activities whose RACI (responsible, accountable, ``done_by``) or a delegated decision lets me do
+    them; another role's work on my record is theirs, not mine. The overdue ones first.
+    """
     named = Q(owner=user)
     for _process, definition in current_definitions():
         for name, declared in definition.fields.items():
@@ -158,14 +182,16 @@ def activities_for(user: Any, language: str) -> list[dict[str, Any]]:
                 continue
             due = None
             if activity.max_days is not None:
-                due = (record.stage_entered_at + datetime.timedelta(days=activity.max_days)).date()
+                due = timezone.localdate(record.stage_entered_at + datetime.timedelta(days=activity.max_days))
             found.append({"record": record, "title": activity.title.get_text(language),
                           "stage": stage.display_title(language), "required": activity.required,
                           "responsible": definition.role_title(activity.responsible, language),
-                          "due": due, "overdue": bool(due and due < today)})
-        if len(found) >= LIMIT:
+                          "due": due, "overdue": bool(due and due < today),
+                          "relative": relative.due_view(due, today)})
+        if len(found) >= limit:
             break
-    return found[:LIMIT]
+    found.sort(key=lambda item: (item["due"] is None, item["due"] or today))
+    return found[:limit]
 
 
 def consultations_for(user: Any, language: str) -> list[dict[str, Any]]:
@@ -188,19 +214,94 @@ def consultations_for(user: Any, language: str) -> list[dict[str, Any]]:
     return found
 
 
+@dataclass
+class Section:
+    """One section of My work: its anchor, its template (which reads ``section.items``) and its entries.
+
+    ``waiting`` sections (what someone waits for from me) come first. Other features add their sections
+    to `SECTIONS` (a builder taking the user and the language, returning a `Section` or None).
+    """
+
+    id: str
+    template: str
+    items: list[dict[str, Any]] = field(default_factory=list)
+    waiting: bool = False
+    total: int = 0
+    shown: int = 0
+
+
+def decisions_section(user: Any, language: str) -> Section:
+    """Decisions waiting for me (requested ones first)."""
+    items = decisions_for(user, language)
+    return Section("decisions", "web/my_work/decisions.html", items, waiting=True, total=len(items))
+
+
+def approvals_section(user: Any, language: str) -> Section:
+    """Approvals waiting for me (requested ones first; refused ones wait for the requester)."""
+    items = approvals_for(user, language)
+    return Section("approvals", "web/my_work/approvals.html", items, waiting=True, total=len(items))
+
+
+def consultations_section(user: Any, language: str) -> Section | None:
+    """Consultation requests to my roles (only shown when there are any)."""
+    items = consultations_for(user, language)
+    return Section("consultations", "web/my_work/consultations.html", items, waiting=True,
+                   total=len(items)) if items else None
+
+
+def overdue_section(user: Any, language: str) -> Section:
+    """My records past their stage's time limit."""
+    items = overdue_for(user, language)
+    return Section("overdue", "web/my_work/overdue.html", items, total=len(items))
+
+
+def activities_section(user: Any, language: str) -> Section:
+    """My open activities: the first `SHOWN`, with a link to the full list."""
+    items = activities_for(user, language)
+    return Section("activities", "web/my_work/activities.html", items[:SHOWN], total=len(items),
+                   shown=min(SHOWN, len(items)))
+
+
+#: The sections of My work, in order; waiting ones are shown first, then notifications, then the rest.
+SECTIONS: list[Callable[[Any, str], Section | None]] = [
+    decisions_section, approvals_section, consultations_section, overdue_section, activities_section,
+]
+#: How many open activities My work shows before linking to the full list.
+SHOWN = 8
+#: The most activities the full list shows.
+FULL_LIMIT = 500
+
+
+def sections_for(user: Any, language: str) -> list[Section]:
+    """Every section of My work that has something to show (waiting ones first, in `SECTIONS` order)."""
+    built = [section for section in (builder(user, language) for builder in SECTIONS) if section is not None]
+    return [section for section in built if section.waiting] + [section for section in built if not section.waiting]
+
+
 @login_required
 @require_GET
 def my_work(request: HttpRequest) -> HttpResponse:
-    """The start page: what waits for me today."""
+    """The start page: what waits for me first, then my notifications, then my own work."""
     language = current_language()
     user = request.user
+    sections = sections_for(user, language)
+    by_id = {section.id: section for section in sections}
     context = {
-        "decisions": decisions_for(user, language),
-        "approvals": approvals_for(user, language),
-        "overdue": overdue_for(user, language),
-        "activities": activities_for(user, language),
-        "consultations": consultations_for(user, language),
+        "waiting": [section for section in sections if section.waiting],
+        "own": [section for section in sections if not section.waiting],
+        "sections": by_id,
         "limit": LIMIT,
-        "notifications": notification_rows(user, language),
+        "notifications": notification_groups(user, language),
     }
+    for name in ("decisions", "approvals", "overdue", "consultations"):
+        context[name] = by_id[name].items if name in by_id else []
+    context["activities"] = by_id["activities"].items if "activities" in by_id else []
     return render(request, "web/my_work.html", context)
+
+
+@login_required
+@require_GET
+def my_activities(request: HttpRequest) -> HttpResponse:
+    """All my open activities (the list My work shortens)."""
+    items = activities_for(request.user, current_language(), FULL_LIMIT)
+    return render(request, "web/my_work_activities.html", {"activities": items, "limit": FULL_LIMIT})

@@ -20,7 +20,7 @@ from salesflow.engine.errors import BadInput, EngineError
 from salesflow.people.models import Team, User
 from salesflow.people.security import log_security_event
 from salesflow.process.model import Classification
-from salesflow.records import queries, services
+from salesflow.records import asks, queries, services
 from salesflow.records.models import Process, Record
 from salesflow.web import chain, labels, presenters
 from salesflow.web.forms import RecordForm
@@ -156,6 +156,13 @@ def record_context(request: HttpRequest, record: Record, feedback: dict[str, Any
                              User.objects.filter(is_active=True).exclude(roles=None).exclude(
                                  pk__in=[m.pk for m in members]).exclude(pk=record.owner_id).distinct()
                              .order_by("first_name", "username")]
+    decision = presenters.decision_view(definition, state, actor, stage, language) if is_open else None
+    approvals = presenters.approval_rows(definition, state, actor, language, is_open)
+    found = asks.latest_asks([record.pk])
+    if decision is not None:
+        decision["ask"] = found.get((record.pk, "decision", record.stage))
+    for row in approvals:
+        row["ask"] = found.get((record.pk, "approval", row["id"]))
     fields = presenters.field_rows(definition, record, state, language)
     may_change = chain.may_edit(user, record, definition)
     edit_form = None
@@ -175,8 +182,8 @@ def record_context(request: HttpRequest, record: Record, feedback: dict[str, Any
         "activities": presenters.activity_rows(definition, state, actor, stage, record, language) if is_open else [],
         "closing": closing,
         "checklist": presenters.checklist(definition, state, stage, language) if is_open else [],
-        "decision": presenters.decision_view(definition, state, actor, stage, language) if is_open else None,
-        "approvals": presenters.approval_rows(definition, state, actor, language, is_open),
+        "decision": decision,
+        "approvals": approvals,
         "fields": fields,
         "edit_form": edit_form,
         "may_set_probability": is_open and authority.probability_role(definition, state, actor) is not None,

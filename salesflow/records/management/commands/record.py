@@ -19,6 +19,9 @@ ACTIONS = {
     "do": "Complete an activity.",
     "decide": "Answer the current stage's gate decision (yes or no).",
     "approve": "Grant an approval (competence catalog).",
+    "request-approval": "Ask for an approval: the competence catalog's role for the record's amount is notified.",
+    "refuse": "Refuse an approval with a written reason: the requester and the owner are notified.",
+    "request-decision": "Ask for the current stage's decision: the deciding role (or its delegate) is notified.",
     "move": "Move the record to a stage (gates are enforced).",
     "probability": "Override the win probability in the current stage with a reason (or 'default').",
     "delegate": "Delegate gate decisions to a user (or revoke them).",
@@ -72,6 +75,12 @@ class Command(SalesflowCommand):
         p["decide"].add_argument("answer", choices=["yes", "no"])
         p["approve"].add_argument("id")
         p["approve"].add_argument("approval", metavar="APPROVAL")
+        p["request-approval"].add_argument("id")
+        p["request-approval"].add_argument("approval", metavar="APPROVAL")
+        p["refuse"].add_argument("id")
+        p["refuse"].add_argument("approval", metavar="APPROVAL")
+        p["refuse"].add_argument("--reason", required=True, metavar="TEXT", help="why the approval is refused")
+        p["request-decision"].add_argument("id")
         p["move"].add_argument("id")
         p["move"].add_argument("stage", metavar="STAGE")
         p["move"].add_argument("--override", metavar="REASON", help="override unmet requirements (authorised roles)")
@@ -117,17 +126,17 @@ class Command(SalesflowCommand):
         for name in ("link", "unlink", "attach"):
             p[name].add_argument("--as", dest="as_user", required=True, metavar="USER", help="who acts")
         for name in ("create", "set", "do", "decide", "approve", "move", "probability", "delegate", "consult",
-                     "answer"):
+                     "answer", "request-approval", "refuse", "request-decision"):
             p[name].add_argument("--as", dest="as_user", required=True, metavar="USER", help="who acts")
             p[name].add_argument("--expect-version", type=int, metavar="N",
                                  help="refuse (exit 5) if the record changed since version N")
-        for name in ("do", "decide", "approve"):
+        for name in ("do", "decide", "approve", "request-approval", "request-decision"):
             p[name].add_argument("--note", default="")
         for name in ACTIONS:
             p[name].add_argument("--json", action="store_true", help="print JSON")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        getattr(self, f"do_{options['action']}")(options)
+        getattr(self, f"do_{options['action'].replace('-', '_')}")(options)
 
     # --- helpers ---------------------------------------------------------------------------------
 
@@ -225,6 +234,21 @@ class Command(SalesflowCommand):
     def do_approve(self, options: dict[str, Any]) -> None:
         record = services.do_approve(self._id(options), self._user(options), options["approval"], options["note"],
                                      self._expect(options))
+        self._print_record(record, options)
+
+    def do_request_approval(self, options: dict[str, Any]) -> None:
+        record = services.do_request_approval(self._id(options), self._user(options), options["approval"],
+                                              options["note"], self._expect(options))
+        self._print_record(record, options)
+
+    def do_refuse(self, options: dict[str, Any]) -> None:
+        record = services.do_refuse_approval(self._id(options), self._user(options), options["approval"],
+                                             options["reason"], self._expect(options))
+        self._print_record(record, options)
+
+    def do_request_decision(self, options: dict[str, Any]) -> None:
+        record = services.do_request_decision(self._id(options), self._user(options), options["note"],
+                                              self._expect(options))
         self._print_record(record, options)
 
     def do_move(self, options: dict[str, Any]) -> None:
