@@ -129,6 +129,8 @@ def apply(state: ReplayedRecord, event: EventFacts, stage_facts: Any = None) -> 
             state.approvals.pop(approval, None)
     elif kind == RECORD_CLOSED:
         state.outcome = str(payload.get("outcome") or "")
+        if payload.get("close_date"):  # an outcome sets the close date to the day of the close
+            state.values["close_date"] = payload["close_date"]
     elif kind == FIELD_CHANGED:
         name, new = payload.get("field"), payload.get("new")
         if name == "owner":
