@@ -54,5 +54,9 @@ def test_approval_request_and_digest_through_email_url(tmp_path: Path) -> None:
         ran = {item["job"]: item for item in once["ran"]}
         assert ran["schedules"]["ok"] and ran["forecast_snapshot"]["ok"] and ran["mail_digest"]["ok"]
         digests = [mail for mail in smtp.inbox.messages[before:] if "digest" in str(mail["Subject"])]
-        assert [str(mail["To"]) for mail in digests] == ["hanna@example.com"]
-        assert f"{BASE}/records/{record_id}/" in bodies(digests[0])[0]
+        # Hanna: the approval waiting for her; Kim: the override on her record (owners are told)
+        assert sorted(str(mail["To"]) for mail in digests) == ["hanna@example.com", "kim@example.com"]
+        for digest in digests:
+            assert f"{BASE}/records/{record_id}/" in bodies(digest)[0]
+        kims = next(mail for mail in digests if str(mail["To"]) == "kim@example.com")
+        assert "qualified in the call" in bodies(kims)[0] or "overr" in bodies(kims)[0].lower()
