@@ -32,7 +32,7 @@ def check_fields(definition: ProcessDefinition, state: RecordState) -> None:
             if user in (None, ""):
                 continue
             if user in seen:
-                raise NotPermitted(f"separation of duties ({_title(rule)}): {field} and {seen[user]} must be "
+                raise NotPermitted(f"separation of duties ({_title(rule)}): {seen[user]} and {field} must be "
                                    "different people")
             seen[user] = field
 
