@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from salesflow.engine import authority
+from salesflow.engine import authority, separation
 from salesflow.engine.errors import BadInput, Conflict, Item, NotPermitted, Unmet
 from salesflow.engine.fields import coerce, is_filled
 from salesflow.engine.gates import (
@@ -73,6 +73,7 @@ def create(definition: ProcessDefinition, actor: Actor, values: dict[str, Any], 
         raise BadInput(f"required field(s) missing: {', '.join(missing)}")
     stage = definition.first_stage
     state = RecordState(stage=stage.id, owner_id=owner_id, values={k: v for k, v in values.items() if v is not None})
+    separation.check_fields(definition, state)
     event = EventDraft(kind="record_created", role=role, to_stage=stage.id,
                        payload={"values": state.values, "owner_id": owner_id, "probability": stage.probability})
     return Result(state, [event])
@@ -105,6 +106,7 @@ def set_fields(definition: ProcessDefinition, state: RecordState, actor: Actor, 
                                  payload={"field": name, "old": old, "new": value}))
     if not events:
         raise Conflict("nothing changed: the fields already hold these values")
+    separation.check_fields(definition, new)
     events.extend(change_control_events(definition, state, new, role, changes))
     return Result(new, events)
 
@@ -210,6 +212,7 @@ def do_activity(definition: ProcessDefinition, state: RecordState, actor: Actor,
         raise BadInput(f"activity {activity_id} belongs to stage {owning_stage.id}; the record is in {state.stage}")
     if activity_id in state.done:
         raise Conflict(f"activity {activity_id} is already done")
+    separation.check_activity(definition, state, actor, activity_id)
     role = authority.activity_role(definition, state, actor, activity_id)
     if role is None:
         raise activity_refusal(definition, owning_stage, activity_id)

@@ -14,7 +14,8 @@ process. Its sections:
 - ``rights``: named capabilities outside any single process (who may propose guideline changes,
   build the audit pack, review access rights, recompute the ABC segmentation, set targets …),
   each a list of role ids;
-- ``currency``: the corporate currency and the roles that manage exchange rates.
+- ``currency``: the corporate currency and the roles that manage exchange rates;
+- ``quality``: whether a gate override raises a nonconformity, and in which process.
 
 Adding a section (for another concern) is one field on `LibrarySettings` with a model of its own and
 a default, so that a library written before the section existed stays valid; document it in the
@@ -76,6 +77,9 @@ class LibraryRights(Strict):
     planning: list[Ident] = Field(default_factory=list, description="May set sales targets.")
     forecast_accuracy: list[Ident] = Field(
         default_factory=list, description="May see the forecast accuracy of every owner.")
+    manage_risks: list[Ident] = Field(
+        default_factory=list, description="May add and change entries of the risk and opportunity register (ISO 9001 "
+                                          "6.1); everyone on the staff may read it.")
 
     def grants(self) -> dict[str, frozenset[str]]:
         """Every right with the roles holding it."""
@@ -93,6 +97,15 @@ class CurrencySection(Strict):
         default_factory=list, description="May set and import exchange rates (besides administrators).")
 
 
+class QualitySection(Strict):
+    """The quality loop (ISO 9001 10.2): which overridden gates raise a nonconformity (see README, "Quality loop")."""
+
+    raise_on_gate_override: Ident | None = Field(
+        default=None,
+        description="The process (key) in which every gate override starts a record (e.g. a nonconformity), linked to "
+                    "the overridden record; none: overrides raise nothing. Overrides in that process itself never do.")
+
+
 class LibrarySettings(Strict):
     """The content of the ``library_settings:`` key."""
 
@@ -100,6 +113,7 @@ class LibrarySettings(Strict):
     access: AccessSettings = Field(default_factory=AccessSettings)
     rights: LibraryRights = Field(default_factory=LibraryRights)
     currency: CurrencySection = Field(default_factory=CurrencySection)
+    quality: QualitySection = Field(default_factory=QualitySection)
 
     def referenced_roles(self) -> list[tuple[tuple[str | int, ...], str]]:
         """Every role id the settings name, with its path below ``library_settings``."""

@@ -257,6 +257,32 @@ class Handoff(Strict):
         return self.link or self.id
 
 
+class InputSource(StrEnum):
+    """Where a frozen input of a stage comes from (see `FrozenInput`)."""
+
+    adherence = "adherence"
+    forecast_accuracy = "forecast_accuracy"
+    assessments = "assessments"
+    records = "records"
+    training = "training"
+    risks = "risks"
+
+
+class FrozenInput(Strict):
+    """An input assembled automatically and frozen in the event log when a record enters the stage.
+
+    E.g. the inputs of a management review (ISO 9001 9.3.2): the adherence to the processes, the forecast
+    accuracy, the scores of checklists, the status of records of a kind, the training coverage, the risks.
+    """
+
+    id: Ident
+    title: Text | None = None
+    source: InputSource = Field(description="adherence | forecast_accuracy | assessments | records | training | risks")
+    checklists: list[Ident] = Field(default_factory=list, description="source assessments: the checklists summarised.")
+    record: Ident | None = Field(default=None, description="source records: the kind of record counted by stage.")
+    days: int = Field(default=365, ge=1, le=3660, description="The period looked back on, in days up to the freeze.")
+
+
 class Stage(Strict):
     """A stage (phase) of the process, or an outcome stage that ends the record."""
 
@@ -278,6 +304,9 @@ class Stage(Strict):
         description="Outcome stages only: the roles whose decision closing a record here is. Default: closing as lost "
                     "from a stage whose gate has a decision needs that decision's role (or its delegate); [] makes "
                     "it no decision (whoever may move the record may close it here).")
+    freeze_inputs: list[FrozenInput] = Field(
+        default_factory=list,
+        description="Inputs assembled and frozen (in the event log) when a record enters this stage.")
 
     @property
     def is_outcome(self) -> bool:
@@ -370,6 +399,27 @@ class ChangeControl(Strict):
     notify: list[Ident] = Field(default_factory=list)
 
 
+class NotDoneBy(Strict):
+    """Activities that the user a field names may not mark done."""
+
+    field: Ident = Field(description="A user field (or owner).")
+    activities: list[Ident] = Field(min_length=1)
+
+
+class SeparationRule(Strict):
+    """Separation of duties: user fields that must name different people, activities a person may not do.
+
+    E.g. an auditor may not audit their own work: ``distinct: [auditor, auditee]`` and the audit's activities
+    ``not_done_by: {field: auditee, ...}``.
+    """
+
+    id: Ident
+    title: Text | None = None
+    distinct: list[Ident] = Field(default_factory=list, description="User fields (or owner) that must hold different "
+                                                                    "users whenever both are filled.")
+    not_done_by: NotDoneBy | None = None
+
+
 class ProcessDefinition(Strict):
     """A whole process: the content of one process YAML file."""
 
@@ -389,6 +439,8 @@ class ProcessDefinition(Strict):
         default_factory=list, description="Processes whose records may start a linked record of this one.")
     schedules: list[Schedule] = Field(default_factory=list)
     change_control: list[ChangeControl] = Field(default_factory=list)
+    separation_of_duties: list[SeparationRule] = Field(
+        default_factory=list, description="Who may not act together: e.g. an auditor may not audit their own work.")
 
     @field_validator("roles")
     @classmethod

@@ -232,6 +232,8 @@ class _Checker:
         self._check_handoffs()
         self._check_schedules()
         self._check_change_control()
+        self._check_separation()
+        self._check_frozen_inputs()
         for index, process in enumerate(definition.linked_from):
             if process not in self.known_processes:
                 self.report(("linked_from", index), f"unknown process {process!r}")
@@ -308,6 +310,40 @@ class _Checker:
                     self.report((*path, "reopen", activity_index), f"unknown activity {activity!r}")
             for role_index, role in enumerate(rule.notify):
                 self.check_role((*path, "notify", role_index), role)
+
+    def _check_separation(self) -> None:
+        activities = self.definition.activities()
+        for index, rule in enumerate(self.definition.separation_of_duties):
+            path: Path = ("separation_of_duties", index)
+            for field_index, name in enumerate(rule.distinct):
+                self.check_field((*path, "distinct", field_index), name, ("user",))
+            if rule.distinct and len(set(rule.distinct)) < 2:
+                self.report((*path, "distinct"), "name at least two different user fields")
+            if rule.not_done_by is not None:
+                self.check_field((*path, "not_done_by", "field"), rule.not_done_by.field, ("user",))
+                for activity_index, activity in enumerate(rule.not_done_by.activities):
+                    if activity not in activities:
+                        self.report((*path, "not_done_by", "activities", activity_index),
+                                    f"unknown activity {activity!r}")
+            if not rule.distinct and rule.not_done_by is None:
+                self.report(path, "a separation rule needs distinct or not_done_by (otherwise it forbids nothing)")
+
+    def _check_frozen_inputs(self) -> None:
+        for stage_index, stage in enumerate(self.definition.stages):
+            seen: set[str] = set()
+            for index, item in enumerate(stage.freeze_inputs):
+                path: Path = ("stages", stage_index, "freeze_inputs", index)
+                if item.id in seen:
+                    self.report((*path, "id"), f"duplicate input id {item.id!r}")
+                seen.add(item.id)
+                if item.source == "assessments" and not item.checklists:
+                    self.report((*path, "checklists"), "an assessments input names its checklists")
+                if item.source == "records" and not item.record:
+                    self.report((*path, "record"), "a records input names the kind of record it counts")
+                if item.source not in ("assessments",) and item.checklists:
+                    self.report((*path, "checklists"), "only an assessments input names checklists")
+                if item.source != "records" and item.record:
+                    self.report((*path, "record"), "only a records input names a kind of record")
 
     def _rights_roles(self) -> Iterable[tuple[Path, str]]:
         rights = self.definition.rights

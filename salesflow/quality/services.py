@@ -35,6 +35,8 @@ from salesflow.records.services import NotFound, actor_for, actorship, definitio
 MAX_NOTES = 10_000
 MAX_EVIDENCE_FILES = 20
 MAX_EVIDENCE_BYTES = 25 * 1024 * 1024
+#: A choice field of the raised record offering this value is set to it (where the record came from).
+SOURCE_CHOICE = "checklist"
 
 
 @dataclass
@@ -329,6 +331,8 @@ def _start_record(process: Process, version: Any, assessment: Assessment, defini
     for name, field in target.fields.items():
         if field.required and field.type == FieldType.text and field.default is None:
             values[name] = description
+        elif field.type == FieldType.choice and SOURCE_CHOICE in field.choice_ids():
+            values[name] = SOURCE_CHOICE  # e.g. the nonconformity's source: a checklist
     # The checklist's responsible role starts it: the nonconformity is the checklist's own consequence.
     creation = actions.create(target, actor_for(user), values, user.pk, handed_over_by=definition.responsible)
     record = Record(process=process, process_version=version, created_at=at, updated_at=at, stage_entered_at=at,

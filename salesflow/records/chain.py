@@ -72,6 +72,10 @@ def after_action(record: Record, definition: ProcessDefinition, result: Result, 
     if record.stage != before_stage:
         mover_role = next((event.role for event in result.events if event.kind == "stage_changed"), "")
         run_handoffs(record, definition, user, at, options, mover_role)
+        from salesflow.quality import loop
+
+        loop.freeze_inputs(record, definition, user, at, mover_role)
+        loop.raise_on_override(record, definition, result, user, at)
     notify_assignments(record, result, user, at)
     ask_for_requests(record, definition, at, exclude=user)
 

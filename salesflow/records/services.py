@@ -271,6 +271,10 @@ def do_create_record(process_key: str, user: Any, fields: dict[str, Any],
         record.save()
         eventlog.append(result.events, actor=actorship(user), at=at, record_id=record.pk,
                         process=process.key, process_version=version.version)
+        if definition.first_stage.freeze_inputs:
+            from salesflow.quality import loop
+
+            loop.freeze_inputs(record, definition, user, at, result.events[0].role)
     return record
 
 

@@ -557,6 +557,10 @@ def describe_event(event: Event, definition: ProcessDefinition, names: dict[int,
         if payload.get("removed"):
             parts.append(_("removed %(names)s") % {"names": ", ".join(payload["removed"])})
         text = _("Members: %(changes)s") % {"changes": "; ".join(parts)}
+    elif kind == "inputs_frozen":
+        text = _("Inputs assembled and frozen (%(count)s)") % {"count": len(payload.get("inputs", []))}
+    elif kind == "nonconformity_raised":
+        text = _("Raised as a nonconformity")
     elif kind == "security.view_strictly_confidential":
         text = _("Viewed (strictly confidential record)")
     else:

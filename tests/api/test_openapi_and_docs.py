@@ -37,6 +37,8 @@ ENDPOINTS = {
     ("/api/users/{username}/password", "post"), ("/api/me/password", "post"),
     ("/api/checklists", "get"), ("/api/checklists/{key}", "get"),
     ("/api/assessments", "get"), ("/api/assessments", "post"), ("/api/assessments/{assessment_id}", "get"),
+    ("/api/risks", "get"), ("/api/risks", "post"), ("/api/risks/{risk_id}", "patch"),
+    ("/api/risks/{risk_id}/review", "post"),
 }
 #: Endpoints whose success answer is not JSON (a download).
 BINARY = {("/api/records/{record_id}/documents/{document_id}/content", "get")}

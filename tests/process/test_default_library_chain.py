@@ -26,7 +26,14 @@ RECORD_KINDS = {
     "contract-management": "contract",
     "order-management": "order",
     "account-management": "account_plan",
+    "presales-support": "presales_request",
+    "nonconformity": "nonconformity",
+    "internal-audit": "internal_audit",
+    "management-review": "management_review",
 }
+#: The sales chain (the supporting processes of sales process management share only some of its roles).
+SALES_CHAIN = ("lead-management", "opportunity-management", "rfp-procedure", "contract-management",
+               "order-management", "account-management")
 
 #: Names of the seeds' company and person: the product is generic and never names them.
 FORBIDDEN_NAMES = ("kiwigrid", "sebastian", "stange", "staen")
@@ -145,7 +152,7 @@ def test_confirmed_order_changes_reopen_the_review_that_later_gates_require(
 
 def test_account_plans_depend_on_the_whole_chain(library: dict[str, ProcessDefinition]) -> None:
     account = library["account-management"]
-    assert set(account.guideline.depends_on) == set(RECORD_KINDS) - {"account-management"}
+    assert set(account.guideline.depends_on) == set(SALES_CHAIN) - {"account-management"}
     assert account.fields["strategy"].choice_ids() == ["stabilisation", "cross_selling", "delivery_rate_increase",
                                                        "new_product_launch"]
     # The plan's strategies are opportunity types, so opportunities started from a plan can carry them.
@@ -163,7 +170,8 @@ def test_every_process_has_inputs_outputs_and_shares_role_ids(library: dict[str,
     # A role id means the same role in every process.
     assert {role_id: len(names) for role_id, names in titles.items() if len(names) > 1} == {}
     for shared in ("head_of_sales", "kam", "sales_support"):
-        assert all(shared in definition.roles for definition in library.values()), shared
+        assert all(shared in library[key].roles for key in SALES_CHAIN), shared
+    assert all("head_of_sales" in definition.roles for definition in library.values())
 
 
 def test_probabilities_rise_and_outcomes_end_at_100_or_0(library: dict[str, ProcessDefinition]) -> None:
@@ -194,7 +202,7 @@ def _model_texts(node: Any, path: str = "") -> list[tuple[str, Text]]:
 @pytest.mark.parametrize("key", sorted(RECORD_KINDS))
 def test_every_text_is_in_english_and_german(library: dict[str, ProcessDefinition], key: str) -> None:
     texts = _model_texts(library[key])
-    assert len(texts) > 50  # the walk reaches the texts
+    assert len(texts) > 40  # the walk reaches the texts
     missing = [where for where, text in texts
                if not all(isinstance(text.get(lang), str) and text[lang].strip() for lang in ("en", "de"))]
     assert missing == []

@@ -36,9 +36,9 @@ sections:
       - {id: brochures, text: Brochures on display, type: yes_no, weight: 2, na: true}
 """
 
-#: A minimal nonconformity process (the real one belongs to the default library's supporting processes).
+#: A minimal nonconformity process of someone else's library (the default library's is ``nonconformity``).
 NONCONFORMITY_PROCESS = """\
-process: nonconformity
+process: store-finding
 record: nonconformity
 version: 1
 title: {en: Nonconformity, de: Nichtkonformität}

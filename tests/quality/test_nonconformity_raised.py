@@ -6,7 +6,7 @@ from salesflow.quality.models import Assessment
 from salesflow.records.models import Event, Record
 from tests.quality.conftest import NONCONFORMITY_PROCESS, STORE_VISIT
 
-RAISING = STORE_VISIT.replace("pass_mark: 80\n", "pass_mark: 80\nraises: nonconformity\n")
+RAISING = STORE_VISIT.replace("pass_mark: 80\n", "pass_mark: 80\nraises: store-finding\n")
 PERFECT = {"greeted": "yes", "needs": "yes", "product": 5, "wrong_price": "yes", "tidy": 4, "brochures": "yes"}
 
 
@@ -25,7 +25,7 @@ def test_failed_critical_question_starts_a_linked_nonconformity(cli, people, par
                "--as", "quinn", "--json").json()
     assert data["failed_critical"] == ["wrong_price"] and data["passed"] is False
     record = Record.objects.get(pk=data["nonconformity"])
-    assert record.process.key == "nonconformity" and record.stage == "reported"
+    assert record.process.key == "store-finding" and record.stage == "reported"
     assert "wrong_price" in record.title and record.owner.username == "quinn"
     assert record.customer == partner and record.account == partner.name
     assert "Assessment" in record.values["description"]
@@ -44,7 +44,7 @@ def test_no_nonconformity_for_a_pass_or_a_low_score_without_critical(cli, people
                "--as", "quinn", "--json").json()
     assert data["passed"] is False and data["failed_critical"] == []
     assert data["nonconformity"] is None and data["nonconformity_note"] == ""
-    assert not Record.objects.filter(process__key="nonconformity").exists()
+    assert not Record.objects.filter(process__key="store-finding").exists()
 
 
 def test_without_a_nonconformity_process_the_assessment_says_so(cli, people, partner, answers_file,
@@ -53,15 +53,14 @@ def test_without_a_nonconformity_process_the_assessment_says_so(cli, people, par
     answers = answers_file({**PERFECT, "wrong_price": "no"})
     result = cli("assess", "store-visit", "--subject", f"partner:{partner.pk}", "--answers", answers, "--as", "quinn")
     assert result.code == 0, result
-    assert "no nonconformity process is installed (process 'nonconformity' is not loaded)" in result.out
+    assert "no nonconformity process is installed (process 'store-finding' is not loaded)" in result.out
     assert Assessment.objects.get().nonconformity is None
 
 
 def test_an_audited_record_links_to_its_nonconformity(cli, people, answers_file, tmp_path) -> None:
     from salesflow.records.services import do_create_record, get_user
 
-    (tmp_path / "nc.yaml").write_text(NONCONFORMITY_PROCESS, encoding="utf-8")
-    assert cli("process", "load", tmp_path / "nc.yaml").code == 0
+    # The default checklist raises in the default library's nonconformity process.
     audited = do_create_record("opportunity-management", get_user("kim"), {"title": "Audited deal", "amount": "10"})
     answers = answers_file({"guideline_current": "yes", "fields_complete": "yes", "activities": "partial",
                             "gates": "no", "approvals": "na", "overrides": "na", "timeliness": 3,

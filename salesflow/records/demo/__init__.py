@@ -3,7 +3,9 @@
 Leads from several sources are qualified and converted (account, contact, opportunity) or
 disqualified; opportunities run through the stages, some with an RFP; won ones hand over to order
 and contract management; contracts reach their renewal window and get their renewal opportunity;
-the top accounts get account plans; finally the accounts are segmented (ABC).
+the top accounts get account plans; sales process management runs beside the chain (pre-sales requests,
+nonconformities, the audit programme, the risk register, a management review); finally the accounts are
+segmented (ABC).
 
 Every step goes through the same service functions as the CLI, web and API, at a simulated time,
 so the demo history passes the real gates and its event log verifies. The same seed gives the same
@@ -25,6 +27,7 @@ from salesflow.records.demo.account_plans import plan_account_plans
 from salesflow.records.demo.leads import plan_lead
 from salesflow.records.demo.opportunities import plan_direct
 from salesflow.records.demo.people import DEMO_PASSWORD, DEMO_USERS, create_users, demo_present
+from salesflow.records.demo.quality import plan_quality
 from salesflow.records.demo.showcase import plan_showcase
 from salesflow.records.demo.timeline import DemoStepFailed, Simulation
 
@@ -61,6 +64,7 @@ def generate(opportunities: int = DEFAULT_OPPORTUNITIES, seed: int = 7, now: dat
         for _ in range(leads):
             plan_lead(simulation, rng.uniform(2, 500))
         plan_account_plans(simulation)
+        plan_quality(simulation)  # pre-sales, nonconformities, audits, risks, a management review
         actions = simulation.run(progress)
         from salesflow.records.chain import do_run_schedules
 

@@ -24,6 +24,7 @@ DEMO_USERS: list[tuple[str, str, str, list[str], list[str]]] = [
     ("finance", "Frank", "Seidel", ["finance"], ["North", "South"]),
     ("director", "Dana", "Richter", ["managing_director"], ["North", "South"]),
     ("internal", "Ivo", "Schulz", ["internal"], ["North", "South"]),
+    ("presales", "Paula", "Schmitt", ["presales_engineer"], ["North", "South"]),
     ("ops", "Olga", "Neumann", ["sales_ops"], []),
     ("quality", "Quentin", "Vogel", ["sales_quality"], []),
     ("auditor", "Arne", "Krüger", ["auditor"], []),

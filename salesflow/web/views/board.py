@@ -26,9 +26,9 @@ from salesflow.currency import orm as currency_orm
 from salesflow.engine import actions
 from salesflow.engine.errors import BadInput
 from salesflow.engine.state import RecordState
-from salesflow.process.model import ProcessDefinition
+from salesflow.process.model import ProcessDefinition, Status
 from salesflow.records import queries, services
-from salesflow.records.models import Process
+from salesflow.records.models import Process, ProcessVersion
 from salesflow.web.templatetags.salesflow_web import current_language
 from salesflow.web.views.records import HEAVY, filter_options, row_of
 
@@ -37,10 +37,17 @@ CLOSED_DAYS = 30
 BOARD_FILTERS = ("owner", "team", "classification", "q")
 
 
+def running_processes() -> list[Process]:
+    """The processes with a version in force, by key (one query, whatever the size of the library)."""
+    current = set(ProcessVersion.objects.filter(status=Status.approved.value, scheduled=False)
+                  .values_list("process_id", flat=True))
+    return [process for process in Process.objects.order_by("key") if process.pk in current]
+
+
 def board_process(request: HttpRequest) -> tuple[Process | None, ProcessDefinition | None]:
     """The process the board shows: the one asked for, else the first opportunity process (the pipeline),
     else the first with an approved version."""
-    processes = [process for process in Process.objects.order_by("key") if process.current_version() is not None]
+    processes = running_processes()
     wanted = request.GET.get("process")
     pipeline = next((item for item in processes if item.record_type == "opportunity"),
                     processes[0] if processes else None)
@@ -122,7 +129,6 @@ def board(request: HttpRequest) -> HttpResponse:
         "process": process, "process_title": definition.title_text(language), "columns": columns,
         "summary": summary, "params": params, "error": error, "closed_days": CLOSED_DAYS,
         "options": filter_options(process.key, language),
-        "processes": [(item.key, item.title_in(language)) for item in Process.objects.order_by("key")
-                      if item.current_version() is not None],
+        "processes": [(item.key, item.title_in(language)) for item in running_processes()],
         "board_url": request.get_full_path(),
     }, status=400 if error else 200)

@@ -116,6 +116,18 @@ def list_heading(process_key: str | None, language: str) -> dict[str, Any]:
             "lists_opportunities": process is None or process.record_type == "opportunity"}
 
 
+def frozen_inputs_view(record: Record, language: str) -> dict[str, Any] | None:
+    """The inputs frozen on the record (e.g. a management review's), with their key figures, or None."""
+    from salesflow.quality import loop
+
+    frozen = loop.frozen_inputs(record)
+    if frozen is None:
+        return None
+    items = [{"id": item["id"], "title": item["title"].get(language) or item["title"].get("en") or item["id"],
+              "error": item.get("error"), "figures": loop.figures(item)} for item in frozen["inputs"]]
+    return {"at": frozen["at"], "seq": frozen["seq"], "items": items}
+
+
 def record_context(request: HttpRequest, record: Record, feedback: dict[str, Any] | None = None) -> dict[str, Any]:
     """Everything the record page shows, for the signed-in user."""
     user = request.user
@@ -170,6 +182,7 @@ def record_context(request: HttpRequest, record: Record, feedback: dict[str, Any
         edit_form = RecordForm(definition, language, creating=False,
                                initial={row["name"]: row["input"] for row in fields})
     return {
+        "frozen_inputs": frozen_inputs_view(record, language),
         "record": record, "definition": definition, "stage": stage, "is_open": is_open,
         "process_title": definition.title_text(language),
         "stage_title": stage.display_title(language),

@@ -11,12 +11,15 @@ from salesflow.records import demo
 RECORD_NAMES = {
     "lead-management": "leads", "opportunity-management": "opportunities", "rfp-procedure": "RFPs",
     "order-management": "orders", "contract-management": "contracts", "account-management": "account plans",
+    "presales-support": "pre-sales requests", "nonconformity": "nonconformities", "internal-audit": "internal audits",
+    "management-review": "management reviews",
 }
 
 
 class Command(SalesflowCommand):
     help = ("Load demo users (one or more per role) and the sales chain with a realistic, deterministic history: "
-            "leads, opportunities, RFPs, orders, contracts with renewals and account plans. "
+            "leads, opportunities, RFPs, orders, contracts with renewals and account plans; pre-sales requests, "
+            "nonconformities, an internal audit programme, the risk register and a management review. "
             "Does nothing when the demo data is already present. Ends with a signed checkpoint of the event chain.")
 
     def add_arguments(self, parser: Any) -> None:
