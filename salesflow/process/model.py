@@ -257,6 +257,24 @@ class Handoff(Strict):
         return self.link or self.id
 
 
+class StockIssue(Strict):
+    """Entering the stage issues material from stock: the record names the items and the stock location.
+
+    ``items`` is a text field listing ``CODE=QUANTITY`` pairs (separated by commas, semicolons or lines);
+    ``location`` is a text field naming the stock location. Too little stock refuses the move.
+    """
+
+    items: Ident = Field(description="Text field with the items and quantities, e.g. 'BRO-PRODUCT=200, CAP=50'.")
+    location: Ident = Field(description="Text field naming the stock location the items are issued from.")
+
+
+class Effects(Strict):
+    """What entering a stage does besides the engine's own bookkeeping (run in the same transaction)."""
+
+    issue_stock: StockIssue | None = Field(
+        default=None, description="Issue the record's items from stock (a movement per item; refused when short).")
+
+
 class Stage(Strict):
     """A stage (phase) of the process, or an outcome stage that ends the record."""
 
@@ -271,6 +289,7 @@ class Stage(Strict):
     gate: Gate | None = None
     requires: Requirements | None = Field(default=None, description="What must hold to enter the stage.")
     handoffs: list[Handoff] = Field(default_factory=list, description="Records started in other processes on entry.")
+    effects: Effects | None = Field(default=None, description="What entering the stage does, e.g. issue stock.")
     due_field: Ident | None = Field(
         default=None, description="A date field: the stage is late (an SLA breach) once that date has passed.")
     decided_by: list[Ident] | None = Field(
@@ -344,6 +363,10 @@ class Rights(Strict):
         default_factory=list,
         description="Also see (and act on) this process's confidential records, besides the responsible role, "
                     "the gate deciders, the approvers and the library's oversight roles.")
+    manage_stock: list[Ident] = Field(
+        default_factory=list,
+        description="May keep the material catalogue and its stock (add items, receive, adjust) and are told when "
+                    "an item falls to its reorder level (for processes whose stages issue stock).")
 
 
 class Schedule(Strict):
