@@ -133,7 +133,7 @@ def get_item(code: Any) -> MaterialItem:
     text = str(code or "").strip().upper()[:40]
     item = MaterialItem.objects.filter(code=text).first()
     if item is None:
-        known = ", ".join(MaterialItem.objects.values_list("code", flat=True)[:30]) or "the catalogue is empty"
+        known = ", ".join(MaterialItem.objects.order_by("code").values_list("code", flat=True)[:30]) or "the catalogue is empty"
         raise NotFound(f"unknown material item {text!r} (items: {known})")
     return item
 
