@@ -61,6 +61,9 @@ def generate(opportunities: int = DEFAULT_OPPORTUNITIES, seed: int = 7, now: dat
         for _ in range(leads):
             plan_lead(simulation, rng.uniform(2, 500))
         plan_account_plans(simulation)
+        from salesflow.material.demo import plan_material
+
+        plan_material(simulation)  # the material catalogue, its stock and material requests in every stage
         actions = simulation.run(progress)
         from salesflow.records.chain import do_run_schedules
 

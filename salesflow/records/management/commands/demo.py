@@ -11,12 +11,14 @@ from salesflow.records import demo
 RECORD_NAMES = {
     "lead-management": "leads", "opportunity-management": "opportunities", "rfp-procedure": "RFPs",
     "order-management": "orders", "contract-management": "contracts", "account-management": "account plans",
+    "material-request": "material requests",
 }
 
 
 class Command(SalesflowCommand):
     help = ("Load demo users (one or more per role) and the sales chain with a realistic, deterministic history: "
-            "leads, opportunities, RFPs, orders, contracts with renewals and account plans. "
+            "leads, opportunities, RFPs, orders, contracts with renewals, account plans, and the material catalogue with "
+            "its stock and material requests. "
             "Does nothing when the demo data is already present. Ends with a signed checkpoint of the event chain.")
 
     def add_arguments(self, parser: Any) -> None:
