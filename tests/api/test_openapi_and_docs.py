@@ -37,6 +37,8 @@ ENDPOINTS = {
     ("/api/users/{username}/password", "post"), ("/api/me/password", "post"),
     ("/api/checklists", "get"), ("/api/checklists/{key}", "get"),
     ("/api/assessments", "get"), ("/api/assessments", "post"), ("/api/assessments/{assessment_id}", "get"),
+    ("/api/material/items", "get"), ("/api/material/items", "post"), ("/api/material/receipts", "post"),
+    ("/api/material/adjustments", "post"),
 }
 #: Endpoints whose success answer is not JSON (a download).
 BINARY = {("/api/records/{record_id}/documents/{document_id}/content", "get")}
