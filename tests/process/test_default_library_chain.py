@@ -150,7 +150,7 @@ def test_confirmed_order_changes_reopen_the_review_that_later_gates_require(
 
 def test_account_plans_depend_on_the_whole_chain(library: dict[str, ProcessDefinition]) -> None:
     account = library["account-management"]
-    assert set(account.guideline.depends_on) == set(RECORD_KINDS) - {"account-management"}
+    assert set(account.guideline.depends_on) == set(SALES_CHAIN) - {"account-management"}
     assert account.fields["strategy"].choice_ids() == ["stabilisation", "cross_selling", "delivery_rate_increase",
                                                        "new_product_launch"]
     # The plan's strategies are opportunity types, so opportunities started from a plan can carry them.
