@@ -557,6 +557,11 @@ def describe_event(event: Event, definition: ProcessDefinition, names: dict[int,
         if payload.get("removed"):
             parts.append(_("removed %(names)s") % {"names": ", ".join(payload["removed"])})
         text = _("Members: %(changes)s") % {"changes": "; ".join(parts)}
+    elif kind == "stock_issued":
+        text = _("Issued from stock: %(quantity)s × %(item)s at %(location)s (%(balance)s left)") % {
+            "quantity": abs(int(payload.get("quantity") or 0)), "item": payload.get("item", ""),
+            "location": payload.get("location", ""), "balance": payload.get("balance", "")}
+        note = ""
     elif kind == "security.view_strictly_confidential":
         text = _("Viewed (strictly confidential record)")
     else:

@@ -90,3 +90,6 @@ def test_the_catalogue_in_english_and_german(page: Page, live_server: Any, stock
     expect(page.get_by_test_id("low-count")).to_have_text("1 Artikel auf oder unter dem Meldebestand")
     expect(page.locator("tr", has_text="-170")).to_contain_text("Ausgegeben")
     shot(page, "material-catalogue-de")
+    page.locator("tr", has_text="-170").get_by_role("link", name=f"#{stock['record']}").click()
+    expect(page.get_by_text("Aus dem Bestand ausgegeben: 170 × BRO-PRODUCT in Munich (noch 30)")).to_be_visible()
+    shot(page, "material-request-record-de")
