@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "salesflow.sso",
     "salesflow.quality",
     "salesflow.risks",
+    "salesflow.material",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,7 @@ urlpatterns = [
     path("currency/", include("salesflow.currency.urls")),
     path("quality/", include("salesflow.quality.urls")),
     path("risks/", include("salesflow.risks.urls")),
+    path("material/", include("salesflow.material.urls")),
     path("", include("salesflow.web.urls")),
 ]
 

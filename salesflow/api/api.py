@@ -10,7 +10,7 @@ from typing import Any
 
 from ninja import NinjaAPI
 
-from salesflow.api import accounts, chain, errors, me, processes, quality, records, risks, users
+from salesflow.api import accounts, chain, errors, material, me, processes, quality, records, risks, users
 from salesflow.api.auth import BearerToken, SessionCookie
 
 API_VERSION = "1.0.0"
@@ -75,3 +75,4 @@ api.add_router("", chain.notifications_router)
 api.add_router("/checklists", quality.checklists_router)
 api.add_router("/assessments", quality.assessments_router)
 api.add_router("/risks", risks.router)
+api.add_router("/material", material.router)

@@ -281,6 +281,22 @@ class FrozenInput(Strict):
     checklists: list[Ident] = Field(default_factory=list, description="source assessments: the checklists summarised.")
     record: Ident | None = Field(default=None, description="source records: the kind of record counted by stage.")
     days: int = Field(default=365, ge=1, le=3660, description="The period looked back on, in days up to the freeze.")
+class StockIssue(Strict):
+    """Entering the stage issues material from stock: the record names the items and the stock location.
+
+    ``items`` is a text field listing ``CODE=QUANTITY`` pairs (separated by commas, semicolons or lines);
+    ``location`` is a text field naming the stock location. Too little stock refuses the move.
+    """
+
+    items: Ident = Field(description="Text field with the items and quantities, e.g. 'BRO-PRODUCT=200, CAP=50'.")
+    location: Ident = Field(description="Text field naming the stock location the items are issued from.")
+
+
+class Effects(Strict):
+    """What entering a stage does besides the engine's own bookkeeping (run in the same transaction)."""
+
+    issue_stock: StockIssue | None = Field(
+        default=None, description="Issue the record's items from stock (a movement per item; refused when short).")
 
 
 class Stage(Strict):
@@ -297,6 +313,7 @@ class Stage(Strict):
     gate: Gate | None = None
     requires: Requirements | None = Field(default=None, description="What must hold to enter the stage.")
     handoffs: list[Handoff] = Field(default_factory=list, description="Records started in other processes on entry.")
+    effects: Effects | None = Field(default=None, description="What entering the stage does, e.g. issue stock.")
     due_field: Ident | None = Field(
         default=None, description="A date field: the stage is late (an SLA breach) once that date has passed.")
     decided_by: list[Ident] | None = Field(
@@ -373,6 +390,10 @@ class Rights(Strict):
         default_factory=list,
         description="Also see (and act on) this process's confidential records, besides the responsible role, "
                     "the gate deciders, the approvers and the library's oversight roles.")
+    manage_stock: list[Ident] = Field(
+        default_factory=list,
+        description="May keep the material catalogue and its stock (add items, receive, adjust) and are told when "
+                    "an item falls to its reorder level (for processes whose stages issue stock).")
 
 
 class Schedule(Strict):

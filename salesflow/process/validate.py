@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from salesflow.process.library_settings import SETTINGS_KEY, LibrarySettingsFile, is_settings_data
 from salesflow.process.loader import LIMITS, LineMap, Path, YamlProblem, load_yaml
-from salesflow.process.model import BUILTIN_FIELDS, FieldType, ProcessDefinition, Requirements
+from salesflow.process.model import BUILTIN_FIELDS, FieldType, ProcessDefinition, Requirements, Stage
 
 
 @dataclass(frozen=True, order=True)
@@ -347,7 +347,7 @@ class _Checker:
 
     def _rights_roles(self) -> Iterable[tuple[Path, str]]:
         rights = self.definition.rights
-        for right in ("move", "edit", "override", "set_probability", "create", "see_confidential"):
+        for right in ("move", "edit", "override", "set_probability", "create", "see_confidential", "manage_stock"):
             for index, role in enumerate(getattr(rights, right)):
                 yield ("rights", right, index), role
 
@@ -384,6 +384,20 @@ class _Checker:
             if approval not in self.definition.approvals:
                 self.report((*path, "approvals", index), f"unknown approval {approval!r}")
 
+    def _check_effects(self, path: Path, stage: Stage) -> None:
+        """An effect names text fields the process declares."""
+        issue = stage.effects.issue_stock if stage.effects else None
+        if issue is None:
+            return
+        issue_path = (*path, "effects", "issue_stock")
+        for key in ("items", "location"):
+            name = getattr(issue, key)
+            declared = self.definition.fields.get(name)
+            if declared is None:
+                self.report((*issue_path, key), f"unknown field {name!r} (declare it under fields)")
+            elif declared.type != FieldType.text:
+                self.report((*issue_path, key), f"field {name!r} must be a text field, not {declared.type.value}")
+
     def _check_stages(self) -> None:
         definition = self.definition
         seen_stages: dict[str, int] = {}
@@ -419,6 +433,7 @@ class _Checker:
                     self.report(gate_path, "an outcome stage ends the record and has no gate (use requires)")
                 self._check_requirements((*gate_path, "requires"), stage.gate.requires)
             self._check_requirements((*path, "requires"), stage.requires)
+            self._check_effects(path, stage)
             if stage.decided_by is not None:
                 if not stage.is_outcome:
                     self.report((*path, "decided_by"), "decided_by on a stage is for outcome stages (who decides to "

@@ -56,7 +56,7 @@ def _append(record: Record, drafts: list[EventDraft], user: Any | None, at: date
 
 def after_action(record: Record, definition: ProcessDefinition, result: Result, user: Any | None,
                  at: datetime.datetime, before_stage: str, options: dict[str, dict[str, Any]]) -> None:
-    """Run what an action triggers: notifications its events ask for, hand-offs of the stage entered."""
+    """Run what an action triggers: notifications its events ask for, hand-offs and effects of the stage entered."""
     for event in result.events:
         roles = event.payload.get("notify") if isinstance(event.payload, dict) else None
         if roles and event.kind == "review_reopened":
@@ -76,6 +76,9 @@ def after_action(record: Record, definition: ProcessDefinition, result: Result, 
 
         loop.freeze_inputs(record, definition, user, at, mover_role)
         loop.raise_on_override(record, definition, result, user, at)
+        from salesflow.records.effects import run_stage_effects
+
+        run_stage_effects(record, definition, user, at)
     notify_assignments(record, result, user, at)
     ask_for_requests(record, definition, at, exclude=user)
 

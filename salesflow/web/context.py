@@ -25,6 +25,7 @@ NAVIGATION = [
     ("guidelines", _("Guidelines"), ("/guidelines/",)),
     ("controlling", _("Controlling"), ("/controlling/",)),
     ("checklists", _("Checklists"), ("/quality/",)),
+    ("material", _("Material"), ("/material/",)),
 ]
 
 

@@ -561,6 +561,11 @@ def describe_event(event: Event, definition: ProcessDefinition, names: dict[int,
         text = _("Inputs assembled and frozen (%(count)s)") % {"count": len(payload.get("inputs", []))}
     elif kind == "nonconformity_raised":
         text = _("Raised as a nonconformity")
+    elif kind == "stock_issued":
+        text = _("Issued from stock: %(quantity)s × %(item)s at %(location)s (%(balance)s left)") % {
+            "quantity": abs(int(payload.get("quantity") or 0)), "item": payload.get("item", ""),
+            "location": payload.get("location", ""), "balance": payload.get("balance", "")}
+        note = ""
     elif kind == "security.view_strictly_confidential":
         text = _("Viewed (strictly confidential record)")
     else:

@@ -39,6 +39,8 @@ ENDPOINTS = {
     ("/api/assessments", "get"), ("/api/assessments", "post"), ("/api/assessments/{assessment_id}", "get"),
     ("/api/risks", "get"), ("/api/risks", "post"), ("/api/risks/{risk_id}", "patch"),
     ("/api/risks/{risk_id}/review", "post"),
+    ("/api/material/items", "get"), ("/api/material/items", "post"), ("/api/material/receipts", "post"),
+    ("/api/material/adjustments", "post"),
 }
 #: Endpoints whose success answer is not JSON (a download).
 BINARY = {("/api/records/{record_id}/documents/{document_id}/content", "get")}

@@ -65,6 +65,9 @@ def generate(opportunities: int = DEFAULT_OPPORTUNITIES, seed: int = 7, now: dat
             plan_lead(simulation, rng.uniform(2, 500))
         plan_account_plans(simulation)
         plan_quality(simulation)  # pre-sales, nonconformities, audits, risks, a management review
+        from salesflow.material.demo import plan_material
+
+        plan_material(simulation)  # the material catalogue, its stock and material requests in every stage
         actions = simulation.run(progress)
         from salesflow.records.chain import do_run_schedules
 

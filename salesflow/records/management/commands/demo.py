@@ -13,13 +13,15 @@ RECORD_NAMES = {
     "order-management": "orders", "contract-management": "contracts", "account-management": "account plans",
     "presales-support": "pre-sales requests", "nonconformity": "nonconformities", "internal-audit": "internal audits",
     "management-review": "management reviews",
+    "material-request": "material requests",
 }
 
 
 class Command(SalesflowCommand):
     help = ("Load demo users (one or more per role) and the sales chain with a realistic, deterministic history: "
             "leads, opportunities, RFPs, orders, contracts with renewals and account plans; pre-sales requests, "
-            "nonconformities, an internal audit programme, the risk register and a management review. "
+            "nonconformities, an internal audit programme, the risk register and a management review; the material "
+            "catalogue with its stock and material requests. "
             "Does nothing when the demo data is already present. Ends with a signed checkpoint of the event chain.")
 
     def add_arguments(self, parser: Any) -> None:
