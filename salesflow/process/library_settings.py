@@ -14,7 +14,11 @@ process. Its sections:
 - ``rights``: named capabilities outside any single process (who may propose guideline changes,
   build the audit pack, review access rights, recompute the ABC segmentation, set targets …),
   each a list of role ids;
-- ``currency``: the corporate currency and the roles that manage exchange rates.
+- ``currency``: the corporate currency and the roles that manage exchange rates;
+- ``coaching``: how often a manager should hold a 1:1 with each person they manage, and when an open
+  record counts as stalled;
+- ``monitoring``: which checklists feed which metric of the sales-process reports (mystery shopping,
+  end-customer and channel satisfaction).
 
 Adding a section (for another concern) is one field on `LibrarySettings` with a model of its own and
 a default, so that a library written before the section existed stays valid; document it in the
@@ -76,6 +80,10 @@ class LibraryRights(Strict):
     planning: list[Ident] = Field(default_factory=list, description="May set sales targets.")
     forecast_accuracy: list[Ident] = Field(
         default_factory=list, description="May see the forecast accuracy of every owner.")
+    manage_partners: list[Ident] = Field(
+        default_factory=list, description="May mark accounts as channel partners (tier, region) and attribute leads.")
+    assign_managers: list[Ident] = Field(
+        default_factory=list, description="May set who manages (and coaches) whom.")
 
     def grants(self) -> dict[str, frozenset[str]]:
         """Every right with the roles holding it."""
@@ -93,6 +101,28 @@ class CurrencySection(Strict):
         default_factory=list, description="May set and import exchange rates (besides administrators).")
 
 
+class CoachingSection(Strict):
+    """How often managers meet the people they manage, and when a record is stalled (see README, "Coaching")."""
+
+    one_to_one_every_days: int = Field(
+        default=14, ge=1, le=366, description="Days between two 1:1 meetings of a manager with each person they manage.")
+    stalled_after_days: int = Field(
+        default=21, ge=1, le=3660,
+        description="An open record without any event for this many days is stalled (as is one over its stage's "
+                    "max_days).")
+
+
+class MonitoringSection(Strict):
+    """Which checklists (by key) feed the metrics of the sales-process reports."""
+
+    mystery_shopping: list[Ident] = Field(
+        default_factory=list, description="Checklists whose assessments are mystery shopping (partners and own staff).")
+    customer_satisfaction: list[Ident] = Field(
+        default_factory=list, description="Checklists measuring end-customer satisfaction.")
+    channel_satisfaction: list[Ident] = Field(
+        default_factory=list, description="Checklists measuring channel-partner satisfaction.")
+
+
 class LibrarySettings(Strict):
     """The content of the ``library_settings:`` key."""
 
@@ -100,6 +130,8 @@ class LibrarySettings(Strict):
     access: AccessSettings = Field(default_factory=AccessSettings)
     rights: LibraryRights = Field(default_factory=LibraryRights)
     currency: CurrencySection = Field(default_factory=CurrencySection)
+    coaching: CoachingSection = Field(default_factory=CoachingSection)
+    monitoring: MonitoringSection = Field(default_factory=MonitoringSection)
 
     def referenced_roles(self) -> list[tuple[tuple[str | int, ...], str]]:
         """Every role id the settings name, with its path below ``library_settings``."""

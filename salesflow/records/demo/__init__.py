@@ -61,7 +61,11 @@ def generate(opportunities: int = DEFAULT_OPPORTUNITIES, seed: int = 7, now: dat
         for _ in range(leads):
             plan_lead(simulation, rng.uniform(2, 500))
         plan_account_plans(simulation)
+        from salesflow.records.demo.quality import attribute_partner_leads, plan_quality
+
+        quality = plan_quality(simulation, seed)  # partners, managers, assessments, 1:1s (issue 15)
         actions = simulation.run(progress)
+        quality["partner_leads"] = attribute_partner_leads(simulation)
         from salesflow.records.chain import do_run_schedules
 
         do_run_schedules(now.date(), now)  # today's run of the nightly job
@@ -71,7 +75,7 @@ def generate(opportunities: int = DEFAULT_OPPORTUNITIES, seed: int = 7, now: dat
     planning = add_demo_planning(now)  # quarterly team targets and the weekly forecast history
     return {"users": len(users), "opportunities": opportunities, "leads": leads, "actions": actions,
             "records": _records_by_process(), "segments": segments, "plan": dict(sorted(simulation.tally.items())),
-            "exchange_rates": rates,
+            "exchange_rates": rates, "quality": quality,
             **planning}
 
 
