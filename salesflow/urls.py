@@ -13,6 +13,7 @@ urlpatterns = [
     path("controlling/", include("salesflow.analytics.urls")),
     path("currency/", include("salesflow.currency.urls")),
     path("quality/", include("salesflow.quality.urls")),
+    path("coaching/", include("salesflow.coaching.urls")),
     path("", include("salesflow.web.urls")),
 ]
 

@@ -64,7 +64,8 @@ def record_coverage(data: Data, owners: list[int]) -> list[dict[str, Any]]:
                                    & (recommended.activity == done.done_activity))
     counts = marked.group_by("record_id").agg(recommended=marked.count(),
                                               done=marked.count(where=marked.done_id.notnull()))
-    last = events.join(keys, events.record_id == keys.key_id).group_by("record_id").agg(last_at=events["at"].max())
+    touched = events.join(keys, events.record_id == keys.key_id)
+    last = touched.group_by("record_id").agg(last_at=touched["at"].max())
     current = tables.open_stage_visits(data)
     current = current.filter(~current.completed & current.max_days.notnull()).select(
         over_id=current.record_id, limited=ibis.literal(True),
