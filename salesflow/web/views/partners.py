@@ -57,7 +57,8 @@ def _chart(page: Any) -> dict[str, Any]:
     return {"$schema": "https://vega.github.io/schema/vega-lite/v5.json", "width": 560, "height": 220,
             "data": {"values": values}, "mark": {"type": "line", "point": True, "tooltip": True},
             "config": {"font": "system-ui, sans-serif", "view": {"stroke": None}},
-            "encoding": {"x": {"field": "date", "type": "temporal", "title": None},
+            "encoding": {"x": {"field": "date", "type": "temporal", "title": None,
+                               "axis": {"format": "%Y-%m", "tickCount": "month", "labelOverlap": True}},
                          "y": {"field": "score", "type": "quantitative", "title": "%", "scale": {"domain": [0, 100]}},
                          "color": {"field": "measure", "type": "nominal", "title": None}}}
 
@@ -71,7 +72,7 @@ def partner_detail(request: HttpRequest, account_id: int) -> HttpResponse:
     if partner is None:
         raise Http404
     page = partner_page(partner, request.user)
-    outcomes = [(status, page.lead_outcomes.get(status, 0)) for status in LEAD_STATUSES]
+    outcomes = [(status, page.lead_outcomes[status]) for status in LEAD_STATUSES if page.lead_outcomes.get(status)]
     return render(request, "web/partner_detail.html", {
         "page": page, "partner": partner, "outcomes": outcomes, "spec": json.dumps(_chart(page)),
         "may_manage": may_manage_partners(request.user)})
