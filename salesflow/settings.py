@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "salesflow.quality",
     "salesflow.risks",
     "salesflow.material",
+    "salesflow.coaching",
 ]
 
 MIDDLEWARE = [

@@ -15,6 +15,7 @@ urlpatterns = [
     path("quality/", include("salesflow.quality.urls")),
     path("risks/", include("salesflow.risks.urls")),
     path("material/", include("salesflow.material.urls")),
+    path("coaching/", include("salesflow.coaching.urls")),
     path("", include("salesflow.web.urls")),
 ]
 

@@ -76,6 +76,10 @@ class Account(models.Model):
 
     SEGMENTS = ("A", "B", "C")
     SEGMENT_CHOICES = [("A", "A"), ("B", "B"), ("C", "C")]
+    #: What the account is: a customer (or prospect), or a channel partner that sells for us.
+    CUSTOMER = "customer"
+    PARTNER = "partner"
+    KIND_CHOICES = [(CUSTOMER, "Customer"), (PARTNER, "Partner")]
 
     name = models.CharField(max_length=300)
     normalised_name = models.CharField(max_length=300, db_index=True, editable=False)
@@ -89,6 +93,10 @@ class Account(models.Model):
     segmented_at = models.DateTimeField(null=True, blank=True)
     segment_window_days = models.PositiveIntegerField(null=True, blank=True,
                                                       help_text="Length of the window the segment was computed on.")
+    # --- channel partners (salesflow.accounts.partners) ----------------------------------------
+    kind = models.CharField(max_length=16, choices=KIND_CHOICES, default=CUSTOMER, db_index=True)
+    tier = models.CharField(max_length=32, blank=True, help_text="A partner's tier, e.g. Gold.")
+    region = models.CharField(max_length=100, blank=True, help_text="A partner's region.")
 
     objects = AccountQuerySet.as_manager()
 
@@ -129,3 +137,17 @@ class Contact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}".strip() or self.email or f"contact {self.pk}"
+
+
+class PartnerLead(models.Model):
+    """A lead a channel partner brought in (its attribution is an event in the chain)."""
+
+    partner = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="sourced_leads")
+    record = models.OneToOneField("records.Record", on_delete=models.CASCADE, related_name="partner_source")
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"lead {self.record_id} from {self.partner}"

@@ -15,6 +15,7 @@ def catalog_of(definitions: Iterable[ProcessDefinition]) -> Catalog:
     bands: dict[str, list[float]] = {}
     titles: dict[str, str] = {}
     kinds: dict[str, str] = {}
+    activities: list[tuple[str, int, str, str]] = []
     for definition in definitions:
         titles[definition.process] = definition.title_text()
         kinds[definition.process] = definition.record
@@ -25,6 +26,8 @@ def catalog_of(definitions: Iterable[ProcessDefinition]) -> Catalog:
                 position=position, open_position=open_ids.index(stage.id) if stage.id in open_ids else -1,
                 probability=stage.probability, forecast_category=stage.effective_forecast_category().value,
                 max_days=stage.max_days, outcome=stage.outcome.value if stage.outcome else None))
+            activities.extend((definition.process, definition.version, stage.id, activity.id)
+                              for activity in stage.activities)
             if stage.outcome and stage.requires:
                 requirements.extend((definition.process, definition.version, stage.id, activity)
                                     for activity in stage.requires.activities)
@@ -33,4 +36,5 @@ def catalog_of(definitions: Iterable[ProcessDefinition]) -> Catalog:
             if limits:
                 bands[definition.process] = limits
                 break
-    return Catalog(stages=stages, requirements=requirements, amount_bands=bands, titles=titles, kinds=kinds)
+    return Catalog(stages=stages, requirements=requirements, amount_bands=bands, titles=titles, kinds=kinds,
+                   activities=activities)

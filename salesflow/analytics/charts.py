@@ -173,10 +173,50 @@ def renewals_chart(report: Report) -> dict[str, Any]:
                            "color": {"field": "stage_title", "type": "nominal", "title": "Outcome"}})
 
 
+def score_trend_chart(report: Report) -> dict[str, Any]:
+    """Mean score per quarter, one line per subject kind (mystery shopping) or audience (satisfaction)."""
+    rows = report.tables["periods"].rows
+    return _base(f"{report.title}: mean score by quarter", rows, mark={"type": "line", "point": True, "tooltip": True},
+                 encoding={"x": {"field": "period", "type": "ordinal", "title": None},
+                           "y": {"field": "score", "type": "quantitative", "title": "Score %",
+                                 "scale": {"domain": [0, 100]}},
+                           "color": {"field": "group", "type": "nominal", "title": None}})
+
+
+def tat_chart(report: Report) -> dict[str, Any]:
+    """Median and P90 days per step, the limit as a tick."""
+    rows = report.tables["steps"].rows
+    y = {"field": "step", "type": "nominal", "sort": None, "title": None}
+    return _base("Turn-around time per step (days): median bar, median–P90 line, limit tick", rows, layer=[
+        {"mark": {"type": "rule", "strokeWidth": 2, "color": "#94a3b8"},
+         "encoding": {"y": y, "x": {"field": "median_days", "type": "quantitative", "title": "Days"},
+                      "x2": {"field": "p90_days"}}},
+        {"mark": {"type": "bar", "tooltip": True},
+         "encoding": {"y": y, "x": {"field": "median_days", "type": "quantitative"}}},
+        {"mark": {"type": "tick", "color": "#dc2626", "thickness": 2},
+         "encoding": {"y": y, "x": {"field": "max_days", "type": "quantitative"}}},
+    ])
+
+
+def coaching_chart(report: Report) -> dict[str, Any]:
+    """1:1s held and expected per person, with the activity coverage in the tooltip."""
+    rows = []
+    for row in report.tables["people"].rows:
+        for measure in ("held", "expected"):
+            rows.append({"person": f"{row['manager']} → {row['person']}", "measure": measure, "value": row[measure],
+                         "coverage": row["coverage"]})
+    return _base("1:1s held against the cadence", rows, mark={"type": "bar", "tooltip": True}, encoding={
+        "y": {"field": "person", "type": "nominal", "title": None}, "yOffset": {"field": "measure"},
+        "x": {"field": "value", "type": "quantitative", "title": "1:1s"},
+        "color": {"field": "measure", "type": "nominal", "title": None}})
+
+
 CHARTS = {
     "funnel": funnel_chart, "durations": durations_chart, "adherence": adherence_chart, "winrate": winrate_chart,
     "forecast": forecast_chart, "calibration": calibration_chart, "accuracy": accuracy_chart, "plan": plan_chart,
     "lead-to-win": lead_to_win_chart, "lead-to-order": lead_to_order_chart, "renewals": renewals_chart,
+    "mystery-shopping": score_trend_chart, "satisfaction": score_trend_chart, "tat": tat_chart,
+    "coaching": coaching_chart,
 }
 
 

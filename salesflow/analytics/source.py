@@ -448,7 +448,10 @@ def load_data(engine: str = "duckdb", user: Any | None = None, now: datetime.dat
     corporate = corporate_currency()
     hidden = hidden_record_ids(user, hide_strictly_confidential)
     users, memberships, targets, snapshots = _reference_rows()
-    return Data(backend=backend, events=without_records(events, hidden), history=without_records(history, hidden),
+    from salesflow.analytics.quality_rows import quality_rows
+
+    return Data(backend=backend, quality=quality_rows(user), events=without_records(events, hidden),
+                history=without_records(history, hidden),
                 records=without_records(records, hidden),
                 visits=without_records(visits, hidden) if visits is not None else None, memberships=memberships,
                 users=users, catalog=catalog_from_db(), now=now, targets=targets, snapshots=snapshots, engine=engine,

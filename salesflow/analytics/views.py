@@ -17,13 +17,14 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import urlencode
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from salesflow.analytics.charts import chart_spec, render_chart
 from salesflow.analytics.options import params_from
 from salesflow.analytics.render import cell, to_csv
-from salesflow.analytics.reports import CHAIN, KINDS, Report, run_report
+from salesflow.analytics.reports import CHAIN, KINDS, PROCESS_MANAGEMENT, Report, run_report
 from salesflow.analytics.reports.base import DIMENSIONS
 from salesflow.analytics.source import data_for
 from salesflow.analytics.targets import (
@@ -45,6 +46,8 @@ TITLES = {
     "winrate": _("Win rate"), "forecast": _("Forecast vs target"), "calibration": _("Probability calibration"),
     "accuracy": _("Forecast accuracy"), "plan": _("Sales plan"), "lead-to-win": _("Lead-to-win conversion"),
     "lead-to-order": _("Lead-to-order cycle time"), "renewals": _("Renewal rate"),
+    "mystery-shopping": _("Mystery shopping"), "satisfaction": _("Customer and channel satisfaction"),
+    "tat": _("Turn-around time per step"), "coaching": _("Coaching"),
 }
 #: Summary figures shown above each chart: (key, label, kind).
 KEY_FIGURES: dict[str, list[tuple[str, str, str]]] = {
@@ -74,8 +77,24 @@ KEY_FIGURES: dict[str, list[tuple[str, str, str]]] = {
                  ("renewal_opportunities", _("Renewal opportunities"), "int"),
                  ("renewal_win_rate", _("Renewal win rate"), "pct")],
 }
-#: The dashboard's sections: the reports of each process, and those across the sales chain.
-SECTIONS = [(_("Per process"), [kind for kind in KINDS if kind not in CHAIN]), (_("Sales chain"), list(CHAIN))]
+KEY_FIGURES.update({
+    "mystery-shopping": [("score", _("Mean score %"), "num"), ("pass_rate", _("Pass rate"), "pct"),
+                         ("trend", _("Trend (points)"), "num"), ("assessments", _("Assessments"), "int")],
+    "satisfaction": [("end_customer_score", _("End customer score %"), "num"),
+                     ("channel_score", _("Channel score %"), "num"),
+                     ("end_customer_trend", _("End customer trend (points)"), "num"),
+                     ("channel_trend", _("Channel trend (points)"), "num")],
+    "tat": [("steps", _("Steps"), "int"), ("stays", _("Stays"), "int"),
+            ("share_over", _("Share over limit"), "pct")],
+    "coaching": [("cadence", _("1:1s against the cadence"), "pct"), ("on_cadence", _("People on cadence"), "int"),
+                 ("coverage", _("Recommended activities done"), "pct"), ("stalled", _("Stalled records"), "int")],
+})
+#: The dashboard's sections: the reports of each process, those across the sales chain, and those of sales
+#: process management (assessments, 1:1s and the steps of every process: no process filter).
+SECTIONS = [(_("Per process"), [kind for kind in KINDS if kind not in (*CHAIN, *PROCESS_MANAGEMENT)]),
+            (_("Sales chain"), list(CHAIN)), (_("Sales process management"), list(PROCESS_MANAGEMENT))]
+#: Query parameters the sales-process-management panels take (they speak of every process).
+MANAGEMENT_KEYS = ("from", "to")
 
 
 def _staff(request: HttpRequest) -> None:
@@ -136,6 +155,15 @@ def _default_process() -> str:
     return opportunities[0] if len(opportunities) == 1 else "all"
 
 
+def _adherence_links(query: dict[str, str], language: str) -> list[tuple[str, str]]:
+    """(title, query string) of the adherence report of every process (prospecting, opportunities …)."""
+    from salesflow.records.models import Process
+
+    dates = {key: value for key, value in query.items() if key in MANAGEMENT_KEYS}
+    return [(process.title_in(language), urlencode({**dates, "process": process.key, "by": "owner"}))
+            for process in Process.objects.order_by("key")]
+
+
 def _processes() -> list[str]:
     from salesflow.records.models import Process
 
@@ -155,10 +183,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         error = None
     except EngineError as problem:
         error = problem.message
+    management = urlencode({key: value for key, value in query.items() if key in MANAGEMENT_KEYS})
     sections = [(heading, [(kind, TITLES[kind]) for kind in kinds if kind != "accuracy"
-                           or _may_see_accuracy(request.user)]) for heading, kinds in SECTIONS]
+                           or _may_see_accuracy(request.user)],
+                 management if kinds == list(PROCESS_MANAGEMENT) else urlencode(query),
+                 kinds == list(PROCESS_MANAGEMENT)) for heading, kinds in SECTIONS]
     return render(request, "analytics/dashboard.html", {
-        "sections": sections, "query": query, "querystring": urlencode(query), "currency": corporate_currency(),
+        "sections": sections, "adherence_links": _adherence_links(query, get_language() or "en"), "query": query, "querystring": urlencode(query), "currency": corporate_currency(),
         "error": error, "dimensions": DIMENSIONS, "processes": _processes(), "may_plan": may_plan(request.user),
     }, status=400 if error else 200)
 

@@ -49,6 +49,8 @@ class User(AbstractUser):
     teams = models.ManyToManyField(Team, blank=True, related_name="members")
     must_change_password = models.BooleanField(
         default=False, help_text="Set with a one-time password: the user must choose a new one at the next sign-in.")
+    manager = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports",
+                                help_text="Who coaches this user (holds their 1:1 meetings).")
 
     class Meta:
         ordering = ["username"]

@@ -16,6 +16,10 @@ process. Its sections:
   each a list of role ids;
 - ``currency``: the corporate currency and the roles that manage exchange rates;
 - ``quality``: whether a gate override raises a nonconformity, and in which process.
+- ``coaching``: how often a manager should hold a 1:1 with each person they manage, and when an open
+  record counts as stalled;
+- ``monitoring``: which checklists feed which metric of the sales-process reports (mystery shopping,
+  end-customer and channel satisfaction).
 
 Adding a section (for another concern) is one field on `LibrarySettings` with a model of its own and
 a default, so that a library written before the section existed stays valid; document it in the
@@ -80,6 +84,10 @@ class LibraryRights(Strict):
     manage_risks: list[Ident] = Field(
         default_factory=list, description="May add and change entries of the risk and opportunity register (ISO 9001 "
                                           "6.1); everyone on the staff may read it.")
+    manage_partners: list[Ident] = Field(
+        default_factory=list, description="May mark accounts as channel partners (tier, region) and attribute leads.")
+    assign_managers: list[Ident] = Field(
+        default_factory=list, description="May set who manages (and coaches) whom.")
 
     def grants(self) -> dict[str, frozenset[str]]:
         """Every right with the roles holding it."""
@@ -104,6 +112,26 @@ class QualitySection(Strict):
         default=None,
         description="The process (key) in which every gate override starts a record (e.g. a nonconformity), linked to "
                     "the overridden record; none: overrides raise nothing. Overrides in that process itself never do.")
+class CoachingSection(Strict):
+    """How often managers meet the people they manage, and when a record is stalled (see README, "Coaching")."""
+
+    one_to_one_every_days: int = Field(
+        default=14, ge=1, le=366, description="Days between two 1:1 meetings of a manager with each person they manage.")
+    stalled_after_days: int = Field(
+        default=21, ge=1, le=3660,
+        description="An open record without any event for this many days is stalled (as is one over its stage's "
+                    "max_days).")
+
+
+class MonitoringSection(Strict):
+    """Which checklists (by key) feed the metrics of the sales-process reports."""
+
+    mystery_shopping: list[Ident] = Field(
+        default_factory=list, description="Checklists whose assessments are mystery shopping (partners and own staff).")
+    customer_satisfaction: list[Ident] = Field(
+        default_factory=list, description="Checklists measuring end-customer satisfaction.")
+    channel_satisfaction: list[Ident] = Field(
+        default_factory=list, description="Checklists measuring channel-partner satisfaction.")
 
 
 class LibrarySettings(Strict):
@@ -114,6 +142,8 @@ class LibrarySettings(Strict):
     rights: LibraryRights = Field(default_factory=LibraryRights)
     currency: CurrencySection = Field(default_factory=CurrencySection)
     quality: QualitySection = Field(default_factory=QualitySection)
+    coaching: CoachingSection = Field(default_factory=CoachingSection)
+    monitoring: MonitoringSection = Field(default_factory=MonitoringSection)
 
     def referenced_roles(self) -> list[tuple[tuple[str | int, ...], str]]:
         """Every role id the settings name, with its path below ``library_settings``."""

@@ -169,6 +169,8 @@ def resolve_subject(kind: str, ident: Any, user: Any) -> tuple[int, str]:
         account = Account.objects.filter(pk=pk).first() if pk else None
         if account is None:
             raise NotFound(f"subject: unknown account {text!r}")
+        if kind == Subject.partner.value and account.kind != account.PARTNER:
+            raise BadInput(f"subject: account {account.pk} ({account.name}) is not a channel partner")
         return account.pk, account.name
     if kind == Subject.user.value:
         from salesflow.people.models import User

@@ -21,11 +21,13 @@ NAVIGATION = [
     ("board", _("Pipeline"), ("/board/",)),
     ("records", _("Records"), ("/records/",)),
     ("customers", _("Accounts"), ("/accounts/",)),
+    ("partners", _("Partners"), ("/partners/",)),
     ("processes", _("Processes"), ("/processes/",)),
     ("guidelines", _("Guidelines"), ("/guidelines/",)),
     ("controlling", _("Controlling"), ("/controlling/",)),
     ("checklists", _("Checklists"), ("/quality/",)),
     ("material", _("Material"), ("/material/",)),
+    ("coaching", _("Coaching"), ("/coaching/",)),
 ]
 
 

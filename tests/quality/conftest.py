@@ -84,7 +84,7 @@ def partner(db: None) -> Any:
     """A partner account."""
     from salesflow.accounts.models import Account
 
-    return Account.objects.create(name="Fachhandel Nord GmbH", created_at=timezone.now())
+    return Account.objects.create(name="Fachhandel Nord GmbH", created_at=timezone.now(), kind=Account.PARTNER)
 
 
 @pytest.fixture

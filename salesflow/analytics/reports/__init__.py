@@ -8,12 +8,15 @@ from salesflow.analytics.reports.adherence import adherence
 from salesflow.analytics.reports.base import Data, Params, Report, ReportFunction
 from salesflow.analytics.reports.calibration import calibration
 from salesflow.analytics.reports.chaintime import lead_to_order
+from salesflow.analytics.reports.coaching import coaching
 from salesflow.analytics.reports.conversion import lead_to_win
 from salesflow.analytics.reports.durations import durations
 from salesflow.analytics.reports.forecast import forecast
 from salesflow.analytics.reports.funnel import funnel
+from salesflow.analytics.reports.monitoring import mystery_shopping, satisfaction
 from salesflow.analytics.reports.plan import plan
 from salesflow.analytics.reports.renewals import renewals
+from salesflow.analytics.reports.tat import tat
 from salesflow.analytics.reports.winrate import winrate
 from salesflow.engine.errors import BadInput
 
@@ -30,9 +33,15 @@ KINDS: dict[str, ReportFunction] = {
     "lead-to-win": lead_to_win,
     "lead-to-order": lead_to_order,
     "renewals": renewals,
+    "mystery-shopping": mystery_shopping,
+    "satisfaction": satisfaction,
+    "tat": tat,
+    "coaching": coaching,
 }
 #: The reports across the sales chain (lead → opportunity → order / contract → renewal).
 CHAIN = ("lead-to-win", "lead-to-order", "renewals")
+#: The reports of sales process management (issue 15): assessments, 1:1s and the steps of every process.
+PROCESS_MANAGEMENT = ("mystery-shopping", "satisfaction", "tat", "coaching")
 
 
 def default_process(data: Data, params: Params) -> Params:
@@ -51,7 +60,7 @@ def run_report(kind: str, data: Data, params: Params) -> Report:
     if kind not in KINDS:
         raise BadInput(f"unknown report {kind!r} (reports: {', '.join(KINDS)})")
     params.check()
-    if not params.process and not params.all_processes and kind not in CHAIN:
+    if not params.process and not params.all_processes and kind not in (*CHAIN, *PROCESS_MANAGEMENT):
         params = default_process(data, params)
     if params.process and params.process not in data.catalog.processes():
         raise BadInput(f"--process: unknown process {params.process!r} "
@@ -81,4 +90,4 @@ def currency_notes(data: Data, params: Params) -> list[str]:
             *money.unconverted_note(missing, data.currency, day)]
 
 
-__all__ = ["CHAIN", "KINDS", "Data", "Params", "Report", "run_report"]
+__all__ = ["CHAIN", "KINDS", "PROCESS_MANAGEMENT", "Data", "Params", "Report", "run_report"]

@@ -57,6 +57,8 @@ class Catalog:
     titles: dict[str, str] = field(default_factory=dict)
     #: process → the kind of record it runs (lead, opportunity, rfp, contract, order, account_plan …)
     kinds: dict[str, str] = field(default_factory=dict)
+    #: (process, version, stage, activity) of every activity a stage recommends (required ones included)
+    activities: list[tuple[str, int, str, str]] = field(default_factory=list)
 
     def processes(self) -> list[str]:
         """Process keys in alphabetical order."""
@@ -128,6 +130,23 @@ class Catalog:
 
 
 @dataclass
+class QualityRows:
+    """The plain rows of the sales-process-management reports, already restricted to what the reader may see.
+
+    ``assessments``: id, metric (mystery_shopping | customer_satisfaction | channel_satisfaction), checklist,
+    subject_kind, subject_id, subject (label), date, score (percent), passed. ``meetings``: manager_id,
+    person_id, date (1:1s held). ``managers``: person id → manager id (active users with a manager).
+    ``every_days`` / ``stalled_after_days``: the library's coaching cadence.
+    """
+
+    assessments: list[dict[str, Any]] = field(default_factory=list)
+    meetings: list[dict[str, Any]] = field(default_factory=list)
+    managers: dict[int, int] = field(default_factory=dict)
+    every_days: int = 14
+    stalled_after_days: int = 21
+
+
+@dataclass
 class Data:
     """The input of every report: normalised event and record tables on one backend, and reference data.
 
@@ -165,6 +184,8 @@ class Data:
     rates: ir.Table | None = None
     #: the same rates in memory (a `salesflow.currency.book.RateBook`) for the plain rows (targets)
     book: Any = None
+    #: assessments, 1:1 meetings and managers (the sales-process-management reports)
+    quality: QualityRows = field(default_factory=QualityRows)
 
     _cache: dict[str, ir.Table] = field(default_factory=dict)
 

@@ -64,11 +64,15 @@ def generate(opportunities: int = DEFAULT_OPPORTUNITIES, seed: int = 7, now: dat
         for _ in range(leads):
             plan_lead(simulation, rng.uniform(2, 500))
         plan_account_plans(simulation)
+        from salesflow.records.demo.coaching import attribute_partner_leads, plan_coaching
+
+        quality = plan_coaching(simulation, seed)  # partners, managers, assessments, 1:1s (issue 15)
         plan_quality(simulation)  # pre-sales, nonconformities, audits, risks, a management review
         from salesflow.material.demo import plan_material
 
         plan_material(simulation)  # the material catalogue, its stock and material requests in every stage
         actions = simulation.run(progress)
+        quality["partner_leads"] = attribute_partner_leads(simulation)
         from salesflow.records.chain import do_run_schedules
 
         do_run_schedules(now.date(), now)  # today's run of the nightly job
@@ -78,7 +82,7 @@ def generate(opportunities: int = DEFAULT_OPPORTUNITIES, seed: int = 7, now: dat
     planning = add_demo_planning(now)  # quarterly team targets and the weekly forecast history
     return {"users": len(users), "opportunities": opportunities, "leads": leads, "actions": actions,
             "records": _records_by_process(), "segments": segments, "plan": dict(sorted(simulation.tally.items())),
-            "exchange_rates": rates,
+            "exchange_rates": rates, "quality": quality,
             **planning}
 
 

@@ -265,9 +265,21 @@ def activities_section(user: Any, language: str) -> Section:
                    shown=min(SHOWN, len(items)))
 
 
+def one_to_one_section(user: Any, language: str) -> Section | None:
+    """Actions agreed in my 1:1s, as manager or as the person met (only shown when there are any)."""
+    from salesflow.coaching.services import open_actions
+
+    today = timezone.localdate()
+    items = [{"action": action, "meeting": action.meeting, "overdue": action.due < today,
+              "other": action.meeting.person if action.meeting.manager_id == user.pk else action.meeting.manager}
+             for action in open_actions(user)[:FULL_LIMIT]]
+    return Section("one-to-one", "web/my_work/one_to_one.html", items, total=len(items)) if items else None
+
+
 #: The sections of My work, in order; waiting ones are shown first, then notifications, then the rest.
 SECTIONS: list[Callable[[Any, str], Section | None]] = [
     decisions_section, approvals_section, consultations_section, overdue_section, activities_section,
+    one_to_one_section,
 ]
 #: How many open activities My work shows before linking to the full list.
 SHOWN = 8
