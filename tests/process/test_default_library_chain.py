@@ -26,14 +26,11 @@ RECORD_KINDS = {
     "contract-management": "contract",
     "order-management": "order",
     "account-management": "account_plan",
-<<<<<<< HEAD
     "presales-support": "presales_request",
     "nonconformity": "nonconformity",
     "internal-audit": "internal_audit",
     "management-review": "management_review",
-=======
     "material-request": "material_request",
->>>>>>> q15-material
 }
 #: The sales chain (the supporting processes of sales process management share only some of its roles).
 SALES_CHAIN = ("lead-management", "opportunity-management", "rfp-procedure", "contract-management",
