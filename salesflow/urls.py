@@ -13,6 +13,7 @@ urlpatterns = [
     path("controlling/", include("salesflow.analytics.urls")),
     path("currency/", include("salesflow.currency.urls")),
     path("quality/", include("salesflow.quality.urls")),
+    path("", include("salesflow.activities.urls")),
     path("", include("salesflow.web.urls")),
 ]
 

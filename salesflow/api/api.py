@@ -10,7 +10,7 @@ from typing import Any
 
 from ninja import NinjaAPI
 
-from salesflow.api import accounts, chain, errors, me, processes, quality, records, users
+from salesflow.api import accounts, activities, chain, errors, me, processes, quality, records, users
 from salesflow.api.auth import BearerToken, SessionCookie
 
 API_VERSION = "1.0.0"
@@ -74,3 +74,5 @@ api.add_router("/users", users.router)
 api.add_router("", chain.notifications_router)
 api.add_router("/checklists", quality.checklists_router)
 api.add_router("/assessments", quality.assessments_router)
+api.add_router("/activities", activities.router)
+api.add_router("/tasks", activities.tasks_router)
