@@ -120,9 +120,8 @@ class Command(SalesflowCommand):
 
     def check_state(self, data: dict[str, Any]) -> None:
         """Records replayed against their events, documents against their hashes (`salesflow.records.replay`)."""
-        from salesflow.records.replay import check_documents, check_records
-
         from salesflow.activities.integrity import check_activities
+        from salesflow.records.replay import check_documents, check_records
 
         records, documents, activities = check_records(), check_documents(), check_activities()
         data["records"], data["documents"] = records.to_data(), documents.to_data()
