@@ -24,7 +24,7 @@ def signed_in(user: Any) -> Client:
 def test_forms_on_record_account_and_contact_pages(team: dict[str, Any], opportunity: Any, account: Any) -> None:
     kam = signed_in(team["kam"])
     page = kam.get(f"/records/{opportunity.pk}/").content.decode()
-    assert 'id="activities"' in page and 'name="record" value="%d"' % opportunity.pk in page
+    assert 'id="activities"' in page and f'name="record" value="{opportunity.pk}"' in page
 
     response = kam.post("/activities/log/", {"record": opportunity.pk, "kind": "call", "subject": "Price call",
                                              "at": "2026-12-01T14:00", "duration": "25", "outcome": "wants 5 % off",
