@@ -37,6 +37,9 @@ ENDPOINTS = {
     ("/api/users/{username}/password", "post"), ("/api/me/password", "post"),
     ("/api/checklists", "get"), ("/api/checklists/{key}", "get"),
     ("/api/assessments", "get"), ("/api/assessments", "post"), ("/api/assessments/{assessment_id}", "get"),
+    ("/api/activities", "get"), ("/api/activities", "post"), ("/api/activities/import", "post"),
+    ("/api/activities/{activity_id}", "get"), ("/api/tasks", "get"), ("/api/tasks", "post"),
+    ("/api/tasks/{task_id}/done", "post"),
 }
 #: Endpoints whose success answer is not JSON (a download).
 BINARY = {("/api/records/{record_id}/documents/{document_id}/content", "get")}
