@@ -30,7 +30,7 @@ Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 ActivityId = Path(..., ge=1, le=MAX_ID, description="The activity's (or task's) id.")
 
 
-class ActivityOut(Schema):
+class LoggedActivityOut(Schema):
     """A logged call, meeting, e-mail or note — or a task."""
 
     id: int
@@ -56,16 +56,16 @@ class ActivityOut(Schema):
     source_id: str | None
 
 
-class ActivityPage(Schema):
+class LoggedActivityPage(Schema):
     """One page of activities, newest first (open tasks: due date first)."""
 
     count: int
     limit: int
     offset: int
-    items: list[ActivityOut]
+    items: list[LoggedActivityOut]
 
 
-class Targeted(Schema):
+class ActivityTarget(Schema):
     """What it is about: a record, an account or a contact (at least one)."""
 
     record: Id | None = None
@@ -73,7 +73,7 @@ class Targeted(Schema):
     contact: Id | None = None
 
 
-class ActivityIn(Targeted):
+class LoggedActivityIn(ActivityTarget):
     """Logged work: who (owner, default you), when (``at``, ISO 8601, default now), duration, outcome, next step."""
 
     kind: Literal[LOGGED_KINDS]  # type: ignore[valid-type]
@@ -87,7 +87,7 @@ class ActivityIn(Targeted):
     owner: Text | None = Field(None, max_length=150, description="User name; default: you.")
 
 
-class TaskIn(Targeted):
+class LoggedTaskIn(ActivityTarget):
     """A task: owner (default you), due date, reminder day (the owner is reminded by the scheduled job)."""
 
     subject: Text = Field(min_length=1, max_length=300)
@@ -97,13 +97,13 @@ class TaskIn(Targeted):
     notes: Text = Field("", max_length=20_000)
 
 
-class TaskDoneIn(Schema):
+class LoggedTaskDoneIn(Schema):
     """An optional note on what was done."""
 
     note: Text = Field("", max_length=2000)
 
 
-class ActivityQuery(Schema):
+class LoggedActivityQuery(Schema):
     """Filters of the activity list."""
 
     record: Id | None = None
@@ -118,7 +118,7 @@ class ActivityQuery(Schema):
     offset: Annotated[int, Field(ge=0, le=MAX_OFFSET)] = 0
 
 
-def _target(request: HttpRequest, payload: Targeted) -> services.Target:
+def _target(request: HttpRequest, payload: ActivityTarget) -> services.Target:
     return services.resolve_target(request.auth, payload.record, payload.account, payload.contact)
 
 
@@ -127,9 +127,9 @@ def _page(query: Any, limit: int, offset: int) -> dict[str, Any]:
             "items": [services.activity_data(item) for item in query[offset:offset + limit]]}
 
 
-@router.get("", response=responses({200: ActivityPage}, 400, 403), summary="List activities and tasks",
+@router.get("", response=responses({200: LoggedActivityPage}, 400, 403, 404), summary="List activities and tasks",
             operation_id="list_activities")
-def list_activities(request: HttpRequest, query: Query[ActivityQuery]) -> dict[str, Any]:
+def list_activities(request: HttpRequest, query: Query[LoggedActivityQuery]) -> dict[str, Any]:
     """Logged work and tasks you may see (of a record, an account — its records', contacts' and own —, a contact)."""
     single_query_values(request)
     owner = get_user(query.owner) if query.owner else None
@@ -140,9 +140,9 @@ def list_activities(request: HttpRequest, query: Query[ActivityQuery]) -> dict[s
     return _page(found, query.limit, query.offset)
 
 
-@router.post("", response=responses({201: ActivityOut}, 400, 403, 404), summary="Log a call, meeting, e-mail or note",
+@router.post("", response=responses({201: LoggedActivityOut}, 400, 403, 404), summary="Log a call, meeting, e-mail or note",
              operation_id="log_activity")
-def log_activity(request: HttpRequest, payload: ActivityIn) -> Status:
+def log_activity(request: HttpRequest, payload: LoggedActivityIn) -> Status:
     """Log work on a record, account or contact; an ``activity_logged`` event is appended to the chain."""
     activity = services.do_log_activity(
         request.auth, _target(request, payload), payload.kind, payload.subject, at=payload.at,
@@ -151,7 +151,7 @@ def log_activity(request: HttpRequest, payload: ActivityIn) -> Status:
     return Status(201, services.activity_data(activity))
 
 
-@router.post("/import", response=responses({201: list[ActivityOut]}, 400, 403, 404, 409),
+@router.post("/import", response=responses({201: list[LoggedActivityOut]}, 400, 403, 404, 409),
              summary="Import an e-mail (.eml) or a calendar invitation (.ics)", operation_id="import_activity")
 def import_activity(request: HttpRequest, file: File[UploadedFile], record: Form[Id | None] = None,
                     account: Form[Id | None] = None, contact: Form[Id | None] = None) -> Status:
@@ -164,14 +164,14 @@ def import_activity(request: HttpRequest, file: File[UploadedFile], record: Form
     return Status(201, [services.activity_data(item) for item in created])
 
 
-@router.get("/{activity_id}", response=responses({200: ActivityOut}, 400, 404), summary="Read an activity",
+@router.get("/{activity_id}", response=responses({200: LoggedActivityOut}, 400, 404), summary="Read an activity",
             operation_id="get_activity")
 def get_activity(request: HttpRequest, activity_id: int = ActivityId) -> dict[str, Any]:
     """One activity or task you may see."""
     return services.activity_data(services.get_activity(request.auth, activity_id))
 
 
-@tasks_router.get("", response=responses({200: ActivityPage}, 400, 403), summary="List tasks",
+@tasks_router.get("", response=responses({200: LoggedActivityPage}, 400, 403), summary="List tasks",
                   operation_id="list_tasks")
 def list_tasks(request: HttpRequest, mine: bool = False, done: bool = False,
                limit: Annotated[int, Field(ge=1, le=MAX_PAGE)] = 100,
@@ -183,18 +183,18 @@ def list_tasks(request: HttpRequest, mine: bool = False, done: bool = False,
     return _page(found, limit, offset)
 
 
-@tasks_router.post("", response=responses({201: ActivityOut}, 400, 403, 404), summary="Add a task",
+@tasks_router.post("", response=responses({201: LoggedActivityOut}, 400, 403, 404), summary="Add a task",
                    operation_id="add_task")
-def add_task(request: HttpRequest, payload: TaskIn) -> Status:
+def add_task(request: HttpRequest, payload: LoggedTaskIn) -> Status:
     """Add a task; a ``task_added`` event is appended (and the owner notified when it is someone else)."""
     task = services.do_add_task(request.auth, _target(request, payload), payload.subject, due=payload.due,
                                 remind_on=payload.remind_on, owner=payload.owner, body=payload.notes)
     return Status(201, services.activity_data(task))
 
 
-@tasks_router.post("/{task_id}/done", response=responses({200: ActivityOut}, 400, 403, 404, 409),
+@tasks_router.post("/{task_id}/done", response=responses({200: LoggedActivityOut}, 400, 403, 404, 409),
                    summary="Mark a task done", operation_id="complete_task")
-def complete_task(request: HttpRequest, payload: TaskDoneIn,
+def complete_task(request: HttpRequest, payload: LoggedTaskDoneIn,
                   task_id: int = Path(..., ge=1, le=MAX_ID, description="The task's id.")) -> dict[str, Any]:
     """Mark a task done (a ``task_done`` event); done already is 409."""
     return services.activity_data(services.do_complete_task(request.auth, task_id, payload.note))
