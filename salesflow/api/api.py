@@ -10,7 +10,7 @@ from typing import Any
 
 from ninja import NinjaAPI
 
-from salesflow.api import accounts, chain, errors, material, me, processes, quality, records, risks, users
+from salesflow.api import accounts, activities, chain, errors, material, me, processes, quality, records, risks, users
 from salesflow.api.auth import BearerToken, SessionCookie
 
 API_VERSION = "1.0.0"
@@ -76,3 +76,5 @@ api.add_router("/checklists", quality.checklists_router)
 api.add_router("/assessments", quality.assessments_router)
 api.add_router("/risks", risks.router)
 api.add_router("/material", material.router)
+api.add_router("/activities", activities.router)
+api.add_router("/tasks", activities.tasks_router)

@@ -435,6 +435,8 @@ def _value_text(definition: ProcessDefinition, name: str, value: Any, names: dic
     return display_value(definition, name, value, names, language)
 
 
+#: Events of the activity log (`salesflow.activities`).
+ACTIVITY_EVENTS = ("activity_logged", "task_added", "task_done", "task_reminded")
 #: Events of the sales chain (hand-offs, links, documents, schedules, change control).
 CHAIN_EVENTS = ("handoff_sent", "link_added", "link_removed", "document_added", "reminder", "deadline_missed",
                 "review_reopened")
@@ -566,6 +568,10 @@ def describe_event(event: Event, definition: ProcessDefinition, names: dict[int,
             "quantity": abs(int(payload.get("quantity") or 0)), "item": payload.get("item", ""),
             "location": payload.get("location", ""), "balance": payload.get("balance", "")}
         note = ""
+    elif kind in ACTIVITY_EVENTS:
+        from salesflow.activities.presenters import describe as describe_activity
+
+        text, note = describe_activity(kind, payload)
     elif kind == "security.view_strictly_confidential":
         text = _("Viewed (strictly confidential record)")
     else:

@@ -41,6 +41,9 @@ ENDPOINTS = {
     ("/api/risks/{risk_id}/review", "post"),
     ("/api/material/items", "get"), ("/api/material/items", "post"), ("/api/material/receipts", "post"),
     ("/api/material/adjustments", "post"),
+    ("/api/activities", "get"), ("/api/activities", "post"), ("/api/activities/import", "post"),
+    ("/api/activities/{activity_id}", "get"), ("/api/tasks", "get"), ("/api/tasks", "post"),
+    ("/api/tasks/{task_id}/done", "post"),
 }
 #: Endpoints whose success answer is not JSON (a download).
 BINARY = {("/api/records/{record_id}/documents/{document_id}/content", "get")}

@@ -69,7 +69,8 @@ class Command(SalesflowCommand):
         self.stdout.write(f"ok: {result.checked} events verified in {data['seconds']:.2f} s; head {result.head_seq} "
                           f"{result.head_hash}")
         self.stdout.write(f"ok: {data['records']['checked']} records agree with their events; "
-                          f"{data['documents']['checked']} documents agree with their SHA-256")
+                          f"{data['documents']['checked']} documents agree with their SHA-256; "
+                          f"{data['activities']['checked']} logged activities and tasks agree with their events")
         newest = data["checkpoints"]["newest"]
         if newest is None:
             self.stderr.write(f"warning: no checkpoint of this database in {data['checkpoints']['journal']}: "
@@ -119,15 +120,17 @@ class Command(SalesflowCommand):
 
     def check_state(self, data: dict[str, Any]) -> None:
         """Records replayed against their events, documents against their hashes (`salesflow.records.replay`)."""
+        from salesflow.activities.integrity import check_activities
         from salesflow.records.replay import check_documents, check_records
 
-        records, documents = check_records(), check_documents()
+        records, documents, activities = check_records(), check_documents(), check_activities()
         data["records"], data["documents"] = records.to_data(), documents.to_data()
-        if records.ok and documents.ok:
+        data["activities"] = activities.to_data()
+        if records.ok and documents.ok and activities.ok:
             return
         data["ok"] = False
-        lines = records.problems + documents.problems
-        more = records.count + documents.count - len(lines)
+        lines = records.problems + documents.problems + activities.problems
+        more = records.count + documents.count + activities.count - len(lines)
         self.fail("\n".join(lines + ([f"… and {more} more"] if more > 0 else [])), 1, data)
 
     def do_pack(self, options: dict[str, Any]) -> None:

@@ -1,4 +1,4 @@
-"""``salesflow jobs run``: the scheduled job — reminders, deadline breaches, renewal windows, guideline versions
+"""``salesflow jobs run``: the scheduled job — reminders (of schedules and of tasks), deadline breaches, renewal windows, guideline versions
 coming into force (run it daily), then a checkpoint of the event chain when one is due
 (`salesflow.records.checkpoints.checkpoint_if_due`)."""
 
@@ -13,7 +13,7 @@ from salesflow.cli_support import SalesflowCommand
 
 
 class Command(SalesflowCommand):
-    help = ("Run the process schedules: reminders before deadlines, missed deadlines (SLA breaches), timed moves "
+    help = ("Run the process schedules: reminders before deadlines, task reminders on their day, missed deadlines (SLA breaches), timed moves "
             "such as a contract entering its renewal window (which starts its renewal opportunity); and put guideline "
             "versions approved for a later effective date in force on that date. Idempotent: "
             "`salesflow worker` runs it every hour (or run it from cron); running it twice fires nothing twice. Ends with a signed checkpoint "
@@ -42,13 +42,17 @@ class Command(SalesflowCommand):
         in_force = do_put_versions_in_force(today or timezone.localdate())
         summary = do_run_schedules(today)
         data = summary.to_data()
+        from salesflow.activities.services import do_send_task_reminders
+
+        data["task_reminders"] = do_send_task_reminders(today)
         data["versions_in_force"] = [f"{version.process.key} v{version.version}" for version in in_force]
         checkpoint, warning = self.checkpoint_if_due()
         if options["json"]:
             self.emit_json({**data, "checkpoint": checkpoint})
         else:
             self.stdout.write(f"reminders {data['reminders']}, deadlines missed {data['breaches']}, "
-                              f"timed moves {data['moves']}, hand-offs {data['handoffs']}")
+                              f"timed moves {data['moves']}, hand-offs {data['handoffs']}, "
+                              f"task reminders {data['task_reminders']}")
             for name in data["versions_in_force"]:
                 self.stdout.write(f"{name} is in force from today (approved for this effective date)")
             if checkpoint is not None:
