@@ -76,6 +76,9 @@ class LibraryRights(Strict):
     planning: list[Ident] = Field(default_factory=list, description="May set sales targets.")
     forecast_accuracy: list[Ident] = Field(
         default_factory=list, description="May see the forecast accuracy of every owner.")
+    migrate_records: list[Ident] = Field(
+        default_factory=list,
+        description="May move the running records of a process to its newer approved version (process migrate).")
 
     def grants(self) -> dict[str, frozenset[str]]:
         """Every right with the roles holding it."""
