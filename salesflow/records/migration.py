@@ -103,6 +103,18 @@ def target_version(process_key: str, number: int | str) -> ProcessVersion:
     return version
 
 
+def stages_to_map(process_key: str, to: int | str, user: Any) -> list[tuple[str, list[str]]]:
+    """Stages of running records (the user may see) that the target version no longer has, each with the
+    target's open stages to choose from (what the web page asks to map)."""
+    version = target_version(process_key, to)
+    new = definition_of(version)
+    stages = (access.visible_records(user, Record.objects.filter(
+        process=version.process, closed_at__isnull=True, process_version__version__lt=version.version))
+        .values_list("stage", flat=True).distinct())
+    options = [stage.id for stage in new.open_stages]
+    return [(stage, options) for stage in sorted(set(stages)) if not new.has_stage(stage)]
+
+
 def _plan(process_key: str, to: int | str, stage_map: dict[str, str], user: Any, lock: bool) -> Migration:
     check_right(user)
     version = target_version(process_key, to)
