@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from ninja import Router
 
 from salesflow.api.errors import responses
-from salesflow.api.schemas import ProcessList, ProcessOut, Text
+from salesflow.api.schemas import MigrateIn, MigrationOut, ProcessList, ProcessOut, Text
 from salesflow.process.model import ProcessDefinition, Requirements
 from salesflow.records import services
 from salesflow.records.models import Process, ProcessVersion
@@ -83,3 +83,18 @@ def get_process(request: HttpRequest, key: Text) -> dict[str, Any]:
     if data is None:
         raise services.NotFound(f"process {key} has no version")
     return data
+
+
+@router.post("/{key}/migrate", response=responses({200: MigrationOut}, 400, 403, 404, 409),
+             summary="Migrate running records to a newer version", operation_id="migrate_process_records")
+def migrate_records(request: HttpRequest, key: Text, payload: MigrateIn) -> dict[str, Any]:
+    """Move the running records (that the caller may see) to the approved version in force, with a stage map.
+
+    ``dry_run`` (the default) lists every record with its mapped stage and what changes; otherwise they
+    move, one ``record_migrated`` event each. Needs the library-settings right ``migrate_records``; a
+    stage the target no longer has must be mapped (400, nothing changed); a target not in force is 409.
+    """
+    from salesflow.records.migration import do_migrate_records, preview_migration
+
+    run = preview_migration if payload.dry_run else do_migrate_records
+    return run(key, payload.to, dict(payload.map), request.auth).to_data()

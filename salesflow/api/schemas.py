@@ -463,6 +463,50 @@ class ProcessList(Schema):
     items: list[ProcessOut]
 
 
+class MigrateIn(Schema):
+    """A version migration: the target version, the stage map (old stage id → new stage id), dry run or not."""
+
+    to: Version
+    map: dict[Text, Text] = Field(default_factory=dict, description="Stages the target no longer has → new stage ids.")
+    dry_run: bool = Field(default=True, description="List what would change; change nothing (the default).")
+
+
+class ProbabilityChange(Schema):
+    """A record's win probability before and after."""
+
+    from_: int = Field(alias="from")
+    to: int
+
+
+class MigrationRecord(Schema):
+    """One running record of a migration: its mapped stage and what changes."""
+
+    id: int
+    title: str
+    owner: str
+    from_version: int
+    to_version: int
+    from_stage: str
+    to_stage: str
+    mapped: bool
+    probability: ProbabilityChange
+    unmet_gate: list[str]
+    dropped: dict[str, list[str]]
+    added: dict[str, list[str]]
+
+
+class MigrationOut(Schema):
+    """A migration planned (dry run) or done: every running record with its mapped stage."""
+
+    process: str
+    to_version: int
+    dry_run: bool
+    stage_map: dict[str, str]
+    count: int
+    moved: int
+    records: list[MigrationRecord]
+
+
 # --- people --------------------------------------------------------------------------------------
 
 class MeOut(Schema):

@@ -31,6 +31,10 @@ DELEGATED = "delegated"
 DELEGATION_REVOKED = "delegation_revoked"
 MEMBERS_CHANGED = "members_changed"  # payload.added / payload.removed (user names)
 DOCUMENT_ADDED = "document_added"  # payload.document (id), name, version, sha256
+#: A running record moved to a newer version of its process (`salesflow.engine.migration`): stage
+#: (to_stage), payload.to_version; payload.dropped names what the new version no longer declares
+#: (fields with their old values, activities, decisions, approvals, delegations); payload.override_cleared.
+RECORD_MIGRATED = "record_migrated"
 #: Events that put a record into a stage (its first one, or the next one).
 STAGE_EVENTS = (RECORD_CREATED, STAGE_CHANGED)
 #: Record fields kept in columns of their own (compared with the replayed values one by one).
@@ -51,6 +55,7 @@ class EventFacts(NamedTuple):
     actor_name: str
     role: str
     payload: dict[str, Any]
+    process_version: int | None = None  # the version number the event was written under
 
 
 @dataclass
@@ -81,6 +86,8 @@ class ReplayedRecord:
     members: set[str] = field(default_factory=set)
     documents: dict[int, DocumentFacts] = field(default_factory=dict)
     last_seq: int = 0
+    #: The process version the record runs under: its ``record_created`` event's, then each migration's.
+    process_version: int | None = None
 
 
 def _payload(event: EventFacts) -> dict[str, Any]:
@@ -109,6 +116,7 @@ def apply(state: ReplayedRecord, event: EventFacts, stage_facts: Any = None) -> 
     if kind == RECORD_CREATED:
         state.created = True
         state.stage = event.to_stage
+        state.process_version = event.process_version
         state.values = {key: value for key, value in (payload.get("values") or {}).items() if value is not None}
         state.owner_id = payload.get("owner_id")
         facts = stage_facts(event.to_stage) if stage_facts else None
@@ -127,6 +135,8 @@ def apply(state: ReplayedRecord, event: EventFacts, stage_facts: Any = None) -> 
             state.decisions.pop(stage, None)
         for approval in reopened.get("approvals") or ():
             state.approvals.pop(approval, None)
+    elif kind == RECORD_MIGRATED:
+        _migrate(state, event, payload)
     elif kind == RECORD_CLOSED:
         state.outcome = str(payload.get("outcome") or "")
         if payload.get("close_date"):  # an outcome sets the close date to the day of the close
@@ -168,6 +178,22 @@ def apply(state: ReplayedRecord, event: EventFacts, stage_facts: Any = None) -> 
             str(payload.get("name", "")), int(payload.get("version") or 0), str(payload.get("sha256", "")), event.seq)
 
 
+def _migrate(state: ReplayedRecord, event: EventFacts, payload: dict[str, Any]) -> None:
+    """A ``record_migrated`` event: the new version and stage; what the new version no longer declares goes."""
+    state.stage = event.to_stage
+    version = payload.get("to_version")
+    state.process_version = int(version) if version is not None else event.process_version
+    dropped = payload.get("dropped") or {}
+    for name in dropped.get("fields") or {}:
+        state.values.pop(name, None)
+    for key, items in (("activities", state.done), ("decisions", state.decisions), ("approvals", state.approvals),
+                       ("delegations", state.delegations)):
+        for item in dropped.get(key) or ():
+            items.pop(item, None)
+    if payload.get("override_cleared"):
+        state.probability_override = None
+
+
 # --- comparing with a stored record -----------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -187,6 +213,7 @@ class StoredRecord:
     values: dict[str, Any]
     progress: dict[str, Any]
     members: frozenset[str] = frozenset()
+    process_version: int | None = None  # the version number the record runs under
 
 
 @dataclass(frozen=True)
@@ -279,4 +306,6 @@ def differences(stored: StoredRecord, replayed: ReplayedRecord, *, default_class
                            (progress.get("delegations") or {}).items()},
            {key: item.get("user_id") for key, item in replayed.delegations.items()})
     differ("members", set(stored.members), replayed.members)
+    if stored.process_version is not None and replayed.process_version is not None:
+        differ("process version", stored.process_version, replayed.process_version)
     return found

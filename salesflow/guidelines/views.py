@@ -148,8 +148,22 @@ def guideline_detail(request: HttpRequest, key: str, number: int | None = None) 
         "may_approve": version.status == Status.in_review.value and _may_approve(request.user, version),
         "is_author": version.author_id == request.user.pk, "today": timezone.localdate(),
         "responsible": doc.metadata[0][1], "version_label": f"v{version.version}",
+        "to_migrate": _records_to_migrate(request.user, version),
+        "may_propose": not access.is_read_only(request.user),
         "may_retire": version.status == Status.approved.value and may_retire(version.process, request.user),
     })
+
+
+def _records_to_migrate(user: Any, version: ProcessVersion) -> int:
+    """Running records on earlier versions that ``user`` may move to ``version`` (0 unless it is in force)."""
+    from salesflow.guidelines.migrate_views import may_migrate
+    from salesflow.records.models import Record
+
+    current = version.process.current_version()
+    if current is None or current.pk != version.pk or not may_migrate(user):
+        return 0
+    return access.visible_records(user, Record.objects.filter(
+        process=version.process, closed_at__isnull=True, process_version__version__lt=version.version)).count()
 
 
 @login_required
@@ -277,12 +291,19 @@ def guideline_propose(request: HttpRequest) -> HttpResponse:
     _staff(request)
     if access.is_read_only(request.user):
         raise PermissionDenied(_("Auditors read guidelines; they do not propose them."))
-    context: dict[str, Any] = {"text": "", "note": "", "problems": [], "error": ""}
+    language = _language()
+    processes = []
+    for process in Process.objects.order_by("key"):
+        version = process.current_version() or process.versions.order_by("-version").first()
+        if version is not None:
+            processes.append({"key": process.key, "title": process.title_in(language), "version": version.version})
+    context: dict[str, Any] = {"text": "", "note": "", "problems": [], "error": "", "processes": processes,
+                               "base": None}
     initial = request.GET.get("from")
     if request.method == "GET" and initial:
         try:
             base = services.get_version(initial)
-            context["text"] = base.source
+            context.update(text=base.source, base=base)
         except EngineError:
             pass
     if request.method == "POST":

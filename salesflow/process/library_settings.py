@@ -88,6 +88,9 @@ class LibraryRights(Strict):
         default_factory=list, description="May mark accounts as channel partners (tier, region) and attribute leads.")
     assign_managers: list[Ident] = Field(
         default_factory=list, description="May set who manages (and coaches) whom.")
+    migrate_records: list[Ident] = Field(
+        default_factory=list,
+        description="May move the running records of a process to its newer approved version (process migrate).")
 
     def grants(self) -> dict[str, frozenset[str]]:
         """Every right with the roles holding it."""

@@ -39,7 +39,7 @@ SLICE = 2000
 MAX_LISTED = 100
 
 _EVENT_COLUMNS = ("seq", "record_id", "kind", "from_stage", "to_stage", "activity", "approval", "actor_id",
-                  "actor_name", "role", "payload")
+                  "actor_name", "role", "payload", "process_version")
 _RECORD_COLUMNS = ("id", "stage", "outcome", "owner_id", "title", "amount", "currency", "close_date",
                    "classification", "probability_override", "values", "progress", "process_version_id")
 
@@ -75,6 +75,18 @@ class _Versions:
 
     def __init__(self) -> None:
         self._facts: dict[int, tuple[dict[str, StageFacts], str]] = {}
+        rows = ProcessVersion.objects.values_list("id", "process_id", "version")
+        self._numbers = {pk: number for pk, _process, number in rows}
+        self._ids = {(process, number): pk for pk, process, number in rows}
+
+    def number(self, version_id: int) -> int | None:
+        """The version number of a version id."""
+        return self._numbers.get(version_id)
+
+    def id_of(self, process_id: int, number: int | None, default: int) -> int:
+        """The id of a process's version by number (``default`` when unknown): a migrated record was
+        created under an earlier version than the one it runs under now."""
+        return self._ids.get((process_id, number), default) if number is not None else default
 
     def facts(self, version_id: int) -> tuple[dict[str, StageFacts], str]:
         found = self._facts.get(version_id)
@@ -108,16 +120,17 @@ def _events_of(low: int, high: int) -> Iterator[EventFacts]:
 def replay_slice(low: int, high: int, versions: _Versions | None = None) -> dict[int, ReplayedRecord]:
     """The replayed state of every record with an id in [low, high) that has events."""
     versions = versions or _Versions()
-    version_of = dict(Record.objects.filter(id__gte=low, id__lt=high).values_list("id", "process_version_id"))
+    version_of = {pk: (process_id, version_id) for pk, process_id, version_id in
+                  Record.objects.filter(id__gte=low, id__lt=high).values_list("id", "process_id", "process_version_id")}
     states: dict[int, ReplayedRecord] = {}
     for event in _events_of(low, high):
         state = states.get(event.record_id)
         if state is None:
             state = states[event.record_id] = ReplayedRecord(event.record_id)
-        version_id = version_of.get(event.record_id)
+        found = version_of.get(event.record_id)
         finder = None
-        if version_id is not None and event.kind == "record_created":
-            finder = versions.facts(version_id)[0].get
+        if found is not None and event.kind == "record_created":
+            finder = versions.facts(versions.id_of(found[0], event.process_version, found[1]))[0].get
         apply(state, event, finder)
     return states
 
@@ -127,7 +140,7 @@ def replay_record(record_id: int) -> ReplayedRecord:
     return replay_slice(record_id, record_id + 1).get(record_id) or ReplayedRecord(record_id)
 
 
-def _stored(row: tuple[Any, ...], members: frozenset[str]) -> StoredRecord:
+def _stored(row: tuple[Any, ...], members: frozenset[str], version_number: int | None = None) -> StoredRecord:
     (pk, stage, outcome, owner_id, title, amount, currency, close_date, classification, override, values,
      progress, _version) = row
     if isinstance(close_date, datetime.date):
@@ -135,7 +148,8 @@ def _stored(row: tuple[Any, ...], members: frozenset[str]) -> StoredRecord:
     if amount is not None and not isinstance(amount, Decimal):
         amount = Decimal(str(amount))
     return StoredRecord(pk, stage, outcome or "", owner_id, title or "", amount, currency or "",
-                        close_date or None, classification, override, values or {}, progress or {}, members)
+                        close_date or None, classification, override, values or {}, progress or {}, members,
+                        version_number)
 
 
 def _members(low: int, high: int) -> dict[int, set[str]]:
@@ -150,7 +164,7 @@ def _members(low: int, high: int) -> dict[int, set[str]]:
 def _compare(row: tuple[Any, ...], members: frozenset[str], state: ReplayedRecord, versions: _Versions,
              users: set[int], usernames: set[str]) -> list[Difference]:
     state.members &= usernames  # a deleted user leaves the record's members with the user
-    return differences(_stored(row, members), state, default_classification=versions.facts(row[-1])[1],
+    return differences(_stored(row, members, versions.number(row[-1])), state, default_classification=versions.facts(row[-1])[1],
                        known_users=users)
 
 

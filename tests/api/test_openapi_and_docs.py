@@ -24,7 +24,7 @@ ENDPOINTS = {
     ("/api/records/{record_id}/probability", "post"),
     ("/api/records/{record_id}/delegation", "post"),
     ("/api/records/{record_id}/events", "get"),
-    ("/api/processes", "get"), ("/api/processes/{key}", "get"),
+    ("/api/processes", "get"), ("/api/processes/{key}", "get"), ("/api/processes/{key}/migrate", "post"),
     ("/api/me", "get"),
     ("/api/records/{record_id}/links", "get"), ("/api/records/{record_id}/links", "post"),
     ("/api/records/{record_id}/links/{other_id}", "delete"),

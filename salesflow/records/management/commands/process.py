@@ -147,6 +147,21 @@ class Command(SalesflowCommand):
         render.add_argument("--format", required=True, choices=["html", "pdf", "md", "svg", "bpmn"])
         render.add_argument("--language", default="en", choices=["en", "de"])
         render.add_argument("-o", "--output", required=True, metavar="FILE", help="output file ('-' for stdout)")
+        migrate = sub.add_parser(
+            "migrate", help="Move running records of a process to its newer approved version (with a stage map).",
+            description="Move the running records of a process (those you may see) to the approved version in force. "
+                        "Stages that keep their id keep it; a stage the target no longer has must be mapped "
+                        "(--map OLD=NEW), else nothing changes. --dry-run lists every record with its mapped stage and "
+                        "what changes (probability, unmet gate items, dropped or added fields and activities). "
+                        "One record_migrated event per record. Needs the library-settings right migrate_records.")
+        migrate.add_argument("process", metavar="PROCESS")
+        migrate.add_argument("--to", required=True, dest="to_version", metavar="VERSION",
+                             help="the target version (the approved version in force)")
+        migrate.add_argument("--map", action="append", default=[], dest="stage_map", metavar="OLD=NEW",
+                             help="map a stage of the old version to a stage of the target (repeatable)")
+        migrate.add_argument("--dry-run", action="store_true", help="list what would change; change nothing")
+        migrate.add_argument("--as", dest="as_user", metavar="USER", required=True)
+        migrate.add_argument("--json", action="store_true")
         process_map = sub.add_parser("map", help="The process map: every approved process and their hand-offs (SVG).")
         process_map.add_argument("-o", "--output", default="-", metavar="FILE.svg",
                                  help="output file (default: standard output)")
@@ -394,6 +409,27 @@ class Command(SalesflowCommand):
         extra = f" (flowchart: {path.with_name(companion_name)})" if rendered.companion and companion_name else ""
         self.stdout.write(f"{version.process.key} v{version.version} ({version.status}) written to {path} "
                           f"as {fmt}, {options['language']}{extra}")
+
+    def do_migrate(self, options: dict[str, Any]) -> None:
+        from salesflow.records.migration import do_migrate_records, parse_map, preview_migration
+
+        self.json_output = options["json"]
+        user = services.get_user(options["as_user"])
+        stage_map = parse_map(options["stage_map"])
+        run = preview_migration if options["dry_run"] else do_migrate_records
+        result = run(options["process"], options["to_version"], stage_map, user)
+        if options["json"]:
+            self.emit_json(result.to_data())
+            return
+        verb = "would move" if result.dry_run else "moved"
+        self.stdout.write(f"{result.process} → v{result.to_version}: {verb} {len(result.items)} running record(s)"
+                          + (" (dry run, nothing changed)" if result.dry_run else ""))
+        for item in result.items:
+            plan = item.plan
+            stage = plan.from_stage if plan.from_stage == plan.to_stage else f"{plan.from_stage} → {plan.to_stage}"
+            self.stdout.write(f"#{item.record_id:<6} v{plan.from_version}  {stage:<34} {item.title[:40]}")
+            for change in plan.changes():
+                self.stdout.write(f"         {change}")
 
     def do_map(self, options: dict[str, Any]) -> None:
         from salesflow.guidelines.library_map import current_map
