@@ -24,6 +24,12 @@ class Command(SalesflowCommand):
         parser.add_argument("--activity", metavar="COLUMN", help="CSV/Parquet: the activity column (default: activity)")
         parser.add_argument("--timestamp", metavar="COLUMN",
                             help="CSV/Parquet: the timestamp column (default: timestamp)")
+        parser.add_argument("--sep", metavar="CHAR", help="CSV: the separator (default: found out among , ; tab |)")
+        parser.add_argument("--encoding", metavar="NAME",
+                            help="CSV: the encoding (default: UTF-8 with or without BOM, else cp1252)")
+        parser.add_argument("--timestamp-format", metavar="FORMAT",
+                            help="the format of text timestamps in strftime codes, e.g. '%%d.%%m.%%Y %%H:%%M' "
+                                 "(default: found out: ISO 8601, 31.12.2026 17:30, 12/31/2026 …)")
         parser.add_argument("--format", choices=["json", "table"], default="table")
         parser.add_argument("--process", metavar="KEY", help="own log: only records of this process")
 
@@ -33,7 +39,9 @@ class Command(SalesflowCommand):
         with progress_bars() as bars:
             advance = bars("analysing " + (options["log"] or "the event log"), None)
             if options["log"]:
-                result = analyze_file(options["log"], options["case"], options["activity"], options["timestamp"])
+                result = analyze_file(options["log"], options["case"], options["activity"], options["timestamp"],
+                                      separator=options["sep"], encoding=options["encoding"],
+                                      timestamp_format=options["timestamp_format"])
             else:
                 from salesflow.analytics.own_log import analyze_own_log
 
