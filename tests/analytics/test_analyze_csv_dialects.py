@@ -35,3 +35,20 @@ def test_forced_format_and_bad_rows(tmp_path):
     path.write_text("case;activity;timestamp\n1;a;31.12.2026 17:30\n1;b;02.01.2027 09:00;x\n", encoding="utf-8")
     with pytest.raises(BadInput, match=r"line 3: 4 cells where the header has 3"):
         read_log(path)
+
+
+def test_analyze_of_a_file_does_not_import_django(tmp_path):
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    path = tmp_path / "log.csv"
+    path.write_text("case,activity,timestamp\n1,a,2026-01-01T10:00:00Z\n1,b,2026-01-01T11:00:00Z\n", encoding="utf-8")
+    code = ("import sys, json\nfrom salesflow.cli import main\ntry:\n    main(['analyze', sys.argv[1], '--format', 'json'])\n"
+            "except SystemExit as stop:\n    assert not stop.code, stop.code\n"
+            "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in ('django', 'ibis', 'duckdb'))))")
+    done = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=60,
+                          cwd=Path(__file__).resolve().parents[2], check=True)
+    assert '"cases": 1' in done.stdout
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == []
