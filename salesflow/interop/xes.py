@@ -308,11 +308,11 @@ def read_xes_table(path: str | os.PathLike[str], resource: bool = True) -> Any:
         activity = attributes.get("concept:name")
         if activity is None or activity == "":
             raise XesError(_missing(name, case, trace_index, event_index, "concept:name", None))
-        resource = attributes.get("org:resource")
+        who = attributes.get("org:resource")
         cases.append(case)
         activities.append(activity if isinstance(activity, str) else str(activity))
         stamps.append(stamp)
-        resources.append(resource if resource is None or isinstance(resource, str) else str(resource))
+        resources.append(who if who is None or isinstance(who, str) else str(who))
     columns = {
         "case": pa.array(cases, type=pa.string()),
         "activity": pa.array(activities, type=pa.string()),
