@@ -11,7 +11,15 @@ import sys
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point of the console script."""
+    """Entry point of the console script (``analyze LOG`` starts lean: no Django)."""
+    args = sys.argv[1:] if argv is None else argv
+    if args and args[0] == "analyze":
+        from salesflow.analytics.analyze_cli import is_external
+
+        if is_external(args[1:]):
+            from salesflow.analytics.analyze_cli import main as analyze
+
+            raise SystemExit(analyze(args[1:]))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "salesflow.settings")
     from django.core.exceptions import ImproperlyConfigured
 
@@ -20,7 +28,7 @@ def main(argv: list[str] | None = None) -> None:
         from django.core.management import execute_from_command_line
 
         settings.INSTALLED_APPS  # noqa: B018 - load the settings now: a bad value is reported below, by name
-        execute_from_command_line(["salesflow", *(sys.argv[1:] if argv is None else argv)])
+        execute_from_command_line(["salesflow", *args])
     except ImproperlyConfigured as error:
         print(f"salesflow: configuration error: {error}", file=sys.stderr)
         raise SystemExit(1) from None

@@ -17,7 +17,6 @@ as it is; any other is sorted once (DuckDB, parallel). Medians and the P90 inter
 
 from __future__ import annotations
 
-import gzip
 import os
 from pathlib import Path
 from typing import Any
@@ -39,8 +38,8 @@ def _kind(path: Path) -> str:
     raise BadInput(f"{path}: unknown log format (expected {', '.join(FORMATS)})")
 
 
-def _timestamps(column: pa.ChunkedArray | pa.Array, path: Path, name: str) -> pa.ChunkedArray:
-    """A column as UTC timestamps (text in ISO 8601, with or without zone; no zone = UTC)."""
+def _timestamps(column: pa.ChunkedArray | pa.Array, path: Path, name: str, fmt: str | None = None) -> pa.Array:
+    """A column as UTC timestamps (text: see `salesflow.analytics.csv_logs.text_timestamps`; no zone = UTC)."""
     import pyarrow.compute as pc
 
     if pa.types.is_timestamp(column.type):
@@ -49,27 +48,19 @@ def _timestamps(column: pa.ChunkedArray | pa.Array, path: Path, name: str) -> pa
         return column.cast(UTC_MICROS)
     if pa.types.is_date(column.type):
         return column.cast(pa.timestamp("us")).cast(UTC_MICROS)
+    if pa.types.is_dictionary(column.type):
+        column = column.cast(pa.string())
     if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
         raise BadInput(f"{path}: column {name!r} holds {column.type}, not timestamps")
-    try:
-        return column.cast(UTC_MICROS)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        pass
-    # Slow path: the formats Arrow refuses (a space before the zone, no zone …), named where it fails.
-    from salesflow.interop.xes import parse_timestamp
+    from salesflow.analytics.csv_logs import text_timestamps
 
-    values = []
-    for index, text in enumerate(column.to_pylist()):
-        if text is None or text == "":
-            raise BadInput(f"{path}: line {index + 2}, column {name!r}: the timestamp is empty")
-        try:
-            values.append(parse_timestamp(str(text)))
-        except ValueError:
-            raise BadInput(f"{path}: line {index + 2}, column {name!r}: {text!r} is not a timestamp") from None
-    return pa.chunked_array([pa.array(values, type=UTC_MICROS)])
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks()
+    return text_timestamps(column, path, name, fmt)
 
 
-def _standard(table: pa.Table, path: Path, case: str, activity: str, timestamp: str) -> pa.Table:
+def _standard(table: pa.Table, path: Path, case: str, activity: str, timestamp: str,
+              timestamp_format: str | None = None) -> pa.Table:
     missing = [name for name in (case, activity, timestamp) if name not in table.column_names]
     if missing:
         raise BadInput(f"{path}: no column {', '.join(repr(name) for name in missing)} (columns: "
@@ -90,13 +81,18 @@ def _standard(table: pa.Table, path: Path, case: str, activity: str, timestamp: 
     return pa.table({
         "case": text(cases),
         "activity": text(activities),
-        "timestamp": _timestamps(table.column(timestamp), path, timestamp),
+        "timestamp": _timestamps(table.column(timestamp), path, timestamp, timestamp_format),
     })
 
 
 def read_log(path: str | os.PathLike[str], case: str | None = None, activity: str | None = None,
-             timestamp: str | None = None) -> pa.Table:
-    """Read an event log file into (case, activity, timestamp); bad input raises `BadInput`."""
+             timestamp: str | None = None, *, separator: str | None = None, encoding: str | None = None,
+             timestamp_format: str | None = None) -> pa.Table:
+    """Read an event log file into (case, activity, timestamp); bad input raises `BadInput`.
+
+    CSV: ``separator`` and ``encoding`` are found out unless given (`salesflow.analytics.csv_logs`);
+    ``timestamp_format`` (strftime codes) applies to text timestamps of CSV and Parquet logs.
+    """
     file = Path(path)
     if not file.is_file():
         raise BadInput(f"{file}: no such file")
@@ -105,31 +101,25 @@ def read_log(path: str | os.PathLike[str], case: str | None = None, activity: st
         from salesflow.interop.xes import XesError, read_xes_table
 
         try:
-            table = read_xes_table(file)
+            table = read_xes_table(file, resource=False)
         except XesError as error:
             raise BadInput(str(error)) from None
         return _standard(table, file, "case", "activity", "timestamp")
+    names = (case or "case", activity or "activity", timestamp or "timestamp")
     if kind == ".csv":
-        import pyarrow.csv as pacsv
+        from salesflow.analytics.csv_logs import read_csv_columns
 
-        names = (case or "case", activity or "activity", timestamp or "timestamp")
-        try:
-            opened: Any = gzip.open(file, "rb") if file.name.lower().endswith(".gz") else file
-            table = pacsv.read_csv(opened, convert_options=pacsv.ConvertOptions(
-                column_types={names[0]: pa.string(), names[1]: pa.string(), names[2]: pa.string()}))
-        except (pa.ArrowInvalid, OSError, UnicodeDecodeError) as error:
-            raise BadInput(f"{file}: not a readable CSV file: {str(error).splitlines()[0]}") from None
-        return _standard(table, file, *names)
+        table, _ = read_csv_columns(file, names, separator, encoding)
+        return _standard(table, file, *names, timestamp_format)
     import pyarrow.parquet as pq
 
-    names = (case or "case", activity or "activity", timestamp or "timestamp")
     try:
         schema = pq.read_schema(file)
         wanted = [name for name in names if name in schema.names]
         table = pq.read_table(file, columns=wanted, read_dictionary=[name for name in names[:2] if name in wanted])
     except (pa.ArrowInvalid, OSError) as error:
         raise BadInput(f"{file}: not a readable Parquet file: {str(error).splitlines()[0]}") from None
-    return _standard(table, file, *names)
+    return _standard(table, file, *names, timestamp_format)
 
 
 def _codes(column: pa.ChunkedArray) -> tuple[np.ndarray, list[str]]:
@@ -307,6 +297,6 @@ def analyze(table: pa.Table) -> dict[str, Any]:
 
 
 def analyze_file(path: str | os.PathLike[str], case: str | None = None, activity: str | None = None,
-                 timestamp: str | None = None) -> dict[str, Any]:
-    """`read_log` + `analyze`."""
-    return analyze(read_log(path, case, activity, timestamp))
+                 timestamp: str | None = None, **options: Any) -> dict[str, Any]:
+    """`read_log` + `analyze` (``options``: separator, encoding, timestamp_format of `read_log`)."""
+    return analyze(read_log(path, case, activity, timestamp, **options))

@@ -279,14 +279,23 @@ def _missing(name: str, case: str, trace_index: int, event_index: int, key: str,
     return f"{name}: trace {trace_index} (case {case}), event {event_index} {problem}"
 
 
-def read_xes_table(path: str | os.PathLike[str]) -> Any:
+def read_xes_table(path: str | os.PathLike[str], resource: bool = True) -> Any:
     """The log as a ``pyarrow.Table`` with columns case, activity, timestamp (UTC, µs), resource.
 
-    Rows keep the file order. Raises `XesError` like `iter_xes`. Timestamps are converted in bulk
-    by Arrow; values Arrow refuses (no zone, odd fractions) are converted one by one.
+    Rows keep the file order. Raises `XesError` like `iter_xes`. The usual shape of XES is read
+    by the column reader `salesflow.interop.xes_columns` (no Python per tag); any other by
+    `iter_raw`. Timestamps are converted in bulk by Arrow; values Arrow refuses (no zone, odd
+    fractions) are converted one by one. ``resource=False`` leaves the resource column out.
     """
     import pyarrow as pa
 
+    from salesflow.interop.xes_columns import read_xes_columns
+
+    if not Path(path).is_file():
+        raise XesError(f"{path}: no such file")
+    table = read_xes_columns(path, resource=resource)
+    if table is not None:
+        return table
     name = str(path)
     cases: list[str] = []
     activities: list[str] = []
@@ -299,17 +308,19 @@ def read_xes_table(path: str | os.PathLike[str]) -> Any:
         activity = attributes.get("concept:name")
         if activity is None or activity == "":
             raise XesError(_missing(name, case, trace_index, event_index, "concept:name", None))
-        resource = attributes.get("org:resource")
+        who = attributes.get("org:resource")
         cases.append(case)
         activities.append(activity if isinstance(activity, str) else str(activity))
         stamps.append(stamp)
-        resources.append(resource if resource is None or isinstance(resource, str) else str(resource))
-    return pa.table({
+        resources.append(who if who is None or isinstance(who, str) else str(who))
+    columns = {
         "case": pa.array(cases, type=pa.string()),
         "activity": pa.array(activities, type=pa.string()),
         "timestamp": _timestamp_column(stamps, cases, name),
-        "resource": pa.array(resources, type=pa.string()),
-    })
+    }
+    if resource:
+        columns["resource"] = pa.array(resources, type=pa.string())
+    return pa.table(columns)
 
 
 def _timestamp_column(stamps: list[str], cases: list[str], name: str) -> Any:

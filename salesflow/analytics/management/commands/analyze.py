@@ -1,31 +1,23 @@
-"""``salesflow analyze [LOG]``: process-mining statistics of any event log (XES, CSV, Parquet) or of our own."""
+"""``salesflow analyze [LOG]``: process-mining statistics of any event log (XES, CSV, Parquet) or of our own.
+
+With a LOG file, `salesflow.cli.main` runs `salesflow.analytics.analyze_cli` instead (no Django);
+this command serves Salesflow's own log and shares that module's arguments and rendering.
+"""
 
 from __future__ import annotations
 
-import json
-import sys
 from typing import Any
 
-from rich.console import Console
-from rich.table import Table
-
+from salesflow.analytics.analyze_cli import HELP, add_arguments, render
 from salesflow.analytics.logs import analyze_file
 from salesflow.cli_support import SalesflowCommand
 
 
 class Command(SalesflowCommand):
-    help = ("Analyse an event log without importing it: cases, events, activities, variants, start and end "
-            "activities, directly-follows graph with times, case durations. LOG: .xes, .xes.gz, .csv or "
-            ".parquet; without LOG, Salesflow's own event log. Exit codes: 0 done, 1 bad input.")
+    help = HELP
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("log", nargs="?", metavar="LOG", help="the log file (default: Salesflow's own log)")
-        parser.add_argument("--case", metavar="COLUMN", help="CSV/Parquet: the case id column (default: case)")
-        parser.add_argument("--activity", metavar="COLUMN", help="CSV/Parquet: the activity column (default: activity)")
-        parser.add_argument("--timestamp", metavar="COLUMN",
-                            help="CSV/Parquet: the timestamp column (default: timestamp)")
-        parser.add_argument("--format", choices=["json", "table"], default="table")
-        parser.add_argument("--process", metavar="KEY", help="own log: only records of this process")
+        add_arguments(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         from salesflow.interop.progress import progress_bars
@@ -33,33 +25,12 @@ class Command(SalesflowCommand):
         with progress_bars() as bars:
             advance = bars("analysing " + (options["log"] or "the event log"), None)
             if options["log"]:
-                result = analyze_file(options["log"], options["case"], options["activity"], options["timestamp"])
+                result = analyze_file(options["log"], options["case"], options["activity"], options["timestamp"],
+                                      separator=options["sep"], encoding=options["encoding"],
+                                      timestamp_format=options["timestamp_format"])
             else:
                 from salesflow.analytics.own_log import analyze_own_log
 
                 result = analyze_own_log(options["process"])
             advance(1)
-        if options["format"] == "json":
-            self.stdout.write(json.dumps(result, indent=2, ensure_ascii=False))
-            return
-        console = Console(file=self.stdout, width=120, force_terminal=sys.stdout.isatty())
-        duration = result["case_duration"]
-        console.print(f"cases: {result['cases']}   events: {result['events']}   variants: {result['variants']}")
-        console.print("case duration (days): " + ", ".join(
-            f"{name.replace('_seconds', '')} {value / 86400:.2f}" if value is not None else f"{name} –"
-            for name, value in duration.items()))
-        for title, counts in (("Activities", result["activities"]), ("Start activities", result["start_activities"]),
-                              ("End activities", result["end_activities"])):
-            table = Table(title=title, title_justify="left")
-            table.add_column("Activity")
-            table.add_column("Count", justify="right")
-            for name, count in counts.items():
-                table.add_row(name, str(count))
-            console.print(table)
-        table = Table(title="Directly-follows graph", title_justify="left")
-        for label in ("From", "To", "Count", "Mean (h)", "Median (h)"):
-            table.add_column(label, justify="right" if label[0] in "CM" else "left")
-        for edge in result["dfg"]:
-            table.add_row(edge["from"], edge["to"], str(edge["count"]), f"{edge['mean_seconds'] / 3600:.2f}",
-                          f"{edge['median_seconds'] / 3600:.2f}")
-        console.print(table)
+        render(result, self.stdout, options["format"])
