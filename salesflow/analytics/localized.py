@@ -9,7 +9,7 @@ from typing import Any
 from django.utils.translation import gettext, gettext_noop
 
 from salesflow.analytics.reports.base import ALL_LABEL, NONE_LABEL, Column
-from salesflow.engine.texts import Text
+from salesflow.engine.texts import Sentence
 from salesflow.web import formats
 from salesflow.web.i18n import localize, translate_label
 
@@ -21,7 +21,7 @@ def web_cell(value: Any, column: Column) -> str:
     """A value as shown in a table cell of a report page."""
     if value is None:
         return "–"
-    if isinstance(value, Text):
+    if isinstance(value, Sentence):
         return localize(value)
     if isinstance(value, bool):
         return gettext("yes") if value else gettext("no")
@@ -40,7 +40,7 @@ def web_cell(value: Any, column: Column) -> str:
 
 def translate_spec(value: Any, key: str = "") -> Any:
     """A chart specification with every marked text (titles, axis and legend titles, series names) localized."""
-    if isinstance(value, Text):
+    if isinstance(value, Sentence):
         return localize(value)
     if isinstance(value, dict):
         return {name: translate_spec(item, name) for name, item in value.items()}

@@ -1,7 +1,7 @@
-"""The core's marked sentences (`salesflow.engine.texts.Text`) in the reader's language.
+"""The core's marked sentences (`salesflow.engine.texts.Sentence`) in the reader's language.
 
-One place turns a `Text` into the active language: the template is looked up in the catalogue,
-each parameter is localized (a nested `Text` in turn, a list joined, a number or date in the locale's
+One place turns a `Sentence` into the active language: the template is looked up in the catalogue,
+each parameter is localized (a nested `Sentence` in turn, a list joined, a number or date in the locale's
 format, an id named by ``name`` when the caller knows what it stands for). Plain strings are
 returned as they are (``translate_label`` is the one for fixed labels such as column headings).
 """
@@ -15,15 +15,15 @@ from typing import Any
 
 from django.utils.translation import gettext
 
-from salesflow.engine.texts import Text
+from salesflow.engine.texts import Names, Sentence
 
 #: names a parameter: (parameter name, value) → the text to show, or None to keep the value
 Namer = Callable[[str, Any], str | None]
 
 
 def localize(value: Any, name: Namer | None = None) -> str:
-    """``value`` in the active language when it is a marked `Text`; else ``value`` as text."""
-    if not isinstance(value, Text):
+    """``value`` in the active language when it is a marked `Sentence`; else ``value`` as text."""
+    if not isinstance(value, Sentence):
         return "" if value is None else str(value)
     params = {key: _parameter(key, item, name) for key, item in value.params.items()}
     template = gettext(value.template)
@@ -35,18 +35,20 @@ def localize(value: Any, name: Namer | None = None) -> str:
 
 def translate_label(value: Any) -> str:
     """A fixed label of the core (a column heading, a chart title) in the active language."""
-    if isinstance(value, Text):
+    if isinstance(value, Sentence):
         return localize(value)
     return gettext(value) if isinstance(value, str) and value else ("" if value is None else str(value))
 
 
 def _parameter(key: str, value: Any, name: Namer | None) -> Any:
-    if name is not None and not isinstance(value, Text):
+    if name is not None and not isinstance(value, Sentence):
         named = name(key, value)
         if named is not None:
             return named
-    if isinstance(value, Text):
+    if isinstance(value, Sentence):
         return localize(value, name)
+    if isinstance(value, Names):
+        return str(value)
     if isinstance(value, list | tuple):
         return ", ".join(str(_parameter(key, item, name)) for item in value)
     if isinstance(value, bool):

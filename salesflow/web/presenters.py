@@ -20,11 +20,13 @@ from salesflow.engine import actions, authority, requests
 from salesflow.engine.errors import EngineError, Item, NotPermitted, Unmet
 from salesflow.engine.gates import approval_holds, gate_checklist, record_amount
 from salesflow.engine.state import Actor, RecordState
+from salesflow.engine.texts import Names
 from salesflow.people.models import User
 from salesflow.process.model import BUILTIN_FIELDS, Activity, ProcessDefinition, Stage
 from salesflow.records.models import Consultation, Event, Record
 from salesflow.records.redaction import HIDDEN_MARK, reader_payloads
 from salesflow.web import labels
+from salesflow.web.i18n import Namer, localize
 from salesflow.web.templatetags.salesflow_web import current_language, money
 
 
@@ -52,11 +54,11 @@ def dry_run(call: Callable[[], Any]) -> Offer:
     try:
         call()
     except Unmet as refusal:
-        return Offer("blocked", refusal.message, list(refusal.items))
+        return Offer("blocked", localize(refusal.message), list(refusal.items))
     except NotPermitted as refusal:
-        return Offer("not_permitted", refusal.message)
+        return Offer("not_permitted", localize(refusal.message))
     except EngineError as refusal:
-        return Offer("unavailable", refusal.message)
+        return Offer("unavailable", localize(refusal.message))
     return Offer("ready")
 
 
@@ -117,7 +119,7 @@ def describe_item(definition: ProcessDefinition, state: RecordState, item: Item,
                 text += " " + _("(or a delegated %(roles)s)") % {
                     "roles": ", ".join(role_titles(definition, gate.delegable_to, language))}
             return text
-    return item.message
+    return localize(item.message, namer(definition, language))
 
 
 def refusal_text(definition: ProcessDefinition, error: EngineError, language: str) -> str:
@@ -146,7 +148,40 @@ def refusal_text(definition: ProcessDefinition, error: EngineError, language: st
     if error.rule == "consult_answerer":
         return _("This request is answered by %(role)s.") % {
             "role": roles.join(role_titles(definition, params.get("roles", []), language))}
-    return error.message
+    return localize(error.message, namer(definition, language))
+
+
+#: parameters of the core's sentences that hold a stage id
+STAGE_PARAMETERS = ("stage", "owning", "target", "outcome")
+
+
+def namer(definition: ProcessDefinition, language: str) -> Namer:
+    """Names the ids in the core's sentences by their titles in ``language`` (stages, activities, roles …)."""
+    activities = definition.activities()
+
+    def name(key: str, value: Any) -> str | None:
+        if isinstance(value, Names):
+            if value.kind in ("roles", "roles_and"):
+                joiner = _(" or ") if value.kind == "roles" else ", "
+                return joiner.join(role_titles(definition, value.ids, language))
+            if value.kind == "stages":
+                return ", ".join(stage_title(definition, item, language) for item in value.ids)
+            if value.kind == "fields":
+                return ", ".join(field_title(definition, item, language) for item in value.ids)
+            return None
+        if not isinstance(value, str):
+            return None
+        if key in STAGE_PARAMETERS and definition.has_stage(value):
+            return stage_title(definition, value, language)
+        if key == "activity" and value in activities:
+            return activities[value][1].title.get_text(language)
+        if key == "approval" and value in definition.approvals:
+            return definition.approvals[value].title.get_text(language)
+        if key == "field":
+            return field_title(definition, value, language)
+        return None
+
+    return name
 
 
 def describe_items(definition: ProcessDefinition, state: RecordState, items: Iterable[Item],
