@@ -25,7 +25,7 @@ from salesflow.people.models import User
 from salesflow.process.model import BUILTIN_FIELDS, Activity, ProcessDefinition, Stage
 from salesflow.records.models import Consultation, Event, Record
 from salesflow.records.redaction import HIDDEN_MARK, reader_payloads
-from salesflow.web import labels
+from salesflow.web import formats, labels
 from salesflow.web.i18n import Namer, localize
 from salesflow.web.templatetags.salesflow_web import current_language, money
 
@@ -475,13 +475,32 @@ CHAIN_EVENTS = ("handoff_sent", "link_added", "link_removed", "document_added", 
                 "review_reopened")
 
 
-def describe_chain_event(kind: str, payload: dict[str, Any]) -> str:
+def _iso_day(value: Any) -> str:
+    """An ISO date of an event's payload in the locale's date format (as it is when it is no date)."""
+    try:
+        return formats.day(datetime.date.fromisoformat(str(value)[:10]))
+    except ValueError:
+        return "" if value is None else str(value)
+
+
+def handoff_title(definition: ProcessDefinition | None, payload: dict[str, Any], language: str) -> str:
+    """The name of a hand-off in ``language`` (from the process; the English name the event keeps otherwise)."""
+    if definition is not None:
+        for _stage, handoff in definition.handoffs():
+            if handoff.id == payload.get("handoff"):
+                return handoff.title.get_text(language)
+    return str(payload.get("title", ""))
+
+
+def describe_chain_event(kind: str, payload: dict[str, Any], definition: ProcessDefinition | None = None,
+                         language: str = "en") -> str:
     """A hand-off, link, document, reminder or re-opened review as a sentence."""
     if kind == "handoff_sent":
+        title = handoff_title(definition, payload, language)
         if payload.get(HIDDEN_MARK):
-            text = _("Handed over: %(title)s → a record you may not see") % {"title": payload.get("title", "")}
+            text = _("Handed over: %(title)s → a record you may not see") % {"title": title}
         else:
-            text = _("Handed over: %(title)s → #%(target)s") % {"title": payload.get("title", ""),
+            text = _("Handed over: %(title)s → #%(target)s") % {"title": title,
                                                                 "target": payload.get("target", "")}
         account = payload.get("account")
         if isinstance(account, dict):
@@ -500,10 +519,10 @@ def describe_chain_event(kind: str, payload: dict[str, Any]) -> str:
         return _("Document added: %(name)s (version %(version)s)") % {"name": payload.get("name", ""),
                                                                       "version": payload.get("version", "")}
     if kind == "reminder":
-        return _("Reminder: due %(due)s (%(days)s days left)") % {"due": payload.get("due", ""),
+        return _("Reminder: due %(due)s (%(days)s days left)") % {"due": _iso_day(payload.get("due")),
                                                                   "days": payload.get("days_left", "")}
     if kind == "deadline_missed":
-        return _("Deadline missed: %(due)s") % {"due": payload.get("due", "")}
+        return _("Deadline missed: %(due)s") % {"due": _iso_day(payload.get("due"))}
     return _("Changed after confirmation (%(fields)s): the review of requirements is open again") % {
         "fields": ", ".join(payload.get("fields", []))}
 
@@ -528,7 +547,7 @@ def describe_event(event: Event, definition: ProcessDefinition, names: dict[int,
         elif isinstance(origin, dict) and payload.get(HIDDEN_MARK):
             text += " " + _("(hand-off from a record you may not see)")
     elif kind in CHAIN_EVENTS:
-        text = describe_chain_event(kind, payload)
+        text = describe_chain_event(kind, payload, definition, language)
     elif kind == "field_changed":
         name = payload.get("field", "")
         text = _("%(field)s: %(old)s → %(new)s") % {
