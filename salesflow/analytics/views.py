@@ -26,7 +26,7 @@ from salesflow.analytics.localized import notes, translate_spec, web_cell
 from salesflow.analytics.options import params_from
 from salesflow.analytics.render import to_csv
 from salesflow.analytics.reports import CHAIN, KINDS, Report, run_report
-from salesflow.analytics.reports.base import DIMENSIONS
+from salesflow.analytics.reports.base import DIMENSION_NAMES, DIMENSIONS
 from salesflow.analytics.source import data_for
 from salesflow.analytics.targets import (
     TargetInput,
@@ -119,7 +119,8 @@ def _table_context(report: Report, name: str) -> dict[str, Any]:
     table = report.tables[name]
     return {"name": name, "title": translate_label(table.title),
             "columns": [{"label": translate_label(column.label), "kind": column.kind} for column in table.columns],
-            "rows": [[(web_cell(row.get(column.key), column), column.kind not in ("text", "list"))
+            "rows": [[(web_cell(row.get("stage_title", row.get(column.key)) if column.key == "stage"
+                                else row.get(column.key), column), column.kind not in ("text", "list"))
                       for column in table.columns] for row in table.rows]}
 
 
@@ -146,6 +147,15 @@ def _default_process() -> str:
     return opportunities[0] if len(opportunities) == 1 else "all"
 
 
+def _process_choices() -> list[tuple[str, str]]:
+    """(key, title in the active language) of every process, for the filter."""
+    from salesflow.records.models import Process
+    from salesflow.web.templatetags.salesflow_web import current_language
+
+    language = current_language()
+    return [(process.key, process.title_in(language)) for process in Process.objects.order_by("key")]
+
+
 def _processes() -> list[str]:
     from salesflow.records.models import Process
 
@@ -169,7 +179,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                            or _may_see_accuracy(request.user)]) for heading, kinds in SECTIONS]
     return render(request, "analytics/dashboard.html", {
         "sections": sections, "query": query, "querystring": urlencode(query), "currency": corporate_currency(),
-        "error": error, "dimensions": DIMENSIONS, "processes": _processes(), "may_plan": may_plan(request.user),
+        "error": error, "dimensions": [(dimension, translate_label(DIMENSION_NAMES[dimension])) for dimension in DIMENSIONS],
+        "processes": _process_choices(), "may_plan": may_plan(request.user),
     }, status=400 if error else 200)
 
 

@@ -63,3 +63,22 @@ class Names(str):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (Names, (self.kind, self.ids, str(self)))
+
+
+class Translated(str):
+    """A text of the process library (a stage title …) that is English as a ``str`` and knows its other languages."""
+
+    texts: Mapping[str, str]
+
+    def __new__(cls, english: str, texts: Mapping[str, str] | None = None) -> Translated:
+        """``texts``: language → text (English is ``english``)."""
+        value = super().__new__(cls, english)
+        value.texts = dict(texts or {})
+        return value
+
+    def in_language(self, language: str) -> str:
+        """The text in ``language`` (English when it has none)."""
+        return self.texts.get(language) or str(self)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Translated, (str(self), dict(self.texts)))

@@ -13,16 +13,19 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
-from salesflow.engine.texts import Names, Sentence
+from salesflow.engine.texts import Names, Sentence, Translated
 
 #: names a parameter: (parameter name, value) → the text to show, or None to keep the value
 Namer = Callable[[str, Any], str | None]
 
 
 def localize(value: Any, name: Namer | None = None) -> str:
-    """``value`` in the active language when it is a marked `Sentence`; else ``value`` as text."""
+    """``value`` in the active language when it is a marked `Sentence` or a `Translated` library text;
+    else ``value`` as text."""
+    if isinstance(value, Translated):
+        return value.in_language((get_language() or "en")[:2])
     if not isinstance(value, Sentence):
         return "" if value is None else str(value)
     params = {key: _parameter(key, item, name) for key, item in value.params.items()}
@@ -35,7 +38,7 @@ def localize(value: Any, name: Namer | None = None) -> str:
 
 def translate_label(value: Any) -> str:
     """A fixed label of the core (a column heading, a chart title) in the active language."""
-    if isinstance(value, Sentence):
+    if isinstance(value, Sentence | Translated):
         return localize(value)
     return gettext(value) if isinstance(value, str) and value else ("" if value is None else str(value))
 
@@ -45,7 +48,7 @@ def _parameter(key: str, value: Any, name: Namer | None) -> Any:
         named = name(key, value)
         if named is not None:
             return named
-    if isinstance(value, Sentence):
+    if isinstance(value, Sentence | Translated):
         return localize(value, name)
     if isinstance(value, Names):
         return str(value)

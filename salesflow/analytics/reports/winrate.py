@@ -75,4 +75,4 @@ def winrate(data: Data, params: Params) -> Report:
                "won_amount": money(total["won_amount"]),
                "amount_win_rate": ratio(total["won_amount"], total["closed_amount"])}
     return Report("winrate", N_("Win rate"), params.to_data(), summary, result,
-                  notes=["Scope: records closed within --from/--to; win rate = won / (won + lost)."])
+                  notes=[N_("Scope: records closed within --from/--to; win rate = won / (won + lost).")])
