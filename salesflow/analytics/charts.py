@@ -76,14 +76,14 @@ def forecast_chart(report: Report) -> dict[str, Any]:
         {"measure": N_("Expected (weighted)"), "value": summary["expected"]},
         {"measure": N_("Monte Carlo P50"), "value": summary["p50"], "low": summary["p10"], "high": summary["p90"]},
     ]
+    axis_title = N_("Amount (%(period)s)", period=summary.get("period", ""))
     layers: list[dict[str, Any]] = [
         {"mark": {"type": "bar", "tooltip": True},
          "encoding": {"y": {"field": "measure", "type": "nominal", "title": None, "sort": None},
-                      "x": {"field": "value", "type": "quantitative",
-                            "title": N_("Amount (%(period)s)", period=summary.get("period", ""))}}},
+                      "x": {"field": "value", "type": "quantitative", "title": axis_title}}},
         {"mark": {"type": "errorbar", "ticks": True, "color": "#1e293b"},
          "encoding": {"y": {"field": "measure", "type": "nominal", "sort": None},
-                      "x": {"field": "low", "type": "quantitative"}, "x2": {"field": "high"}}},
+                      "x": {"field": "low", "type": "quantitative", "title": axis_title}, "x2": {"field": "high"}}},
     ]
     if summary.get("target") is not None:
         layers.append({"data": {"values": [{"target": summary["target"]}]},
