@@ -411,7 +411,7 @@ def display_value(definition: ProcessDefinition, name: str, value: Any, names: d
             return declared.choices[value].get_text(language)
     if kind == "date":
         try:
-            return date_format(datetime.date.fromisoformat(str(value)), "DATE_FORMAT")
+            return date_format(datetime.date.fromisoformat(str(value)), "SHORT_DATE_FORMAT")
         except ValueError:
             return str(value)
     return str(value)
