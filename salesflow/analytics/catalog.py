@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from salesflow.analytics.reports.base import Catalog, StageInfo
+from salesflow.engine.texts import Translated
 from salesflow.process.model import ProcessDefinition
 
 
@@ -22,7 +23,7 @@ def catalog_of(definitions: Iterable[ProcessDefinition]) -> Catalog:
         open_ids = [stage.id for stage in definition.open_stages]
         for position, stage in enumerate(definition.stages):
             stages.append(StageInfo(
-                process=definition.process, version=definition.version, stage=stage.id, title=stage.display_title(),
+                process=definition.process, version=definition.version, stage=stage.id, title=Translated(stage.display_title(), {language: stage.display_title(language) for language in ("en", "de")}),
                 position=position, open_position=open_ids.index(stage.id) if stage.id in open_ids else -1,
                 probability=stage.probability, forecast_category=stage.effective_forecast_category().value,
                 max_days=stage.max_days, outcome=stage.outcome.value if stage.outcome else None))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from salesflow.analytics.reports.base import Report
+from salesflow.analytics.reports.base import DIMENSION_NAMES, Report
 from salesflow.engine.errors import BadInput
+from salesflow.engine.texts import N_
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 WIDTH = 560
@@ -20,16 +21,16 @@ def _base(title: str, data: list[dict[str, Any]], **extra: Any) -> dict[str, Any
 
 def _group_color(rows: list[dict[str, Any]]) -> dict[str, Any]:
     groups = {row.get("group") for row in rows}
-    return {"color": {"field": "group", "type": "nominal", "title": "Group"}} if len(groups) > 1 else {}
+    return {"color": {"field": "group", "type": "nominal", "title": N_("Group")}} if len(groups) > 1 else {}
 
 
 def funnel_chart(report: Report) -> dict[str, Any]:
     rows = [row for row in report.tables["stages"].rows if row["outcome"] != "lost"]
     if len({row["process"] for row in rows}) > 1:   # every process side by side: name the process
         rows = [dict(row, stage_title=f"{row['process']}: {row['stage_title']}") for row in rows]
-    return _base("Records entering each stage", rows, mark={"type": "bar", "tooltip": True}, encoding={
+    return _base(N_("Records entering each stage"), rows, mark={"type": "bar", "tooltip": True}, encoding={
         "y": {"field": "stage_title", "type": "nominal", "sort": None, "title": None},
-        "x": {"field": "entered", "type": "quantitative", "title": "Records"},
+        "x": {"field": "entered", "type": "quantitative", "title": N_("Records")},
         "yOffset": {"field": "group"} if _group_color(rows) else None,
         **_group_color(rows)})
 
@@ -38,9 +39,9 @@ def durations_chart(report: Report) -> dict[str, Any]:
     rows = report.tables["stages"].rows
     y = {"field": "stage_title", "type": "nominal", "sort": None, "title": None}
     offset = {"yOffset": {"field": "group"}} if _group_color(rows) else {}
-    return _base("Time in stage (days): median bar, P75–P90 line, limit tick", rows, layer=[
+    return _base(N_("Time in stage (days): median bar, P75–P90 line, limit tick"), rows, layer=[
         {"mark": {"type": "rule", "strokeWidth": 2, "color": "#94a3b8"},
-         "encoding": {"y": y, **offset, "x": {"field": "p75_days", "type": "quantitative", "title": "Days"},
+         "encoding": {"y": y, **offset, "x": {"field": "p75_days", "type": "quantitative", "title": N_("Days")},
                       "x2": {"field": "p90_days"}}},
         {"mark": {"type": "bar", "tooltip": True},
          "encoding": {"y": y, **offset, "x": {"field": "median_days", "type": "quantitative"},
@@ -52,17 +53,17 @@ def durations_chart(report: Report) -> dict[str, Any]:
 
 def adherence_chart(report: Report) -> dict[str, Any]:
     rows = report.tables["groups"].rows
-    return _base("Adherence score", rows, mark={"type": "bar", "tooltip": True}, encoding={
+    return _base(N_("Adherence score"), rows, mark={"type": "bar", "tooltip": True}, encoding={
         "y": {"field": "group", "type": "nominal", "title": None},
-        "x": {"field": "score", "type": "quantitative", "title": "Score", "scale": {"domain": [0, 100]}}})
+        "x": {"field": "score", "type": "quantitative", "title": N_("Score"), "scale": {"domain": [0, 100]}}})
 
 
 def winrate_chart(report: Report) -> dict[str, Any]:
     name = report.main
     rows = report.tables[name].rows
-    return _base(f"Win rate {report.tables[name].title.lower()}", rows, mark={"type": "bar", "tooltip": True},
+    return _base(report.tables[name].title, rows, mark={"type": "bar", "tooltip": True},
                  encoding={"y": {"field": "group", "type": "nominal", "title": None},
-                           "x": {"field": "win_rate", "type": "quantitative", "title": "Win rate",
+                           "x": {"field": "win_rate", "type": "quantitative", "title": N_("Win rate"),
                                  "axis": {"format": "%"}}})
 
 
@@ -70,37 +71,38 @@ def forecast_chart(report: Report) -> dict[str, Any]:
     summary = report.summary
     won = summary["won"]
     rows = [
-        {"measure": "1 Won", "value": won},
-        {"measure": "2 Won + commit", "value": won + summary["commit"]},
-        {"measure": "3 Expected (weighted)", "value": summary["expected"]},
-        {"measure": "4 Monte Carlo P50", "value": summary["p50"], "low": summary["p10"], "high": summary["p90"]},
+        {"measure": N_("Won"), "value": won},
+        {"measure": N_("Won + commit"), "value": won + summary["commit"]},
+        {"measure": N_("Expected (weighted)"), "value": summary["expected"]},
+        {"measure": N_("Monte Carlo P50"), "value": summary["p50"], "low": summary["p10"], "high": summary["p90"]},
     ]
+    axis_title = N_("Amount (%(period)s)", period=summary.get("period", ""))
     layers: list[dict[str, Any]] = [
         {"mark": {"type": "bar", "tooltip": True},
-         "encoding": {"y": {"field": "measure", "type": "nominal", "title": None},
-                      "x": {"field": "value", "type": "quantitative", "title": summary.get("period", "")}}},
+         "encoding": {"y": {"field": "measure", "type": "nominal", "title": None, "sort": None},
+                      "x": {"field": "value", "type": "quantitative", "title": axis_title}}},
         {"mark": {"type": "errorbar", "ticks": True, "color": "#1e293b"},
-         "encoding": {"y": {"field": "measure", "type": "nominal"},
-                      "x": {"field": "low", "type": "quantitative"}, "x2": {"field": "high"}}},
+         "encoding": {"y": {"field": "measure", "type": "nominal", "sort": None},
+                      "x": {"field": "low", "type": "quantitative", "title": axis_title}, "x2": {"field": "high"}}},
     ]
     if summary.get("target") is not None:
         layers.append({"data": {"values": [{"target": summary["target"]}]},
                        "mark": {"type": "rule", "color": "#dc2626", "strokeWidth": 2, "tooltip": True},
                        "encoding": {"x": {"field": "target", "type": "quantitative"}}})
-    return _base(f"Forecast {summary.get('period', '')} vs target (P10–P90 band)", rows, layer=layers)
+    return _base(N_("Forecast %(period)s vs target (P10–P90 band)", period=summary.get("period", "")), rows, layer=layers)
 
 
 def calibration_chart(report: Report) -> dict[str, Any]:
     rows = [dict(row, default=row["default_probability"] / 100.0) for row in report.tables["stages"].rows
             if row["n"]]
-    x = {"field": "default", "type": "quantitative", "title": "Stage default probability",
+    x = {"field": "default", "type": "quantitative", "title": N_("Stage default probability"),
          "scale": {"domain": [0, 1]}, "axis": {"format": "%"}}
-    return _base("Calibration: empirical win rate (95% CI) vs default probability", rows, layer=[
+    return _base(N_("Calibration: empirical win rate (95% CI) vs default probability"), rows, layer=[
         {"data": {"values": [{"default": 0, "win_rate": 0}, {"default": 1, "win_rate": 1}]},
          "mark": {"type": "line", "strokeDash": [4, 4], "color": "#94a3b8"},
          "encoding": {"x": x, "y": {"field": "win_rate", "type": "quantitative"}}},
         {"mark": {"type": "errorbar", "ticks": True},
-         "encoding": {"x": x, "y": {"field": "ci_low", "type": "quantitative", "title": "Win rate"},
+         "encoding": {"x": x, "y": {"field": "ci_low", "type": "quantitative", "title": N_("Win rate")},
                       "y2": {"field": "ci_high"}}},
         {"mark": {"type": "point", "filled": True, "size": 80, "tooltip": True},
          "encoding": {"x": x, "y": {"field": "win_rate", "type": "quantitative", "scale": {"domain": [0, 1]},
@@ -110,13 +112,13 @@ def calibration_chart(report: Report) -> dict[str, Any]:
 
 def accuracy_chart(report: Report) -> dict[str, Any]:
     rows = report.tables["snapshots"].rows
-    x = {"field": "taken_at", "type": "temporal", "title": "Snapshot"}
-    color = {"field": "period", "type": "nominal", "title": "Period"}
-    return _base("Forecast over time vs actual won (P10–P90 band)", rows, layer=[
+    x = {"field": "taken_at", "type": "temporal", "title": N_("Snapshot")}
+    color = {"field": "period", "type": "nominal", "title": N_("Period")}
+    return _base(N_("Forecast over time vs actual won (P10–P90 band)"), rows, layer=[
         {"mark": {"type": "area", "opacity": 0.15},
          "encoding": {"x": x, "y": {"field": "p10", "type": "quantitative"}, "y2": {"field": "p90"}, "color": color}},
         {"mark": {"type": "line", "point": True, "tooltip": True},
-         "encoding": {"x": x, "y": {"field": "expected", "type": "quantitative", "title": "Amount"}, "color": color}},
+         "encoding": {"x": x, "y": {"field": "expected", "type": "quantitative", "title": N_("Amount")}, "color": color}},
         {"mark": {"type": "line", "strokeDash": [6, 3]},
          "encoding": {"x": x, "y": {"field": "actual", "type": "quantitative"}, "color": color}},
     ])
@@ -125,39 +127,40 @@ def accuracy_chart(report: Report) -> dict[str, Any]:
 def plan_chart(report: Report) -> dict[str, Any]:
     rows = []
     for row in report.tables["targets"].rows:
-        label = row["value"] if row["scope"] == "all" else f"{row['scope']}: {row['value']}"
-        rows.append({"scope": label, "measure": "target", "value": row["target"]})
-        rows.append({"scope": label, "measure": "won", "value": row["won"]})
-        rows.append({"scope": label, "measure": "expected", "value": row["expected"]})
-    return _base("Targets: won and expected", rows, mark={"type": "bar", "tooltip": True}, encoding={
+        label = row["value"] if row["scope"] == "all" else N_(
+            "%(scope)s: %(value)s", scope=DIMENSION_NAMES.get(row["scope"], row["scope"]), value=row["value"])
+        rows.append({"scope": label, "measure": N_("Target"), "value": row["target"]})
+        rows.append({"scope": label, "measure": N_("Won"), "value": row["won"]})
+        rows.append({"scope": label, "measure": N_("Expected"), "value": row["expected"]})
+    return _base(N_("Targets: won and expected"), rows, mark={"type": "bar", "tooltip": True}, encoding={
         "y": {"field": "scope", "type": "nominal", "title": None},
-        "yOffset": {"field": "measure"},
-        "x": {"field": "value", "type": "quantitative", "title": "Amount"},
-        "color": {"field": "measure", "type": "nominal", "title": None}})
+        "yOffset": {"field": "measure", "sort": None},
+        "x": {"field": "value", "type": "quantitative", "title": N_("Amount")},
+        "color": {"field": "measure", "type": "nominal", "title": None, "sort": None}})
 
 
 def lead_to_win_chart(report: Report) -> dict[str, Any]:
     rows = []
     for row in report.tables["sources"].rows:
         label = row["source"] if row["group"] == "all" else f"{row['group']}: {row['source']}"
-        for measure, title in (("conversion_rate", "1 converted"), ("opportunity_win_rate", "2 opportunities won"),
-                               ("lead_to_win_rate", "3 lead to win")):
+        for measure, title in (("conversion_rate", N_("converted")), ("opportunity_win_rate", N_("opportunities won")),
+                               ("lead_to_win_rate", N_("lead to win"))):
             rows.append({"source": label, "measure": title, "rate": row[measure], "leads": row["leads"]})
-    return _base("Lead-to-win conversion by lead source", rows, mark={"type": "bar", "tooltip": True}, encoding={
+    return _base(N_("Lead-to-win conversion by lead source"), rows, mark={"type": "bar", "tooltip": True}, encoding={
         "y": {"field": "source", "type": "nominal", "title": None},
-        "yOffset": {"field": "measure"},
-        "x": {"field": "rate", "type": "quantitative", "title": "Rate", "axis": {"format": "%"},
+        "yOffset": {"field": "measure", "sort": None},
+        "x": {"field": "rate", "type": "quantitative", "title": N_("Rate"), "axis": {"format": "%"},
               "scale": {"domain": [0, 1]}},
-        "color": {"field": "measure", "type": "nominal", "title": None}})
+        "color": {"field": "measure", "type": "nominal", "title": None, "sort": None}})
 
 
 def lead_to_order_chart(report: Report) -> dict[str, Any]:
     rows = report.tables["spans"].rows
     y = {"field": "span_title", "type": "nominal", "sort": None, "title": None}
     offset = {"yOffset": {"field": "group"}} if _group_color(rows) else {}
-    return _base("Days along the chain: median bar, median–P80 line", rows, layer=[
+    return _base(N_("Days along the chain: median bar, median–P80 line"), rows, layer=[
         {"mark": {"type": "rule", "strokeWidth": 2, "color": "#94a3b8"},
-         "encoding": {"y": y, **offset, "x": {"field": "median_days", "type": "quantitative", "title": "Days"},
+         "encoding": {"y": y, **offset, "x": {"field": "median_days", "type": "quantitative", "title": N_("Days")},
                       "x2": {"field": "p80_days"}}},
         {"mark": {"type": "bar", "tooltip": True},
          "encoding": {"y": y, **offset, "x": {"field": "median_days", "type": "quantitative"},
@@ -167,10 +170,10 @@ def lead_to_order_chart(report: Report) -> dict[str, Any]:
 
 def renewals_chart(report: Report) -> dict[str, Any]:
     rows = report.tables["outcomes"].rows
-    return _base("How the contracts decided in the period ended", rows, mark={"type": "bar", "tooltip": True},
+    return _base(N_("How the contracts decided in the period ended"), rows, mark={"type": "bar", "tooltip": True},
                  encoding={"y": {"field": "group", "type": "nominal", "title": None},
-                           "x": {"field": "contracts", "type": "quantitative", "title": "Contracts"},
-                           "color": {"field": "stage_title", "type": "nominal", "title": "Outcome"}})
+                           "x": {"field": "contracts", "type": "quantitative", "title": N_("Contracts")},
+                           "color": {"field": "stage_title", "type": "nominal", "title": N_("Outcome")}})
 
 
 def score_trend_chart(report: Report) -> dict[str, Any]:
@@ -230,9 +233,13 @@ def chart_spec(report: Report) -> dict[str, Any]:
 
 def render_chart(report: Report, fmt: str) -> bytes:
     """The chart as SVG or PNG (vl-convert, no browser)."""
+    return render_spec(chart_spec(report), fmt)
+
+
+def render_spec(spec: dict[str, Any], fmt: str) -> bytes:
+    """A Vega-Lite specification as SVG or PNG (vl-convert, no browser)."""
     import vl_convert
 
-    spec = chart_spec(report)
     if fmt == "svg":
         return vl_convert.vegalite_to_svg(spec).encode("utf-8")
     if fmt == "png":

@@ -19,13 +19,15 @@ from django.shortcuts import redirect, render
 from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from salesflow.analytics.charts import chart_spec, render_chart
+from salesflow.analytics.charts import chart_spec, render_spec
+from salesflow.analytics.localized import notes, translate_spec, web_cell
 from salesflow.analytics.options import params_from
 from salesflow.analytics.render import cell, to_csv
 from salesflow.analytics.reports import CHAIN, KINDS, PROCESS_MANAGEMENT, Report, run_report
-from salesflow.analytics.reports.base import DIMENSIONS
+from salesflow.analytics.reports.base import DIMENSION_NAMES, DIMENSIONS
 from salesflow.analytics.source import data_for
 from salesflow.analytics.targets import (
     TargetInput,
@@ -37,6 +39,8 @@ from salesflow.analytics.targets import (
 from salesflow.currency.settings import corporate_currency
 from salesflow.engine.errors import BadInput, EngineError
 from salesflow.people import access
+from salesflow.web.i18n import localize, translate_label
+from salesflow.web.templatetags.salesflow_web import money
 
 PARAM_KEYS = ("process", "from", "to", "by", "period", "as_of")
 #: The library right (library settings) to set targets.
@@ -51,20 +55,20 @@ TITLES = {
 }
 #: Summary figures shown above each chart: (key, label, kind).
 KEY_FIGURES: dict[str, list[tuple[str, str, str]]] = {
-    "funnel": [("records", "Records", "int"), ("won", "Won", "int"), ("win_rate", "Win rate", "pct")],
-    "durations": [("cycle_won_median_days", "Median days to Won", "days"), ("share_over", "Stays over limit", "pct")],
-    "adherence": [("score", "Adherence score", "num"), ("gates_overridden", "Gates overridden", "int"),
-                  ("sla_breaches", "SLA breaches", "int")],
-    "winrate": [("closed", "Closed", "int"), ("win_rate", "Win rate", "pct"), ("won_amount", "Won", "money")],
-    "forecast": [("won", "Won", "money"), ("expected", "Expected", "money"), ("target", "Target", "money"),
-                 ("gap", "Gap", "money"), ("coverage", "Coverage", "num"), ("p10", "P10", "money"),
-                 ("p50", "P50", "money"), ("p90", "P90", "money")],
-    "calibration": [("pairs", "Record × stage pairs", "int"), ("brier_default", "Brier (defaults)", "num"),
-                    ("brier_suggested", "Brier (suggested)", "num")],
-    "accuracy": [("snapshots", "Snapshots", "int"), ("mape", "MAPE", "pct"), ("bias", "Bias", "pct"),
-                 ("band_hit_rate", "P10–P90 hit rate", "pct")],
-    "plan": [("target", "Target", "money"), ("won", "Won", "money"), ("attainment", "Attainment", "pct"),
-             ("coverage", "Coverage", "num")],
+    "funnel": [("records", _("Records"), "int"), ("won", _("Won"), "int"), ("win_rate", _("Win rate"), "pct")],
+    "durations": [("cycle_won_median_days", _("Median days to Won"), "days"), ("share_over", _("Stays over limit"), "pct")],
+    "adherence": [("score", _("Adherence score"), "num"), ("gates_overridden", _("Gates overridden"), "int"),
+                  ("sla_breaches", _("SLA breaches"), "int")],
+    "winrate": [("closed", _("Closed"), "int"), ("win_rate", _("Win rate"), "pct"), ("won_amount", _("Won"), "money")],
+    "forecast": [("won", _("Won"), "money"), ("expected", _("Expected"), "money"), ("target", _("Target"), "money"),
+                 ("gap", _("Gap"), "money"), ("coverage", _("Coverage"), "num"), ("p10", _("P10"), "money"),
+                 ("p50", _("P50"), "money"), ("p90", _("P90"), "money")],
+    "calibration": [("pairs", _("Record × stage pairs"), "int"), ("brier_default", _("Brier (defaults)"), "num"),
+                    ("brier_suggested", _("Brier (suggested)"), "num")],
+    "accuracy": [("snapshots", _("Snapshots"), "int"), ("mape", _("MAPE"), "pct"), ("bias", _("Bias"), "pct"),
+                 ("band_hit_rate", _("P10–P90 hit rate"), "pct")],
+    "plan": [("target", _("Target"), "money"), ("won", _("Won"), "money"), ("attainment", _("Attainment"), "pct"),
+             ("coverage", _("Coverage"), "num")],
     "lead-to-win": [("leads", _("Leads"), "int"), ("conversion_rate", _("Conversion rate"), "pct"),
                     ("opportunity_win_rate", _("Opportunity win rate"), "pct"),
                     ("lead_to_win_rate", _("Lead-to-win rate"), "pct"), ("won_amount", _("Won"), "money")],
@@ -97,6 +101,11 @@ SECTIONS = [(_("Per process"), [kind for kind in KINDS if kind not in (*CHAIN, *
 MANAGEMENT_KEYS = ("from", "to")
 
 
+def _spec(report: Report) -> str:
+    """The report's chart specification, its texts in the active language, as JSON."""
+    return json.dumps(translate_spec(chart_spec(report)), default=str)
+
+
 def _staff(request: HttpRequest) -> None:
     if not access.is_staff_member(request.user):
         raise PermissionDenied
@@ -127,8 +136,10 @@ def _run(request: HttpRequest, kind: str) -> Report:
 
 def _table_context(report: Report, name: str) -> dict[str, Any]:
     table = report.tables[name]
-    return {"name": name, "title": table.title, "columns": table.columns,
-            "rows": [[(cell(row.get(column.key), column), column.kind not in ("text", "list"))
+    return {"name": name, "title": translate_label(table.title),
+            "columns": [{"label": translate_label(column.label), "kind": column.kind} for column in table.columns],
+            "rows": [[(web_cell(row.get("stage_title", row.get(column.key)) if column.key == "stage"
+                                else row.get(column.key), column), column.kind not in ("text", "list"))
                       for column in table.columns] for row in table.rows]}
 
 
@@ -140,7 +151,7 @@ def _figures(report: Report) -> list[dict[str, Any]]:
     for key, label, kind in KEY_FIGURES.get(report.kind, []):
         if key not in report.summary:
             continue
-        value = cell(report.summary.get(key), Column(key, label, kind))
+        value = web_cell(report.summary.get(key), Column(key, label, kind))
         if kind == "money" and report.summary.get(key) is not None:
             value = f"{value} {currency}"
         figures.append({"label": label, "value": value})
@@ -164,6 +175,15 @@ def _adherence_links(query: dict[str, str], language: str) -> list[tuple[str, st
             for process in Process.objects.order_by("key")]
 
 
+def _process_choices() -> list[tuple[str, str]]:
+    """(key, title in the active language) of every process, for the filter."""
+    from salesflow.records.models import Process
+    from salesflow.web.templatetags.salesflow_web import current_language
+
+    language = current_language()
+    return [(process.key, process.title_in(language)) for process in Process.objects.order_by("key")]
+
+
 def _processes() -> list[str]:
     from salesflow.records.models import Process
 
@@ -182,15 +202,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         params_from(query)
         error = None
     except EngineError as problem:
-        error = problem.message
+        error = localize(problem.message)
     management = urlencode({key: value for key, value in query.items() if key in MANAGEMENT_KEYS})
     sections = [(heading, [(kind, TITLES[kind]) for kind in kinds if kind != "accuracy"
                            or _may_see_accuracy(request.user)],
                  management if kinds == list(PROCESS_MANAGEMENT) else urlencode(query),
                  kinds == list(PROCESS_MANAGEMENT)) for heading, kinds in SECTIONS]
     return render(request, "analytics/dashboard.html", {
-        "sections": sections, "adherence_links": _adherence_links(query, get_language() or "en"), "query": query, "querystring": urlencode(query), "currency": corporate_currency(),
-        "error": error, "dimensions": DIMENSIONS, "processes": _processes(), "may_plan": may_plan(request.user),
+        "sections": sections, "adherence_links": _adherence_links(query, get_language() or "en"), "query": query,
+        "querystring": urlencode(query), "currency": corporate_currency(),
+        "error": error, "dimensions": [(dimension, translate_label(DIMENSION_NAMES[dimension])) for dimension in DIMENSIONS],
+        "processes": _process_choices(), "may_plan": may_plan(request.user),
     }, status=400 if error else 200)
 
 
@@ -202,12 +224,12 @@ def panel(request: HttpRequest, kind: str) -> HttpResponse:
     try:
         report = _run(request, kind)
     except EngineError as problem:
-        return render(request, "analytics/panel_error.html", {"message": problem.message, "title": TITLES[kind]},
+        return render(request, "analytics/panel_error.html", {"message": localize(problem.message), "title": TITLES[kind]},
                       status=400)
     querystring = urlencode(_query(request))
     return render(request, "analytics/panel.html", {
         "kind": kind, "title": TITLES[kind], "report": report, "figures": _figures(report),
-        "spec": json.dumps(chart_spec(report), default=str), "table": _table_context(report, report.main),
+        "spec": _spec(report), "table": _table_context(report, report.main),
         "querystring": querystring,
     })
 
@@ -220,11 +242,11 @@ def report_page(request: HttpRequest, kind: str) -> HttpResponse:
     try:
         report = _run(request, kind)
     except EngineError as problem:
-        messages.error(request, problem.message)
+        messages.error(request, localize(problem.message))
         return redirect("controlling")
     return render(request, "analytics/report.html", {
         "kind": kind, "title": TITLES[kind], "report": report, "figures": _figures(report),
-        "spec": json.dumps(chart_spec(report), default=str),
+        "spec": _spec(report), "report_title": localize(report.title), "notes": notes(report),
         "tables": [_table_context(report, name) for name in report.tables],
         "querystring": urlencode(_query(request)), "summary": report.summary,
     })
@@ -255,7 +277,7 @@ def report_chart(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
         report = _run(request, kind)
     except BadInput as problem:
         return HttpResponse(problem.message + "\n", status=400, content_type="text/plain; charset=utf-8")
-    content = render_chart(report, fmt)
+    content = render_spec(translate_spec(chart_spec(report)), fmt)
     response = HttpResponse(content, content_type="image/svg+xml" if fmt == "svg" else "image/png")
     if request.GET.get("download"):
         response["Content-Disposition"] = f'attachment; filename="salesflow-{kind}.{fmt}"'
@@ -283,17 +305,18 @@ def targets(request: HttpRequest) -> HttpResponse:
             item = _target_input(request.POST)
             if request.POST.get("remove"):
                 do_delete_target(item, request.user)
-                messages.success(request, "Target removed.")
+                messages.success(request, _("Target removed."))
             else:
                 target = do_set_target(item, request.user)
-                messages.success(request, f"Target {target.period} set: {target.amount:,.2f} {target.currency}.")
+                messages.success(request, _("Target %(period)s set: %(amount)s.") % {
+                    "period": target.period, "amount": money(target.amount, target.currency)})
         except EngineError as problem:
-            messages.error(request, problem.message)
+            messages.error(request, localize(problem.message))
         return redirect(f"{request.path}?{urlencode({'period': period})}" if period else request.path)
     try:
         rows = list_targets(period or None)
     except EngineError as problem:
-        messages.error(request, problem.message)
+        messages.error(request, localize(problem.message))
         rows = list_targets()
     return render(request, "analytics/targets.html", {
         "targets": rows, "period": period, "may_plan": may_plan(request.user), "processes": _processes(),
@@ -310,14 +333,16 @@ def targets_import(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     upload = request.FILES.get("file")
     if upload is None:
-        messages.error(request, "Choose a CSV file to import.")
+        messages.error(request, _("Choose a CSV file to import."))
         return redirect("controlling_targets")
     try:
         text = upload.read().decode("utf-8-sig")
         imported = import_targets_text(text, upload.name, request.user)
-        messages.success(request, f"{len(imported)} target(s) imported from {upload.name}.")
+        messages.success(request, ngettext("%(count)d target imported from %(file)s.",
+                                           "%(count)d targets imported from %(file)s.", len(imported))
+                         % {"count": len(imported), "file": upload.name})
     except UnicodeDecodeError:
-        messages.error(request, f"{upload.name}: the file is not UTF-8 text.")
+        messages.error(request, _("%(file)s: the file is not UTF-8 text.") % {"file": upload.name})
     except EngineError as problem:
-        messages.error(request, problem.message)
+        messages.error(request, localize(problem.message))
     return redirect("controlling_targets")

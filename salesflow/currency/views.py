@@ -24,6 +24,7 @@ from salesflow.currency.services import (
 )
 from salesflow.currency.settings import corporate_currency
 from salesflow.engine.errors import EngineError
+from salesflow.web.i18n import localize
 
 MAX_UPLOAD = 5 * 1024 * 1024
 
@@ -60,7 +61,7 @@ def rates(request: HttpRequest) -> HttpResponse:
                 "date": rate.date.isoformat(), "from": rate.from_currency, "rate": f"{rate.rate.normalize():f}",
                 "to": rate.to_currency})
         except EngineError as problem:
-            messages.error(request, problem.message)
+            messages.error(request, localize(problem.message))
         return redirect(request.get_full_path())
     every = list_rates()
     shown = [rate for rate in every if not currency or currency in (rate.from_currency, rate.to_currency)]
@@ -91,5 +92,5 @@ def rates_import(request: HttpRequest) -> HttpResponse:
     except UnicodeDecodeError:
         messages.error(request, _("%(name)s: not UTF-8 text.") % {"name": upload.name})
     except EngineError as problem:
-        messages.error(request, problem.message)
+        messages.error(request, localize(problem.message))
     return redirect("currency_rates")

@@ -20,6 +20,7 @@ from salesflow.engine.gates import (
     unmet_requirements,
 )
 from salesflow.engine.state import Actor, EventDraft, RecordState, Result
+from salesflow.engine.texts import N_, Names, Sentence
 from salesflow.process.graph import MoveKind, default_targets, move_kind, skipped_stages, targets
 from salesflow.process.model import Outcome, ProcessDefinition, Stage
 
@@ -29,16 +30,16 @@ MAX_REASON = 2000
 def _require_open(definition: ProcessDefinition, state: RecordState) -> Stage:
     stage = definition.stage(state.stage)
     if stage.is_outcome:
-        raise Conflict(f"the record is closed as {stage.display_title()}")
+        raise Conflict(N_("the record is closed as %(stage)s", stage=Names("stages", [stage.id], stage.display_title())))
     return stage
 
 
-def _reason(reason: str | None, what: str) -> str:
+def _reason(reason: str | None, what: Sentence) -> str:
     text = (reason or "").strip()
     if not text:
-        raise BadInput(f"{what} needs a written reason")
+        raise BadInput(N_("%(what)s needs a written reason", what=what))
     if len(text) > MAX_REASON:
-        raise BadInput(f"the reason is longer than {MAX_REASON} characters")
+        raise BadInput(N_("the reason is longer than %(limit)s characters", limit=MAX_REASON))
     return text
 
 
@@ -59,9 +60,10 @@ def create(definition: ProcessDefinition, actor: Actor, values: dict[str, Any], 
     role = handed_over_by or authority.creator_role(definition, actor)
     if role is None:
         allowed = definition.rights.create or list(definition.roles)
-        raise NotPermitted(f"creating {definition.record} records needs one of the roles: {', '.join(allowed)}")
+        raise NotPermitted(N_("creating %(kind)s records needs one of the roles: %(roles)s", kind=definition.record,
+                              roles=Names("role_ids", allowed, ", ".join(allowed))))
     if not is_filled(values.get("title")):
-        raise BadInput("title: a value is required")
+        raise BadInput(N_("%(field)s: a value is required", field="title"))
     values = dict(values)
     values.setdefault("classification", definition.guideline.classification.value)
     values.setdefault("currency", "EUR")
@@ -70,7 +72,7 @@ def create(definition: ProcessDefinition, actor: Actor, values: dict[str, Any], 
             values[name] = coerce(definition, name, declared.default)
     missing = [name for name, declared in definition.fields.items() if declared.required and not is_filled(values.get(name))]
     if missing:
-        raise BadInput(f"required field(s) missing: {', '.join(missing)}")
+        raise BadInput(N_("required field(s) missing: %(fields)s", fields=Names("fields", missing, ", ".join(missing))))
     stage = definition.first_stage
     state = RecordState(stage=stage.id, owner_id=owner_id, values={k: v for k, v in values.items() if v is not None})
     separation.check_fields(definition, state)
@@ -84,7 +86,7 @@ def set_fields(definition: ProcessDefinition, state: RecordState, actor: Actor, 
     _require_open(definition, state)
     role = authority.editor_role(definition, state, actor)
     if role is None:
-        raise NotPermitted("only the record's owner or a role with the edit right may change its fields")
+        raise NotPermitted(N_("only the record's owner or a role with the edit right may change its fields"))
     new = state.copy()
     events = []
     for name, value in changes.items():
@@ -105,7 +107,7 @@ def set_fields(definition: ProcessDefinition, state: RecordState, actor: Actor, 
         events.append(EventDraft(kind="field_changed", role=role, from_stage=state.stage,
                                  payload={"field": name, "old": old, "new": value}))
     if not events:
-        raise Conflict("nothing changed: the fields already hold these values")
+        raise Conflict(N_("nothing changed: the fields already hold these values"))
     separation.check_fields(definition, new)
     events.extend(change_control_events(definition, state, new, role, changes))
     return Result(new, events)
@@ -139,7 +141,8 @@ def change_control_events(definition: ProcessDefinition, old: RecordState, new: 
 def timer_move(definition: ProcessDefinition, state: RecordState, target: str, schedule_id: str) -> Result:
     """A move made by a schedule of the process when its time has come (no gate is asked: the timer is the rule)."""
     if definition.stage(state.stage).is_outcome or target == state.stage:
-        raise Conflict(f"the record is in {state.stage}: schedule {schedule_id} does not move it")
+        raise Conflict(N_("the record is in %(stage)s: schedule %(schedule)s does not move it", stage=state.stage,
+                           schedule=schedule_id))
     new = state.copy()
     new.stage = target
     new.probability_override = None
@@ -209,16 +212,17 @@ def do_activity(definition: ProcessDefinition, state: RecordState, actor: Actor,
         raise BadInput(f"unknown activity {activity_id!r} (activities of {definition.process}: {', '.join(activities)})")
     owning_stage, activity = activities[activity_id]
     if activity_id not in _available_activities(definition, state):
-        raise BadInput(f"activity {activity_id} belongs to stage {owning_stage.id}; the record is in {state.stage}")
+        raise BadInput(N_("activity %(activity)s belongs to stage %(owning)s; the record is in %(stage)s",
+                          activity=activity_id, owning=owning_stage.id, stage=state.stage))
     if activity_id in state.done:
-        raise Conflict(f"activity {activity_id} is already done")
+        raise Conflict(N_("activity %(activity)s is already done", activity=activity_id))
     separation.check_activity(definition, state, actor, activity_id)
     role = authority.activity_role(definition, state, actor, activity_id)
     if role is None:
         raise activity_refusal(definition, owning_stage, activity_id)
     unmet = unmet_requirements(definition, state, activity.requires, owning_stage.id)
     if unmet:
-        raise Unmet(f"activity {activity_id} cannot be done yet", unmet)
+        raise Unmet(N_("activity %(activity)s cannot be done yet", activity=activity_id), unmet)
     new = state.copy()
     new.done[activity_id] = {"by": actor.user_id, "by_name": actor.name, "role": role}
     payload: dict[str, Any] = {"title": activity.title.get_text("en")}
@@ -232,12 +236,14 @@ def activity_refusal(definition: ProcessDefinition, stage: Stage, activity_id: s
     """Who does an activity (RACI): its responsible and accountable role, its ``done_by`` roles, a delegate."""
     activity = definition.activity(activity_id)
     roles = authority.activity_roles(activity)
-    names = " or ".join(definition.role_title(role) for role in roles)
+    names = Names("roles", roles, " or ".join(definition.role_title(role) for role in roles))
     gate = stage.gate
     delegated = bool(gate and gate.decided_by and gate.delegable_to
                      and gate.decided_by in (activity.responsible, activity.accountable))
-    extra = " (or the user the stage's decision is delegated to)" if delegated else ""
-    return NotPermitted(f"activity {activity_id} is done by {names}{extra}", rule="activity_roles",
+    text = (N_("activity %(activity)s is done by %(roles)s (or the user the stage's decision is delegated to)",
+               activity=activity_id, roles=names) if delegated
+            else N_("activity %(activity)s is done by %(roles)s", activity=activity_id, roles=names))
+    return NotPermitted(text, rule="activity_roles",
                         params={"activity": activity_id, "roles": roles, "delegated": delegated})
 
 
@@ -260,14 +266,15 @@ def decide(definition: ProcessDefinition, state: RecordState, actor: Actor, answ
     """Answer the current stage's gate decision (``yes`` lets the record move on)."""
     stage = _require_open(definition, state)
     if answer not in ("yes", "no"):
-        raise BadInput(f"a decision is answered yes or no, got {answer!r}")
+        raise BadInput(N_("a decision is answered yes or no, got %(value)s", value=repr(answer)))
     if not stage.gate or not stage.gate.decision:
-        raise BadInput(f"stage {stage.id} has no decision to take")
+        raise BadInput(N_("stage %(stage)s has no decision to take", stage=stage.id))
     role = authority.decider_role(definition, state, stage, actor)
     if role is None:
         raise NotPermitted(decision_item(definition, stage).message.replace("decision missing: ", "the decision "))
     if state.decisions.get(stage.id, {}).get("answer") == answer:
-        raise Conflict(f"the decision of stage {stage.id} is already {answer}")
+        raise Conflict(N_("the decision of stage %(stage)s is already %(answer)s", stage=stage.id,
+                           answer=N_("yes") if answer == "yes" else N_("no")))
     new = state.copy()
     new.decisions[stage.id] = {"answer": answer, "by": actor.user_id, "by_name": actor.name, "role": role}
     payload: dict[str, Any] = {"question": stage.gate.decision.get_text("en"), "answer": answer}
@@ -292,8 +299,8 @@ def approve(definition: ProcessDefinition, state: RecordState, actor: Actor, app
     approval = definition.approvals[approval_id]
     amount = record_amount(state)
     if approval.by_amount and amount is None:
-        raise Unmet(f"approval {approval_id} depends on the amount",
-                    [Item("field", "amount", "field amount is empty: set the amount first")])
+        raise Unmet(N_("approval %(approval)s depends on the amount", approval=approval_id),
+                    [Item("field", "amount", N_("field amount is empty: set the amount first"))])
     compared = authority.band_amount(amount, conversion)
     roles = authority.approver_roles(approval, compared)
     role = authority.first_role(actor, roles)
@@ -301,11 +308,13 @@ def approve(definition: ProcessDefinition, state: RecordState, actor: Actor, app
         names = " or ".join(definition.role_title(item) for item in roles) or "nobody (the amount is above every band)"
         shown = f"{amount:f}" if conversion is None or amount is None else \
             f"{amount:f} {conversion.from_currency} ({compared:f} {conversion.to_currency} at {conversion.rate:f})"
-        raise NotPermitted(f"approval {approval_id} for {shown} needs {names}" if amount is not None
-                           else f"approval {approval_id} needs {names}")
+        names = Names("roles", roles, names) if roles else N_("nobody (the amount is above every band)")
+        raise NotPermitted(N_("approval %(approval)s for %(amount)s needs %(roles)s", approval=approval_id,
+                              amount=shown, roles=names) if amount is not None
+                           else N_("approval %(approval)s needs %(roles)s", approval=approval_id, roles=names))
     grant = state.approvals.get(approval_id)
     if grant and (approval.role or (amount is not None and amount <= Decimal(str(grant.get("amount"))))):
-        raise Conflict(f"approval {approval_id} is already granted")
+        raise Conflict(N_("approval %(approval)s is already granted", approval=approval_id))
     band = authority.band_for(approval, compared) if compared is not None and approval.by_amount else None
     new = state.copy()
     new.approvals[approval_id] = {"by": actor.user_id, "by_name": actor.name, "role": role,
@@ -331,12 +340,12 @@ def set_probability(definition: ProcessDefinition, state: RecordState, actor: Ac
     stage = _require_open(definition, state)
     role = authority.probability_role(definition, state, actor)
     if role is None:
-        raise NotPermitted("only the record's owner or a role with the set_probability right may change its probability")
+        raise NotPermitted(N_("only the record's owner or a role with the set_probability right may change its probability"))
     if probability is not None and not (0 <= probability <= 100):
-        raise BadInput(f"probability must be between 0 and 100, got {probability}")
+        raise BadInput(N_("probability must be between 0 and 100, got %(value)s", value=probability))
     if probability == state.probability_override:
-        raise Conflict("the probability already has this value")
-    text = _reason(reason, "a probability override") if probability is not None else (reason or "").strip()
+        raise Conflict(N_("the probability already has this value"))
+    text = _reason(reason, N_("a probability override")) if probability is not None else (reason or "").strip()
     new = state.copy()
     new.probability_override = probability
     payload = {"old": effective_probability(definition, state), "new": probability if probability is not None
@@ -352,28 +361,30 @@ def delegate(definition: ProcessDefinition, state: RecordState, actor: Actor, to
     if stages:
         unknown = [item for item in stages if item not in {stage.id for stage in delegable}]
         if unknown:
-            raise BadInput(f"no delegable decision in stage(s): {', '.join(unknown)}")
+            raise BadInput(N_("no delegable decision in stage(s): %(stages)s", stages=Names("stages", unknown, ", ".join(unknown))))
         chosen = [stage for stage in delegable if stage.id in stages]
     else:
         chosen = delegable
     if not chosen:
-        raise BadInput(f"process {definition.process} has no delegable decisions")
+        raise BadInput(N_("process %(process)s has no delegable decisions", process=definition.process))
     role = authority.delegator_role(definition, actor, chosen)
     if role is None:
-        raise NotPermitted("only the deciding role may delegate its decisions")
+        raise NotPermitted(N_("only the deciding role may delegate its decisions"))
     new = state.copy()
     if to is None:
         revoked = [stage.id for stage in chosen if stage.id in state.delegations]
         if not revoked:
-            raise Conflict("there is no delegation to revoke")
+            raise Conflict(N_("there is no delegation to revoke"))
         for stage_id in revoked:
             new.delegations.pop(stage_id, None)
         return Result(new, [EventDraft(kind="delegation_revoked", role=role, from_stage=state.stage,
                                        payload={"stages": revoked})])
     for stage in chosen:
         if not any(to.has(item) for item in stage.gate.delegable_to):
-            names = ", ".join(definition.role_title(item) for item in stage.gate.delegable_to)
-            raise BadInput(f"{to.name} cannot take the decision of stage {stage.id}: it is delegable to {names}")
+            names = Names("roles_and", stage.gate.delegable_to,
+                          ", ".join(definition.role_title(item) for item in stage.gate.delegable_to))
+            raise BadInput(N_("%(name)s cannot take the decision of stage %(stage)s: it is delegable to %(roles)s",
+                              name=to.name, stage=stage.id, roles=names))
     for stage in chosen:
         new.delegations[stage.id] = {"user_id": to.user_id, "name": to.name}
     return Result(new, [EventDraft(kind="delegated", role=role, from_stage=state.stage,
@@ -422,7 +433,7 @@ def move(definition: ProcessDefinition, state: RecordState, actor: Actor, target
         raise BadInput(f"unknown stage {target!r} (stages of {definition.process}: "
                        f"{', '.join(stage.id for stage in definition.stages)})")
     if target == state.stage:
-        raise Conflict(f"the record is already in stage {target}")
+        raise Conflict(N_("the record is already in stage %(stage)s", stage=target))
     destination = definition.stage(target)
     kind = move_kind(definition, state.stage, target)
     extra = next((item for item in definition.transitions if item.from_ == state.stage and item.to == target), None)
@@ -448,8 +459,10 @@ def move(definition: ProcessDefinition, state: RecordState, actor: Actor, target
         # Who decides to close a record in an outcome may make that move.
         role = authority.closing_role(definition, state, actor, current, destination)
     if role is None:
-        raise NotPermitted(f"{actor.name} may not move this record: moves are made by the record's owner, "
-                           f"{definition.role_title(definition.guideline.responsible)} or the deciding role")
+        raise NotPermitted(N_("%(name)s may not move this record: moves are made by the record's owner, "
+                              "%(role)s or the deciding role", name=actor.name,
+                              role=Names("roles", [definition.guideline.responsible],
+                                         definition.role_title(definition.guideline.responsible))))
 
     unmet: list[Item] = []
     implicit_decisions: list[Stage] = []
@@ -484,15 +497,18 @@ def move(definition: ProcessDefinition, state: RecordState, actor: Actor, target
     new = state.copy()
     if unmet:
         if override_reason is None or not override_reason.strip():
-            verb = "enter" if destination.is_outcome else "move to"
-            raise Unmet(f"cannot {verb} {target}: {len(unmet)} requirement(s) unmet", unmet)
-        reason = _reason(override_reason, "an override")
+            raise Unmet(N_("cannot enter %(stage)s: %(count)s requirement(s) unmet", stage=target, count=len(unmet))
+                        if destination.is_outcome else
+                        N_("cannot move to %(stage)s: %(count)s requirement(s) unmet", stage=target, count=len(unmet)),
+                        unmet)
+        reason = _reason(override_reason, N_("an override"))
         override_by = authority.override_role(definition, state, actor, gates)
         if override_by is None:
             if closing_unmet is not None:
                 raise closing_unmet
-            raise NotPermitted("overriding unmet requirements needs the deciding role, "
-                               f"{definition.role_title(definition.guideline.responsible)} or the override right")
+            raise NotPermitted(N_("overriding unmet requirements needs the deciding role, %(role)s or the override right",
+                                  role=Names("roles", [definition.guideline.responsible],
+                                             definition.role_title(definition.guideline.responsible))))
         events.append(EventDraft(kind="gate_overridden", role=override_by, from_stage=state.stage, to_stage=target,
                                  payload={"reason": reason, "unmet": [item.to_data() for item in unmet]}))
     for stage in implicit_decisions:
@@ -549,12 +565,13 @@ def consult(definition: ProcessDefinition, state: RecordState, actor: Actor, act
         raise NotPermitted(refusal.message.replace(" is done by ", " is done — and its consulted roles asked — by "),
                            rule="consult_asker", params=refusal.params)
     if activity_id in state.done:
-        raise Conflict(f"activity {activity_id} is done already")
+        raise Conflict(N_("activity %(activity)s is done already", activity=activity_id))
     if (activity_id, role) in open_requests:
-        raise Conflict(f"{definition.role_title(role)} was asked on {activity_id} already and has not answered yet")
+        raise Conflict(N_("%(role)s was asked on %(activity)s already and has not answered yet",
+                           role=Names("roles", [role], definition.role_title(role)), activity=activity_id))
     text = (question or "").strip()
     if len(text) > MAX_REASON:
-        raise BadInput(f"the question is longer than {MAX_REASON} characters")
+        raise BadInput(N_("the question is longer than %(limit)s characters", limit=MAX_REASON))
     return Result(state.copy(), [EventDraft(kind="consultation_requested", role=asker, from_stage=state.stage,
                                             activity=activity_id, payload={"consulted": role, "question": text})])
 
@@ -567,9 +584,9 @@ def answer_consultation(definition: ProcessDefinition, state: RecordState, actor
                            rule="consult_answerer", params={"activity": activity_id, "roles": [role]})
     text = (answer or "").strip()
     if not text:
-        raise BadInput("an answer needs a text")
+        raise BadInput(N_("an answer needs a text"))
     if len(text) > MAX_REASON:
-        raise BadInput(f"the answer is longer than {MAX_REASON} characters")
+        raise BadInput(N_("the answer is longer than %(limit)s characters", limit=MAX_REASON))
     return Result(state.copy(), [EventDraft(kind="consultation_answered", role=role, from_stage=state.stage,
                                             activity=activity_id, payload={"consulted": role, "answer": text})])
 
@@ -584,5 +601,6 @@ def _askable_activity(definition: ProcessDefinition, state: RecordState, activit
     if current.is_outcome and owning_stage.id != current.id:
         _require_open(definition, state)
     if activity_id not in _available_activities(definition, state):
-        raise BadInput(f"activity {activity_id} belongs to stage {owning_stage.id}; the record is in {state.stage}")
+        raise BadInput(N_("activity %(activity)s belongs to stage %(owning)s; the record is in %(stage)s",
+                          activity=activity_id, owning=owning_stage.id, stage=state.stage))
     return activity, owning_stage

@@ -19,6 +19,7 @@ from salesflow.engine import authority
 from salesflow.engine.errors import BadInput, Conflict, Item, NotPermitted, Unmet
 from salesflow.engine.gates import approval_holds, decision_holds, gate_unmet, record_amount
 from salesflow.engine.state import Actor, EventDraft, RecordState, Result
+from salesflow.engine.texts import N_, Names, Sentence
 from salesflow.process.model import ProcessDefinition, Stage, Text
 
 MAX_TEXT = 2000
@@ -27,21 +28,21 @@ MAX_TEXT = 2000
 def _open_stage(definition: ProcessDefinition, state: RecordState) -> Stage:
     stage = definition.stage(state.stage)
     if stage.is_outcome:
-        raise Conflict(f"the record is closed as {stage.display_title()}")
+        raise Conflict(N_("the record is closed as %(stage)s", stage=Names("stages", [stage.id], stage.display_title())))
     return stage
 
 
 def _note(text: str | None) -> str:
     note = (text or "").strip()
     if len(note) > MAX_TEXT:
-        raise BadInput(f"the note is longer than {MAX_TEXT} characters")
+        raise BadInput(N_("the note is longer than %(limit)s characters", limit=MAX_TEXT))
     return note
 
 
-def _requester_role(definition: ProcessDefinition, state: RecordState, actor: Actor, what: str) -> str:
+def _requester_role(definition: ProcessDefinition, state: RecordState, actor: Actor, what: Sentence) -> str:
     role = authority.editor_role(definition, state, actor)
     if role is None:
-        raise NotPermitted(f"only the record's owner or a role with the edit right may request {what}",
+        raise NotPermitted(N_("only the record's owner or a role with the edit right may request %(what)s", what=what),
                            rule="request_right")
     return role
 
@@ -54,11 +55,12 @@ def approval_asked(definition: ProcessDefinition, state: RecordState, approval_i
     approval = definition.approvals[approval_id]
     amount = record_amount(state)
     if approval.by_amount and amount is None:
-        raise Unmet(f"approval {approval_id} depends on the amount",
-                    [Item("field", "amount", "field amount is empty: set the amount first")])
+        raise Unmet(N_("approval %(approval)s depends on the amount", approval=approval_id),
+                    [Item("field", "amount", N_("field amount is empty: set the amount first"))])
     roles = authority.approver_roles(approval, amount)
     if not roles:
-        raise Conflict(f"approval {approval_id}: nobody may approve {amount:f} (the amount is above every band)")
+        raise Conflict(N_("approval %(approval)s: nobody may approve %(amount)s (the amount is above every band)",
+                           approval=approval_id, amount=f"{amount:f}"))
     return roles, amount
 
 
@@ -68,8 +70,8 @@ def request_approval(definition: ProcessDefinition, state: RecordState, actor: A
     _open_stage(definition, state)
     roles, amount = approval_asked(definition, state, approval_id)
     if approval_holds(definition, state, approval_id):
-        raise Conflict(f"approval {approval_id} is already granted")
-    role = _requester_role(definition, state, actor, "an approval")
+        raise Conflict(N_("approval %(approval)s is already granted", approval=approval_id))
+    role = _requester_role(definition, state, actor, N_("an approval"))
     approval = definition.approvals[approval_id]
     payload: dict[str, Any] = {"title": approval.title.get_text("en"),
                                "amount": f"{amount:f}" if amount is not None else None,
@@ -94,10 +96,10 @@ def request_decision(definition: ProcessDefinition, state: RecordState, actor: A
     """Ask for the current stage's gate decision (the deciding role, or the user it is delegated to)."""
     stage = _open_stage(definition, state)
     if not stage.gate or not stage.gate.decision or not stage.gate.decided_by:
-        raise BadInput(f"stage {stage.id} has no decision to take")
+        raise BadInput(N_("stage %(stage)s has no decision to take", stage=stage.id))
     if decision_holds(state, stage):
-        raise Conflict(f"the decision of stage {stage.id} is already taken (yes)")
-    role = _requester_role(definition, state, actor, "a decision")
+        raise Conflict(N_("the decision of stage %(stage)s is already taken (yes)", stage=stage.id))
+    role = _requester_role(definition, state, actor, N_("a decision"))
     asked = decision_asked(definition, state, stage)
     payload: dict[str, Any] = {"question": stage.gate.decision.get_text("en"), "asked": asked["roles"],
                                "delegate_id": asked["user_id"]}
@@ -115,16 +117,17 @@ def refuse_approval(definition: ProcessDefinition, state: RecordState, actor: Ac
     roles, amount = approval_asked(definition, state, approval_id)
     role = authority.first_role(actor, roles)
     if role is None:
-        names = " or ".join(definition.role_title(item) for item in roles)
-        raise NotPermitted(f"approval {approval_id} is refused by whoever may grant it: {names}",
+        names = Names("roles", roles, " or ".join(definition.role_title(item) for item in roles))
+        raise NotPermitted(N_("approval %(approval)s is refused by whoever may grant it: %(roles)s",
+                              approval=approval_id, roles=names),
                            rule="refuse_approval", params={"approval": approval_id, "roles": roles})
     if approval_holds(definition, state, approval_id):
-        raise Conflict(f"approval {approval_id} is already granted")
+        raise Conflict(N_("approval %(approval)s is already granted", approval=approval_id))
     text = (reason or "").strip()
     if not text:
-        raise BadInput("refusing an approval needs a written reason")
+        raise BadInput(N_("refusing an approval needs a written reason"))
     if len(text) > MAX_TEXT:
-        raise BadInput(f"the reason is longer than {MAX_TEXT} characters")
+        raise BadInput(N_("the reason is longer than %(limit)s characters", limit=MAX_TEXT))
     approval = definition.approvals[approval_id]
     payload: dict[str, Any] = {"title": approval.title.get_text("en"),
                                "amount": f"{amount:f}" if amount is not None else None, "reason": text,

@@ -30,18 +30,34 @@ class Rendered:
     process_map: bytes | None = None
 
 
-def version_info(version: ProcessVersion) -> VersionInfo:
-    """The document-control data of a stored version."""
+def change_note_in(version: ProcessVersion, language: str) -> str:
+    """The version's change note in ``language``: the file's own text in that language when the stored note is
+    the file's English one (a note written at proposal stays as written)."""
+    note = version.change_note or ""
+    if not note or language == "en":
+        return note
+    try:
+        written = definition_of(version).guideline.change_note
+    except Exception:  # noqa: BLE001 - a version whose file no longer parses keeps its stored note
+        return note
+    if written is not None and written.get_text("en") == note:
+        return written.get_text(language) or note
+    return note
+
+
+def version_info(version: ProcessVersion, language: str = "en") -> VersionInfo:
+    """The document-control data of a stored version (the change note in ``language``)."""
     return VersionInfo(
         version=version.version, status=version.status, author=version.author_name,
         approver=version.approver_name, approved_at=version.approved_at, effective_date=version.effective_date,
-        change_note=version.change_note, sha256=version.sha256,
+        change_note=change_note_in(version, language), sha256=version.sha256,
     )
 
 
 def document_of(version: ProcessVersion, language: str = "en") -> GuidelineDocument:
     """The guideline document of a stored version, with the process map of the approved library."""
-    return build_document(definition_of(version), version_info(version), language, approved_definitions(version))
+    return build_document(definition_of(version), version_info(version, language), language,
+                          approved_definitions(version))
 
 
 def file_name(version: ProcessVersion, fmt: str, language: str = "en") -> str:

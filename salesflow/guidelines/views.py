@@ -27,7 +27,14 @@ from salesflow.guidelines.audit_pack import PACK_RIGHT, export_audit_pack
 from salesflow.guidelines.diff import semantic_diff, side_by_side
 from salesflow.guidelines.library_map import current_map
 from salesflow.guidelines.process_map import render_map_svg
-from salesflow.guidelines.publish import CONTENT_TYPES, FORMATS, document_of, file_name, render_version
+from salesflow.guidelines.publish import (
+    CONTENT_TYPES,
+    FORMATS,
+    change_note_in,
+    document_of,
+    file_name,
+    render_version,
+)
 from salesflow.guidelines.render_html import document_body
 from salesflow.guidelines.retirement import do_reinstate_process, do_retire_process, may_retire
 from salesflow.guidelines.training import pending_for, training_matrix
@@ -139,6 +146,7 @@ def guideline_detail(request: HttpRequest, key: str, number: int | None = None) 
     versions = list(version.process.versions.order_by("-version"))
     return render(request, "guidelines/detail.html", {
         "process": version.process, "version": version, "versions": versions, "doc": doc,
+        "change_note": change_note_in(version, language),
         "document_html": document_body(doc), "formats": FORMATS,
         "language": language, "acknowledgement": acknowledgement,
         "may_acknowledge": version.status == Status.approved.value and acknowledgement is None and asked
@@ -258,6 +266,8 @@ def guideline_history(request: HttpRequest, key: str) -> HttpResponse:
     if process is None:
         raise Http404
     versions = list(process.versions.order_by("-version"))
+    for item in versions:
+        item.change_note_shown = change_note_in(item, _language())
     return render(request, "guidelines/history.html", {"process": process, "versions": versions,
                                                        "title": process.title_in(_language())})
 

@@ -21,6 +21,7 @@ from salesflow.people import access
 from salesflow.process.checklist import ChecklistDefinition, QuestionType, Subject
 from salesflow.quality import services
 from salesflow.quality.models import ChecklistVersion, Evidence
+from salesflow.web.i18n import localize
 from salesflow.web.templatetags.salesflow_web import current_language
 
 #: The most subjects offered in the form's choice list (beyond it, the id is typed).
@@ -151,7 +152,7 @@ def assess(request: HttpRequest, key: str) -> HttpResponse:
             errors = [_question_problem(definition, problem, language) for problem in refused.problems]
             status = 400
         except EngineError as refused:
-            errors = [refused.message]
+            errors = [localize(refused.message)]
             status = 403 if refused.code == "not_permitted" else 404 if refused.code == "not_found" else 400
         else:
             return redirect("assessment", assessment_id=assessment.pk)

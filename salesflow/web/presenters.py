@@ -20,11 +20,13 @@ from salesflow.engine import actions, authority, requests
 from salesflow.engine.errors import EngineError, Item, NotPermitted, Unmet
 from salesflow.engine.gates import approval_holds, gate_checklist, record_amount
 from salesflow.engine.state import Actor, RecordState
+from salesflow.engine.texts import Names
 from salesflow.people.models import User
 from salesflow.process.model import BUILTIN_FIELDS, Activity, ProcessDefinition, Stage
 from salesflow.records.models import Consultation, Event, Record
 from salesflow.records.redaction import HIDDEN_MARK, reader_payloads
-from salesflow.web import labels
+from salesflow.web import formats, labels
+from salesflow.web.i18n import Namer, localize
 from salesflow.web.templatetags.salesflow_web import current_language, money
 
 
@@ -52,11 +54,11 @@ def dry_run(call: Callable[[], Any]) -> Offer:
     try:
         call()
     except Unmet as refusal:
-        return Offer("blocked", refusal.message, list(refusal.items))
+        return Offer("blocked", localize(refusal.message), list(refusal.items))
     except NotPermitted as refusal:
-        return Offer("not_permitted", refusal.message)
+        return Offer("not_permitted", localize(refusal.message))
     except EngineError as refusal:
-        return Offer("unavailable", refusal.message)
+        return Offer("unavailable", localize(refusal.message))
     return Offer("ready")
 
 
@@ -117,7 +119,7 @@ def describe_item(definition: ProcessDefinition, state: RecordState, item: Item,
                 text += " " + _("(or a delegated %(roles)s)") % {
                     "roles": ", ".join(role_titles(definition, gate.delegable_to, language))}
             return text
-    return item.message
+    return localize(item.message, namer(definition, language))
 
 
 def refusal_text(definition: ProcessDefinition, error: EngineError, language: str) -> str:
@@ -146,7 +148,40 @@ def refusal_text(definition: ProcessDefinition, error: EngineError, language: st
     if error.rule == "consult_answerer":
         return _("This request is answered by %(role)s.") % {
             "role": roles.join(role_titles(definition, params.get("roles", []), language))}
-    return error.message
+    return localize(error.message, namer(definition, language))
+
+
+#: parameters of the core's sentences that hold a stage id
+STAGE_PARAMETERS = ("stage", "owning", "target", "outcome")
+
+
+def namer(definition: ProcessDefinition, language: str) -> Namer:
+    """Names the ids in the core's sentences by their titles in ``language`` (stages, activities, roles …)."""
+    activities = definition.activities()
+
+    def name(key: str, value: Any) -> str | None:
+        if isinstance(value, Names):
+            if value.kind in ("roles", "roles_and"):
+                joiner = _(" or ") if value.kind == "roles" else ", "
+                return joiner.join(role_titles(definition, value.ids, language))
+            if value.kind == "stages":
+                return ", ".join(stage_title(definition, item, language) for item in value.ids)
+            if value.kind == "fields":
+                return ", ".join(field_title(definition, item, language) for item in value.ids)
+            return None
+        if not isinstance(value, str):
+            return None
+        if key in STAGE_PARAMETERS and definition.has_stage(value):
+            return stage_title(definition, value, language)
+        if key == "activity" and value in activities:
+            return activities[value][1].title.get_text(language)
+        if key == "approval" and value in definition.approvals:
+            return definition.approvals[value].title.get_text(language)
+        if key == "field":
+            return field_title(definition, value, language)
+        return None
+
+    return name
 
 
 def describe_items(definition: ProcessDefinition, state: RecordState, items: Iterable[Item],
@@ -376,7 +411,7 @@ def display_value(definition: ProcessDefinition, name: str, value: Any, names: d
             return declared.choices[value].get_text(language)
     if kind == "date":
         try:
-            return date_format(datetime.date.fromisoformat(str(value)), "DATE_FORMAT")
+            return date_format(datetime.date.fromisoformat(str(value)), "SHORT_DATE_FORMAT")
         except ValueError:
             return str(value)
     return str(value)
@@ -442,13 +477,32 @@ CHAIN_EVENTS = ("handoff_sent", "link_added", "link_removed", "document_added", 
                 "review_reopened")
 
 
-def describe_chain_event(kind: str, payload: dict[str, Any]) -> str:
+def _iso_day(value: Any) -> str:
+    """An ISO date of an event's payload in the locale's date format (as it is when it is no date)."""
+    try:
+        return formats.day(datetime.date.fromisoformat(str(value)[:10]))
+    except ValueError:
+        return "" if value is None else str(value)
+
+
+def handoff_title(definition: ProcessDefinition | None, payload: dict[str, Any], language: str) -> str:
+    """The name of a hand-off in ``language`` (from the process; the English name the event keeps otherwise)."""
+    if definition is not None:
+        for _stage, handoff in definition.handoffs():
+            if handoff.id == payload.get("handoff"):
+                return handoff.title.get_text(language)
+    return str(payload.get("title", ""))
+
+
+def describe_chain_event(kind: str, payload: dict[str, Any], definition: ProcessDefinition | None = None,
+                         language: str = "en") -> str:
     """A hand-off, link, document, reminder or re-opened review as a sentence."""
     if kind == "handoff_sent":
+        title = handoff_title(definition, payload, language)
         if payload.get(HIDDEN_MARK):
-            text = _("Handed over: %(title)s → a record you may not see") % {"title": payload.get("title", "")}
+            text = _("Handed over: %(title)s → a record you may not see") % {"title": title}
         else:
-            text = _("Handed over: %(title)s → #%(target)s") % {"title": payload.get("title", ""),
+            text = _("Handed over: %(title)s → #%(target)s") % {"title": title,
                                                                 "target": payload.get("target", "")}
         account = payload.get("account")
         if isinstance(account, dict):
@@ -467,10 +521,10 @@ def describe_chain_event(kind: str, payload: dict[str, Any]) -> str:
         return _("Document added: %(name)s (version %(version)s)") % {"name": payload.get("name", ""),
                                                                       "version": payload.get("version", "")}
     if kind == "reminder":
-        return _("Reminder: due %(due)s (%(days)s days left)") % {"due": payload.get("due", ""),
+        return _("Reminder: due %(due)s (%(days)s days left)") % {"due": _iso_day(payload.get("due")),
                                                                   "days": payload.get("days_left", "")}
     if kind == "deadline_missed":
-        return _("Deadline missed: %(due)s") % {"due": payload.get("due", "")}
+        return _("Deadline missed: %(due)s") % {"due": _iso_day(payload.get("due"))}
     return _("Changed after confirmation (%(fields)s): the review of requirements is open again") % {
         "fields": ", ".join(payload.get("fields", []))}
 
@@ -495,7 +549,7 @@ def describe_event(event: Event, definition: ProcessDefinition, names: dict[int,
         elif isinstance(origin, dict) and payload.get(HIDDEN_MARK):
             text += " " + _("(hand-off from a record you may not see)")
     elif kind in CHAIN_EVENTS:
-        text = describe_chain_event(kind, payload)
+        text = describe_chain_event(kind, payload, definition, language)
     elif kind == "field_changed":
         name = payload.get("field", "")
         text = _("%(field)s: %(old)s → %(new)s") % {

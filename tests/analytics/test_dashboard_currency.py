@@ -21,7 +21,7 @@ def test_panels_show_currency_and_unconverted_records(people):
     client.force_login(people["head"])
     assert "Amounts in EUR, at the rate in force" in client.get("/controlling/").content.decode()
     panel = client.get("/controlling/panel/forecast/?period=2099-Q1").content.decode()
-    assert "19 000 EUR" in panel                      # expected: 10 % of 100 000 EUR + 90 000 EUR
+    assert "19,000 EUR" in panel                      # expected: 10 % of 100 000 EUR + 90 000 EUR
     assert f"Record {ids['CHF']} (100,000.00 CHF): no exchange rate — not in the totals" in panel
     page = client.get("/controlling/report/forecast/?period=2099-Q1").content.decode()
     assert f"Record {ids['CHF']} (100,000.00 CHF): no exchange rate CHF → EUR" in page

@@ -19,6 +19,7 @@ from salesflow.analytics.reports.renewals import renewals
 from salesflow.analytics.reports.tat import tat
 from salesflow.analytics.reports.winrate import winrate
 from salesflow.engine.errors import BadInput
+from salesflow.engine.texts import N_
 
 #: kind → report function, in the order the dashboard shows them.
 KINDS: dict[str, ReportFunction] = {
@@ -86,7 +87,7 @@ def currency_notes(data: Data, params: Params) -> list[str]:
     missing = money.unconverted(data.rows(records.filter(records.amount_original.notnull() & records.rate.isnull())
                                           .select("record_id", "currency", "amount_original", "rate")))
     day = data.now.astimezone(datetime.UTC).date()
-    return [f"Amounts in {data.currency} at the rates in force on {day.isoformat()}.",
+    return [N_("Amounts in %(currency)s at the rates in force on %(day)s.", currency=data.currency, day=day),
             *money.unconverted_note(missing, data.currency, day)]
 
 

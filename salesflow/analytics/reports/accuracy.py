@@ -19,6 +19,7 @@ import ibis
 from salesflow.analytics.periods import parse_period
 from salesflow.analytics.reports import tables
 from salesflow.analytics.reports.base import Column, Data, Params, Report, Table, money, ratio
+from salesflow.engine.texts import N_
 
 
 def actual_won(data: Data, params: Params, period_keys: list[str]) -> dict[tuple[str, str], dict[str, Any]]:
@@ -88,16 +89,16 @@ def accuracy(data: Data, params: Params) -> Report:
         "band_hit_rate": ratio(sum(1 for row in complete if row["in_band"]), len(complete)),
         "as_of": now.isoformat() if isinstance(now, datetime.datetime) else str(now),
     }
-    snapshot_columns = [Column("taken_at", "Taken"), Column("period", "Period"),
-                        Column("weeks_to_end", "Weeks to end", "num"), Column("expected", "Forecast", "money"),
-                        Column("p10", "P10", "money"), Column("p50", "P50", "money"), Column("p90", "P90", "money"),
-                        Column("actual", "Actual won", "money"), Column("error", "Error", "money"),
-                        Column("pct_error", "Error %", "pct"), Column("complete", "Period ended")]
-    period_columns = [Column("period", "Period"), Column("snapshots", "Snapshots", "int"),
-                      Column("actual", "Actual won", "money"), Column("last_expected", "Last forecast", "money"),
-                      Column("mape", "MAPE", "pct"), Column("bias", "Bias", "pct"),
-                      Column("band_hit_rate", "P10–P90 hit rate", "pct"), Column("complete", "Ended")]
-    return Report("accuracy", "Forecast accuracy", params.to_data(), summary,
-                  {"snapshots": Table(snapshot_columns, rows, "Forecast snapshots against actual results"),
-                   "periods": Table(period_columns, period_rows, "Accuracy per period")},
-                  notes=["error = forecast (won + weighted) − actual won; bias > 0: forecasts were too high."])
+    snapshot_columns = [Column("taken_at", N_("Taken")), Column("period", N_("Period")),
+                        Column("weeks_to_end", N_("Weeks to end"), "num"), Column("expected", N_("Forecast"), "money"),
+                        Column("p10", N_("P10"), "money"), Column("p50", N_("P50"), "money"), Column("p90", N_("P90"), "money"),
+                        Column("actual", N_("Actual won"), "money"), Column("error", N_("Error"), "money"),
+                        Column("pct_error", N_("Error %"), "pct"), Column("complete", N_("Period ended"))]
+    period_columns = [Column("period", N_("Period")), Column("snapshots", N_("Snapshots"), "int"),
+                      Column("actual", N_("Actual won"), "money"), Column("last_expected", N_("Last forecast"), "money"),
+                      Column("mape", N_("MAPE"), "pct"), Column("bias", N_("Bias"), "pct"),
+                      Column("band_hit_rate", N_("P10–P90 hit rate"), "pct"), Column("complete", N_("Ended"))]
+    return Report("accuracy", N_("Forecast accuracy"), params.to_data(), summary,
+                  {"snapshots": Table(snapshot_columns, rows, N_("Forecast snapshots against actual results")),
+                   "periods": Table(period_columns, period_rows, N_("Accuracy per period"))},
+                  notes=[N_("error = forecast (won + weighted) − actual won; bias > 0: forecasts were too high.")])

@@ -28,6 +28,7 @@ from typing import Any
 
 from salesflow.analytics.reports import tables
 from salesflow.analytics.reports.base import (
+    DIMENSION_NAMES,
     NONE_LABEL,
     SECONDS_PER_DAY,
     Column,
@@ -38,6 +39,7 @@ from salesflow.analytics.reports.base import (
     index_rows,
     ratio,
 )
+from salesflow.engine.texts import N_
 
 
 def adherence_score(row: dict[str, Any]) -> float | None:
@@ -119,22 +121,22 @@ def adherence(data: Data, params: Params) -> Report:
     totals = {name: sum(row[name] for row in rows) for name in (*fields, "gates_passed")}
     summary = {**totals, "score": adherence_score(totals) if by != "team" else None,
                "override_rate": ratio(totals["gates_overridden"], totals["forward_moves"])}
-    columns = [Column("group", "Owner" if by == "owner" else by.capitalize()),
-               Column("score", "Adherence score", "num"),
-               Column("forward_moves", "Gates", "int"), Column("gates_passed", "Passed", "int"),
-               Column("gates_overridden", "Overridden", "int"), Column("overrides", "Overrides (all)", "int"),
-               Column("stages_skipped", "Stages skipped", "int"),
-               Column("missing_activities", "Required activities missing", "int"),
-               Column("closes", "Closed", "int"), Column("closes_met", "Outcome requirements met", "int"),
-               Column("lost", "Lost", "int"), Column("lost_met", "Lost: customer informed", "int"),
-               Column("limited_stays", "Stays with limit", "int"), Column("sla_breaches", "SLA breaches", "int"),
-               Column("deadlines_missed", "Deadlines missed", "int")]
-    reason_columns = [Column("group", "Group"), Column("record_id", "Record", "int"), Column("at", "At"),
-                      Column("from_stage", "From"), Column("to_stage", "To"), Column("unmet", "Unmet items", "int"),
-                      Column("reason", "Reason")]
-    return Report("adherence", "Process adherence", {**params.to_data(), "by": by}, summary,
-                  {"groups": Table(columns, rows, "Adherence by " + by),
-                   "reasons": Table(reason_columns, reasons, "Overrides and their reasons")},
-                  notes=["Adherence score = 100 × (gates passed + closes with outcome requirements met + "
-                         "stays within the time limit) / (forward moves + closes + stays in stages with a limit + "
-                         "deadlines missed)."])
+    columns = [Column("group", N_("Owner") if by == "owner" else by.capitalize()),
+               Column("score", N_("Adherence score"), "num"),
+               Column("forward_moves", N_("Gates"), "int"), Column("gates_passed", N_("Passed"), "int"),
+               Column("gates_overridden", N_("Overridden"), "int"), Column("overrides", N_("Overrides (all)"), "int"),
+               Column("stages_skipped", N_("Stages skipped"), "int"),
+               Column("missing_activities", N_("Required activities missing"), "int"),
+               Column("closes", N_("Closed"), "int"), Column("closes_met", N_("Outcome requirements met"), "int"),
+               Column("lost", N_("Lost"), "int"), Column("lost_met", N_("Lost: customer informed"), "int"),
+               Column("limited_stays", N_("Stays with limit"), "int"), Column("sla_breaches", N_("SLA breaches"), "int"),
+               Column("deadlines_missed", N_("Deadlines missed"), "int")]
+    reason_columns = [Column("group", N_("Group")), Column("record_id", N_("Record"), "int"), Column("at", N_("At")),
+                      Column("from_stage", N_("From")), Column("to_stage", N_("To")), Column("unmet", N_("Unmet items"), "int"),
+                      Column("reason", N_("Reason"))]
+    return Report("adherence", N_("Process adherence"), {**params.to_data(), "by": by}, summary,
+                  {"groups": Table(columns, rows, N_("Adherence by %(dimension)s", dimension=DIMENSION_NAMES.get(by, by))),
+                   "reasons": Table(reason_columns, reasons, N_("Overrides and their reasons"))},
+                  notes=[N_("Adherence score = 100 × (gates passed + closes with outcome requirements met + "
+                            "stays within the time limit) / (forward moves + closes + stays in stages with a limit + "
+                            "deadlines missed).")])

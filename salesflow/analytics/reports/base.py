@@ -18,9 +18,13 @@ import ibis.expr.types as ir
 
 from salesflow.analytics.periods import Period
 from salesflow.engine.errors import BadInput
+from salesflow.engine.texts import N_
 
 #: Dimensions a report can be broken down by (``--by``).
 DIMENSIONS = ("owner", "team", "type", "process-version")
+#: What each dimension (and the other groupings of the win-rate report) is called in a column heading.
+DIMENSION_NAMES = {"owner": N_("Owner"), "team": N_("Team"), "type": N_("Type"),
+                   "process-version": N_("Process version"), "segment": N_("Segment"), "amount-band": N_("Amount band")}
 #: Label of records without a value in the chosen dimension.
 NONE_LABEL = "(none)"
 #: Label of the single group when no ``--by`` is given.

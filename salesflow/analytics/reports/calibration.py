@@ -20,6 +20,7 @@ import ibis.expr.types as ir
 
 from salesflow.analytics.reports import tables
 from salesflow.analytics.reports.base import NONE_LABEL, Column, Data, Params, Report, Table, ts
+from salesflow.engine.texts import N_
 
 PRIOR_WEIGHT = 10
 Z95 = 1.959963984540054
@@ -116,14 +117,15 @@ def calibration(data: Data, params: Params) -> Report:
                "brier_default": round(sq_default_total / pairs, 4) if pairs else None,
                "brier_suggested": round(sq_suggested_total / pairs, 4) if pairs else None,
                "prior_weight": PRIOR_WEIGHT}
-    columns = [Column("group", "Group"), Column("process", "Process"), Column("stage", "Stage"),
-               Column("default_probability", "Default %", "int"), Column("n", "Closed records", "int"),
-               Column("won", "Won", "int"), Column("win_rate", "Win rate", "pct"),
-               Column("ci_low", "95% CI low", "pct"), Column("ci_high", "95% CI high", "pct"),
-               Column("suggested_probability", "Suggested %", "int"), Column("brier_default", "Brier (default)", "num"),
-               Column("brier_suggested", "Brier (suggested)", "num")]
-    return Report("calibration", "Probability calibration", params.to_data(), summary,
-                  {"stages": Table(columns, rows, "Win rate of records that were in each stage")},
-                  notes=[f"Suggested probability = (won + {PRIOR_WEIGHT} × default) / (n + {PRIOR_WEIGHT}); "
-                         "95% Wilson interval; scope: records created within --from/--to, closed by now."])
+    columns = [Column("group", N_("Group")), Column("process", N_("Process")), Column("stage", N_("Stage")),
+               Column("default_probability", N_("Default %"), "int"), Column("n", N_("Closed records"), "int"),
+               Column("won", N_("Won"), "int"), Column("win_rate", N_("Win rate"), "pct"),
+               Column("ci_low", N_("95% CI low"), "pct"), Column("ci_high", N_("95% CI high"), "pct"),
+               Column("suggested_probability", N_("Suggested %"), "int"), Column("brier_default", N_("Brier (default)"), "num"),
+               Column("brier_suggested", N_("Brier (suggested)"), "num")]
+    return Report("calibration", N_("Probability calibration"), params.to_data(), summary,
+                  {"stages": Table(columns, rows, N_("Win rate of records that were in each stage"))},
+                  notes=[N_("Suggested probability = (won + %(weight)s × default) / (n + %(weight)s); "
+                            "95%% Wilson interval; scope: records created within --from/--to, closed by now.",
+                            weight=PRIOR_WEIGHT)])
 

@@ -34,14 +34,15 @@ from salesflow.analytics.reports.base import (
     days,
     seconds_between,
 )
+from salesflow.engine.texts import N_
 
 #: span → (title, from, to)
 SPANS: dict[str, tuple[str, str, str]] = {
-    "lead_to_opportunity": ("Lead → opportunity", "lead created", "opportunity created"),
-    "lead_to_order": ("Lead → order", "lead created", "order created"),
-    "lead_to_order_won": ("Lead → order won", "lead created", "order won (invoiced)"),
-    "opportunity_to_order": ("Opportunity → order", "opportunity created", "order created"),
-    "opportunity_to_order_won": ("Opportunity → order won", "opportunity created", "order won (invoiced)"),
+    "lead_to_opportunity": (N_("Lead → opportunity"), N_("lead created"), N_("opportunity created")),
+    "lead_to_order": (N_("Lead → order"), N_("lead created"), N_("order created")),
+    "lead_to_order_won": (N_("Lead → order won"), N_("lead created"), N_("order won (invoiced)")),
+    "opportunity_to_order": (N_("Opportunity → order"), N_("opportunity created"), N_("order created")),
+    "opportunity_to_order_won": (N_("Opportunity → order won"), N_("opportunity created"), N_("order won (invoiced)")),
 }
 SPAN_SCHEMA = ("span", "start_id", "start_at", "end_at")
 
@@ -114,11 +115,11 @@ def lead_to_order(data: Data, params: Params) -> Report:
             summary[f"{span}_median_days"] = found[span]["median_days"] if span in found else None
             summary[f"{span}_p80_days"] = found[span]["p80_days"] if span in found else None
     else:
-        summary["note"] = "broken down by " + params.by
-    columns = [Column("group", "Group"), Column("span_title", "Span"), Column("chains", "Chains", "int"),
-               Column("median_days", "Median (days)", "days"), Column("p80_days", "P80 (days)", "days"),
-               Column("mean_days", "Mean (days)", "days"), Column("min_days", "Min (days)", "days"),
-               Column("max_days", "Max (days)", "days"), Column("from", "From"), Column("to", "To")]
-    return Report("lead-to-order", "Lead-to-order cycle time", params.to_data(), summary,
-                  {"spans": Table(columns, rows, "Days along the chain lead → opportunity → order")},
-                  notes=["A span counts when its end lies within --from/--to; quantiles are interpolated."])
+        summary["note"] = N_("broken down by %(dimension)s", dimension=params.by)
+    columns = [Column("group", N_("Group")), Column("span_title", N_("Span")), Column("chains", N_("Chains"), "int"),
+               Column("median_days", N_("Median (days)"), "days"), Column("p80_days", N_("P80 (days)"), "days"),
+               Column("mean_days", N_("Mean (days)"), "days"), Column("min_days", N_("Min (days)"), "days"),
+               Column("max_days", N_("Max (days)"), "days"), Column("from", N_("From")), Column("to", N_("To"))]
+    return Report("lead-to-order", N_("Lead-to-order cycle time"), params.to_data(), summary,
+                  {"spans": Table(columns, rows, N_("Days along the chain lead → opportunity → order"))},
+                  notes=[N_("A span counts when its end lies within --from/--to; quantiles are interpolated.")])

@@ -31,6 +31,7 @@ from salesflow.analytics.reports.base import (
     money,
     ratio,
 )
+from salesflow.engine.texts import N_
 
 LEAD = "lead"
 #: The link kind of a lead's opportunity.
@@ -99,17 +100,17 @@ def lead_to_win(data: Data, params: Params) -> Report:
     process_rows = sorted(_counts(data, leads, ["process"]), key=lambda row: row["process"])
     total = (_counts(data, leads.mutate(all=ibis.literal(ALL_LABEL)), ["all"]) or [_empty(all=ALL_LABEL)])[0]
     total.pop("all")
-    rate_columns = [Column("leads", "Leads", "int"), Column("converted", "Converted", "int"),
-                    Column("disqualified", "Disqualified", "int"), Column("open", "Open", "int"),
-                    Column("conversion_rate", "Conversion rate", "pct"),
-                    Column("opportunities", "Opportunities", "int"), Column("opportunities_won", "Won", "int"),
-                    Column("opportunities_lost", "Lost", "int"),
-                    Column("opportunity_win_rate", "Opportunity win rate", "pct"),
-                    Column("leads_won", "Leads won", "int"), Column("lead_to_win_rate", "Lead-to-win rate", "pct"),
-                    Column("won_amount", "Won amount", "money")]
-    return Report("lead-to-win", "Lead-to-win conversion", params.to_data(), total, {
-        "sources": Table([Column("group", "Group"), Column("source", "Lead source"), *rate_columns], rows,
-                         "Leads created in the period by source"),
-        "processes": Table([Column("process", "Process"), *rate_columns], process_rows, "By lead process"),
-    }, notes=["Scope: leads created within --from/--to; converted = won with a linked opportunity; "
-              "the opportunities as they are now."])
+    rate_columns = [Column("leads", N_("Leads"), "int"), Column("converted", N_("Converted"), "int"),
+                    Column("disqualified", N_("Disqualified"), "int"), Column("open", N_("Open"), "int"),
+                    Column("conversion_rate", N_("Conversion rate"), "pct"),
+                    Column("opportunities", N_("Opportunities"), "int"), Column("opportunities_won", N_("Won"), "int"),
+                    Column("opportunities_lost", N_("Lost"), "int"),
+                    Column("opportunity_win_rate", N_("Opportunity win rate"), "pct"),
+                    Column("leads_won", N_("Leads won"), "int"), Column("lead_to_win_rate", N_("Lead-to-win rate"), "pct"),
+                    Column("won_amount", N_("Won amount"), "money")]
+    return Report("lead-to-win", N_("Lead-to-win conversion"), params.to_data(), total, {
+        "sources": Table([Column("group", N_("Group")), Column("source", N_("Lead source")), *rate_columns], rows,
+                         N_("Leads created in the period by source")),
+        "processes": Table([Column("process", N_("Process")), *rate_columns], process_rows, N_("By lead process")),
+    }, notes=[N_("Scope: leads created within --from/--to; converted = won with a linked opportunity; "
+                 "the opportunities as they are now.")])

@@ -24,6 +24,7 @@ from salesflow.analytics.reports.base import (
     ratio,
     seconds_between,
 )
+from salesflow.engine.texts import N_
 
 
 def _stats(column: Any, where: Any = None) -> dict[str, Any]:
@@ -81,14 +82,14 @@ def durations(data: Data, params: Params) -> Report:
         "mean_days": days(row["mean"]),
     } for row in sorted(data.rows(cycle), key=lambda row: (row["process"], row["group"] == NONE_LABEL, row["group"],
                                                             row["outcome"]))]
-    stats = [Column("median_days", "Median (days)", "days"), Column("p75_days", "P75 (days)", "days"),
-             Column("p90_days", "P90 (days)", "days"), Column("mean_days", "Mean (days)", "days")]
-    stage_columns = [Column("group", "Group"), Column("process", "Process"), Column("stage", "Stage"),
-                     Column("stays", "Stays", "int"), Column("completed", "Completed", "int"),
-                     Column("open", "Still there", "int"), *stats, Column("max_days", "Limit (days)", "int"),
-                     Column("over_limit", "Over limit", "int"), Column("share_over", "Share over limit", "pct")]
-    cycle_columns = [Column("group", "Group"), Column("process", "Process"), Column("outcome", "Outcome"),
-                     Column("records", "Records", "int"), *stats]
+    stats = [Column("median_days", N_("Median (days)"), "days"), Column("p75_days", N_("P75 (days)"), "days"),
+             Column("p90_days", N_("P90 (days)"), "days"), Column("mean_days", N_("Mean (days)"), "days")]
+    stage_columns = [Column("group", N_("Group")), Column("process", N_("Process")), Column("stage", N_("Stage")),
+                     Column("stays", N_("Stays"), "int"), Column("completed", N_("Completed"), "int"),
+                     Column("open", N_("Still there"), "int"), *stats, Column("max_days", N_("Limit (days)"), "int"),
+                     Column("over_limit", N_("Over limit"), "int"), Column("share_over", N_("Share over limit"), "pct")]
+    cycle_columns = [Column("group", N_("Group")), Column("process", N_("Process")), Column("outcome", N_("Outcome")),
+                     Column("records", N_("Records"), "int"), *stats]
     over_total = sum(row["over_limit"] for row in rows)
     stays_total = sum(row["stays"] for row in rows if row["max_days"] is not None)
     main = data.catalog.main_process(params.process)
@@ -99,8 +100,8 @@ def durations(data: Data, params: Params) -> Report:
                                               if row["outcome"] == "won"), None),
                "cycle_lost_median_days": next((row["median_days"] for row in main_cycles
                                                if row["outcome"] == "lost"), None)}
-    return Report("durations", "Time in stage and cycle time", params.to_data(), summary,
-                  {"stages": Table(stage_columns, rows, "Time in stage"),
-                   "cycle": Table(cycle_columns, cycle_rows, "Cycle time to Won / Lost")},
-                  notes=[f"Durations in days; measured at {data.now.isoformat()} for stays still running."])
+    return Report("durations", N_("Time in stage and cycle time"), params.to_data(), summary,
+                  {"stages": Table(stage_columns, rows, N_("Time in stage")),
+                   "cycle": Table(cycle_columns, cycle_rows, N_("Cycle time to Won / Lost"))},
+                  notes=[N_("Durations in days; measured at %(moment)s for stays still running.", moment=data.now)])
 

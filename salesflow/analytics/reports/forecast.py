@@ -44,6 +44,7 @@ from salesflow.analytics.reports.base import (
     ratio,
 )
 from salesflow.analytics.reports.calibration import calibrated_probabilities, stage_outcomes
+from salesflow.engine.texts import N_
 
 CATEGORIES = ("commit", "best_case", "pipeline")
 #: The kind of record forecasts are about when no ``--process`` is given.
@@ -248,12 +249,12 @@ def forecast_row(item: GroupForecast, target: float | None) -> dict[str, Any]:
 
 
 FORECAST_COLUMNS = [
-    Column("group", "Group"), Column("won", "Won", "money"), Column("commit", "Commit", "money"),
-    Column("best_case", "Best case", "money"), Column("pipeline", "Pipeline", "money"),
-    Column("weighted", "Weighted", "money"), Column("expected", "Expected", "money"),
-    Column("target", "Target", "money"), Column("gap", "Gap (target − won)", "money"),
-    Column("coverage", "Coverage", "num"), Column("p10", "P10", "money"), Column("p50", "P50", "money"),
-    Column("p90", "P90", "money"),
+    Column("group", N_("Group")), Column("won", N_("Won"), "money"), Column("commit", N_("Commit"), "money"),
+    Column("best_case", N_("Best case"), "money"), Column("pipeline", N_("Pipeline"), "money"),
+    Column("weighted", N_("Weighted"), "money"), Column("expected", N_("Expected"), "money"),
+    Column("target", N_("Target"), "money"), Column("gap", N_("Gap (target − won)"), "money"),
+    Column("coverage", N_("Coverage"), "num"), Column("p10", N_("P10"), "money"), Column("p50", N_("P50"), "money"),
+    Column("p90", N_("P90"), "money"),
 ]
 
 
@@ -275,27 +276,28 @@ def forecast(data: Data, params: Params) -> Report:
     summary.pop("group")
     category_rows = [{"category": category, **total.categories[category]} for category in CATEGORIES]
     result = {
-        "categories": Table([Column("category", "Forecast category"), Column("count", "Records", "int"),
-                             Column("amount", "Amount", "money"), Column("weighted", "Weighted", "money")],
-                            category_rows, f"Open pipeline {period.key} by forecast category"),
+        "categories": Table([Column("category", N_("Forecast category")), Column("count", N_("Records"), "int"),
+                             Column("amount", N_("Amount"), "money"), Column("weighted", N_("Weighted"), "money")],
+                            category_rows, N_("Open pipeline %(period)s by forecast category", period=period.key)),
     }
     if params.by:
         grouped = compute(data, params, moments, params.by).get(0, {})
         rows = [forecast_row(item, group_target(data, params, period, params.by, name))
                 for name, item in sorted(grouped.items(), key=lambda pair: (pair[0] == NONE_LABEL, pair[0]))]
-        result["groups"] = Table(FORECAST_COLUMNS, rows, f"Forecast {period.key} by {params.by}")
-    result["distribution"] = Table([Column("from", "Revenue from", "money"), Column("to", "to", "money"),
-                                    Column("trials", "Trials", "int")], total.distribution.histogram,
-                                   "Monte Carlo distribution of the period's revenue")
-    result["records"] = Table([Column("record_id", "Record", "int"), Column("stage", "Stage"),
-                               Column("category", "Category"), Column("close_date", "Close date"),
-                               Column("amount", "Amount", "money"), Column("amount_original", "Own amount", "money"),
-                               Column("currency", "Currency"), Column("probability", "Probability %", "num"),
-                               Column("calibrated_probability", "Calibrated %", "num")], total.records,
-                              "Open records of the period")
-    return Report("forecast", f"Forecast {period.key}", {**params.to_data(), "period": period.key}, summary, result,
-                  notes=[f"As of {at.isoformat()}; Monte Carlo: {params.trials} trials, seed {params.seed}, "
-                         "calibrated probabilities (the override where set).",
-                         f"Amounts in {data.currency} at the rates in force on {day.isoformat()}.",
+        result["groups"] = Table(FORECAST_COLUMNS, rows, N_("Forecast %(period)s by %(dimension)s", period=period.key, dimension=params.by))
+    result["distribution"] = Table([Column("from", N_("Revenue from"), "money"), Column("to", N_("to"), "money"),
+                                    Column("trials", N_("Trials"), "int")], total.distribution.histogram,
+                                   N_("Monte Carlo distribution of the period's revenue"))
+    result["records"] = Table([Column("record_id", N_("Record"), "int"), Column("stage", N_("Stage")),
+                               Column("category", N_("Category")), Column("close_date", N_("Close date")),
+                               Column("amount", N_("Amount"), "money"), Column("amount_original", N_("Own amount"), "money"),
+                               Column("currency", N_("Currency")), Column("probability", N_("Probability %"), "num"),
+                               Column("calibrated_probability", N_("Calibrated %"), "num")], total.records,
+                              N_("Open records of the period"))
+    return Report("forecast", N_("Forecast %(period)s", period=period.key), {**params.to_data(), "period": period.key}, summary, result,
+                  notes=[N_("As of %(moment)s; Monte Carlo: %(trials)s trials, seed %(seed)s, "
+                            "calibrated probabilities (the override where set).", moment=at, trials=params.trials,
+                            seed=params.seed),
+                         N_("Amounts in %(currency)s at the rates in force on %(day)s.", currency=data.currency, day=day),
                          *money_of.unconverted_note(total.unconverted, data.currency, day),
                          *planning.missing_target_notes(data.missing_targets_on(day), data.currency, day)])

@@ -26,6 +26,7 @@ from salesflow.analytics.reports.base import (
     ratio,
 )
 from salesflow.analytics.reports.base import money as money_of
+from salesflow.engine.texts import N_
 
 
 def funnel(data: Data, params: Params) -> Report:
@@ -100,20 +101,20 @@ def funnel(data: Data, params: Params) -> Report:
     summary = {"records": records_total, "won": won, "lost": lost, "win_rate": ratio(won, won + lost),
                "currency": data.currency, "open_amount": open_amount, "unconverted": missing}
     if params.by == "team":
-        summary = {"note": "an owner in several teams counts in each", "currency": data.currency,
+        summary = {"note": N_("an owner in several teams counts in each"), "currency": data.currency,
                    "unconverted": missing}
-    columns = [Column("group", "Group"), Column("process", "Process"), Column("stage", "Stage"),
-               Column("entered", "Entered", "int"), Column("entered_next", "Entered next", "int"),
-               Column("to_next", "To next stage", "pct"), Column("won", "Won", "int"),
-               Column("to_won", "To Won", "pct"), Column("lost_here", "Lost here", "int"),
-               Column("open", "Open now", "int"), Column("open_amount", "Open amount", "money")]
-    group_columns = [Column("group", "Group"), Column("process", "Process"), Column("records", "Records", "int"),
-                     Column("won", "Won", "int"), Column("lost", "Lost", "int"), Column("open", "Open", "int"),
-                     Column("open_amount", "Open amount", "money"), Column("win_rate", "Win rate", "pct")]
-    return Report("funnel", "Funnel", params.to_data(), summary,
-                  {"stages": Table(columns, rows, "Records entering each stage"),
-                   "groups": Table(group_columns, summary_groups, "Win rate")},
-                  notes=["Scope: records created within --from/--to; a record counts once per stage it entered.",
-                         f"Open amounts in {data.currency} at the rates in force on "
-                         f"{data.now.astimezone(datetime.UTC).date().isoformat()}.",
+    columns = [Column("group", N_("Group")), Column("process", N_("Process")), Column("stage", N_("Stage")),
+               Column("entered", N_("Entered"), "int"), Column("entered_next", N_("Entered next"), "int"),
+               Column("to_next", N_("To next stage"), "pct"), Column("won", N_("Won"), "int"),
+               Column("to_won", N_("To Won"), "pct"), Column("lost_here", N_("Lost here"), "int"),
+               Column("open", N_("Open now"), "int"), Column("open_amount", N_("Open amount"), "money")]
+    group_columns = [Column("group", N_("Group")), Column("process", N_("Process")), Column("records", N_("Records"), "int"),
+                     Column("won", N_("Won"), "int"), Column("lost", N_("Lost"), "int"), Column("open", N_("Open"), "int"),
+                     Column("open_amount", N_("Open amount"), "money"), Column("win_rate", N_("Win rate"), "pct")]
+    return Report("funnel", N_("Funnel"), params.to_data(), summary,
+                  {"stages": Table(columns, rows, N_("Records entering each stage")),
+                   "groups": Table(group_columns, summary_groups, N_("Win rate"))},
+                  notes=[N_("Scope: records created within --from/--to; a record counts once per stage it entered."),
+                         N_("Open amounts in %(currency)s at the rates in force on %(day)s.", currency=data.currency,
+                            day=data.now.astimezone(datetime.UTC).date()),
                          *money.unconverted_note(missing, data.currency)])

@@ -19,6 +19,8 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
+from salesflow.engine.texts import N_
+
 RATE_SCHEMA = ibis.schema({"date": "date", "from_currency": "string", "to_currency": "string", "rate": "float64"})
 
 
@@ -86,6 +88,10 @@ def unconverted(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def unconverted_note(items: list[dict[str, Any]], corporate: str, day: datetime.date | None = None) -> list[str]:
     """One note per record left out of the totals for want of a rate."""
-    when = f" on {day.isoformat()}" if day else ""
-    return [f"Record {item['record_id']} ({item['amount']:,.2f} {item['currency']}): no exchange rate "
-            f"{item['currency']} → {corporate}{when} — left out of the totals" for item in items]
+    if day is None:
+        return [N_("Record %(record)s (%(amount)s %(currency)s): no exchange rate %(currency)s → %(corporate)s"
+                   " — left out of the totals", record=item["record_id"], amount=f"{item['amount']:,.2f}",
+                   currency=item["currency"], corporate=corporate) for item in items]
+    return [N_("Record %(record)s (%(amount)s %(currency)s): no exchange rate %(currency)s → %(corporate)s"
+               " on %(day)s — left out of the totals", record=item["record_id"], amount=f"{item['amount']:,.2f}",
+               currency=item["currency"], corporate=corporate, day=day) for item in items]

@@ -16,6 +16,7 @@ from salesflow.analytics import planning
 from salesflow.analytics.periods import period_containing
 from salesflow.analytics.reports.base import ALL_LABEL, Column, Data, Params, Report, Table, money, ratio
 from salesflow.analytics.reports.forecast import GroupForecast, Moment, compute
+from salesflow.engine.texts import N_
 
 _DIMENSION = {None: None, "team": "team", "owner": "owner", "type": "type"}
 
@@ -57,14 +58,15 @@ def plan(data: Data, params: Params) -> Report:
                "won": overall["won"] if overall else None,
                "attainment": overall["attainment"] if overall else None,
                "coverage": overall["coverage"] if overall else None}
-    columns = [Column("scope", "Scope"), Column("value", "Of"), Column("target", "Target", "money"),
-               Column("won", "Won", "money"), Column("attainment", "Attainment", "pct"),
-               Column("open_amount", "Open pipeline", "money"), Column("weighted", "Weighted", "money"),
-               Column("expected", "Expected", "money"), Column("expected_attainment", "Expected attainment", "pct"),
-               Column("gap", "Gap", "money"), Column("coverage", "Coverage", "num")]
-    return Report("plan", f"Sales plan {period.key}", {**params.to_data(), "period": period.key}, summary,
-                  {"targets": Table(columns, rows, f"Targets {period.key}: attainment and coverage")},
-                  notes=["Set targets with `salesflow target set` or import a CSV with `salesflow target import`.",
-                         f"Amounts in {data.currency} at the rates in force on {at.astimezone(datetime.UTC).date().isoformat()}.",
+    columns = [Column("scope", N_("Scope")), Column("value", N_("Of")), Column("target", N_("Target"), "money"),
+               Column("won", N_("Won"), "money"), Column("attainment", N_("Attainment"), "pct"),
+               Column("open_amount", N_("Open pipeline"), "money"), Column("weighted", N_("Weighted"), "money"),
+               Column("expected", N_("Expected"), "money"), Column("expected_attainment", N_("Expected attainment"), "pct"),
+               Column("gap", N_("Gap"), "money"), Column("coverage", N_("Coverage"), "num")]
+    return Report("plan", N_("Sales plan %(period)s", period=period.key), {**params.to_data(), "period": period.key}, summary,
+                  {"targets": Table(columns, rows, N_("Targets %(period)s: attainment and coverage", period=period.key))},
+                  notes=[N_("Set targets with `salesflow target set` or import a CSV with `salesflow target import`."),
+                         N_("Amounts in %(currency)s at the rates in force on %(day)s.", currency=data.currency,
+                            day=at.astimezone(datetime.UTC).date()),
                          *planning.missing_target_notes(data.missing_targets_on(at.astimezone(datetime.UTC).date()), data.currency,
                                                         at.astimezone(datetime.UTC).date())])

@@ -32,6 +32,7 @@ from salesflow.analytics.reports.base import (
     money,
     ratio,
 )
+from salesflow.engine.texts import N_
 
 CONTRACT = "contract"
 RENEWAL_LINK = "renewal"
@@ -109,19 +110,19 @@ def renewals(data: Data, params: Params) -> Report:
     empty = _with_rates({"group": ALL_LABEL, **dict.fromkeys(_COUNTS, 0), **dict.fromkeys(_AMOUNTS, 0.0)})
     total = dict(_groups(data, params, None).get(ALL_LABEL, empty))
     total.pop("group")
-    columns = [Column("group", "Group"), Column("decided", "Decided", "int"), Column("renewed", "Renewed", "int"),
-               Column("ended", "Ended", "int"), Column("renewal_rate", "Renewal rate", "pct"),
-               Column("renewed_amount", "Renewed amount", "money"),
-               Column("amount_renewal_rate", "Amount renewal rate", "pct"),
-               Column("undecided", "Due, undecided", "int"),
-               Column("renewal_opportunities", "Renewal opportunities", "int"),
-               Column("renewal_won", "Won", "int"), Column("renewal_lost", "Lost", "int"),
-               Column("renewal_open", "Open", "int"), Column("renewal_win_rate", "Renewal win rate", "pct"),
-               Column("renewal_won_amount", "Won amount", "money")]
-    outcome_columns = [Column("group", "Group"), Column("process", "Process"), Column("stage_title", "Outcome stage"),
-                       Column("outcome", "Outcome"), Column("contracts", "Contracts", "int")]
-    return Report("renewals", "Renewal rate", params.to_data(), total, {
-        "contracts": Table(columns, rows, "Contracts decided in the period and renewal opportunities"),
-        "outcomes": Table(outcome_columns, _outcomes(data, params), "How the contracts ended"),
-    }, notes=["Renewed = contract won, ended = lost (terminated, expired); decided = closed within --from/--to; "
-              "due, undecided = still open with an end date up to the end of the range."])
+    columns = [Column("group", N_("Group")), Column("decided", N_("Decided"), "int"), Column("renewed", N_("Renewed"), "int"),
+               Column("ended", N_("Ended"), "int"), Column("renewal_rate", N_("Renewal rate"), "pct"),
+               Column("renewed_amount", N_("Renewed amount"), "money"),
+               Column("amount_renewal_rate", N_("Amount renewal rate"), "pct"),
+               Column("undecided", N_("Due, undecided"), "int"),
+               Column("renewal_opportunities", N_("Renewal opportunities"), "int"),
+               Column("renewal_won", N_("Won"), "int"), Column("renewal_lost", N_("Lost"), "int"),
+               Column("renewal_open", N_("Open"), "int"), Column("renewal_win_rate", N_("Renewal win rate"), "pct"),
+               Column("renewal_won_amount", N_("Won amount"), "money")]
+    outcome_columns = [Column("group", N_("Group")), Column("process", N_("Process")), Column("stage_title", N_("Outcome stage")),
+                       Column("outcome", N_("Outcome")), Column("contracts", N_("Contracts"), "int")]
+    return Report("renewals", N_("Renewal rate"), params.to_data(), total, {
+        "contracts": Table(columns, rows, N_("Contracts decided in the period and renewal opportunities")),
+        "outcomes": Table(outcome_columns, _outcomes(data, params), N_("How the contracts ended")),
+    }, notes=[N_("Renewed = contract won, ended = lost (terminated, expired); decided = closed within --from/--to; "
+                 "due, undecided = still open with an end date up to the end of the range.")])

@@ -12,7 +12,18 @@ from __future__ import annotations
 from typing import Any
 
 from salesflow.analytics.reports import tables
-from salesflow.analytics.reports.base import NONE_LABEL, Column, Data, Params, Report, Table, money, ratio
+from salesflow.analytics.reports.base import (
+    DIMENSION_NAMES,
+    NONE_LABEL,
+    Column,
+    Data,
+    Params,
+    Report,
+    Table,
+    money,
+    ratio,
+)
+from salesflow.engine.texts import N_
 
 NEW_BUSINESS = "new_business"
 SEGMENT_NEW = "new business"
@@ -47,14 +58,15 @@ def winrate(data: Data, params: Params) -> Report:
     records = tables.scoped_records(data, params, created_in_range=False)
     closed = records.filter(records.outcome.isin(["won", "lost"]) & tables.in_range(records.closed_at, params))
     dimensions = [params.by] if params.by else ["type", "segment", "owner", "amount-band"]
-    titles = {"type": "By opportunity type", "segment": "New business vs existing customers", "owner": "By owner",
-              "team": "By team", "amount-band": "By amount band", "process-version": "By process version"}
+    titles = {"type": N_("By opportunity type"), "segment": N_("New business vs existing customers"),
+              "owner": N_("By owner"), "team": N_("By team"), "amount-band": N_("By amount band"),
+              "process-version": N_("By process version")}
     result: dict[str, Table] = {}
     for dimension in dimensions:
-        columns = [Column("group", dimension.replace("-", " ").capitalize()), Column("closed", "Closed", "int"),
-                   Column("won", "Won", "int"), Column("lost", "Lost", "int"), Column("win_rate", "Win rate", "pct"),
-                   Column("won_amount", "Won amount", "money"), Column("closed_amount", "Closed amount", "money"),
-                   Column("amount_win_rate", "Amount win rate", "pct")]
+        columns = [Column("group", DIMENSION_NAMES.get(dimension, dimension)), Column("closed", N_("Closed"), "int"),
+                   Column("won", N_("Won"), "int"), Column("lost", N_("Lost"), "int"), Column("win_rate", N_("Win rate"), "pct"),
+                   Column("won_amount", N_("Won amount"), "money"), Column("closed_amount", N_("Closed amount"), "money"),
+                   Column("amount_win_rate", N_("Amount win rate"), "pct")]
         result[dimension] = Table(columns, _table(data, closed, dimension, params.process), titles[dimension])
     total = data.rows(closed.agg(closed=closed.count(), won=closed.count(where=closed.outcome == "won"),
                                  won_amount=closed.amount.sum(where=closed.outcome == "won"),
@@ -62,5 +74,5 @@ def winrate(data: Data, params: Params) -> Report:
     summary = {"closed": total["closed"], "won": total["won"], "win_rate": ratio(total["won"], total["closed"]),
                "won_amount": money(total["won_amount"]),
                "amount_win_rate": ratio(total["won_amount"], total["closed_amount"])}
-    return Report("winrate", "Win rate", params.to_data(), summary, result,
-                  notes=["Scope: records closed within --from/--to; win rate = won / (won + lost)."])
+    return Report("winrate", N_("Win rate"), params.to_data(), summary, result,
+                  notes=[N_("Scope: records closed within --from/--to; win rate = won / (won + lost).")])

@@ -24,6 +24,7 @@ from salesflow.people.models import Role
 from salesflow.records.demo import DEMO_USERS, demo_present
 from salesflow.web import throttle
 from salesflow.web.forms import LoginForm, TokenForm
+from salesflow.web.i18n import localize
 from salesflow.web.password_duty import OwnPasswordChangeForm
 from salesflow.web.views.common import status_of
 
@@ -154,7 +155,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
     try:
         _token, secret = tokens.create_token(request.user, form.cleaned_data["name"], by=request.user)
     except EngineError as refusal:
-        form.add_error("name", refusal.message)
+        form.add_error("name", localize(refusal.message))
         return _account_page(request, form, status=status_of(refusal))
     messages.success(request, _("Token created. Copy the secret now: it is not shown again."))
     return _account_page(request, TokenForm(), secret=secret)
@@ -170,7 +171,7 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     try:
         tokens.revoke_token(request.user, token_id, by=request.user)
     except EngineError as refusal:
-        messages.error(request, refusal.message)
+        messages.error(request, localize(refusal.message))
         return redirect(reverse("account") + "#tokens")
     messages.success(request, _("Token revoked."))
     return redirect(reverse("account") + "#tokens")

@@ -46,6 +46,7 @@ from salesflow.records.models import Process, Record
 from salesflow.records.redaction import reader_payloads
 from salesflow.web import presenters
 from salesflow.web.forms import RecordForm
+from salesflow.web.i18n import localize
 from salesflow.web.templatetags.salesflow_web import current_language
 from salesflow.web.views.common import feedback_for, is_htmx, status_of
 
@@ -102,7 +103,7 @@ def list_context(request: HttpRequest, segmentation_form: SegmentationForm | Non
     try:
         flt = overview.filter_from_params(request.GET)
     except BadInput as refusal:
-        error = refusal.message
+        error = localize(refusal.message)
         flt = overview.AccountFilter()
     window = overview.revenue_window()
     paginator = Paginator(overview.accounts_for(request.user, flt, window), PAGE_SIZE)
@@ -142,7 +143,7 @@ def account_segmentation(request: HttpRequest) -> HttpResponse:
             summary = do_segment_accounts(request.user, form.cleaned_data["window_days"],
                                           form.cleaned_data["a_share"], form.cleaned_data["b_share"])
         except EngineError as refusal:
-            form.add_error(None, refusal.message)
+            form.add_error(None, localize(refusal.message))
             context, _status = list_context(request, form)
             return render(request, "web/accounts.html", context, status=status_of(refusal))
         messages.success(request, summary_message(summary.to_data()))
@@ -344,7 +345,7 @@ def account_plan_create(request: HttpRequest, account_id: int) -> HttpResponse:
             try:
                 record = services.do_create_record(process.key, request.user, form.values(), customer_id=account.pk)
             except EngineError as refusal:
-                if not form.show_error(refusal.message):
+                if not form.show_error(localize(refusal.message)):
                     context["feedback"] = feedback_for(refusal)
                 return render(request, "web/accounts_plan_new.html", {**context, "form": form},
                               status=status_of(refusal))

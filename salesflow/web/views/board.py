@@ -29,6 +29,7 @@ from salesflow.engine.state import RecordState
 from salesflow.process.model import ProcessDefinition, Status
 from salesflow.records import queries, services
 from salesflow.records.models import Process, ProcessVersion
+from salesflow.web.i18n import localize
 from salesflow.web.templatetags.salesflow_web import current_language
 from salesflow.web.views.records import HEAVY, filter_options, row_of
 
@@ -84,7 +85,7 @@ def board(request: HttpRequest) -> HttpResponse:
     try:
         flt = queries.filter_from_params({**params, "process": process.key, "sort": "stage_entered"})
     except BadInput as refusal:
-        error = refusal.message
+        error = localize(refusal.message)
         flt = queries.RecordFilter(process=process.key, sort="stage_entered")
     base = queries.records_for(request.user, flt).defer(*HEAVY)
     now = timezone.now()

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from salesflow.engine.errors import EngineError, Unmet
 from salesflow.records import services
 from salesflow.records.models import Record
+from salesflow.web.i18n import localize
 from salesflow.web.presenters import describe_items, refusal_text
 from salesflow.web.templatetags.salesflow_web import current_language
 
@@ -67,13 +68,13 @@ def feedback_for(error: EngineError, record: Record | None = None) -> dict[str, 
         "not_found": _("Not found."),
     }.get(error.code, _("The action was refused."))
     items: list[str] = []
-    message = error.message
+    message = localize(error.message)
     if record is not None:
         definition = services.definition_of(record.process_version)
         message = refusal_text(definition, error, current_language())
     if isinstance(error, Unmet) and record is not None:
         items = describe_items(definition, record.to_state(), error.items)
     elif isinstance(error, Unmet):
-        items = [item.message for item in error.items]
+        items = [localize(item.message) for item in error.items]
     return {"code": error.code, "status": status_of(error), "headline": headline,
             "message": "" if isinstance(error, Unmet) else message, "items": items}

@@ -24,6 +24,7 @@ from salesflow.records import asks, queries, services
 from salesflow.records.models import Process, Record
 from salesflow.web import chain, labels, presenters
 from salesflow.web.forms import RecordForm
+from salesflow.web.i18n import localize
 from salesflow.web.templatetags.salesflow_web import current_language
 from salesflow.web.views.common import feedback_for, is_htmx, status_of, visible_record
 
@@ -91,7 +92,7 @@ def record_list(request: HttpRequest) -> HttpResponse:
     try:
         flt = queries.filter_from_params(params)
     except BadInput as refusal:
-        error = refusal.message
+        error = localize(refusal.message)
         flt = queries.RecordFilter(status="open")
     paginator = Paginator(queries.records_for(request.user, flt).defer(*HEAVY), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
@@ -343,7 +344,7 @@ def record_create(request: HttpRequest) -> HttpResponse:
                 record = services.do_create_record(process.key, request.user, values,
                                                    link_from=source.pk if source is not None else None)
             except EngineError as refusal:
-                form.show_error(refusal.message)
+                form.show_error(localize(refusal.message))
                 return render(request, "web/record_create.html", {**context, "form": form},
                               status=status_of(refusal))
             messages.success(request, _("Created “%(title)s”.") % {"title": record.title})

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from salesflow.engine.errors import EngineError
 from salesflow.people import lifecycle
 from salesflow.people.models import Role, Team
+from salesflow.web.i18n import localize
 from salesflow.web.templatetags.salesflow_web import current_language
 from salesflow.web.views.common import safe_next, status_of
 
@@ -136,7 +137,7 @@ def user_detail(request: HttpRequest, username: str) -> HttpResponse:
             user.username, add_roles=wanted_roles - held_roles, remove_roles=held_roles - wanted_roles,
             add_teams=wanted_teams - held_teams, remove_teams=held_teams - wanted_teams, by=admin, request=request)
     except EngineError as refusal:
-        form.add_error(None, refusal.message)
+        form.add_error(None, localize(refusal.message))
         return _detail_page(request, user, form, status=status_of(refusal))
     if changed:
         messages.success(request, _("Roles and teams of %(name)s saved.") % {"name": user.display_name})
@@ -149,7 +150,7 @@ def raise_not_found(refusal: EngineError) -> None:
     """An unknown user as 404."""
     from django.http import Http404
 
-    raise Http404(refusal.message)
+    raise Http404(localize(refusal.message))
 
 
 def _act(request: HttpRequest, username: str, action: Any, done: Any) -> HttpResponse:
@@ -161,7 +162,7 @@ def _act(request: HttpRequest, username: str, action: Any, done: Any) -> HttpRes
     except EngineError as refusal:
         if refusal.code == "not_found":
             raise_not_found(refusal)
-        messages.error(request, refusal.message)
+        messages.error(request, localize(refusal.message))
         return redirect(safe_next(request, fallback))
     messages.success(request, done(user))
     return redirect(safe_next(request, fallback))
@@ -194,7 +195,7 @@ def user_password(request: HttpRequest, username: str) -> HttpResponse:
     except EngineError as refusal:
         if refusal.code == "not_found":
             raise_not_found(refusal)
-        messages.error(request, refusal.message)
+        messages.error(request, localize(refusal.message))
         return redirect("user_detail", username=username)
     messages.success(request, _("One-time password set. Pass it on securely: it is not shown again."))
     return _detail_page(request, user, password=password)
