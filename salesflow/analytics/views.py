@@ -17,15 +17,14 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import urlencode
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from salesflow.analytics.charts import chart_spec, render_spec
 from salesflow.analytics.localized import notes, translate_spec, web_cell
 from salesflow.analytics.options import params_from
-from salesflow.analytics.render import cell, to_csv
+from salesflow.analytics.render import to_csv
 from salesflow.analytics.reports import CHAIN, KINDS, PROCESS_MANAGEMENT, Report, run_report
 from salesflow.analytics.reports.base import DIMENSION_NAMES, DIMENSIONS
 from salesflow.analytics.source import data_for

@@ -10,7 +10,19 @@ from typing import Any
 
 from ninja import NinjaAPI
 
-from salesflow.api import accounts, activities, chain, errors, material, me, processes, quality, records, risks, users
+from salesflow.api import (
+    accounts,
+    activities,
+    chain,
+    errors,
+    material,
+    me,
+    processes,
+    quality,
+    records,
+    risks,
+    users,
+)
 from salesflow.api.auth import BearerToken, SessionCookie
 
 API_VERSION = "1.0.0"
