@@ -32,6 +32,14 @@ def main(argv: list[str] | None = None) -> None:
     except ImproperlyConfigured as error:
         print(f"salesflow: configuration error: {error}", file=sys.stderr)
         raise SystemExit(1) from None
+    except BrokenPipeError:  # `salesflow … | head`: the reader went away, which is no error of ours
+        _quiet_closed_stdout()
+
+
+def _quiet_closed_stdout() -> None:
+    """Point stdout at /dev/null so Python's flush at exit does not report the closed pipe again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 if __name__ == "__main__":
