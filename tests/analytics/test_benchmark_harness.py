@@ -19,4 +19,5 @@ def test_opportunity_generation_and_report_suite(tmp_path, db):
     assert generated["events"] > 300 * 3
     result = analytics.run_suite(path)
     assert set(result["per_kind"]) == {"funnel", "durations", "adherence", "winrate", "forecast", "calibration",
-                                      "accuracy", "plan", "lead-to-win", "lead-to-order", "renewals"}
+                                      "accuracy", "plan", "lead-to-win", "lead-to-order", "renewals",
+                                      "mystery-shopping", "satisfaction", "tat", "coaching"}

@@ -16,7 +16,7 @@ def test_failed_critical_question_raises_a_nonconformity_that_runs_to_closed(cli
 
     from salesflow.accounts.models import Account
 
-    partner = Account.objects.create(name="Fachhandel Süd GmbH", created_at=timezone.now())
+    partner = Account.objects.create(name="Fachhandel Süd GmbH", created_at=timezone.now(), kind=Account.PARTNER)
     answers = tmp_path / "answers.json"
     answers.write_text(__import__("json").dumps({**PASSING, "no_false_promise": "no"}), encoding="utf-8")
     data = cli("assess", "partner-mystery-shopping", "--subject", f"partner:{partner.pk}", "--answers", answers,
