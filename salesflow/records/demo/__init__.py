@@ -68,7 +68,7 @@ def generate(opportunities: int = DEFAULT_OPPORTUNITIES, seed: int = 7, now: dat
 
         quality = plan_coaching(simulation, seed)  # partners, managers, assessments, 1:1s (issue 15)
         plan_quality(simulation)  # pre-sales, nonconformities, audits, risks, a management review
-        from salesflow.material.demo import plan_material
+        from salesflow.records.demo.material import plan_material
 
         plan_material(simulation)  # the material catalogue, its stock and material requests in every stage
         actions = simulation.run(progress)
