@@ -359,7 +359,7 @@ def get_activity(user: Any, activity_id: Any, lock: bool = False) -> Activity:
     query = Activity.objects.select_related("record", "record__process", "record__process_version", "account",
                                             "contact", "owner")
     if lock:
-        query = query.select_for_update()
+        query = query.select_for_update(of=("self",))  # PostgreSQL: no lock on the nullable side of a join
     found = visible_activities(user, query).filter(pk=pk).first() if pk is not None else None
     if found is None:
         raise _not_found(f"activity {activity_id} not found")
@@ -467,7 +467,7 @@ def do_send_task_reminders(today: datetime.date | None = None, at: datetime.date
     due = Activity.objects.filter(kind=TASK, done_at__isnull=True, reminded_at__isnull=True, remind_on__lte=today)
     for pk in due.order_by("id").values_list("pk", flat=True):
         with transaction.atomic():
-            task = Activity.objects.select_for_update().select_related(
+            task = Activity.objects.select_for_update(of=("self",)).select_related(
                 "record", "record__process", "record__process_version", "account", "contact", "owner").filter(
                 pk=pk, done_at__isnull=True, reminded_at__isnull=True).first()
             if task is None:
