@@ -13,6 +13,7 @@ from typing import Any
 
 from salesflow.analytics.reports import tables
 from salesflow.analytics.reports.base import SECONDS_PER_DAY, Column, Data, Params, Report, Table, days, ratio
+from salesflow.engine.texts import N_
 
 
 def tat(data: Data, params: Params) -> Report:
@@ -33,7 +34,7 @@ def tat(data: Data, params: Params) -> Report:
             row = found.get((process, stage.stage))
             if row is None or stage.outcome is not None:
                 continue
-            rows.append({"process": process, "stage": stage.stage, "step": f"{process}: {stage.title}",
+            rows.append({"process": process, "stage": stage.stage, "stage_title": stage.title, "step": f"{process}: {stage.title}",
                          "count": row["count"], "completed": row["completed"],
                          "median_days": days(row["median"]), "p90_days": days(row["p90"]),
                          "max_days": stage.max_days, "over_limit": row["over_limit"] if stage.max_days is not None
@@ -44,10 +45,10 @@ def tat(data: Data, params: Params) -> Report:
     over_total = sum(row["over_limit"] for row in limited)
     summary = {"steps": len(rows), "stays": sum(row["count"] for row in rows), "over_limit": over_total,
                "share_over": ratio(over_total, sum(row["count"] for row in limited))}
-    columns = [Column("process", "Process"), Column("stage", "Step"), Column("count", "Count", "int"),
-               Column("completed", "Completed", "int"), Column("median_days", "Median (days)", "days"),
-               Column("p90_days", "P90 (days)", "days"), Column("max_days", "Limit (days)", "int"),
-               Column("over_limit", "Over limit", "int"), Column("share_over", "Share over limit", "pct")]
-    return Report("tat", "Turn-around time per step", params.to_data(), summary,
-                  {"steps": Table(columns, rows, "Turn-around time per step")},
+    columns = [Column("process", N_("Process")), Column("stage", N_("Step")), Column("count", N_("Count"), "int"),
+               Column("completed", N_("Completed"), "int"), Column("median_days", N_("Median (days)"), "days"),
+               Column("p90_days", N_("P90 (days)"), "days"), Column("max_days", N_("Limit (days)"), "int"),
+               Column("over_limit", N_("Over limit"), "int"), Column("share_over", N_("Share over limit"), "pct")]
+    return Report("tat", N_("Turn-around time per step"), params.to_data(), summary,
+                  {"steps": Table(columns, rows, N_("Turn-around time per step"))},
                   notes=[f"Days in each open stage; stays still running measured at {data.now.isoformat()}."])
