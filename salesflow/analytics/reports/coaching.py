@@ -23,6 +23,7 @@ import ibis
 from salesflow.analytics.reports import tables
 from salesflow.analytics.reports.adherence import adherence
 from salesflow.analytics.reports.base import SECONDS_PER_DAY, Column, Data, Params, Report, Table, ratio
+from salesflow.engine.texts import N_
 
 #: The default window of the cadence (days up to today).
 DEFAULT_WINDOW_DAYS = 90
@@ -137,22 +138,22 @@ def coaching(data: Data, params: Params) -> Report:
                "recommended": recommended_total, "done": done_total,
                "coverage": ratio(done_total, recommended_total), "stalled": sum(row["stalled"] for row in rows)}
     person_columns = [
-        Column("manager", "Manager"), Column("person", "Person"), Column("held", "1:1s held", "int"),
-        Column("expected", "1:1s expected", "int"), Column("cadence", "Cadence", "pct"),
-        Column("last_meeting", "Last 1:1"), Column("days_since", "Days since", "int"),
-        Column("open_records", "Open records", "int"), Column("recommended", "Activities recommended", "int"),
-        Column("done", "Done", "int"), Column("coverage", "Coverage", "pct"), Column("stalled", "Stalled", "int"),
-        Column("adherence", "Adherence score", "num")]
-    manager_columns = [Column("manager", "Manager"), Column("people", "People", "int"),
-                       Column("held", "1:1s held", "int"), Column("expected", "1:1s expected", "int"),
-                       Column("cadence", "Cadence", "pct"), Column("on_cadence", "People on cadence", "int")]
-    record_columns = [Column("owner", "Owner"), Column("record_id", "Record", "int"), Column("process", "Process"),
-                      Column("stage", "Stage"), Column("recommended", "Recommended", "int"),
-                      Column("done", "Done", "int"), Column("coverage", "Coverage", "pct"),
-                      Column("idle_days", "Days without event", "days"), Column("stalled", "Stalled")]
-    return Report("coaching", "Coaching", params.to_data(), summary,
-                  {"people": Table(person_columns, rows, "1:1s and activity coverage per person"),
-                   "managers": Table(manager_columns, managers, "1:1s against the cadence per manager"),
+        Column("manager", N_("Line manager")), Column("person", N_("Person")), Column("held", N_("1:1s held"), "int"),
+        Column("expected", N_("1:1s expected"), "int"), Column("cadence", N_("Cadence"), "pct"),
+        Column("last_meeting", N_("Last 1:1")), Column("days_since", N_("Days since"), "int"),
+        Column("open_records", N_("Open records"), "int"), Column("recommended", N_("Activities recommended"), "int"),
+        Column("done", N_("Done"), "int"), Column("coverage", N_("Coverage"), "pct"), Column("stalled", N_("Stalled"), "int"),
+        Column("adherence", N_("Adherence score"), "num")]
+    manager_columns = [Column("manager", N_("Line manager")), Column("people", N_("People"), "int"),
+                       Column("held", N_("1:1s held"), "int"), Column("expected", N_("1:1s expected"), "int"),
+                       Column("cadence", N_("Cadence"), "pct"), Column("on_cadence", N_("People on cadence"), "int")]
+    record_columns = [Column("owner", N_("Owner")), Column("record_id", N_("Record"), "int"), Column("process", N_("Process")),
+                      Column("stage", N_("Stage")), Column("recommended", N_("Recommended"), "int"),
+                      Column("done", N_("Done"), "int"), Column("coverage", N_("Coverage"), "pct"),
+                      Column("idle_days", N_("Days without event"), "days"), Column("stalled", N_("Stalled"))]
+    return Report("coaching", N_("Coaching"), params.to_data(), summary,
+                  {"people": Table(person_columns, rows, N_("1:1s and activity coverage per person")),
+                   "managers": Table(manager_columns, managers, N_("1:1s against the cadence per manager")),
                    "records": Table(record_columns, [{k: v for k, v in row.items() if k != "owner_id"}
                                                      for row in record_rows], "Open records")},
                   notes=[f"Cadence: a 1:1 every {quality.every_days} days (library settings, coaching); window "

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from salesflow.analytics.reports.base import Column, Data, Params, Report, Table, ratio
+from salesflow.engine.texts import N_
 
 #: How each metric's subjects are named in the tables (the subject kinds of the checklists).
 SUBJECT_LABELS = {"partner": "partner", "user": "rep", "account": "end customer", "record": "record"}
@@ -76,11 +77,11 @@ def _tables(rows: list[dict[str, Any]], label: Callable[[dict[str, Any]], str], 
 
 
 def _columns(group_title: str) -> tuple[list[Column], list[Column]]:
-    figures = [Column("assessments", "Assessments", "int"), Column("score", "Mean score %", "num"),
-               Column("passed", "Passed", "int"), Column("pass_rate", "Pass rate", "pct")]
-    return ([Column("period", "Quarter"), Column("group", group_title), *figures],
-            [Column("group", group_title), Column("subject", "Subject"), *figures, Column("last_date", "Last"),
-             Column("last_score", "Last score %", "num"), Column("trend", "Trend (points)", "num")])
+    figures = [Column("assessments", N_("Assessments"), "int"), Column("score", N_("Mean score %"), "num"),
+               Column("passed", N_("Passed"), "int"), Column("pass_rate", N_("Pass rate"), "pct")]
+    return ([Column("period", N_("Quarter")), Column("group", group_title), *figures],
+            [Column("group", group_title), Column("subject", N_("Subject")), *figures, Column("last_date", N_("Last")),
+             Column("last_score", N_("Last score %"), "num"), Column("trend", N_("Trend (points)"), "num")])
 
 
 def mystery_shopping(data: Data, params: Params) -> Report:
@@ -96,9 +97,9 @@ def mystery_shopping(data: Data, params: Params) -> Report:
         summary[f"{label}_score"] = mean([row["score"] for row in part])
         summary[f"{label}_pass_rate"] = ratio(sum(1 for row in part if row["passed"]), len(part))
     period_columns, subject_columns = _columns("Subject kind")
-    return Report("mystery-shopping", "Mystery shopping", params.to_data(), summary,
-                  {"periods": Table(period_columns, periods, "Mystery-shopping score by quarter"),
-                   "subjects": Table(subject_columns, subjects, "Mystery-shopping score by partner and rep")},
+    return Report("mystery-shopping", N_("Mystery shopping"), params.to_data(), summary,
+                  {"periods": Table(period_columns, periods, N_("Mystery-shopping score by quarter")),
+                   "subjects": Table(subject_columns, subjects, N_("Mystery-shopping score by partner and rep"))},
                   notes=["Score % as the checklist scores it; pass rate = passed / assessments; trend = mean score of "
                          "the last quarter − mean score of the first (points)."])
 
@@ -118,8 +119,8 @@ def satisfaction(data: Data, params: Params) -> Report:
         summary[f"{key}_pass_rate"] = ratio(sum(1 for row in part if row["passed"]), len(part))
         summary[f"{key}_trend"] = trend(by_period)
     period_columns, subject_columns = _columns("Audience")
-    return Report("satisfaction", "Customer and channel satisfaction", params.to_data(), summary,
-                  {"periods": Table(period_columns, periods, "Satisfaction by quarter"),
-                   "subjects": Table(subject_columns, subjects, "Satisfaction by customer and partner")},
+    return Report("satisfaction", N_("Customer and channel satisfaction"), params.to_data(), summary,
+                  {"periods": Table(period_columns, periods, N_("Satisfaction by quarter")),
+                   "subjects": Table(subject_columns, subjects, N_("Satisfaction by customer and partner"))},
                   notes=["End customer: assessments with the customer-satisfaction checklists; channel: with the "
                          "channel-satisfaction checklists (library settings, monitoring)."])
