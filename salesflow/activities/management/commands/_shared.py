@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from salesflow.activities import services
 from salesflow.activities.models import Activity
+from salesflow.cli_support import SalesflowCommand
 
 
 def add_target(parser: Any, required: bool = True) -> None:
@@ -37,3 +38,18 @@ def line(activity: Activity) -> str:
         ("outcome", activity.outcome), ("next step", activity.next_step)) if value)
     return (f"{activity.pk:>6}  {activity.kind:<8} {timezone.localtime(activity.at):%Y-%m-%d %H:%M}{minutes}  {activity.owner_name}  "
             f"[{where}]  {activity.subject}{extra}")
+
+
+class ActivityCommand(SalesflowCommand):
+    """A ``salesflow activity|task`` command: one subcommand per ``do_<action>`` method, items printed alike."""
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        getattr(self, f"do_{options['action']}")(options)
+
+    def _emit(self, items: list[Any], options: dict[str, Any]) -> None:
+        """``items`` as JSON (``--json``) or one line each."""
+        if options["json"]:
+            self.emit_json([services.activity_data(item) for item in items])
+            return
+        for item in items:
+            self.stdout.write(line(item))

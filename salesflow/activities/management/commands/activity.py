@@ -9,9 +9,8 @@ from django.core.management.base import CommandError
 from django.db import transaction
 
 from salesflow.activities import services
-from salesflow.activities.management.commands._shared import add_target, line, target_of
+from salesflow.activities.management.commands._shared import ActivityCommand, add_target, line, target_of
 from salesflow.activities.models import KINDS, LOGGED_KINDS
-from salesflow.cli_support import SalesflowCommand
 from salesflow.records.services import get_user
 
 ACTIONS = {
@@ -23,7 +22,7 @@ ACTIONS = {
 }
 
 
-class Command(SalesflowCommand):
+class Command(ActivityCommand):
     help = ("The activity log: calls, meetings, e-mails and notes on records, accounts and contacts; each one an "
             "event in the chain. Exit codes: 0 done, 1 bad input or not found, 4 not permitted, 5 conflict "
             "(already imported).")
@@ -55,16 +54,6 @@ class Command(SalesflowCommand):
                                help="read as this user: only what they may see (default: everything)")
         for name in ACTIONS:
             p[name].add_argument("--json", action="store_true", help="print JSON")
-
-    def handle(self, *args: Any, **options: Any) -> None:
-        getattr(self, f"do_{options['action']}")(options)
-
-    def _emit(self, activities: list[Any], options: dict[str, Any]) -> None:
-        if options["json"]:
-            self.emit_json([services.activity_data(item) for item in activities])
-            return
-        for item in activities:
-            self.stdout.write(line(item))
 
     def do_log(self, options: dict[str, Any]) -> None:
         user = get_user(options["as_user"])

@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from salesflow.activities import services
-from salesflow.activities.management.commands._shared import add_target, line, target_of
-from salesflow.cli_support import SalesflowCommand
+from salesflow.activities.management.commands._shared import ActivityCommand, add_target, target_of
 from salesflow.records.services import get_user
 
 ACTIONS = {
@@ -16,7 +15,7 @@ ACTIONS = {
 }
 
 
-class Command(SalesflowCommand):
+class Command(ActivityCommand):
     help = ("Tasks with owner, due date and reminder; `salesflow jobs run` reminds owners on the reminder day "
             "(notification and e-mail). Each change is an event in the chain. Exit codes: 0 done, 1 bad input or "
             "not found, 4 not permitted, 5 conflict (done already).")
@@ -42,16 +41,6 @@ class Command(SalesflowCommand):
                                help="read as this user: only what they may see (default: everything)")
         for name in ACTIONS:
             p[name].add_argument("--json", action="store_true", help="print JSON")
-
-    def handle(self, *args: Any, **options: Any) -> None:
-        getattr(self, f"do_{options['action']}")(options)
-
-    def _emit(self, tasks: list[Any], options: dict[str, Any]) -> None:
-        if options["json"]:
-            self.emit_json([services.activity_data(item) for item in tasks])
-            return
-        for item in tasks:
-            self.stdout.write(line(item))
 
     def do_add(self, options: dict[str, Any]) -> None:
         user = get_user(options["as_user"])
