@@ -24,7 +24,8 @@ def test_panels_show_currency_and_unconverted_records(people):
     assert "19,000 EUR" in panel                      # expected: 10 % of 100 000 EUR + 90 000 EUR
     assert f"Record {ids['CHF']} (100,000.00 CHF): no exchange rate — not in the totals" in panel
     page = client.get("/controlling/report/forecast/?period=2099-Q1").content.decode()
-    assert f"Record {ids['CHF']} (100,000.00 CHF): no exchange rate CHF → EUR" in page
+    assert f"Record {ids['CHF']} (100,000.00 CHF): no exchange rate CHF → EUR" in page, (
+        "the report page's notes: " + " | ".join(line.strip() for line in page.splitlines() if "Record " in line))
     csv = client.get("/controlling/report/forecast.csv?period=2099-Q1&table=records").content.decode()
     header, *rows = csv.strip().splitlines()
     assert "amount_original" in header and "currency" in header
