@@ -56,8 +56,14 @@ def _parameter(key: str, value: Any, name: Namer | None) -> Any:
         return ", ".join(str(_parameter(key, item, name)) for item in value)
     if isinstance(value, bool):
         return value
+    if isinstance(value, int) and _names_an_identifier(key):
+        return str(value)  # a record number is a name, not a quantity: never "14,023"
     if isinstance(value, int | float | Decimal | datetime.date):
         from salesflow.web.formats import show
 
         return show(value)
     return value
+
+
+def _names_an_identifier(key: str) -> bool:
+    return key in {"record", "approval", "event", "seq"} or key.endswith("_id")

@@ -69,3 +69,13 @@ def test_templates_write_dates_in_the_locale_formats() -> None:
                 if fmt not in ("SHORT_DATE_FORMAT", "SHORT_DATETIME_FORMAT") and not machine:
                     odd.append(f"{path.name}: {match.group(0)}")
     assert odd == []
+
+
+def test_record_numbers_in_sentences_are_never_grouped_like_quantities() -> None:
+    sentence = N_("Record %(record)s (%(amount)s %(currency)s): no exchange rate", record=14023, amount="1.00",
+                  currency="CHF")
+    for language in ("en", "de"):
+        with translation.override(language):
+            assert "14023" in localize(sentence), language
+    with translation.override("en"):
+        assert localize(N_("more than %(limit)s", limit=14023)) == "more than 14,023"
