@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from salesflow.process.library_settings import PackSection, PackSource
 
@@ -64,7 +65,7 @@ def _risks(section: PackSection, reader: Any, start: datetime.datetime, end: dat
 
     entries = [entry for entry in list_risks(reader.user) if entry.created_at < end]
     titles = {process.key: process.title_in(language) for process in Process.objects.all()}
-    kinds = {"risk": _("Risk"), "opportunity": _("Opportunity")}
+    kinds = {"risk": _("Risk"), "opportunity": pgettext("risk register", "Opportunity")}
     statuses = {"open": _("open"), "treated": _("treated"), "closed": _("closed")}
     levels = {"high": _("high"), "medium": _("medium"), "low": _("low")}
     rows = []
@@ -211,11 +212,13 @@ def _records_section(section: PackSection, reader: Any, start: datetime.datetime
     visible = _visible_records(reader)
     records = list(visible.filter(process__in=processes, created_at__lt=end)
                    .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=start)).order_by("created_at", "id"))
-    rows, by_stage = [], {}
+    rows, counts, order = [], {}, {}
     for record in records:
         definition = definition_of(record.process_version)
         title = stage_title(definition, record.stage, language)
-        by_stage[title] = by_stage.get(title, 0) + 1
+        counts[title] = counts.get(title, 0) + 1
+        ids = [stage.id for stage in definition.stages]
+        order.setdefault(title, ids.index(record.stage) if record.stage in ids else len(ids))
         rows.append({
             "id": record.pk, "title": record.title, "process": record.process.key,
             "process_title": record.process.title_in(language), "version": record.process_version.version,
@@ -227,6 +230,7 @@ def _records_section(section: PackSection, reader: Any, start: datetime.datetime
             "frozen_inputs": _frozen(record, language), "tasks": _tasks(record),
         })
     open_count = sum(1 for row in rows if not row["outcome"])
+    by_stage = {title: counts[title] for title in sorted(counts, key=lambda title: (order[title], title))}
     return {"record": section.record, "processes": [process.key for process in processes], "records": rows,
             "summary": {"total": len(rows), "open": open_count, "closed": len(rows) - open_count,
                         "by_stage": by_stage}}
