@@ -140,3 +140,23 @@ def do_actions_to_tasks(record_id: Any, user: Any, now: datetime.datetime | None
                         actor=actorship(user), at=now, record_id=record.pk, process=record.process.key,
                         process_version=record.process_version.version)
     return created
+
+
+def actions_panel(record: Any, user: Any, language: str) -> dict[str, Any] | None:
+    """What the record page shows about its actions becoming tasks (None: its kind has no actions field)."""
+    from salesflow.activities.models import TASK, Activity
+    from salesflow.records.services import actor_for, definition_of
+
+    try:
+        field = actions_field(record)
+    except BadInput:
+        return None
+    definition = definition_of(record.process_version)
+    declared = definition.fields.get(field)
+    may = (not access.is_read_only(user) and record.outcome == ""
+           and authority.editor_role(definition, record.to_state(), actor_for(user)) is not None)
+    tasks = Activity.objects.filter(record=record, kind=TASK).order_by("id")
+    return {"field": declared.title.get_text(language) if declared is not None and declared.title else field,
+            "has_actions": bool(str(record.values.get(field) or "").strip()), "may": may,
+            "tasks": [{"subject": task.subject, "owner": task.owner_name, "due": task.due_date,
+                       "done": task.done_at is not None} for task in tasks]}

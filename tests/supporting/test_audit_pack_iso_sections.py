@@ -146,6 +146,16 @@ def test_review_actions_become_tasks_on_the_owners_my_work(loop, cli, client) ->
     client.force_login(User.objects.get(username="rita"))
     page = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "budget for a pre-sales engineer" in page
+    # A line added later becomes a task from the review's page (the new line only).
+    _ok(cli("record", "set", review, "--as", "quinn", "actions=- Rita Roth: budget for a pre-sales engineer "
+            "2027-03-31\n- quirin: quarterly mystery-shopping plan\nhans: brochure stock check 2027-01-15"))
+    client.force_login(User.objects.get(username="quinn"))
+    record_page = client.get(f"/records/{review}/").content.decode()
+    assert 'id="review-actions"' in record_page and "Turn the actions into tasks" in record_page
+    response = client.post(f"/quality/records/{review}/actions-to-tasks/", follow=True)
+    assert "1 action(s) became tasks" in response.content.decode()
+    assert Activity.objects.get(record_id=review, owner__username="hans").due_date == datetime.date(2027, 1, 15)
+    assert Activity.objects.filter(record_id=review).count() == 3
     assert check_records().ok
 
 
