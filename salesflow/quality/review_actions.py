@@ -155,8 +155,15 @@ def actions_panel(record: Any, user: Any, language: str) -> dict[str, Any] | Non
     declared = definition.fields.get(field)
     may = (not access.is_read_only(user) and record.outcome == ""
            and authority.editor_role(definition, record.to_state(), actor_for(user)) is not None)
-    tasks = Activity.objects.filter(record=record, kind=TASK).order_by("id")
+    tasks = list(Activity.objects.filter(record=record, kind=TASK).order_by("id"))
+    try:
+        lines = parse_actions(record.values.get(field) or "")
+    except BadInput:
+        lines = []  # a bad line: the button names it when pressed
+        pending = True
+    else:
+        pending = any(line.subject not in {task.subject for task in tasks} for line in lines)
     return {"field": declared.title.get_text(language) if declared is not None and declared.title else field,
-            "has_actions": bool(str(record.values.get(field) or "").strip()), "may": may,
+            "has_actions": bool(str(record.values.get(field) or "").strip()), "may": may and pending,
             "tasks": [{"subject": task.subject, "owner": task.owner_name, "due": task.due_date,
                        "done": task.done_at is not None} for task in tasks]}

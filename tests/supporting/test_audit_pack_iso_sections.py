@@ -154,6 +154,7 @@ def test_review_actions_become_tasks_on_the_owners_my_work(loop, cli, client) ->
     assert 'id="review-actions"' in record_page and "Turn the actions into tasks" in record_page
     response = client.post(f"/quality/records/{review}/actions-to-tasks/", follow=True)
     assert "1 action(s) became tasks" in response.content.decode()
+    assert "Turn the actions into tasks" not in response.content.decode()  # every line is a task now
     assert Activity.objects.get(record_id=review, owner__username="hans").due_date == datetime.date(2027, 1, 15)
     assert Activity.objects.filter(record_id=review).count() == 3
     assert check_records().ok
