@@ -152,6 +152,7 @@ def test_review_actions_become_tasks_on_the_owners_my_work(loop, cli, client) ->
     client.force_login(User.objects.get(username="quinn"))
     record_page = client.get(f"/records/{review}/").content.decode()
     assert 'id="review-actions"' in record_page and "Turn the actions into tasks" in record_page
+    assert "Actions became tasks: Rita Roth, Quirin" in record_page  # the timeline names the owners
     response = client.post(f"/quality/records/{review}/actions-to-tasks/", follow=True)
     assert "1 action(s) became tasks" in response.content.decode()
     assert "Turn the actions into tasks" not in response.content.decode()  # every line is a task now
