@@ -70,7 +70,7 @@ def _staff(user: Any) -> None:
         raise NotPermitted("coaching is for sales staff: your user holds no role")
 
 
-@router.get("/meetings", response=responses({200: list[MeetingOut]}, 403, 404), summary="List 1:1 meetings",
+@router.get("/meetings", response=responses({200: list[MeetingOut]}, 400, 403, 404), summary="List 1:1 meetings",
             operation_id="list_meetings")
 def list_meetings(request: HttpRequest, filters: Query[MeetingFilter]) -> list[dict[str, Any]]:
     """The 1:1s the caller may see, newest first (at most 500)."""
