@@ -5,18 +5,20 @@ from __future__ import annotations
 
 import datetime
 import json
-import zipfile
 from pathlib import Path
 
 import pytest
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from salesflow.activities.models import Activity
-from salesflow.guidelines.audit_pack import Reader, _window
-from salesflow.guidelines.iso_sections import build_section, sections_of_library
+from salesflow.guidelines.audit_pack import AuditPack, Reader, _window
+from salesflow.guidelines.iso_sections import add_iso_sections, build_section, sections_of_library
 from salesflow.people.models import User
+from salesflow.people.tokens import create_token
 from salesflow.records.models import Event
 from salesflow.records.replay import check_records
+from tests.api.conftest import Api
 
 SECRET = "Strictly confidential: bribery allegation at a partner"
 
@@ -75,7 +77,7 @@ def _sections(user) -> dict[str, dict]:
         f"{section.clause}/en": build_section(section, reader, start, end, "en") for section in sections_of_library()}
 
 
-def test_the_sections_come_from_the_library_and_hold_the_loop(loop) -> None:
+def test_the_sections_come_from_the_library_and_show_only_what_the_reader_may_see(loop, cli) -> None:
     assert [(s.clause, s.source.value, s.record) for s in sections_of_library()] == [
         ("6.1", "risks", None), ("9.1.2", "assessments", None), ("9.2", "records", "internal_audit"),
         ("9.3", "records", "management_review"), ("10.2", "records", "nonconformity")]
@@ -95,8 +97,7 @@ def test_the_sections_come_from_the_library_and_hold_the_loop(loop) -> None:
     assert [stage["stage"] for stage in review["stages"]] == ["planned", "in_review", "decided"]
     assert sections["10.2/en"]["summary"]["total"] == 2 and SECRET in json.dumps(sections["10.2/en"], default=str)
 
-
-def test_what_the_reader_may_not_see_does_not_exist_in_the_sections(loop, cli) -> None:
+    # What the reader may not see does not exist for them: neither listed nor counted.
     _ok(cli("user", "add", "karl", "--role", "kam", "--first-name", "Karl"))
     kam = User.objects.get(username="karl")
     sections = _sections(kam)
@@ -111,22 +112,25 @@ def test_what_the_reader_may_not_see_does_not_exist_in_the_sections(loop, cli) -
     assert head["9.3/en"]["summary"]["total"] == 1 and SECRET not in json.dumps(head, default=str)
 
 
-def test_the_zip_has_every_section_in_english_and_german(loop, cli, tmp_path: Path) -> None:
+def test_the_pack_has_every_section_in_english_and_german(loop) -> None:
     today = timezone.localdate()
-    output = tmp_path / "pack.zip"
-    _ok(cli("audit", "pack", "--from", (today - datetime.timedelta(days=7)).isoformat(), "--to", today.isoformat(),
-            "-o", output, "--as", "arne"))
-    with zipfile.ZipFile(output) as archive:
-        names = set(archive.namelist())
-        nc_de = archive.read("iso/10.2-nonconformities.de.html").decode()
-        review_en = archive.read("iso/9.3-management_reviews.en.html").decode()
-        index = archive.read("index.html").decode()
+    start, end = _window(today - datetime.timedelta(days=7), today)
+    pack = AuditPack(today - datetime.timedelta(days=7), today, timezone.now())
+    context = {"date_from": pack.date_from, "date_to": pack.date_to, "generated_at": pack.generated_at}
+    rows = add_iso_sections(pack, Reader(User.objects.get(username="arne")), start, end, context)
+    files = {item.path: item.content.decode() for item in pack.files}
     for base in ("6.1-risks", "9.1.2-customer_satisfaction", "9.2-internal_audits", "9.3-management_reviews",
                  "10.2-nonconformities"):
-        assert {f"iso/{base}.en.html", f"iso/{base}.de.html", f"iso/{base}.json"} <= names
-        assert f"iso/{base}.de.html" in index
+        assert {f"iso/{base}.en.html", f"iso/{base}.de.html", f"iso/{base}.json"} <= set(files)
+    assert [(row["clause"], row["count"]) for row in rows] == [("6.1", 1), ("9.1.2", 1), ("9.2", 1), ("9.3", 1),
+                                                                 ("10.2", 1)]  # the auditor: not the secret NC
+    nc_de = files["iso/10.2-nonconformities.de.html"]
     assert "Nichtkonformitäten und Korrekturmaßnahmen" in nc_de and "Gemeldet" in nc_de and SECRET not in nc_de
+    review_en = files["iso/9.3-management_reviews.en.html"]
     assert "Inputs (frozen)" in review_en and "Quarterly mystery shopping" in review_en
+    index = render_to_string("guidelines/pack/index.html", {**context, "iso_sections": rows, "summary": {},
+                                                             "chain": {}, "checkpoints": {}, "backups": {}})
+    assert 'href="iso/9.2-internal_audits.de.html"' in index
 
 
 def test_review_actions_become_tasks_on_the_owners_my_work(loop, cli, client) -> None:
@@ -158,13 +162,20 @@ def test_review_actions_become_tasks_on_the_owners_my_work(loop, cli, client) ->
     assert "Turn the actions into tasks" not in response.content.decode()  # every line is a task now
     assert Activity.objects.get(record_id=review, owner__username="hans").due_date == datetime.date(2027, 1, 15)
     assert Activity.objects.filter(record_id=review).count() == 3
-    assert check_records().ok
 
-
-def test_a_bad_action_line_changes_nothing(loop, cli) -> None:
-    review = loop["review"]
-    _ok(cli("record", "set", review, "actions=quirin: plan\nNobody Known: something", "--as", "quinn"))
+    # A bad line (an unknown person) changes nothing, not even the good new line before it.
+    _ok(cli("record", "set", review, "actions=quirin: plan the partner day\nNobody Known: something", "--as", "quinn"))
     bad = cli("review", "tasks", review, "--as", "quinn")
     assert bad.code == 1 and "line 2" in bad.err and "Nobody Known" in bad.err, bad
-    assert not Activity.objects.filter(record_id=review).exists()
-    assert not Event.objects.filter(record_id=review, kind="actions_became_tasks").exists()
+    assert Activity.objects.filter(record_id=review).count() == 3
+    assert Event.objects.filter(record_id=review, kind="actions_became_tasks").count() == 2
+
+    # The API does the same.
+    _ok(cli("record", "set", review, "actions=quirin: plan the partner day", "--as", "quinn"))
+    api = Api(create_token(User.objects.get(username="quinn"), "tests")[1])
+    made = api.post(f"/api/records/{review}/actions-to-tasks")
+    assert made.status_code == 201 and [task["owner"] for task in made.json()] == ["quirin"], made.content
+    assert api.post(f"/api/records/{review}/actions-to-tasks").status_code == 409
+    assert Api(create_token(User.objects.get(username="kim"), "tests")[1]).post(
+        f"/api/records/{review}/actions-to-tasks").status_code == 404
+    assert check_records().ok
