@@ -148,3 +148,50 @@ def partner_page(partner: Account, user: Any) -> PartnerPage:
         page.lead_outcomes[status] = page.lead_outcomes.get(status, 0) + 1
         page.leads.append({"record": record, "status": status, "handed_to": targets.get(record.pk, [])})
     return page
+
+
+def partner_data(partner: Account) -> dict[str, Any]:
+    """JSON-ready data of a channel partner (the CLI's ``--json`` and the API)."""
+    return {"id": partner.pk, "name": partner.name, "tier": partner.tier, "region": partner.region,
+            "domain": partner.domain}
+
+
+def partner_page_data(page: PartnerPage) -> dict[str, Any]:
+    """JSON-ready data of what the partner page shows its reader (scores, satisfaction, sourced leads)."""
+    def assessments(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [{**row, "date": row["date"].isoformat()} for row in rows]
+
+    return {
+        **partner_data(page.partner),
+        "people": [{"id": person.pk, "name": str(person)} for person in page.people],
+        "mystery_shopping": {"average": page.mystery_average, "assessments": assessments(page.mystery_shopping)},
+        "channel_satisfaction": {"average": page.satisfaction_average,
+                                 "assessments": assessments(page.satisfaction)},
+        "leads": [{"record": lead["record"].pk, "title": lead["record"].title, "process": lead["record"].process.key,
+                   "status": lead["status"], "handed_to": [target.pk for target in lead["handed_to"]]}
+                  for lead in page.leads],
+        "lead_outcomes": page.lead_outcomes,
+    }
+
+
+def get_partner(ident: Any) -> Account:
+    """A channel partner by id. Raises NotFound (also for an account that is no partner)."""
+    from salesflow.records.services import NotFound
+
+    text = str(ident).strip()[:20]
+    found = (Account.objects.filter(pk=int(text), kind=Account.PARTNER).first()
+             if text.isdigit() and len(text) < 19 else None)
+    if found is None:
+        raise NotFound(f"partner {text} not found")
+    return found
+
+
+def get_account(ident: Any) -> Account:
+    """Any account by id. Raises NotFound."""
+    from salesflow.records.services import NotFound
+
+    text = str(ident).strip()[:20]
+    found = Account.objects.filter(pk=int(text)).first() if text.isdigit() and len(text) < 19 else None
+    if found is None:
+        raise NotFound(f"account {text} not found")
+    return found

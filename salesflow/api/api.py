@@ -14,9 +14,11 @@ from salesflow.api import (
     accounts,
     activities,
     chain,
+    coaching,
     errors,
     material,
     me,
+    partners,
     processes,
     quality,
     records,
@@ -90,3 +92,6 @@ api.add_router("/risks", risks.router)
 api.add_router("/material", material.router)
 api.add_router("/activities", activities.router)
 api.add_router("/tasks", activities.tasks_router)
+api.add_router("/records", quality.review_router)
+api.add_router("/partners", partners.router)
+api.add_router("/coaching", coaching.router)

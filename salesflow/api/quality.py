@@ -16,6 +16,7 @@ from django.http import HttpRequest
 from ninja import Field, Path, Query, Router, Schema, Status
 from pydantic import StrictInt, StrictStr
 
+from salesflow.api.activities import LoggedActivityOut
 from salesflow.api.errors import responses
 from salesflow.api.schemas import MAX_ID
 from salesflow.engine.errors import BadInput, NotPermitted
@@ -184,3 +185,18 @@ def get_assessment(request: HttpRequest, assessment_id: int = AssessmentId) -> d
     """One assessment you may see (404 otherwise)."""
     _refuse_non_staff(request.auth)
     return services.assessment_data(services.get_assessment(assessment_id, request.auth), _language(request))
+
+
+review_router = Router(tags=["records"])
+
+
+@review_router.post("/{record_id}/actions-to-tasks", response=responses({201: list[LoggedActivityOut]}, 400, 403, 404, 409),
+                    summary="Turn a record's actions into tasks", operation_id="actions_to_tasks")
+def actions_to_tasks(request: HttpRequest,
+                     record_id: int = Path(..., ge=1, le=MAX_ID, description="The record's id.")) -> Status:
+    """Each line of the record's actions field (library settings ``quality.actions_to_tasks``), ``OWNER: what
+    [YYYY-MM-DD]``, not yet a task becomes a task of that person on the record (409: every line already is)."""
+    from salesflow.activities.services import activity_data
+    from salesflow.quality.review_actions import do_actions_to_tasks
+
+    return Status(201, [activity_data(task) for task in do_actions_to_tasks(record_id, request.auth)])

@@ -42,6 +42,31 @@ class AgreedAction:
     due: datetime.date
 
 
+def parse_actions(text: str) -> list[AgreedAction]:
+    """Agreed actions from lines ``YYYY-MM-DD text`` (blank lines skipped); `BadInput` names the bad line."""
+    actions = []
+    for number, line in enumerate(str(text or "").splitlines(), 1):
+        line = line.strip()
+        if not line:
+            continue
+        due_text, _sep, rest = line.partition(" ")
+        try:
+            due = datetime.date.fromisoformat(due_text)
+        except ValueError:
+            raise BadInput(f"actions, line {number}: 'YYYY-MM-DD what to do' expected, got {line[:80]!r}") from None
+        actions.append(AgreedAction(rest.strip(), due))
+    return actions
+
+
+def meeting_data(meeting: Meeting) -> dict[str, Any]:
+    """JSON-ready data of a 1:1 with its agreed actions (the CLI's ``--json`` and the API)."""
+    return {"id": meeting.pk, "manager": meeting.manager.username, "person": meeting.person.username,
+            "date": meeting.date.isoformat(), "notes": meeting.notes,
+            "actions": [{"id": action.pk, "text": action.text, "due": action.due.isoformat(),
+                         "done_at": action.done_at.isoformat() if action.done_at else None}
+                        for action in meeting.actions.all()]}
+
+
 def cadence() -> CoachingSection:
     """The coaching section of the library settings in force (the defaults without one)."""
     return access.policy().settings.coaching

@@ -23,11 +23,11 @@ from salesflow.analytics.reports import Params, run_report
 from salesflow.analytics.source import data_for
 from salesflow.coaching.models import Meeting
 from salesflow.coaching.services import (
-    AgreedAction,
     cadence,
     do_complete_action,
     do_hold_meeting,
     may_coach_view,
+    parse_actions,
     visible_meetings,
 )
 from salesflow.engine.errors import BadInput, EngineError
@@ -56,22 +56,6 @@ def coaching_list(request: HttpRequest) -> HttpResponse:
     rows = [dict(row, user=usernames.get(row["person"])) for row in report.tables["people"].rows]
     return render(request, "coaching/list.html", {"rows": rows, "summary": report.summary,
                                                    "settings": cadence()})
-
-
-def parse_actions(text: str) -> list[AgreedAction]:
-    """Agreed actions from lines ``YYYY-MM-DD text`` (blank lines skipped); `BadInput` names the bad line."""
-    actions = []
-    for number, line in enumerate(str(text or "").splitlines(), 1):
-        line = line.strip()
-        if not line:
-            continue
-        due_text, _sep, rest = line.partition(" ")
-        try:
-            due = datetime.date.fromisoformat(due_text)
-        except ValueError:
-            raise BadInput(f"actions, line {number}: 'YYYY-MM-DD what to do' expected, got {line[:80]!r}") from None
-        actions.append(AgreedAction(rest.strip(), due))
-    return actions
 
 
 @login_required

@@ -2,14 +2,17 @@
 
 Contents: the approved guideline PDFs current in the period with the version history and its
 approvals, the process map of the versions in force at the end of the period (``process-map.svg``), the training / acknowledgement matrix, the access-rights review, process-adherence
-figures with every gate override and its reason (from the event log), the event-log chain
+figures with every gate override and its reason (from the event log), the ISO 9001 sections the library
+settings declare (risks 6.1, satisfaction 9.1.2, internal audits 9.2, management reviews 9.3,
+nonconformities 10.2 in the default library; `iso_sections`, in English and German), the event-log chain
 verification with its head hash, the newest signed checkpoint with its public key and the stand-alone
 verifier (``event-log/``), an ``index.html`` linking everything, and ``manifest.json`` /
 ``SHA256SUMS`` listing every file with its SHA-256.
 
 A pack is built as its reader (the web's signed-in user, ``salesflow audit pack --as USER``): an event
 of a record the reader may not see is still counted and listed, but only as "a record you may not
-see" — no id, title, reason, unmet requirement or amount. Without a reader (the CLI's administrator
+see" — no id, title, reason, unmet requirement or amount. In the ISO sections a record, assessment or
+risk entry the reader may not see does not exist at all (not counted either). Without a reader (the CLI's administrator
 context) the pack names every record.
 """
 
@@ -256,6 +259,10 @@ def build_audit_pack(date_from: datetime.date, date_to: datetime.date,
     pack.add("adherence/process-adherence.html", "Process adherence and gate overrides",
              render_to_string("guidelines/pack/adherence.html", {**context, "adherence": figures}))
 
+    from salesflow.guidelines.iso_sections import add_iso_sections
+
+    context["iso_sections"] = add_iso_sections(pack, reader, start, end, context)
+
     chain = verify().to_data()
     pack.add("event-log/chain-verification.json", "Event-log chain verification", _json(chain), "data")
     from salesflow.records.backup import last_backups
@@ -270,6 +277,7 @@ def build_audit_pack(date_from: datetime.date, date_to: datetime.date,
     pack.summary = {"period": {"from": date_from, "to": date_to}, "guidelines": len(guideline_rows),
                     "processes": len(histories), "users": len(access["users"]),
                     "overrides": len(figures["overrides"]), "chain": chain,
+                    "iso_sections": {row["clause"]: row["count"] for row in context["iso_sections"]},
                     "checkpoints": context["checkpoints"], "backups": backups}
     context["chain"] = chain
     context["summary"] = pack.summary

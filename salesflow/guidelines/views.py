@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -370,6 +370,11 @@ def audit_pack_view(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     context: dict[str, Any] = {"date_from": today.replace(month=1, day=1).isoformat(), "date_to": today.isoformat(),
                                "languages": ["en"], "error": ""}
+    from salesflow.guidelines.iso_sections import sections_of_library
+
+    language = translation.get_language() or "en"
+    context["iso_sections"] = [(section.clause, section.title.get_text(language[:2]))
+                               for section in sections_of_library()]
     if request.method == "POST":
         context.update(date_from=request.POST.get("date_from", ""), date_to=request.POST.get("date_to", ""),
                        languages=[item for item in request.POST.getlist("language") if item in ("en", "de")] or ["en"])

@@ -19,7 +19,9 @@ process. Its sections:
 - ``coaching``: how often a manager should hold a 1:1 with each person they manage, and when an open
   record counts as stalled;
 - ``monitoring``: which checklists feed which metric of the sales-process reports (mystery shopping,
-  end-customer and channel satisfaction).
+  end-customer and channel satisfaction);
+- ``audit_pack``: the ISO sections the audit pack adds (clause, title, and where each comes from: the
+  risk register, the assessments of named checklists, or the records of a kind).
 
 Adding a section (for another concern) is one field on `LibrarySettings` with a model of its own and
 a default, so that a library written before the section existed stays valid; document it in the
@@ -29,9 +31,10 @@ files, nothing here knows about Django.
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from salesflow.process.model import Ident, Strict, Text
 
@@ -108,6 +111,13 @@ class CurrencySection(Strict):
         default_factory=list, description="May set and import exchange rates (besides administrators).")
 
 
+class ActionsToTasks(Strict):
+    """A text field of records of a kind whose lines (``OWNER: what [YYYY-MM-DD]``) become tasks."""
+
+    record: Ident = Field(description="The kind of record, e.g. management_review.")
+    field: Ident = Field(description="Its text field holding one action per line.")
+
+
 class QualitySection(Strict):
     """The quality loop (ISO 9001 10.2): which overridden gates raise a nonconformity (see README, "Quality loop")."""
 
@@ -115,6 +125,12 @@ class QualitySection(Strict):
         default=None,
         description="The process (key) in which every gate override starts a record (e.g. a nonconformity), linked to "
                     "the overridden record; none: overrides raise nothing. Overrides in that process itself never do.")
+    actions_to_tasks: list[ActionsToTasks] = Field(
+        default_factory=list,
+        description="Text fields whose actions (one a line: OWNER: what [YYYY-MM-DD]) become tasks on the record, "
+                    "owned by the person named, on their My work (`salesflow review tasks`).")
+
+
 class CoachingSection(Strict):
     """How often managers meet the people they manage, and when a record is stalled (see README, "Coaching")."""
 
@@ -137,6 +153,48 @@ class MonitoringSection(Strict):
         default_factory=list, description="Checklists measuring channel-partner satisfaction.")
 
 
+class PackSource(StrEnum):
+    """Where an ISO section of the audit pack takes its content from."""
+
+    risks = "risks"
+    assessments = "assessments"
+    records = "records"
+
+
+class PackSection(Strict):
+    """One ISO section of the audit pack, e.g. clause 9.2 answered by the records of the kind internal_audit."""
+
+    id: Ident
+    clause: str = Field(pattern=r"^[0-9]+(\.[0-9]+)*$", max_length=16,
+                        description="The clause of the standard the section answers, e.g. 9.2.")
+    title: Text
+    source: PackSource = Field(description="risks | assessments | records")
+    checklists: list[Ident] = Field(default_factory=list, description="source assessments: the checklists shown.")
+    record: Ident | None = Field(default=None, description="source records: the kind of record listed.")
+
+    @model_validator(mode="after")
+    def _needs_its_source(self) -> PackSection:
+        if self.source == PackSource.assessments and not self.checklists:
+            raise ValueError("source assessments needs checklists (the checklist keys shown)")
+        if self.source == PackSource.records and not self.record:
+            raise ValueError("source records needs record (the kind of record listed)")
+        return self
+
+
+class AuditPackSection(Strict):
+    """The ISO sections the audit pack adds (in this order); none: the pack has no such sections."""
+
+    sections: list[PackSection] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique(self) -> AuditPackSection:
+        ids = [section.id for section in self.sections]
+        twice = sorted({item for item in ids if ids.count(item) > 1})
+        if twice:
+            raise ValueError(f"section ids must be unique, repeated: {', '.join(twice)}")
+        return self
+
+
 class LibrarySettings(Strict):
     """The content of the ``library_settings:`` key."""
 
@@ -147,6 +205,7 @@ class LibrarySettings(Strict):
     quality: QualitySection = Field(default_factory=QualitySection)
     coaching: CoachingSection = Field(default_factory=CoachingSection)
     monitoring: MonitoringSection = Field(default_factory=MonitoringSection)
+    audit_pack: AuditPackSection = Field(default_factory=AuditPackSection)
 
     def referenced_roles(self) -> list[tuple[tuple[str | int, ...], str]]:
         """Every role id the settings name, with its path below ``library_settings``."""

@@ -207,3 +207,25 @@ def evidence_download(request: HttpRequest, assessment_id: int, evidence_id: int
     response["Content-Disposition"] = f'attachment; filename="{item.name.replace(chr(34), "")}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@login_required
+@require_http_methods(["POST"])
+def actions_to_tasks(request: HttpRequest, record_id: int) -> HttpResponse:
+    """Turn a record's actions (e.g. a management review's) into tasks of the people named, then back to it."""
+    from django.contrib import messages
+    from django.urls import reverse
+
+    from salesflow.quality.review_actions import do_actions_to_tasks
+    from salesflow.records.services import NotFound
+
+    try:
+        created = do_actions_to_tasks(record_id, request.user)
+    except NotFound:
+        raise Http404 from None
+    except EngineError as refusal:
+        messages.error(request, localize(refusal.message))
+    else:
+        messages.success(request, _("%(count)s action(s) became tasks on their owners' My work.")
+                         % {"count": len(created)})
+    return redirect(reverse("record", args=[record_id]) + "#review-actions")

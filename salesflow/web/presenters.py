@@ -617,6 +617,9 @@ def describe_event(event: Event, definition: ProcessDefinition, names: dict[int,
         text = _("Inputs assembled and frozen (%(count)s)") % {"count": len(payload.get("inputs", []))}
     elif kind == "nonconformity_raised":
         text = _("Raised as a nonconformity")
+    elif kind == "actions_became_tasks":
+        text = _("Actions became tasks: %(names)s") % {
+            "names": ", ".join(str(row.get("owner_name", "")) for row in payload.get("tasks", []))}
     elif kind == "stock_issued":
         text = _("Issued from stock: %(quantity)s × %(item)s at %(location)s (%(balance)s left)") % {
             "quantity": abs(int(payload.get("quantity") or 0)), "item": payload.get("item", ""),

@@ -44,6 +44,11 @@ ENDPOINTS = {
     ("/api/activities", "get"), ("/api/activities", "post"), ("/api/activities/import", "post"),
     ("/api/activities/{activity_id}", "get"), ("/api/tasks", "get"), ("/api/tasks", "post"),
     ("/api/tasks/{task_id}/done", "post"),
+    ("/api/records/{record_id}/actions-to-tasks", "post"),
+    ("/api/partners", "get"), ("/api/partners", "post"), ("/api/partners/{partner_id}", "get"),
+    ("/api/partners/{partner_id}/leads", "post"),
+    ("/api/coaching/meetings", "get"), ("/api/coaching/meetings", "post"),
+    ("/api/coaching/actions/{action_id}/done", "post"),
 }
 #: Endpoints whose success answer is not JSON (a download).
 BINARY = {("/api/records/{record_id}/documents/{document_id}/content", "get")}

@@ -266,9 +266,15 @@ def _plan_review(sim: Simulation) -> None:
                                     "one more pre-sales engineer from Q3."}, 0.01, 0.1)
     path.move(quality, "decided", 0, 0.1)
     path.fields(quality, {"actions": "Quentin Vogel: quarterly mystery-shopping plan (end of month)\n"
-                                     "Olga Neumann: monthly brochure stock check (next month)\n"
+                                     f"Olga Neumann: monthly brochure stock check ({(held + datetime.timedelta(days=45)).date()})\n"
                                      "Helena Hoffmann: request for a pre-sales engineer (Q3)"}, 0.1, 1)
     path.activity(quality, "assign_actions", 0.5, 2)
+
+    def actions_to_tasks(record_id: int, at: datetime.datetime) -> None:
+        from salesflow.quality.review_actions import do_actions_to_tasks
+
+        do_actions_to_tasks(record_id, quality, now=at)
+    path.do(0.01, 0.1, actions_to_tasks, "review actions become tasks")
     if path.alive:
         _plan_nonconformity(sim, path.clock + datetime.timedelta(hours=3), "Review action: brochure stock out of date",
                             "The management review found outdated material in circulation.", "management_review",

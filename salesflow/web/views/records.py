@@ -117,6 +117,13 @@ def list_heading(process_key: str | None, language: str) -> dict[str, Any]:
             "lists_opportunities": process is None or process.record_type == "opportunity"}
 
 
+def actions_panel(record: Record, user: Any, language: str) -> dict[str, Any] | None:
+    """The record's actions that become tasks (library settings quality.actions_to_tasks), or None."""
+    from salesflow.quality.review_actions import actions_panel as panel
+
+    return panel(record, user, language)
+
+
 def frozen_inputs_view(record: Record, language: str) -> dict[str, Any] | None:
     """The inputs frozen on the record (e.g. a management review's), with their key figures, or None."""
     from salesflow.quality import loop
@@ -184,6 +191,7 @@ def record_context(request: HttpRequest, record: Record, feedback: dict[str, Any
                                initial={row["name"]: row["input"] for row in fields})
     return {
         "frozen_inputs": frozen_inputs_view(record, language),
+        "review_actions": actions_panel(record, user, language),
         "record": record, "definition": definition, "stage": stage, "is_open": is_open,
         "process_title": definition.title_text(language),
         "stage_title": stage.display_title(language),
