@@ -415,3 +415,38 @@ def search(query: str, limit: int = 10) -> list[Account]:
     rank = Case(When(normalised_name=key, then=Value(0)), When(name__istartswith=text, then=Value(1)),
                 default=Value(2), output_field=IntegerField())
     return list(Account.objects.filter(match).annotate(rank=rank).order_by("rank", "name", "id")[:limit])
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+def contact_data(contact: Contact) -> dict[str, Any]:
+    """A contact as the API and ``--json`` show it."""
+    return {"id": contact.pk, "name": str(contact), **{name: getattr(contact, name) for name in CONTACT_FIELDS},
+            "account": contact.account_id}
+
+
+def _records_for(user: Any | None) -> Any:
+    from salesflow.records.models import Record
+
+    if user is None:  # the administrator's view (the CLI without --as)
+        return Record.objects.all()
+    if not access.is_staff_member(user):
+        return Record.objects.none()
+    return access.visible_records(user, Record.objects.all())
+
+
+def visible_record_ids(user: Any | None, ids: list[int]) -> set[int]:
+    """Those of ``ids`` that ``user`` may see (all for the system)."""
+    return set(_records_for(user).filter(pk__in=ids).values_list("pk", flat=True))
+
+
+def account_detail(account: Account, user: Any | None) -> dict[str, Any]:
+    """An account with its contacts and the records ``user`` may see (newest first) — for the CLI."""
+    if user is not None and not access.is_staff_member(user):
+        raise NotPermitted("accounts are for sales staff: your user holds no role")
+    records = (_records_for(user).filter(customer=account).select_related("process")
+               .order_by("-created_at", "-pk")[:500])
+    return {"id": account.pk, "name": account.name, "domain": account.domain, "kind": account.kind,
+            "contacts": [contact_data(contact) for contact in account.contacts.all()],
+            "records": [{"id": record.pk, "process": record.process.key, "title": record.title, "stage": record.stage,
+                         "outcome": record.outcome or None} for record in records]}
