@@ -146,12 +146,12 @@ def _pk(value: Any, name: str) -> int:
     return pk
 
 
-def get_account(account_id: Any, *, lock: bool = False) -> Account:
-    """The account by id; NotFound naming the id."""
+def get_account(account_id: Any, *, lock: bool = False, name: str = "account") -> Account:
+    """The account by id; NotFound naming the id (as ``name``)."""
     query = Account.objects.select_for_update() if lock else Account.objects
-    found = query.filter(pk=_pk(account_id, "account")).first()
+    found = query.filter(pk=_pk(account_id, name)).first()
     if found is None:
-        raise _not_found(f"account {account_id} not found")
+        raise _not_found(f"{name} {account_id} not found")
     return found
 
 
@@ -356,8 +356,8 @@ def do_merge_accounts(user: Any | None, survivor_id: Any, duplicate_id: Any,
     from salesflow.quality.models import Assessment
 
     with transaction.atomic():
-        first, second = sorted((int(survivor_id), int(duplicate_id)))  # lock in id order: no deadlock
-        locked = {pk: get_account(pk, lock=True) for pk in (first, second)}
+        names = {int(survivor_id): "account", int(duplicate_id): "duplicate account"}
+        locked = {pk: get_account(pk, lock=True, name=names[pk]) for pk in sorted(names)}  # in id order: no deadlock
         survivor, duplicate = locked[int(survivor_id)], locked[int(duplicate_id)]
         result = MergeResult(survivor, duplicate.pk, duplicate.name)
         result.records = _move_records(duplicate, survivor, user, at)
