@@ -19,7 +19,15 @@ from salesflow.accounts import overview
 from salesflow.accounts import services as account_services
 from salesflow.accounts.models import Account
 from salesflow.accounts.segmentation import Window, do_segment_accounts
-from salesflow.api.account_schemas import AccountIn, AccountPatch, ContactDetailOut, ContactIn, ContactPatch, MergeIn, MergeOut
+from salesflow.api.account_schemas import (
+    AccountIn,
+    AccountPatch,
+    ContactDetailOut,
+    ContactIn,
+    ContactPatch,
+    MergeIn,
+    MergeOut,
+)
 from salesflow.api.errors import responses
 from salesflow.api.records import single_query_values
 from salesflow.api.schemas import (
