@@ -27,6 +27,7 @@ from salesflow.accounts.duplicates import domain_of
 from salesflow.accounts.models import Account, Contact, PartnerLead, normalise_name
 from salesflow.engine.errors import BadInput, NotPermitted
 from salesflow.engine.state import EventDraft
+from salesflow.engine.texts import N_
 from salesflow.people import access
 from salesflow.records import eventlog
 
@@ -81,7 +82,7 @@ def _refuse_edit(user: Any | None) -> None:
     if user is not None and not access.is_staff_member(user):
         raise NotPermitted("accounts are for sales staff: your user holds no role")
     if not may_edit(user):
-        raise NotPermitted(f"{user.display_name} has read-only access")
+        raise NotPermitted(N_("%(user)s has read-only access", user=user.display_name))
 
 
 # --- input ---------------------------------------------------------------------------------------
@@ -89,10 +90,11 @@ def _refuse_edit(user: Any | None) -> None:
 def _text(value: Any, name: str) -> str:
     text = "" if value is None else str(value).strip()
     if "\x00" in text:
-        raise BadInput(f"{name}: must not contain NUL characters")
+        raise BadInput(N_("%(field)s: must not contain NUL characters", field=name))
     limit = _LIMITS[name]
     if len(text) > limit:
-        raise BadInput(f"{name}: at most {limit} characters (got {len(text)})")
+        raise BadInput(N_("%(field)s: at most %(limit)s characters (got %(count)s)", field=name, limit=limit,
+                          count=len(text)))
     return text
 
 
@@ -103,7 +105,7 @@ def clean_domain(value: Any) -> str:
         return ""
     domain = domain_of(text)
     if not domain:
-        raise BadInput(f"domain: a web domain such as example.com is expected, got {text!r}")
+        raise BadInput(N_("domain: a web domain such as example.com is expected, got %(value)r", value=text))
     return domain
 
 
@@ -116,7 +118,7 @@ def clean_account(values: dict[str, Any], *, partial: bool = False) -> dict[str,
     if "name" in values or not partial:
         cleaned["name"] = _text(values.get("name"), "name")
         if not cleaned["name"]:
-            raise BadInput("name: required")
+            raise BadInput(N_("name: required"))
     if "domain" in values:
         cleaned["domain"] = clean_domain(values.get("domain"))
     return cleaned
@@ -132,7 +134,7 @@ def clean_contact(values: dict[str, Any]) -> dict[str, str]:
         try:
             validate_email(cleaned["email"])
         except ValidationError:
-            raise BadInput(f"email: an e-mail address is expected, got {cleaned['email']!r}") from None
+            raise BadInput(N_("email: an e-mail address is expected, got %(value)r", value=cleaned["email"])) from None
     return cleaned
 
 
@@ -203,8 +205,8 @@ def do_create_account(user: Any | None, name: Any, domain: Any = "", *, allow_du
     with transaction.atomic():
         existing = same_name(cleaned["name"])
         if existing is not None and not allow_duplicate:
-            raise BadInput(f"name: account {existing.pk} ({existing.name}) has the same name: pick it, or create a "
-                           "duplicate on purpose")
+            raise BadInput(N_("name: account %(account_id)s (%(account)s) has the same name: pick it, or create a "
+                              "duplicate on purpose", account_id=existing.pk, account=existing.name))
         account = Account(name=cleaned["name"], domain=cleaned["domain"], created_at=at)
         account.save()
         _append(ACCOUNT_CREATED, {"account_id": account.pk, **account_facts(account), "source": source}, user, at)
@@ -241,7 +243,7 @@ def do_create_contact(user: Any | None, account_id: Any, values: dict[str, Any],
     _refuse_edit(user)
     cleaned = clean_contact(values)
     if not (cleaned.get("first_name") or cleaned.get("last_name") or cleaned.get("email")):
-        raise BadInput("last_name: a name or an e-mail address is required")
+        raise BadInput(N_("last_name: a name or an e-mail address is required"))
     at = at or timezone.now()
     with transaction.atomic():
         account = get_account(account_id, lock=True) if account_id not in (None, "") else None
@@ -273,7 +275,7 @@ def do_update_contact(user: Any | None, contact_id: Any, values: dict[str, Any],
         for name, change in changes.items():
             setattr(contact, name, change["new"])
         if not (contact.first_name or contact.last_name or contact.email):
-            raise BadInput("last_name: a name or an e-mail address is required")
+            raise BadInput(N_("last_name: a name or an e-mail address is required"))
         contact.save()
         _append(CONTACT_CHANGED, {"contact_id": contact.pk, "changes": changes}, user, at)
     return contact
@@ -347,9 +349,10 @@ def do_merge_accounts(user: Any | None, survivor_id: Any, duplicate_id: Any,
     if user is not None and not access.is_staff_member(user):
         raise NotPermitted("accounts are for sales staff: your user holds no role")
     if not may_merge(user):
-        raise NotPermitted(f"{user.display_name} may not merge accounts (library right {MERGE_RIGHT})")
+        raise NotPermitted(N_("%(user)s may not merge accounts (library right %(right)s)", user=user.display_name,
+                              right=MERGE_RIGHT))
     if _pk(survivor_id, "account") == _pk(duplicate_id, "duplicate"):
-        raise BadInput(f"duplicate: account {duplicate_id} cannot be merged into itself")
+        raise BadInput(N_("duplicate: account %(account_id)s cannot be merged into itself", account_id=duplicate_id))
     at = at or timezone.now()
     from salesflow.activities.models import Activity
     from salesflow.interop.models import ExternalRef
