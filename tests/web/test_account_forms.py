@@ -34,7 +34,7 @@ def test_create_edit_contact_merge(client_for: Any, people: dict[str, Any]) -> N
     choose = head.get(f"/accounts/{fjord.pk}/merge/").content.decode()
     assert f'value="{twin.pk}"' in choose  # the same-named account is offered
     preview = head.get(f"/accounts/{fjord.pk}/merge/", {"duplicate": twin.pk}).content.decode()
-    assert "1 contact(s)" in preview
+    assert "<dt>Contacts</dt><dd>1</dd>" in preview
     merged = head.post(f"/accounts/{fjord.pk}/merge/", {"duplicate": twin.pk, "confirm": "yes"})
     assert merged.status_code == 302
     assert list(Account.objects.values_list("name", flat=True)) == ["Fjord Fisk AS"]
