@@ -33,6 +33,8 @@ def test_create_edit_contact_merge(client_for: Any, people: dict[str, Any]) -> N
 
     choose = head.get(f"/accounts/{fjord.pk}/merge/").content.decode()
     assert f'value="{twin.pk}"' in choose  # the same-named account is offered
+    for bad in ("9" * 40, "x", str(fjord.pk)):
+        assert head.get(f"/accounts/{fjord.pk}/merge/", {"duplicate": bad}).status_code == 400
     preview = head.get(f"/accounts/{fjord.pk}/merge/", {"duplicate": twin.pk}).content.decode()
     assert "<dt>Contacts</dt><dd>1</dd>" in preview
     merged = head.post(f"/accounts/{fjord.pk}/merge/", {"duplicate": twin.pk, "confirm": "yes"})
@@ -65,4 +67,8 @@ def test_picker_search_inline_create_and_record_link(client_for: Any, people: di
     record = Record.objects.get(title="Press line")
     assert record.customer_id == acme.pk
     page = kam.get(f"/accounts/{acme.pk}/").content.decode()
-    assert "Press line" in page
+    assert "Press line" in page and f'/records/new/?customer={acme.pk}' in page
+    prefilled = kam.get(f"/records/new/?customer={acme.pk}").content.decode()
+    assert f'name="customer" id="id_customer" value="{acme.pk}"' in prefilled
+    assert 'value="Acme Maschinenbau GmbH"' in prefilled
+    assert "/records/new/?customer=" not in client_for(people["auditor"]).get(f"/accounts/{acme.pk}/").content.decode()

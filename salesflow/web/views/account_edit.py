@@ -201,7 +201,8 @@ def account_merge(request: HttpRequest, account_id: int) -> HttpResponse:
         raise PermissionDenied(_("Your roles do not include the right to merge accounts."))
     account = _account(account_id)
     raw = request.POST.get("duplicate") or request.GET.get("duplicate") or ""
-    duplicate = Account.objects.filter(pk=int(raw)).exclude(pk=account.pk).first() if raw.isdigit() else None
+    wanted = int(raw) if raw.isdigit() and len(raw) <= 15 else None
+    duplicate = Account.objects.filter(pk=wanted).exclude(pk=account.pk).first() if wanted else None
     error = ""
     if raw and duplicate is None:
         error = _("Account %(id)s does not exist or is this account.") % {"id": raw[:20]}

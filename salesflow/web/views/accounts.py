@@ -308,6 +308,7 @@ def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
     """An account: segment and status, contacts, account plans, records by process, the account timeline.
     A merged account's address leads to the account it was merged into."""
     from salesflow.accounts import services as account_services
+    from salesflow.web.views.records import creatable_processes
 
     try:
         account = visible_account(request, account_id)
@@ -328,6 +329,7 @@ def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
         "events_page": events_page, "timeline": timeline,
         "plan_processes": [(process, process.title_in(language)) for process in plan_processes(user)],
         "may_edit": account_services.may_edit(user), "may_merge": account_services.may_merge(user),
+        "may_create_records": account_services.may_edit(user) and bool(creatable_processes(user, language)),
     }
     if is_htmx(request) and request.headers.get("HX-Target") == "account-timeline":
         return render(request, "web/accounts_timeline.html", context)

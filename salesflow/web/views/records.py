@@ -331,6 +331,8 @@ def record_create(request: HttpRequest) -> HttpResponse:
         initial.update({"title": source.title, "account": source.account})
     picked = picked_account(request)
     context["picked"] = picked
+    if picked is not None and source is None:
+        initial["account"] = picked.name
     if request.method == "POST":
         form = RecordForm(definition, language, request.POST, initial=initial)
         account_picker(form)
