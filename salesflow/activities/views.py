@@ -130,4 +130,6 @@ def contact_detail(request: HttpRequest, contact_id: int) -> HttpResponse:
     contact = Contact.objects.select_related("account").filter(pk=contact_id).first()
     if contact is None:
         raise Http404(_("Not found."))
-    return render(request, "activities/contact.html", {"contact": contact})
+    from salesflow.accounts.services import may_edit
+
+    return render(request, "activities/contact.html", {"contact": contact, "may_edit": may_edit(request.user)})

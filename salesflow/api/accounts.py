@@ -13,11 +13,21 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Path, Query, Router
+from ninja import Path, Query, Router, Status
 
 from salesflow.accounts import overview
+from salesflow.accounts import services as account_services
 from salesflow.accounts.models import Account
 from salesflow.accounts.segmentation import Window, do_segment_accounts
+from salesflow.api.account_schemas import (
+    AccountIn,
+    AccountPatch,
+    ContactDetailOut,
+    ContactIn,
+    ContactPatch,
+    MergeIn,
+    MergeOut,
+)
 from salesflow.api.errors import responses
 from salesflow.api.records import single_query_values
 from salesflow.api.schemas import (
@@ -130,3 +140,76 @@ def get_account(request: HttpRequest, account_id: int = AccountId) -> dict[str, 
                 for contact in account.contacts.all()]
     return {**account_data(account), "window": window.to_data(), "contacts": contacts,
             "records_by_kind": dict(sorted(by_kind.items())), "record_items": [record_item(item) for item in records]}
+
+
+# --- creating, editing, merging --------------------------------------------------------------------
+
+def _detail(request: HttpRequest, account_id: int) -> dict[str, Any]:
+    return get_account(request, account_id)
+
+
+def _writing(call: Any) -> Any:
+    """Run a service call: a contact or duplicate that does not exist is bad input, an account not found 404."""
+    try:
+        return call()
+    except NotFound as missing:
+        if missing.message.startswith("account "):
+            raise
+        raise BadInput(missing.message) from None
+
+
+@router.post("", response=responses({201: AccountDetailOut}, 400, 403), summary="Create an account",
+             operation_id="create_account")
+def create_account(request: HttpRequest, payload: AccountIn) -> Status:
+    """Create an account (event ``account_created``); sales staff, not read-only."""
+    refuse_non_staff(request.auth)
+    account = account_services.do_create_account(request.auth, payload.name, payload.domain,
+                                                  allow_duplicate=payload.allow_duplicate, source="api")
+    return Status(201, _detail(request, account.pk))
+
+
+@router.patch("/{account_id}", response=responses({200: AccountDetailOut}, 400, 403, 404),
+              summary="Change an account", operation_id="update_account")
+def update_account(request: HttpRequest, payload: AccountPatch, account_id: int = AccountId) -> dict[str, Any]:
+    """Change the name and/or domain (event ``account_changed``)."""
+    refuse_non_staff(request.auth)
+    values = payload.dict(exclude_none=True)
+    account_services.do_update_account(request.auth, account_id, values)
+    return _detail(request, account_id)
+
+
+@router.post("/{account_id}/merge", response=responses({200: MergeOut}, 400, 403, 404),
+             summary="Merge a duplicate into this account", operation_id="merge_accounts")
+def merge_accounts(request: HttpRequest, payload: MergeIn, account_id: int = AccountId) -> dict[str, Any]:
+    """Move the duplicate's records, contacts and activities here and delete it (events ``customer_changed`` on
+    each record, ``accounts_merged``); needs the library right ``merge_accounts``."""
+    refuse_non_staff(request.auth)
+    result = _writing(lambda: account_services.do_merge_accounts(request.auth, account_id, payload.duplicate))
+    return result.to_data(account_services.visible_record_ids(request.auth, result.records))
+
+
+@router.post("/{account_id}/contacts", response=responses({201: ContactDetailOut}, 400, 403, 404),
+             summary="Add a contact", operation_id="create_contact")
+def create_contact(request: HttpRequest, payload: ContactIn, account_id: int = AccountId) -> Status:
+    """Add a contact to the account (event ``contact_created``)."""
+    refuse_non_staff(request.auth)
+    contact = account_services.do_create_contact(request.auth, account_id, payload.dict())
+    return Status(201, account_services.contact_data(contact))
+
+
+@router.patch("/contacts/{contact_id}", response=responses({200: ContactDetailOut}, 400, 403, 404),
+              summary="Change a contact", operation_id="update_contact")
+def update_contact(request: HttpRequest, payload: ContactPatch,
+                   contact_id: int = Path(..., ge=1, le=MAX_ID, description="The contact's id.")) -> dict[str, Any]:
+    """Change a contact's fields or account (event ``contact_changed``)."""
+    refuse_non_staff(request.auth)
+    values = payload.dict(exclude_none=True)
+    if "account" in values:
+        values["account"] = values["account"] or ""
+    try:
+        contact = account_services.do_update_contact(request.auth, contact_id, values)
+    except NotFound as missing:
+        if missing.message.startswith("contact "):
+            raise
+        raise BadInput(missing.message) from None
+    return account_services.contact_data(contact)

@@ -455,8 +455,9 @@ class ImportWriter:
 
     def new_record(self, *, title: str, state: Snapshot, owner_id: int | None, account: str, currency: str,
                    values: dict[str, Any], created_at: datetime.datetime, updated_at: datetime.datetime,
-                   stage_entered_at: datetime.datetime, classification: str | None = None) -> Record:
-        """An unsaved record in its final state (saved in bulk by `save_records`)."""
+                   stage_entered_at: datetime.datetime, classification: str | None = None,
+                   customer_id: int | None = None) -> Record:
+        """An unsaved record in its final state (saved in bulk by `save_records`); ``customer_id``: its account."""
         stage = self.definition.stage(state.stage)
         return Record(
             process=self.process, process_version=self.version, title=title[:2000], stage=state.stage,
@@ -467,8 +468,30 @@ class ImportWriter:
             probability_override=state.probability_override, values=values, progress={},
             outcome=stage.outcome.value if stage.outcome else "", version=1, created_at=created_at,
             updated_at=updated_at, stage_entered_at=stage_entered_at,
-            closed_at=stage_entered_at if stage.outcome else None,
+            closed_at=stage_entered_at if stage.outcome else None, customer_id=customer_id,
         )
+
+    def link_customers(self, links: dict[int, int], source: dict[int, dict[str, Any]] | None = None) -> list[EventRow]:
+        """Point existing records (id → account id) at their account where they point elsewhere or nowhere.
+        Returns one imported ``customer_changed`` event for each (old and new account in its payload) to chain."""
+        if not links:
+            return []
+        names = dict(Account.objects.filter(pk__in=set(links.values())).values_list("pk", "name"))
+        rows: list[EventRow] = []
+        for part in chunks(list(links), 900):
+            for record in Record.objects.filter(pk__in=part).select_related("customer").only(
+                    "pk", "stage", "customer__name", "customer_id"):
+                new = links[record.pk]
+                if record.customer_id == new or new not in names:
+                    continue
+                old = {"id": record.customer_id, "name": record.customer.name} if record.customer_id else None
+                rows.append(EventRow(record_id=record.pk, kind="customer_changed", at=self.now,
+                                     actor_id=SYSTEM_ACTOR.id, actor_name=SYSTEM_ACTOR.name, process=self.process.key,
+                                     process_version=self.version.version, from_stage=record.stage, imported=True,
+                                     payload={"old": old, "new": {"id": new, "name": names[new]}, "reason": "import",
+                                              "source": (source or {}).get(record.pk, {"system": self.system})}))
+                Record.objects.filter(pk=record.pk).update(customer_id=new)
+        return rows
 
     def save_records(self, records: list[Record]) -> None:
         """INSERT new records in bulk; their ids are reserved first and set on the objects."""
@@ -753,7 +776,8 @@ class RecordRows:
 
     #: Columns `add` fills; every other column gets a constant, its default or NULL.
     FILLED = ("id", "title", "stage", "owner_id", "account", "amount", "currency", "close_date",
-              "probability_override", "values", "outcome", "created_at", "updated_at", "stage_entered_at", "closed_at")
+              "probability_override", "values", "outcome", "created_at", "updated_at", "stage_entered_at", "closed_at",
+              "customer_id")
 
     def __init__(self, writer: ImportWriter) -> None:
         self.writer = writer
@@ -794,8 +818,9 @@ class RecordRows:
         return self._date_field.get_db_prep_save(datetime.date.fromisoformat(text), connection)
 
     def add(self, pk: int, *, title: str, state: Snapshot, owner_id: int | None, account: str, currency: str,
-            values: dict[str, Any], created_at: str, updated_at: str, stage_entered_at: str) -> None:
-        """Queue a new record in its final state; times are `eventlog.instant_text`."""
+            values: dict[str, Any], created_at: str, updated_at: str, stage_entered_at: str,
+            customer_id: int | None = None) -> None:
+        """Queue a new record in its final state (``customer_id``: its account); times are `eventlog.instant_text`."""
         outcome = self.writer.stages[state.stage].outcome
         if not values:
             values_json = "{}"
@@ -807,7 +832,8 @@ class RecordRows:
         entered = self.db_instant(stage_entered_at)
         filled = (pk, title[:2000], state.stage, owner_id, account[:2000], self.amount(state.amount),
                   currency or "EUR", self.date(state.close_date), state.probability_override, values_json, outcome,
-                  self.db_instant(created_at), self.db_instant(updated_at), entered, entered if outcome else None)
+                  self.db_instant(created_at), self.db_instant(updated_at), entered, entered if outcome else None,
+                  customer_id)
         row = self.template.copy()
         for position, value in zip(self.order, filled, strict=True):
             row[position] = value

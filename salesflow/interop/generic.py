@@ -15,6 +15,7 @@ from typing import Any
 
 from salesflow.interop.engine import (
     SYSTEM_ACTOR,
+    AccountSpec,
     Actor,
     ImportSummary,
     ImportWriter,
@@ -52,6 +53,8 @@ class RecordIn:
     probability_override: int | None = None
     owner: str | None = None  # external user id
     account: str = ""
+    account_ref: str = ""  # the source's id of the account (`link_accounts` sets customer_id from it)
+    customer_id: int | None = None
     values: dict[str, Any] = field(default_factory=dict)
     classification: str | None = None
     created_at: datetime.datetime | None = None
@@ -59,6 +62,19 @@ class RecordIn:
     steps: list[StepIn] = field(default_factory=list)
     fingerprint: str = ""
     source: dict[str, Any] = field(default_factory=dict)
+
+
+def link_accounts(writer: ImportWriter, records: list[RecordIn]) -> None:
+    """Find or create the account of every record that names one (``account_ref`` and ``account``): linked by
+    an earlier import, matched by normalised name, or created; sets each record's ``customer_id``."""
+    specs: dict[str, AccountSpec] = {}
+    for item in records:
+        if item.account_ref and item.account:
+            specs.setdefault(item.account_ref, AccountSpec(item.account_ref, item.account))
+    accounts = writer.resolve_accounts(list(specs.values()))
+    for item in records:
+        if item.account_ref in accounts:
+            item.customer_id = accounts[item.account_ref].pk
 
 
 def write_records(writer: ImportWriter, records: list[RecordIn], users: list[UserSpec], *, record_kind: str = "record",
@@ -81,6 +97,8 @@ def write_records(writer: ImportWriter, records: list[RecordIn], users: list[Use
             pk__in=[ref.local_id for ref in refs.values()])}
         step_refs = writer.existing_refs(step_kind, [step.external_id for item in part for step in item.steps])
         new_records, new_items = [], []
+        links: dict[int, int] = {}  # existing record → the account it is to point at
+        sources: dict[int, dict[str, Any]] = {}
         for item in part:
             steps = sorted(item.steps, key=lambda step: step.at)
             stage_steps = [step for step in steps if step.stage]
@@ -88,6 +106,8 @@ def write_records(writer: ImportWriter, records: list[RecordIn], users: list[Use
             final = Snapshot(final_stage, item.amount, item.close_date, item.probability_override)
             ref = refs.get(item.external_id)
             record = existing.get(ref.local_id) if ref else None
+            if record is not None and item.customer_id is not None and record.customer_id != item.customer_id:
+                links[record.pk], sources[record.pk] = item.customer_id, dict(item.source)
             if record is None:
                 initial_stage = stage_steps[0].stage if stage_steps else final_stage
                 created_at = min([moment for moment in [item.created_at, steps[0].at if steps else None] if moment]
@@ -103,7 +123,8 @@ def write_records(writer: ImportWriter, records: list[RecordIn], users: list[Use
                 record = writer.new_record(
                     title=item.title, state=final, owner_id=actor(item.owner).id, account=item.account,
                     currency=item.currency, values=dict(item.values), created_at=created_at, updated_at=updated_at,
-                    stage_entered_at=max(entered_at, created_at), classification=item.classification)
+                    stage_entered_at=max(entered_at, created_at), classification=item.classification,
+                    customer_id=item.customer_id)
                 done = {step.activity: {"by": actor(step.actor).id, "by_name": actor(step.actor).name,
                                         "imported": True} for step in steps if step.activity}
                 record.progress = {"done": done, "decisions": {}, "approvals": {}, "delegations": {}}
@@ -145,6 +166,7 @@ def write_records(writer: ImportWriter, records: list[RecordIn], users: list[Use
             summary.count("records_updated")
             writer.insert_refs(step_kind, [(step.external_id, record.pk, "", {}) for step in steps
                                            if step.external_id not in step_refs])
+        writer.add_events(writer.link_customers(links, sources))
         writer.save_records(new_records)
         ref_rows, step_rows = [], []
         for (item, steps, initial, created_at), record in zip(new_items, new_records, strict=True):

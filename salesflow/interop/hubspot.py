@@ -3,7 +3,9 @@
 Columns (matched ignoring case): ``Record ID`` (or ``Deal ID``; required), ``Deal Name`` (required),
 ``Deal Stage`` (required), ``Amount``, ``Close Date``, ``Create Date``, ``Last Modified Date``,
 ``Deal owner`` (a name: an inactive placeholder user ``hubspot-<name>`` unless a user of that name
-exists), ``Pipeline``, ``Associated Company`` (the account), and any ``Date entered "<stage>"
+exists), ``Pipeline``, ``Associated Company`` (the account: found by an earlier import's link or by its
+normalised name, else created; ``Associated Company IDs`` — HubSpot's company id — links it across renames),
+and any ``Date entered "<stage>"
 (<pipeline>)`` columns: each filled one becomes an imported stage event at that date. Stages are
 mapped by the default map of HubSpot's standard pipeline, extended by ``--stage-map``.
 """
@@ -14,10 +16,11 @@ import re
 from pathlib import Path
 from typing import Any
 
+from salesflow.accounts.models import normalise_name
 from salesflow.engine.errors import BadInput
 from salesflow.interop import parsing
 from salesflow.interop.engine import ImportSummary, ImportWriter, UserSpec, fingerprint, run_import
-from salesflow.interop.generic import RecordIn, StepIn, write_records
+from salesflow.interop.generic import RecordIn, StepIn, link_accounts, write_records
 from salesflow.interop.lengths import too_long
 from salesflow.interop.mapping import HUBSPOT_STAGES, load_maps
 from salesflow.interop.problems import DEFAULT_LIMIT, ImportFailed, Problems
@@ -78,6 +81,8 @@ def import_hubspot(path: str | Path, process: str = "opportunity-management", st
                 "created": ("Create Date", "Created Date"), "modified": ("Last Modified Date",),
                 "owner": ("Deal owner", "Deal Owner", "HubSpot Owner"), "pipeline": ("Pipeline",),
                 "company": ("Associated Company", "Company name", "Associated Company (Primary)"),
+                "company_id": ("Associated Company IDs", "Associated Company ID", "Associated Company IDs (Primary)",
+                               "Company ID"),
                 "currency": ("Currency", "Deal currency code")}.items()}
             rows_of: dict[str, int] = {}
             for number, cells in sheet.rows:
@@ -148,9 +153,13 @@ def import_hubspot(path: str | Path, process: str = "opportunity-management", st
                     users.setdefault(owner, UserSpec(owner, f"hubspot-{_slug(owner_name)}", first, last))
                 for step in steps:
                     step.actor = owner
+                company = str(get("company") or "").strip()
+                company_id = str(get("company_id") or "").split(";")[0].strip()
+                account_ref = (f"company:{company_id}" if company_id else
+                               f"name:{normalise_name(company)}" if normalise_name(company) else "")
                 records[deal] = RecordIn(
                     external_id=deal, title=title, stage=stage, amount=values["amount"], currency=row_currency,
-                    close_date=values["close"], owner=owner, account=str(get("company") or ""),
+                    close_date=values["close"], owner=owner, account=company, account_ref=account_ref,
                     created_at=values["created"], updated_at=values["modified"], steps=steps,
                     fingerprint=fingerprint([title, raw_stage, values["amount"], values["close"], owner_name,
                                              get("company"), row_currency]),
@@ -167,5 +176,6 @@ def import_hubspot(path: str | Path, process: str = "opportunity-management", st
 
     def work() -> None:
         writer = ImportWriter(SYSTEM, process, summary)
+        link_accounts(writer, list(records.values()))
         write_records(writer, list(records.values()), list(users.values()), record_kind="deal")
     return run_import(work, summary, dry_run)

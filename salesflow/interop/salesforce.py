@@ -1154,8 +1154,11 @@ class SalesforceImport:
         """
         writer = ImportWriter(SYSTEM, self.process_key, summary)
         users = self._users(writer)
-        # Only the names are needed from here on: the Account objects are let go.
-        accounts = {key: account.name for key, account in self._accounts(writer).items()}
+        # Only names and ids are needed from here on: the Account objects are let go.
+        resolved = self._accounts(writer)
+        accounts = {key: account.name for key, account in resolved.items()}
+        self.customer_ids = {key: account.pk for key, account in resolved.items()}
+        del resolved
         spool = self.plan.history
         # Opportunities linked before this import started (none on a first import: no look-ups per part).
         self.linked_before = writer.has_refs("opportunity")
@@ -1224,6 +1227,9 @@ class SalesforceImport:
         opportunity_refs: list[tuple[str, int, str, dict[str, Any]]] = []
         marked: list[Any] = []  # existing refs whose history watermark moved (saved below)
         changed: dict[int, tuple[Opportunity, Any, Actor, str, str]] = {}
+        links: dict[int, int] = {}  # existing records → the account their AccountId names
+        sources: dict[int, dict[str, Any]] = {}
+        customer_ids: dict[str, int] = getattr(self, "customer_ids", {})
 
         def actor(external_id: str, fallback: Actor = SYSTEM_ACTOR) -> Actor:
             return users.get(external_id, fallback) if external_id else fallback
@@ -1242,6 +1248,10 @@ class SalesforceImport:
             if ref is not None and ref.local_id in stored:
                 record_id = ref.local_id
                 state = stored[record_id]
+                if item.account in customer_ids:
+                    links[record_id] = customer_ids[item.account]
+                    sources[record_id] = {"system": SYSTEM, "opportunity_id": item.external_id,
+                                          "account_id": item.account}
                 last_at: str | None = None
                 new_record = False
                 mark = _history_mark(ref.data)
@@ -1270,7 +1280,7 @@ class SalesforceImport:
                 records.add(record_id, title=item.title, state=item.state, owner_id=owner.id, account=account_name,
                             currency=item.currency, values=values, created_at=created_at,
                             updated_at=max(item.modified_at or created_at, stage_entered_at),
-                            stage_entered_at=stage_entered_at)
+                            stage_entered_at=stage_entered_at, customer_id=customer_ids.get(item.account))
                 creator = actor(item.created_by, owner if owner.id else SYSTEM_ACTOR)
                 # canonical_json of {"values": {title, account, currency[, type][, amount][, close_date]},
                 # "owner_id", "probability", "source": {system, opportunity_id, stage, owner_id, account_id}}
@@ -1331,6 +1341,12 @@ class SalesforceImport:
                 if record_id in changed:
                     changed[record_id] = (*changed[record_id][:4], at)
         records.flush()
+        if links:
+            with inserts.exclusive():
+                rows = writer.link_customers(links, sources)
+            for row in rows:
+                chain.add(row.record_id, row.kind, parsing.instant_text(row.at), row.actor_id, row.actor_name, process, version,
+                          eventlog.canonical_json(row.payload), from_stage=row.from_stage, imported=True)
         writer.insert_refs("opportunity", opportunity_refs)
         if marked:
             with inserts.exclusive():

@@ -89,6 +89,9 @@ class LibraryRights(Strict):
                                           "6.1); everyone on the staff may read it.")
     manage_partners: list[Ident] = Field(
         default_factory=list, description="May mark accounts as channel partners (tier, region) and attribute leads.")
+    merge_accounts: list[Ident] = Field(
+        default_factory=list,
+        description="May merge duplicate accounts (records, contacts and activities move to the surviving account).")
     assign_managers: list[Ident] = Field(
         default_factory=list, description="May set who manages (and coaches) whom.")
     migrate_records: list[Ident] = Field(

@@ -254,15 +254,10 @@ def do_create_record(process_key: str, user: Any, fields: dict[str, Any],
     owner_raw = raw.pop("owner", None)
     values = canonical_values(definition, raw)
     owner = get_user(owner_raw) if owner_raw not in (None, "") else user
-    customer = None
-    if customer_id is not None:
-        from salesflow.accounts.models import Account
-
-        customer = Account.objects.filter(pk=customer_id).first()
-        if customer is None:
-            raise BadInput(f"customer: unknown account {customer_id}")
-        values.setdefault("account", customer.name)
+    customer = customer_for(values, customer_id)
     result = actions.create(definition, actor_for(user), values, owner.pk)
+    if customer is not None:
+        result.events[0].payload["customer"] = {"id": customer.pk, "name": customer.name}
     with transaction.atomic():
         record = Record(process=process, process_version=version, created_at=at, updated_at=at, stage_entered_at=at,
                         customer=customer)
@@ -276,6 +271,27 @@ def do_create_record(process_key: str, user: Any, fields: dict[str, Any],
 
             loop.freeze_inputs(record, definition, user, at, result.events[0].role)
     return record
+
+
+def customer_for(values: dict[str, Any], customer_id: Any) -> Any:
+    """The customer account of a new record: the one named by id (its name becomes the record's account when
+    none is typed), else the one account whose normalised name is the typed account's. None: no account."""
+    from salesflow.accounts.models import Account, normalise_name
+
+    if customer_id not in (None, ""):
+        try:
+            customer = Account.objects.filter(pk=int(customer_id)).first()
+        except (TypeError, ValueError):
+            raise BadInput(f"customer: an account id (a whole number) expected, got {customer_id!r}") from None
+        if customer is None:
+            raise BadInput(f"customer: unknown account {customer_id}")
+        values.setdefault("account", customer.name)
+        return customer
+    key = normalise_name(str(values.get("account") or ""))
+    if not key:
+        return None
+    matches = list(Account.objects.filter(normalised_name=key).order_by("id")[:2])
+    return matches[0] if len(matches) == 1 else None
 
 
 def sync_account_name(record: Record, definition: ProcessDefinition) -> None:

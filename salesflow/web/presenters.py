@@ -629,6 +629,10 @@ def describe_event(event: Event, definition: ProcessDefinition, names: dict[int,
         from salesflow.activities.presenters import describe as describe_activity
 
         text, note = describe_activity(kind, payload)
+    elif kind == "customer_changed":
+        values = {"old": (payload.get("old") or {}).get("name", ""), "new": (payload.get("new") or {}).get("name", "")}
+        text = (_("Customer account %(old)s merged into %(new)s") if payload.get("reason") == "merge"
+                else _("Customer account: %(old)s → %(new)s")) % values
     elif kind == "security.view_strictly_confidential":
         text = _("Viewed (strictly confidential record)")
     else:

@@ -10,6 +10,7 @@ from django.views.i18n import set_language
 
 from salesflow.web.views import (
     account,
+    account_edit,
     accounts,
     actions,
     board,
@@ -55,7 +56,14 @@ urlpatterns = [
     path("records/<int:record_id>/members/", actions.set_members, name="record_members"),
     path("accounts/", accounts.account_list, name="customers"),
     path("accounts/segmentation/", accounts.account_segmentation, name="customer_segmentation"),
+    path("accounts/new/", account_edit.account_create, name="customer_create"),
+    path("accounts/search/", account_edit.account_search, name="customer_search"),
+    path("accounts/quick/", account_edit.account_quick_create, name="customer_quick_create"),
     path("accounts/<int:account_id>/", accounts.account_detail, name="customer"),
+    path("accounts/<int:account_id>/edit/", account_edit.account_edit, name="customer_edit"),
+    path("accounts/<int:account_id>/merge/", account_edit.account_merge, name="customer_merge"),
+    path("accounts/<int:account_id>/contacts/new/", account_edit.contact_create, name="customer_contact_create"),
+    path("accounts/contacts/<int:contact_id>/edit/", account_edit.contact_edit, name="contact_edit"),
     path("accounts/<int:account_id>/plans/new/", accounts.account_plan_create, name="customer_plan_create"),
     path("partners/", partners.partner_list, name="partners"),
     path("partners/set/", partners.partner_set, name="partner_set"),

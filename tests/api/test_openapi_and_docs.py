@@ -32,6 +32,8 @@ ENDPOINTS = {
     ("/api/records/{record_id}/documents/{document_id}/content", "get"),
     ("/api/notifications", "get"), ("/api/notifications/read", "post"),
     ("/api/accounts", "get"), ("/api/accounts/{account_id}", "get"), ("/api/accounts/segmentation", "post"),
+    ("/api/accounts", "post"), ("/api/accounts/{account_id}", "patch"), ("/api/accounts/{account_id}/merge", "post"),
+    ("/api/accounts/{account_id}/contacts", "post"), ("/api/accounts/contacts/{contact_id}", "patch"),
     ("/api/users", "get"), ("/api/users/{username}", "get"), ("/api/users/{username}", "patch"),
     ("/api/users/{username}/deactivate", "post"), ("/api/users/{username}/reactivate", "post"),
     ("/api/users/{username}/password", "post"), ("/api/me/password", "post"),

@@ -126,6 +126,9 @@ def account_list(request: HttpRequest) -> HttpResponse:
     """Every account with its segment, won revenue, customer status, open pipeline and record count."""
     staff_only(request)
     context, status = list_context(request)
+    from salesflow.accounts.services import may_edit
+
+    context["may_create"] = may_edit(request.user)
     template = "web/accounts_results.html" if is_htmx(request) and request.headers.get(
         "HX-Target") == "account-results" else "web/accounts.html"
     return render(request, template, context, status=status)
@@ -277,11 +280,24 @@ def plan_processes(user: Any) -> list[Process]:
     return found
 
 
+class MergedAway(Exception):
+    """The account was merged into another one (``survivor``)."""
+
+    def __init__(self, survivor: int) -> None:
+        super().__init__(survivor)
+        self.survivor = survivor
+
+
 def visible_account(request: HttpRequest, account_id: int) -> Account:
-    """The account with the user's figures; 404 when it does not exist."""
+    """The account with the user's figures; `MergedAway` for a merged account, 404 when it does not exist."""
     staff_only(request)
     account = overview.account_for(request.user, account_id)
     if account is None:
+        from salesflow.accounts.services import merged_into
+
+        survivor = merged_into(account_id)
+        if survivor is not None:
+            raise MergedAway(survivor)
         raise Http404(_("No such account."))
     return account
 
@@ -289,8 +305,16 @@ def visible_account(request: HttpRequest, account_id: int) -> Account:
 @login_required
 @require_GET
 def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
-    """An account: segment and status, contacts, account plans, records by process, the account timeline."""
-    account = visible_account(request, account_id)
+    """An account: segment and status, contacts, account plans, records by process, the account timeline.
+    A merged account's address leads to the account it was merged into."""
+    from salesflow.accounts import services as account_services
+    from salesflow.web.views.records import creatable_processes
+
+    try:
+        account = visible_account(request, account_id)
+    except MergedAway as merged:
+        messages.info(request, _("That account was merged into this one."))
+        return redirect(reverse("customer", args=[merged.survivor]))
     language = current_language()
     user = request.user
     records = list(overview.account_records(account, user))
@@ -304,6 +328,8 @@ def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
         "groups": record_groups(records, language), "record_total": len(records),
         "events_page": events_page, "timeline": timeline,
         "plan_processes": [(process, process.title_in(language)) for process in plan_processes(user)],
+        "may_edit": account_services.may_edit(user), "may_merge": account_services.may_merge(user),
+        "may_create_records": account_services.may_edit(user) and bool(creatable_processes(user, language)),
     }
     if is_htmx(request) and request.headers.get("HX-Target") == "account-timeline":
         return render(request, "web/accounts_timeline.html", context)

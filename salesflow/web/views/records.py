@@ -337,8 +337,13 @@ def record_create(request: HttpRequest) -> HttpResponse:
                "currency": "EUR"}
     if source is not None:
         initial.update({"title": source.title, "account": source.account})
+    picked = picked_account(request)
+    context["picked"] = picked
+    if picked is not None and source is None:
+        initial["account"] = picked.name
     if request.method == "POST":
         form = RecordForm(definition, language, request.POST, initial=initial)
+        account_picker(form)
         names = _duplicate_check(definition, form)
         if form.is_valid():
             values = form.values()
@@ -350,7 +355,8 @@ def record_create(request: HttpRequest) -> HttpResponse:
                 return render(request, "web/record_create.html", context, status=200)
             try:
                 record = services.do_create_record(process.key, request.user, values,
-                                                   link_from=source.pk if source is not None else None)
+                                                   link_from=source.pk if source is not None else None,
+                                                   customer_id=picked.pk if picked is not None else None)
             except EngineError as refusal:
                 form.show_error(localize(refusal.message))
                 return render(request, "web/record_create.html", {**context, "form": form},
@@ -360,9 +366,30 @@ def record_create(request: HttpRequest) -> HttpResponse:
         status = 400
     else:
         form = RecordForm(definition, language, initial=initial)
+        account_picker(form)
         _duplicate_check(definition, form)
         status = 200
     return render(request, "web/record_create.html", {**context, "form": form}, status=status)
+
+
+def picked_account(request: HttpRequest) -> Any:
+    """The account picked on the create form (``customer``: its id), None when none (or it no longer exists)."""
+    from salesflow.accounts.models import Account
+
+    raw = (request.POST.get("customer") or request.GET.get("customer") or "").strip()
+    return Account.objects.filter(pk=int(raw)).first() if raw.isdigit() and len(raw) < 16 else None
+
+
+def account_picker(form: Any) -> None:
+    """Make the form's account field the picker's search box: typing asks for matching accounts (htmx)."""
+    field = form.fields.get("account")
+    if field is None:
+        return
+    field.widget.attrs.update({
+        "hx-get": reverse("customer_search"), "hx-trigger": "input changed delay:250ms, focus",
+        "hx-target": "#account-options", "hx-swap": "outerHTML", "hx-sync": "this:replace",
+        "autocomplete": "off", "role": "combobox", "aria-autocomplete": "list", "aria-controls": "account-options",
+        "aria-expanded": "false", "class": "account-search"})
 
 
 @login_required

@@ -70,7 +70,9 @@ class Command(SalesflowCommand):
                           f"{result.head_hash}")
         self.stdout.write(f"ok: {data['records']['checked']} records agree with their events; "
                           f"{data['documents']['checked']} documents agree with their SHA-256; "
-                          f"{data['activities']['checked']} logged activities and tasks agree with their events")
+                          f"{data['activities']['checked']} logged activities and tasks agree with their events; "
+                          f"{data['accounts']['checked']} accounts, contacts and record customers agree with their "
+                          "events")
         newest = data["checkpoints"]["newest"]
         if newest is None:
             self.stderr.write(f"warning: no checkpoint of this database in {data['checkpoints']['journal']}: "
@@ -120,17 +122,19 @@ class Command(SalesflowCommand):
 
     def check_state(self, data: dict[str, Any]) -> None:
         """Records replayed against their events, documents against their hashes (`salesflow.records.replay`)."""
+        from salesflow.accounts.integrity import check_accounts
         from salesflow.activities.integrity import check_activities
         from salesflow.records.replay import check_documents, check_records
 
         records, documents, activities = check_records(), check_documents(), check_activities()
+        accounts = check_accounts()
         data["records"], data["documents"] = records.to_data(), documents.to_data()
-        data["activities"] = activities.to_data()
-        if records.ok and documents.ok and activities.ok:
+        data["activities"], data["accounts"] = activities.to_data(), accounts.to_data()
+        if records.ok and documents.ok and activities.ok and accounts.ok:
             return
         data["ok"] = False
-        lines = records.problems + documents.problems + activities.problems
-        more = records.count + documents.count + activities.count - len(lines)
+        lines = records.problems + documents.problems + activities.problems + accounts.problems
+        more = records.count + documents.count + activities.count + accounts.count - len(lines)
         self.fail("\n".join(lines + ([f"… and {more} more"] if more > 0 else [])), 1, data)
 
     def do_pack(self, options: dict[str, Any]) -> None:

@@ -4,6 +4,8 @@
  * - Focusing a refusal panel when htmx swaps it in (screen readers announce it, keyboards land on it).
  * - Drag and drop on the pipeline board: dropping a card on a column submits the card's own
  *   "Move…" form with that stage, so the server runs the same gate check as every other move.
+ * - The account picker of the record form: clicking a found account (or creating one inline) links
+ *   it (hidden field "customer"); typing another name afterwards unlinks it.
  */
 (function () {
   "use strict";
@@ -34,6 +36,51 @@
     if (panel) {
       panel.focus({ preventScroll: true });
       panel.scrollIntoView({ behavior: "smooth", block: "nearest" });
+    }
+  });
+
+  /* --- the account picker ------------------------------------------------------------------ */
+  function pickAccount(id, name, url) {
+    var hidden = document.getElementById("id_customer");
+    var input = document.getElementById("id_account");
+    var chip = document.getElementById("account-picked");
+    var link = document.getElementById("account-picked-link");
+    var options = document.getElementById("account-options");
+    if (!hidden || !input) return;
+    hidden.value = id;
+    input.value = name;
+    input.dataset.picked = name;
+    input.setAttribute("aria-expanded", "false");
+    if (link) { link.textContent = name; link.href = url || ""; }
+    if (chip) chip.hidden = false;
+    if (options) options.innerHTML = "";
+  }
+
+  document.addEventListener("click", function (event) {
+    var option = event.target.closest(".account-option");
+    if (!option || !document.getElementById("id_customer")) return;
+    pickAccount(option.dataset.accountId, option.dataset.accountName, option.dataset.accountUrl);
+  });
+
+  document.addEventListener("input", function (event) {
+    if (event.target.id !== "id_account") return;
+    var hidden = document.getElementById("id_customer");
+    var chip = document.getElementById("account-picked");
+    if (hidden && hidden.value && event.target.value !== event.target.dataset.picked) {
+      hidden.value = "";
+      if (chip) chip.hidden = true;
+    }
+  });
+
+  document.addEventListener("htmx:afterSwap", function () {
+    var options = document.getElementById("account-options");
+    var input = document.getElementById("id_account");
+    if (!options || !input) return;
+    if (options.dataset.pickedId) {
+      var option = options.querySelector(".account-option");
+      pickAccount(options.dataset.pickedId, options.dataset.pickedName, option ? option.dataset.accountUrl : "");
+    } else {
+      input.setAttribute("aria-expanded", options.querySelector(".account-option, .account-new") ? "true" : "false");
     }
   });
 
