@@ -24,6 +24,7 @@ from salesflow.api import (
     users,
 )
 from salesflow.api.auth import BearerToken, SessionCookie
+from salesflow.lists import api as lists_api
 
 API_VERSION = "1.0.0"
 
@@ -90,3 +91,6 @@ api.add_router("/risks", risks.router)
 api.add_router("/material", material.router)
 api.add_router("/activities", activities.router)
 api.add_router("/tasks", activities.tasks_router)
+api.add_router("/saved-filters", lists_api.filters_router)
+api.add_router("/lists", lists_api.lists_router)
+api.add_router("/audit", lists_api.audit_router)
