@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from salesflow.engine.errors import BadInput
+from salesflow.engine.texts import N_
 from salesflow.interop.exports import EVENT_COLUMNS
 from salesflow.interop.tables import Column, write_table
 from salesflow.lists import trail
@@ -48,7 +49,7 @@ def format_of(value: Any) -> str:
     """The download format (``csv`` by default); `BadInput` for any other than csv and xlsx."""
     fmt = str(value or "csv").strip().lower()
     if fmt not in LIST_FORMATS:
-        raise BadInput(f"format: csv or xlsx expected, got {fmt[:20]!r}")
+        raise BadInput(N_("format: csv or xlsx expected, got %(value)s", value=repr(fmt[:20])))
     return fmt
 
 

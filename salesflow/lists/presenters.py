@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from salesflow.lists import trail
+from salesflow.lists import sentences, trail
 from salesflow.process.model import ProcessDefinition
 from salesflow.records.models import Event, ProcessVersion, Record
 from salesflow.records.services import definition_of
@@ -52,7 +52,7 @@ def rows(events: list[Event], user: Any, language: str) -> list[dict[str, Any]]:
             described = describe_event(event, definition, {}, language, payload)
             text, note = described["text"], described["note"]
         if not text or text == event.kind.replace("_", " ").replace(".", ": "):
-            text = summary(payload)
+            text, note = sentences.describe(event.kind, payload) or (summary(payload), "")
         result.append({"seq": event.seq, "at": event.at, "kind": event.kind, "actor": event.actor_name,
                        "record": event.record_id, "record_title": titles.get(event.record_id, ""),
                        "process": event.process, "text": text, "note": note})

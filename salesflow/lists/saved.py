@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from salesflow.engine.errors import BadInput
 from salesflow.engine.state import EventDraft
+from salesflow.engine.texts import N_
 from salesflow.lists.models import SavedFilter
 from salesflow.lists.registry import LISTS, ListSpec
 from salesflow.records import eventlog
@@ -23,7 +24,8 @@ def spec_of(list_key: Any) -> ListSpec:
     """The list ``list_key`` names; `BadInput` for any other."""
     spec = LISTS.get(str(list_key or ""))
     if spec is None:
-        raise BadInput(f"list: one of {', '.join(LISTS)} expected, got {str(list_key)[:40]!r}")
+        raise BadInput(N_("list: one of %(lists)s expected, got %(value)s", lists=", ".join(LISTS),
+                          value=repr(str(list_key)[:40])))
     return spec
 
 
@@ -41,11 +43,11 @@ def filter_data(saved: SavedFilter) -> dict[str, Any]:
 def _name(value: Any) -> str:
     name = " ".join(str(value or "").split())
     if not name:
-        raise BadInput("name: a name for the filter is required")
+        raise BadInput(N_("name: a name for the filter is required"))
     if len(name) > MAX_NAME:
-        raise BadInput(f"name: at most {MAX_NAME} characters, got {len(name)}")
+        raise BadInput(N_("name: at most %(limit)s characters, got %(length)s", limit=MAX_NAME, length=len(name)))
     if "\x00" in name:
-        raise BadInput("name: must not contain NUL characters")
+        raise BadInput(N_("name: must not contain NUL characters"))
     return name
 
 
@@ -60,7 +62,7 @@ def do_save_filter(user: Any, list_key: Any, name: Any, params: Any) -> SavedFil
         saved = SavedFilter.objects.select_for_update().filter(user=user, list=spec.key, name=name).first()
         if saved is None:
             if SavedFilter.objects.filter(user=user, list=spec.key).count() >= MAX_PER_LIST:
-                raise BadInput(f"name: at most {MAX_PER_LIST} saved filters per list; delete one first")
+                raise BadInput(N_("name: at most %(limit)s saved filters per list; delete one first", limit=MAX_PER_LIST))
             saved = SavedFilter(user=user, list=spec.key, name=name, created_at=timezone.now())
         saved.query = query
         saved.save()
@@ -75,7 +77,7 @@ def do_delete_filter(user: Any, filter_id: Any) -> SavedFilter:
         saved = SavedFilter.objects.select_for_update().filter(
             user=user, pk=filter_id if str(filter_id).isdigit() else 0).first()
         if saved is None:
-            raise NotFound(f"saved filter {str(filter_id)[:20]}: no such filter of yours")
+            raise NotFound(N_("saved filter %(id)s: no such filter of yours", id=str(filter_id)[:20]))
         eventlog.append([EventDraft(kind="filter_deleted", payload={"list": saved.list, "name": saved.name})],
                         actor=actorship(user), at=timezone.now())
         saved.delete()

@@ -17,6 +17,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from salesflow.engine.errors import BadInput
+from salesflow.engine.texts import N_
 from salesflow.people import access
 from salesflow.records.models import Event
 from salesflow.records.redaction import reader_payloads
@@ -55,13 +56,15 @@ def _date(value: Any, name: str) -> datetime.date | None:
     try:
         return datetime.date.fromisoformat(str(value).strip())
     except ValueError:
-        raise BadInput(f"{name}: a date YYYY-MM-DD is expected, got {str(value)[:40]!r}") from None
+        raise BadInput(N_("%(name)s: a date YYYY-MM-DD is expected, got %(value)s", name=name,
+                          value=repr(str(value)[:40]))) from None
 
 
 def _text(value: Any, name: str, limit: int = 150) -> str | None:
     text = str(value or "").strip()
     if len(text) > limit or "\x00" in text:
-        raise BadInput(f"{name}: at most {limit} characters without NUL expected, got {text[:40]!r}")
+        raise BadInput(N_("%(name)s: at most %(limit)s characters without NUL expected, got %(value)s", name=name,
+                          limit=limit, value=repr(text[:40])))
     return text or None
 
 
@@ -70,12 +73,12 @@ def filter_from_params(params: Any) -> TrailFilter:
     get = params.get
     record_text = str(get("record") or "").strip().lstrip("#")
     if record_text and (not record_text.isdigit() or len(record_text) > 18):
-        raise BadInput(f"record: a record number is expected, got {record_text[:40]!r}")
+        raise BadInput(N_("record: a record number is expected, got %(value)s", value=repr(record_text[:40])))
     flt = TrailFilter(user=_text(get("user"), "user"), record=int(record_text) if record_text else None,
                       process=_text(get("process"), "process", 64), kind=_text(get("kind"), "kind", 48),
                       date_from=_date(get("date_from"), "date_from"), date_to=_date(get("date_to"), "date_to"))
     if flt.date_from and flt.date_to and flt.date_from > flt.date_to:
-        raise BadInput(f"date_to: {flt.date_to.isoformat()} is before date_from {flt.date_from.isoformat()}")
+        raise BadInput(N_("date_to: %(to)s is before date_from %(from)s", to=flt.date_to, **{"from": flt.date_from}))
     return flt
 
 
@@ -117,7 +120,7 @@ def reader_view(events: Iterable[Event], user: Any) -> dict[int, dict[str, Any]]
     payloads = reader_payloads(events, user)
     listed = {pk for payload in payloads.values() for pk in _listed_ids(payload)}
     visible = set(access.visible_records(user).filter(pk__in=listed).values_list("pk", flat=True)) if listed else set()
-    for seq, payload in payloads.items():
+    for payload in payloads.values():
         for key in PRIVATE_KEYS:
             payload.pop(key, None)
         ids = _listed_ids(payload)
