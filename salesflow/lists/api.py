@@ -148,12 +148,12 @@ def save_filter(request: HttpRequest, payload: SavedFilterIn) -> Status:
     return Status(201, saved.filter_data(item))
 
 
-@filters_router.delete("/{filter_id}", response=responses({204: None}, 400, 404), summary="Delete a saved filter",
-                       operation_id="delete_saved_filter")
-def delete_saved_filter(request: HttpRequest, filter_id: int = FilterId) -> Status:
-    """Delete one of the caller's saved filters."""
-    saved.do_delete_filter(request.auth, filter_id)
-    return Status(204, None)
+@filters_router.delete("/{filter_id}", response=responses({200: SavedFilterOut}, 400, 404),
+                       summary="Delete a saved filter", operation_id="delete_saved_filter")
+def delete_saved_filter(request: HttpRequest, filter_id: int = FilterId) -> dict[str, Any]:
+    """Delete one of the caller's saved filters; answers the filter as it was."""
+    item = saved.do_delete_filter(request.auth, filter_id)
+    return saved.filter_data(item)
 
 
 # --- exports and the audit trail -----------------------------------------------------------------

@@ -80,5 +80,7 @@ def do_delete_filter(user: Any, filter_id: Any) -> SavedFilter:
             raise NotFound(N_("saved filter %(id)s: no such filter of yours", id=str(filter_id)[:20]))
         eventlog.append([EventDraft(kind="filter_deleted", payload={"list": saved.list, "name": saved.name})],
                         actor=actorship(user), at=timezone.now())
+        filter_id = saved.pk
         saved.delete()
+        saved.pk = filter_id  # the answer names the filter that was deleted
     return saved
