@@ -105,3 +105,19 @@ def test_pages_and_the_export_of_the_filtered_events_is_logged(cast, client_for,
     assert event.payload["rows"] == total and event.payload["filters"] == filtered
     # The export is itself in the trail.
     assert head.get(reverse("audit_trail"), {"kind": "security.export"}).context["total"] == 1
+
+
+def test_an_event_of_no_record_never_names_a_hidden_record_nor_an_address(cast, client_for) -> None:
+    from salesflow.people.security import log_security_event
+
+    strict, internal = cast.records["strictly_confidential"], cast.records["internal"]
+    log_security_event("view_strictly_confidential", cast.users["owner"], via="api list",
+                       record_ids=[strict.pk, internal.pk], count=2, address="192.0.2.7")
+    head = client_for(cast.users["head"])
+    item = head.get("/api/audit/events", {"kind": "security.view_strictly_confidential"}).json()["items"][0]
+    assert item["record"] is None and item["payload"]["record_ids"] == [internal.pk] and item["payload"]["count"] == 1
+    assert "address" not in item["payload"]
+    page = head.get(reverse("audit_trail"), {"kind": "security.view_strictly_confidential"})
+    assert f"[{internal.pk}]" in page.context["rows"][0]["text"] and str(strict.pk) not in page.context["rows"][0]["text"]
+    owner_payload = Event.objects.get(kind="security.view_strictly_confidential").payload
+    assert owner_payload["record_ids"] == [strict.pk, internal.pk]  # the stored event is unchanged

@@ -7,6 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from salesflow.lists.models import SavedFilter
+from salesflow.records.eventlog import verify
 from salesflow.records.models import Event
 
 pytestmark = pytest.mark.django_db
@@ -43,6 +44,7 @@ def test_saved_filter_round_trip_on_the_record_list(cast, client_for) -> None:
     assert deleted.status_code == 302 and deleted["Location"] == "/records/?status=won"
     assert not SavedFilter.objects.filter(pk=saved.pk).exists()
     assert Event.objects.filter(kind="filter_deleted", payload__name="Big confidential").count() == 1
+    assert verify().ok
 
 
 def saved_url(saved: SavedFilter) -> str:
