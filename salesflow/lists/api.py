@@ -1,4 +1,4 @@
-"""``/api/saved-filters``, ``/api/lists/records/export`` and ``/api/audit/events``: the lists people use.
+"""``/api/saved-filters``, ``/api/lists/{records,accounts}/export``, ``/api/audit/events``: the lists people use.
 
 The same service functions as the web pages (`salesflow.lists.saved`, `.exports`, `.trail`): a saved
 filter is the caller's own (another user's is 404); an export holds exactly what the list shows the
@@ -16,7 +16,7 @@ from ninja import Field, Path, Query, Router, Schema, Status
 
 from salesflow.api.errors import responses
 from salesflow.api.records import event_data, single_query_values
-from salesflow.api.schemas import MAX_ID, MAX_OFFSET, MAX_PAGE, IsoDate, RecordQuery, Text
+from salesflow.api.schemas import MAX_ID, MAX_OFFSET, MAX_PAGE, AccountQuery, IsoDate, RecordQuery, Text
 from salesflow.engine.errors import NotPermitted
 from salesflow.lists import exports, saved, trail
 from salesflow.people import access
@@ -73,6 +73,12 @@ class TrailExportQuery(TrailQuery):
 
 class RecordExportQuery(RecordQuery):
     """The record list's filters (as ``GET /api/records``) and the file format."""
+
+    format: Format = "csv"
+
+
+class AccountExportQuery(AccountQuery):
+    """The account list's filters (as ``GET /api/accounts``) and the file format."""
 
     format: Format = "csv"
 
@@ -167,6 +173,19 @@ def export_record_list(request: HttpRequest, query: Query[RecordExportQuery]) ->
     flt = queries.filter_from_params(_params(query, "format"))
     return _download(exports.export_records(request.auth, flt, query.format, current_language(), request=request,
                                             via="api"))
+
+
+@lists_router.get("/accounts/export", response=responses({200: None}, 400, 403), summary="Export the account list",
+                  operation_id="export_account_list")
+def export_account_list(request: HttpRequest, query: Query[AccountExportQuery]) -> HttpResponse:
+    """The accounts ``GET /api/accounts`` lists with the same filters and sort, as CSV or xlsx (logged)."""
+    from salesflow.accounts.overview import AccountFilter
+
+    single_query_values(request)
+    _staff(request.auth)
+    flt = AccountFilter(segment=query.segment or "", q=(query.q or "").strip(), customer=query.customer or "",
+                        sort=query.sort)
+    return _download(exports.export_accounts(request.auth, flt, query.format, request=request, via="api"))
 
 
 @audit_router.get("/events", response=responses({200: TrailPage}, 400, 403), summary="Browse the audit trail",

@@ -80,3 +80,36 @@ def test_api_export_equals_the_api_list(cast, client_for) -> None:
     assert cast.records["confidential"].pk not in listed
     event = Event.objects.filter(kind="security.export").last()
     assert event.payload["via"] == "api" and event.payload["rows"] == len(listed)
+
+
+def test_account_export_equals_the_account_list_with_figures_of_visible_records_only(people, client_for) -> None:
+    import datetime
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from salesflow.accounts.models import Account
+    from salesflow.records import services
+    from salesflow.records.models import Record
+
+    now = timezone.now()
+    acme = Account.objects.create(name="ACME GmbH", created_at=now)
+    Account.objects.create(name="Beta AG", created_at=now)
+    for owner, amount, classification in ((people["kam"], "100", "internal"),
+                                          (people["kam2"], "5000000", "strictly_confidential")):
+        record = services.do_create_record("opportunity-management", owner, {
+            "title": f"Deal {amount}", "amount": amount, "classification": classification}, customer_id=acme.pk)
+        Record.objects.filter(pk=record.pk).update(outcome="won", stage="won",
+                                                   closed_at=now - datetime.timedelta(days=3))
+    client = client_for(people["kam"])
+    listed = client.get(reverse("customers"), {"sort": "name"})
+    response = client.get(reverse("account_list_export"), {"sort": "name", "format": "xlsx"})
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert [row[0] for row in rows] == [account.pk for account in listed.context["accounts"]]
+    assert rows[0][1] == "ACME GmbH" and Decimal(str(rows[0][4])) == Decimal("100")  # not 5,000,100
+    assert rows[0][7] == 1  # the KAM's own record; the secret one is not counted
+    event = Event.objects.filter(kind="security.export").last()
+    assert event.payload["what"] == "account_list" and event.payload["rows"] == 2
+    api = client.get("/api/lists/accounts/export", {"sort": "name", "format": "csv"})
+    assert _csv_ids(api.content) == [row[0] for row in rows]

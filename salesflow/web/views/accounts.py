@@ -117,7 +117,7 @@ def list_context(request: HttpRequest, segmentation_form: SegmentationForm | Non
         "total": paginator.count, "error": error, "window": window, "may_segment": may_segment,
         "segmentation_form": segmentation_form if may_segment else None,
         "segments": [("A", "A"), ("B", "B"), ("C", "C"), ("none", _("not segmented"))],
-        **list_tools(request, "accounts", request.GET),
+        **list_tools(request, "accounts", request.GET, export="account_list_export"),
     }
     return context, 400 if error else 200
 
