@@ -26,6 +26,10 @@ def test_who_may_browse_comes_from_the_library_right(cast, client_for) -> None:
     for name in ("head", "auditor"):
         response = client_for(cast.users[name]).get(reverse("audit_trail"))
         assert response.status_code == 200 and 'href="/audit-trail/"' in response.content.decode()
+    auditor = client_for(cast.users["auditor"])  # read-only, yet keeps saved filters of their own
+    saved = auditor.post(reverse("saved_filter_save"), {"list": "audit", "name": "Exports", "kind": "security.export"})
+    assert saved.status_code == 302 and saved["Location"] == "/audit-trail/?kind=security.export"
+    assert "Exports" in auditor.get(saved["Location"]).content.decode()
     kam = client_for(cast.users["owner"])
     assert kam.get(reverse("audit_trail")).status_code == 403
     assert 'href="/audit-trail/"' not in kam.get(reverse("records")).content.decode()
