@@ -50,6 +50,7 @@ class ListSpec:
 LISTS: dict[str, ListSpec] = {
     "records": ListSpec("records", "records", ("q", "process", "stage", "status", "owner", "team", "classification",
                                                "close_from", "close_to", "sort"), _records),
+    "board": ListSpec("board", "board", ("process", "owner", "team", "classification", "q"), _records),
     "accounts": ListSpec("accounts", "customers", ("q", "segment", "customer", "sort"), _accounts),
     "audit": ListSpec("audit", "audit_trail", ("user", "record", "process", "kind", "date_from", "date_to"), _audit),
 }

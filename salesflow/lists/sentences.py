@@ -16,8 +16,8 @@ EXPORTED = {
     "access_review": gettext_lazy("the access review"),
 }
 #: The lists saved filters belong to.
-LIST_NAMES = {"records": gettext_lazy("the record list"), "accounts": gettext_lazy("the account list"),
-              "audit": gettext_lazy("the audit trail")}
+LIST_NAMES = {"records": gettext_lazy("the record list"), "board": gettext_lazy("the pipeline board"),
+              "accounts": gettext_lazy("the account list"), "audit": gettext_lazy("the audit trail")}
 
 
 def _filters(payload: dict[str, Any]) -> str:

@@ -69,6 +69,11 @@ def test_saved_filters_on_the_accounts_list_and_through_the_api(cast, client_for
     owner = client_for(cast.users["owner"])
     owner.post(reverse("saved_filter_save"), {"list": "accounts", "name": "A accounts", "segment": "A"})
     assert "A accounts" in owner.get(reverse("customers")).content.decode()
+    board = owner.post(reverse("saved_filter_save"), {"list": "board", "name": "Mine", "owner": "cast_owner",
+                                                      "process": "opportunity-management"})
+    assert board["Location"] == "/board/?process=opportunity-management&owner=cast_owner"
+    shown = owner.get(board["Location"])
+    assert shown.context["params"]["owner"] == "cast_owner" and "saved-filter-current" in shown.content.decode()
 
     api: Client = client_for(cast.users["owner"])
     created = api.post("/api/saved-filters", {"list": "records", "name": "Won", "query": {"status": "won"}},
@@ -78,11 +83,11 @@ def test_saved_filters_on_the_accounts_list_and_through_the_api(cast, client_for
     assert data["url"] == "/records/?status=won" and data["query"] == {"status": "won"}
     listed = api.get("/api/saved-filters", {"list": "records"}).json()
     assert [item["name"] for item in listed] == ["Won"]
-    assert [item["name"] for item in api.get("/api/saved-filters").json()] == ["A accounts", "Won"]
+    assert [item["name"] for item in api.get("/api/saved-filters").json()] == ["A accounts", "Mine", "Won"]
     bad = api.post("/api/saved-filters", {"list": "records", "name": "Bad", "query": {"sort": "price"}},
                    content_type="application/json")
     assert bad.status_code == 400 and "sort" in bad.json()["detail"]
     assert client_for(cast.users["team_mate"]).delete(f"/api/saved-filters/{data['id']}").status_code == 404
     deleted = api.delete(f"/api/saved-filters/{data['id']}")
     assert deleted.status_code == 200 and deleted.json()["name"] == "Won"
-    assert [item["name"] for item in api.get("/api/saved-filters").json()] == ["A accounts"]
+    assert [item["name"] for item in api.get("/api/saved-filters").json()] == ["A accounts", "Mine"]
