@@ -38,7 +38,7 @@ class SavedFilterIn(Schema):
     list: ListKey
     name: Text = Field(max_length=saved.MAX_NAME)
     query: dict[str, Text] = Field(default_factory=dict, description="The list's query parameters, e.g. "
-                                                                     '{"stage": "negotiation", "owner": "kam"}.')
+                                                                     '{"status": "won", "sort": "-amount"}.')
 
 
 class SavedFilterOut(Schema):
