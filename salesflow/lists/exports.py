@@ -33,6 +33,8 @@ LIST_FORMATS = ("csv", "xlsx")
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8",
                  "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 HEAVY = ("process_version__definition", "process_version__source")
+#: Rows a download from a list may hold (larger tables: `salesflow export`, which streams to a file).
+MAX_ROWS = 100_000
 
 
 @dataclass
@@ -104,6 +106,13 @@ def event_rows(user: Any, flt: trail.TrailFilter) -> Iterator[list[Any]]:
                event.prev_hash, event.hash]
 
 
+def refuse_large(count: int) -> None:
+    """Refuse (`BadInput`) a download of more than `MAX_ROWS` rows, before anything is written or logged."""
+    if count > MAX_ROWS:
+        raise BadInput(N_("the list holds %(count)s rows, more than the %(limit)s a download may hold: narrow the "
+                          "filter, or export with the command line (salesflow export)", count=count, limit=MAX_ROWS))
+
+
 def _write(stem: str, fmt: str, columns: list[Column], rows: Iterator[list[Any]]) -> Download:
     name = f"{stem}-{timezone.localdate().isoformat()}.{fmt}"
     with tempfile.TemporaryDirectory(prefix="salesflow-list-") as folder:
@@ -123,6 +132,7 @@ def _filters(flt: Any) -> dict[str, str]:
 def export_records(user: Any, flt: queries.RecordFilter, fmt: str, language: str, *, request: Any = None,
                    via: str = "web") -> Download:
     """The record list as ``user`` sees it with ``flt``, as a file; logs a ``security.export`` event."""
+    refuse_large(queries.records_for(user, flt).count())
     download = _write("records", fmt, record_columns(), record_rows(user, flt, language))
     log_security_event("export", user, request=request, what="record_list", format=fmt, rows=download.rows,
                        file=download.name, filters=_filters(flt), context="user", via=via)
@@ -131,6 +141,9 @@ def export_records(user: Any, flt: queries.RecordFilter, fmt: str, language: str
 
 def export_accounts(user: Any, flt: Any, fmt: str, *, request: Any = None, via: str = "web") -> Download:
     """The account list as ``user`` sees it with ``flt``, as a file; logs a ``security.export`` event."""
+    from salesflow.accounts.overview import accounts_for
+
+    refuse_large(accounts_for(user, flt).count())
     download = _write("accounts", fmt, account_columns(), account_rows(user, flt))
     log_security_event("export", user, request=request, what="account_list", format=fmt, rows=download.rows,
                        file=download.name, filters=_filters(flt), context="user", via=via)
@@ -139,6 +152,7 @@ def export_accounts(user: Any, flt: Any, fmt: str, *, request: Any = None, via: 
 
 def export_events(user: Any, flt: trail.TrailFilter, fmt: str, *, request: Any = None, via: str = "web") -> Download:
     """The audit trail as ``user`` sees it with ``flt``, as a file; logs a ``security.export`` event."""
+    refuse_large(trail.events_for(user, flt).count())
     download = _write("audit-trail", fmt, list(EVENT_COLUMNS), event_rows(user, flt))
     log_security_event("export", user, request=request, what="audit_trail", format=fmt, rows=download.rows,
                        file=download.name, filters=_filters(flt), context="user", via=via)

@@ -83,9 +83,9 @@ def record_list_export(request: HttpRequest) -> HttpResponse:
     try:
         fmt = exports.format_of(params.get("format"))
         flt = queries.filter_from_params(params)
+        return _download(exports.export_records(request.user, flt, fmt, current_language(), request=request))
     except BadInput as refusal:
         return _refused(request, localize(refusal.message))
-    return _download(exports.export_records(request.user, flt, fmt, current_language(), request=request))
 
 
 @login_required
@@ -99,9 +99,9 @@ def account_list_export(request: HttpRequest) -> HttpResponse:
     try:
         fmt = exports.format_of(request.GET.get("format"))
         flt = filter_from_params(request.GET)
+        return _download(exports.export_accounts(request.user, flt, fmt, request=request))
     except BadInput as refusal:
         return _refused(request, localize(refusal.message))
-    return _download(exports.export_accounts(request.user, flt, fmt, request=request))
 
 
 # --- the audit trail -----------------------------------------------------------------------------
@@ -148,6 +148,6 @@ def audit_trail_export(request: HttpRequest) -> HttpResponse:
     try:
         fmt = exports.format_of(request.GET.get("format"))
         flt = trail.filter_from_params(request.GET)
+        return _download(exports.export_events(request.user, flt, fmt, request=request))
     except BadInput as refusal:
         return _refused(request, localize(refusal.message))
-    return _download(exports.export_events(request.user, flt, fmt, request=request))

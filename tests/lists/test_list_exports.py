@@ -113,3 +113,16 @@ def test_account_export_equals_the_account_list_with_figures_of_visible_records_
     assert event.payload["what"] == "account_list" and event.payload["rows"] == 2
     api = client.get("/api/lists/accounts/export", {"sort": "name", "format": "csv"})
     assert _csv_ids(api.content) == [row[0] for row in rows]
+
+
+def test_a_download_larger_than_the_limit_is_refused_before_anything_is_written(cast, client_for, monkeypatch) -> None:
+    from salesflow.lists import exports
+
+    monkeypatch.setattr(exports, "MAX_ROWS", 1)
+    client = client_for(cast.users["owner"])
+    events = Event.objects.count()
+    response = client.get(reverse("record_list_export"), {"format": "csv"})
+    assert response.status_code == 400 and "salesflow export" in response.content.decode()
+    api = client.get("/api/lists/records/export", {"format": "csv"})
+    assert api.status_code == 400 and "more than the 1 a download may hold" in api.json()["detail"]
+    assert Event.objects.count() == events
