@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "salesflow.material",
     "salesflow.coaching",
     "salesflow.activities",
+    "salesflow.lists",
 ]
 
 MIDDLEWARE = [

@@ -17,6 +17,7 @@ urlpatterns = [
     path("material/", include("salesflow.material.urls")),
     path("coaching/", include("salesflow.coaching.urls")),
     path("", include("salesflow.activities.urls")),
+    path("", include("salesflow.lists.urls")),
     path("", include("salesflow.web.urls")),
 ]
 

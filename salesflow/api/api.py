@@ -26,6 +26,7 @@ from salesflow.api import (
     users,
 )
 from salesflow.api.auth import BearerToken, SessionCookie
+from salesflow.lists import api as lists_api
 
 API_VERSION = "1.0.0"
 
@@ -95,3 +96,6 @@ api.add_router("/tasks", activities.tasks_router)
 api.add_router("/records", quality.review_router)
 api.add_router("/partners", partners.router)
 api.add_router("/coaching", coaching.router)
+api.add_router("/saved-filters", lists_api.filters_router)
+api.add_router("/lists", lists_api.lists_router)
+api.add_router("/audit", lists_api.audit_router)

@@ -97,6 +97,9 @@ class LibraryRights(Strict):
     migrate_records: list[Ident] = Field(
         default_factory=list,
         description="May move the running records of a process to its newer approved version (process migrate).")
+    audit_trail: list[Ident] = Field(
+        default_factory=list,
+        description="May browse and export the audit trail (events of records they may not see left out).")
 
     def grants(self) -> dict[str, frozenset[str]]:
         """Every right with the roles holding it."""

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from salesflow.currency.services import may_manage_rates
+from salesflow.lists.trail import may_browse
 from salesflow.people import access
 from salesflow.people.lifecycle import administers_users
 from salesflow.web.views.notifications import unread_count
@@ -40,6 +41,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         entries = list(NAVIGATION)
         if may_review(user):
             entries.append(("access_review", _("Access review"), ("/review/",)))
+        if may_browse(user):
+            entries.append(("audit_trail", _("Audit trail"), ("/audit-trail/",)))
         if administers_users(user):
             entries.append(("users", _("Users"), ("/users/",)))
         if may_manage_rates(user):

@@ -51,9 +51,13 @@ ENDPOINTS = {
     ("/api/partners/{partner_id}/leads", "post"),
     ("/api/coaching/meetings", "get"), ("/api/coaching/meetings", "post"),
     ("/api/coaching/actions/{action_id}/done", "post"),
+    ("/api/saved-filters", "get"), ("/api/saved-filters", "post"), ("/api/saved-filters/{filter_id}", "delete"),
+    ("/api/lists/records/export", "get"), ("/api/lists/accounts/export", "get"), ("/api/audit/events", "get"),
+    ("/api/audit/events/export", "get"),
 }
 #: Endpoints whose success answer is not JSON (a download).
-BINARY = {("/api/records/{record_id}/documents/{document_id}/content", "get")}
+BINARY = {("/api/records/{record_id}/documents/{document_id}/content", "get"), ("/api/lists/records/export", "get"),
+          ("/api/lists/accounts/export", "get"), ("/api/audit/events/export", "get")}
 
 
 def test_the_schema_lists_every_endpoint_and_its_errors(client) -> None:

@@ -37,6 +37,7 @@ from salesflow.accounts.segmentation import (
 from salesflow.engine import authority
 from salesflow.engine.errors import BadInput, EngineError
 from salesflow.engine.handoffs import schedule_due
+from salesflow.lists.panel import list_tools
 from salesflow.people import access
 from salesflow.people.models import User
 from salesflow.process.model import ProcessDefinition
@@ -116,6 +117,7 @@ def list_context(request: HttpRequest, segmentation_form: SegmentationForm | Non
         "total": paginator.count, "error": error, "window": window, "may_segment": may_segment,
         "segmentation_form": segmentation_form if may_segment else None,
         "segments": [("A", "A"), ("B", "B"), ("C", "C"), ("none", _("not segmented"))],
+        **list_tools(request, "accounts", request.GET, export="account_list_export"),
     }
     return context, 400 if error else 200
 

@@ -26,6 +26,7 @@ from salesflow.currency import orm as currency_orm
 from salesflow.engine import actions
 from salesflow.engine.errors import BadInput
 from salesflow.engine.state import RecordState
+from salesflow.lists.panel import list_tools
 from salesflow.process.model import ProcessDefinition, Status
 from salesflow.records import queries, services
 from salesflow.records.models import Process, ProcessVersion
@@ -132,4 +133,5 @@ def board(request: HttpRequest) -> HttpResponse:
         "options": filter_options(process.key, language),
         "processes": [(item.key, item.title_in(language)) for item in running_processes()],
         "board_url": request.get_full_path(),
+        **list_tools(request, "board", {**params, "process": process.key}),
     }, status=400 if error else 200)

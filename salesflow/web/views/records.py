@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from salesflow.engine import actions, authority
 from salesflow.engine.errors import BadInput, EngineError
+from salesflow.lists.panel import list_tools
 from salesflow.people.models import Team, User
 from salesflow.people.security import log_security_event
 from salesflow.process.model import Classification
@@ -102,6 +103,7 @@ def record_list(request: HttpRequest) -> HttpResponse:
         "rows": [row_of(record, language, now) for record in page.object_list],
         "options": filter_options(flt.process, language), "total": paginator.count,
         **list_heading(flt.process, language),
+        **list_tools(request, "records", params, export="record_list_export"),
     }
     template = "web/partials/record_results.html" if is_htmx(request) and request.headers.get(
         "HX-Target") == "results" else "web/record_list.html"
