@@ -19,7 +19,9 @@ process. Its sections:
 - ``coaching``: how often a manager should hold a 1:1 with each person they manage, and when an open
   record counts as stalled;
 - ``monitoring``: which checklists feed which metric of the sales-process reports (mystery shopping,
-  end-customer and channel satisfaction).
+  end-customer and channel satisfaction);
+- ``link_kinds``: the names of the kinds of link between records (hand-offs' ``link``, the record kinds
+  of ``linked_from`` processes, links set by hand) per language, as the record page shows them.
 
 Adding a section (for another concern) is one field on `LibrarySettings` with a model of its own and
 a default, so that a library written before the section existed stays valid; document it in the
@@ -137,6 +139,15 @@ class MonitoringSection(Strict):
         default_factory=list, description="Checklists measuring channel-partner satisfaction.")
 
 
+class LinkKind(Strict):
+    """A kind of link between records (``order``, ``renewal``, ``related`` …): its name per language."""
+
+    title: Text = Field(description="The name of the link, e.g. en: order, de: Auftrag; an incoming link reads "
+                                    "'<title> of' on the record page unless incoming names it.")
+    incoming: Text | None = Field(default=None, description="The name seen from the other record, e.g. en: related "
+                                                            "to, de: verwandt mit.")
+
+
 class LibrarySettings(Strict):
     """The content of the ``library_settings:`` key."""
 
@@ -147,6 +158,9 @@ class LibrarySettings(Strict):
     quality: QualitySection = Field(default_factory=QualitySection)
     coaching: CoachingSection = Field(default_factory=CoachingSection)
     monitoring: MonitoringSection = Field(default_factory=MonitoringSection)
+    link_kinds: dict[Ident, LinkKind] = Field(
+        default_factory=dict, description="Names of the kinds of link between records per language (unnamed kinds "
+                                          "show their id).")
 
     def referenced_roles(self) -> list[tuple[tuple[str | int, ...], str]]:
         """Every role id the settings name, with its path below ``library_settings``."""
