@@ -78,6 +78,10 @@ def walk(page: Page, base: str, language: str) -> dict[str, list[str]]:
         assert page.evaluate("document.documentElement.lang") == language
         settle(page)
         fits(page, WIDE)
+        text = page.inner_text("main")
+        assert not re.search(r"\d\d:\d\d:\d\d\.\d{3,}", text), f"a timestamp with microseconds on {href}"
+        if href == "/coaching/":   # dates in the locale's format, managers by name
+            assert not re.search(r"\b\d{4}-\d\d-\d\d\b", text) and "Helena Hoffmann" in text
         save(page, f"{language}-{WIDE}-{href.strip('/').replace('/', '-') or 'my-work'}")
         charts[href] = page.eval_on_selector_all(".vega-chart", "charts => charts.map(c => c.dataset.spec)")
     return charts

@@ -18,12 +18,14 @@ def po_entries() -> dict[str, list[str]]:
 
     def flush() -> None:
         if current.get("msgid"):
-            entries[current["msgid"]] = [value for name, value in sorted(current.items()) if name.startswith("msgstr")]
+            # An entry with a context is stored in the .mo under "context\x04msgid" (what pgettext looks up).
+            lookup = f"{current['msgctxt']}\x04{current['msgid']}" if "msgctxt" in current else current["msgid"]
+            entries[lookup] = [value for name, value in sorted(current.items()) if name.startswith("msgstr")]
 
     for line in (LOCALE / "django.po").read_text(encoding="utf-8").splitlines():
-        match = re.match(r"^(msgid|msgid_plural|msgstr(?:\[\d\])?) (\".*\")$", line)
+        match = re.match(r"^(msgctxt|msgid|msgid_plural|msgstr(?:\[\d\])?) (\".*\")$", line)
         if match:
-            if match.group(1) == "msgid":
+            if match.group(1) == "msgctxt" or (match.group(1) == "msgid" and key != "msgctxt"):
                 flush()
                 current = {}
             key = match.group(1)
