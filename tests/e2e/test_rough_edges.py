@@ -4,7 +4,8 @@ One test walks the main navigation of a Head of Sales in English and German at 1
 test-artifacts/screens/{lang}-1400-{page}.png), opens a record page at 390 px (screens/{lang}-390-record.png) and
 checks on the way: nothing is cut off or wider than the window, the RACI table's columns line up, the audit pack
 page's language switch shows both languages, German link kinds and chart labels, German number formats in the
-charts, and no "New" button for the read-only auditor. A second test checks the first steps of an empty
+charts, German hand-off names and change notes (formerly tests/e2e/test_german_screens.py), and no "New"
+button for the read-only auditor. A second test checks the first steps of an empty
 installation (screens/{lang}-1400-first-steps.png).
 """
 
@@ -80,6 +81,10 @@ def walk(page: Page, base: str, language: str) -> dict[str, list[str]]:
         fits(page, WIDE)
         text = page.inner_text("main")
         assert not re.search(r"\d\d:\d\d:\d\d\.\d{3,}", text), f"a timestamp with microseconds on {href}"
+        if href == "/controlling/" and language == "de":
+            expect(page.get_by_role("heading", name="Vertriebscontrolling")).to_be_visible()
+            expect(page.locator("#panel-funnel .key-figures")).to_contain_text("Gewinnquote")
+            assert "Records entering each stage" not in text
         if href == "/coaching/":   # dates in the locale's format, managers by name
             assert not re.search(r"\b\d{4}-\d\d-\d\d\b", text) and "Helena Hoffmann" in text
         save(page, f"{language}-{WIDE}-{href.strip('/').replace('/', '-') or 'my-work'}")
@@ -122,6 +127,13 @@ def test_main_pages_in_english_and_german(browser: Browser, live_server: Any) ->
 
             page.goto(base + "/guidelines/opportunity-management/")
             raci_columns_line_up(page)
+            if language == "de":   # (was tests/e2e/test_german_screens.py) German pages say it in German
+                expect(page.get_by_text("Änderungshinweis: Version 2: Teil der gesamten")).to_be_visible()
+                handed = Record.objects.filter(events__kind="handoff_sent", process__record_type="opportunity").first()
+                page.goto(f"{base}/records/{handed.pk}/")
+                body = page.inner_text("body")
+                assert "Übergeben: Auftrag anlegen" in body or "Übergeben: Vertrag anlegen" in body
+                assert "Create the contract" not in body and "Create the order" not in body
             page.goto(base + "/guidelines/audit-pack/")
             switch = page.locator("form.lang-switch button")
             expect(switch).to_have_text(["EN", "DE"])
