@@ -113,8 +113,13 @@ def calibration_chart(report: Report) -> dict[str, Any]:
     ])
 
 
+#: The forecast-accuracy chart draws the latest periods only (the table keeps them all): more lines are unreadable.
+ACCURACY_PERIODS = 4
+
+
 def accuracy_chart(report: Report) -> dict[str, Any]:
-    rows = report.tables["snapshots"].rows
+    periods = sorted({str(row["period"]) for row in report.tables["snapshots"].rows})[-ACCURACY_PERIODS:]
+    rows = [row for row in report.tables["snapshots"].rows if str(row["period"]) in periods]
     x = {"field": "taken_at", "type": "temporal", "title": N_("Snapshot")}
     color = {"field": "period", "type": "nominal", "title": N_("Period")}
     return _base(N_("Forecast over time vs actual won (P10–P90 band)"), rows, layer=[
