@@ -116,6 +116,11 @@ def _web_spec(report: Report) -> dict[str, Any]:
     return spec
 
 
+def _has_data(report: Report) -> bool:
+    """True when the report's chart has something to draw (a panel without data draws no empty frame)."""
+    return bool(chart_spec(report).get("data", {}).get("values"))
+
+
 def _spec(report: Report) -> str:
     """The report's chart specification, its texts in the active language, as JSON."""
     return json.dumps(_web_spec(report), default=str)
@@ -252,7 +257,7 @@ def panel(request: HttpRequest, kind: str) -> HttpResponse:
     querystring = urlencode(_query(request))
     return render(request, "analytics/panel.html", {
         "kind": kind, "title": TITLES[kind], "report": report, "figures": _figures(report),
-        "spec": _spec(report) if report.tables[report.main].rows else "", "table": _table_context(report, report.main),
+        "spec": _spec(report) if _has_data(report) else "", "table": _table_context(report, report.main),
         "querystring": querystring,
     })
 
