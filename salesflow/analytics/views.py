@@ -116,9 +116,10 @@ def _web_spec(report: Report) -> dict[str, Any]:
     return spec
 
 
-def _has_data(report: Report) -> bool:
-    """True when the report's chart has something to draw (a panel without data draws no empty frame)."""
-    return bool(chart_spec(report).get("data", {}).get("values"))
+def _panel_spec(report: Report) -> str:
+    """The chart as JSON for a dashboard panel; '' when it has no data (the panel says so: no empty frame)."""
+    spec = _web_spec(report)
+    return json.dumps(spec, default=str) if spec.get("data", {}).get("values") else ""
 
 
 def _spec(report: Report) -> str:
@@ -257,7 +258,7 @@ def panel(request: HttpRequest, kind: str) -> HttpResponse:
     querystring = urlencode(_query(request))
     return render(request, "analytics/panel.html", {
         "kind": kind, "title": TITLES[kind], "report": report, "figures": _figures(report),
-        "spec": _spec(report) if _has_data(report) else "", "table": _table_context(report, report.main),
+        "spec": _panel_spec(report), "table": _table_context(report, report.main),
         "querystring": querystring,
     })
 
