@@ -12,11 +12,14 @@ SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 WIDTH = 560
 HEIGHT = 280
 CHART_FORMATS = ("svg", "png")
+#: The axis of a count: whole numbers only (no "0.5 contracts").
+COUNT_AXIS = {"tickMinStep": 1, "format": "d"}
 
 
 def _base(title: str, data: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
     return {"$schema": SCHEMA, "title": title, "width": WIDTH, "height": HEIGHT, "data": {"values": data},
-            "config": {"font": "system-ui, sans-serif", "view": {"stroke": None}}, **extra}
+            "config": {"font": "system-ui, sans-serif", "view": {"stroke": None}, "axis": {"labelLimit": 240}},
+            **extra}
 
 
 def _group_color(rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -30,7 +33,7 @@ def funnel_chart(report: Report) -> dict[str, Any]:
         rows = [dict(row, stage_title=f"{row['process']}: {row['stage_title']}") for row in rows]
     return _base(N_("Records entering each stage"), rows, mark={"type": "bar", "tooltip": True}, encoding={
         "y": {"field": "stage_title", "type": "nominal", "sort": None, "title": None},
-        "x": {"field": "entered", "type": "quantitative", "title": N_("Records")},
+        "x": {"field": "entered", "type": "quantitative", "title": N_("Records"), "axis": COUNT_AXIS},
         "yOffset": {"field": "group"} if _group_color(rows) else None,
         **_group_color(rows)})
 
@@ -110,8 +113,13 @@ def calibration_chart(report: Report) -> dict[str, Any]:
     ])
 
 
+#: The forecast-accuracy chart draws the latest periods only (the table keeps them all): more lines are unreadable.
+ACCURACY_PERIODS = 4
+
+
 def accuracy_chart(report: Report) -> dict[str, Any]:
-    rows = report.tables["snapshots"].rows
+    periods = sorted({str(row["period"]) for row in report.tables["snapshots"].rows})[-ACCURACY_PERIODS:]
+    rows = [row for row in report.tables["snapshots"].rows if str(row["period"]) in periods]
     x = {"field": "taken_at", "type": "temporal", "title": N_("Snapshot")}
     color = {"field": "period", "type": "nominal", "title": N_("Period")}
     return _base(N_("Forecast over time vs actual won (P10–P90 band)"), rows, layer=[
@@ -149,7 +157,7 @@ def lead_to_win_chart(report: Report) -> dict[str, Any]:
     return _base(N_("Lead-to-win conversion by lead source"), rows, mark={"type": "bar", "tooltip": True}, encoding={
         "y": {"field": "source", "type": "nominal", "title": None},
         "yOffset": {"field": "measure", "sort": None},
-        "x": {"field": "rate", "type": "quantitative", "title": N_("Rate"), "axis": {"format": "%"},
+        "x": {"field": "rate", "type": "quantitative", "title": N_("Share of leads or opportunities"), "axis": {"format": "%"},
               "scale": {"domain": [0, 1]}},
         "color": {"field": "measure", "type": "nominal", "title": None, "sort": None}})
 
@@ -172,45 +180,48 @@ def renewals_chart(report: Report) -> dict[str, Any]:
     rows = report.tables["outcomes"].rows
     return _base(N_("How the contracts decided in the period ended"), rows, mark={"type": "bar", "tooltip": True},
                  encoding={"y": {"field": "group", "type": "nominal", "title": None},
-                           "x": {"field": "contracts", "type": "quantitative", "title": N_("Contracts")},
+                           "x": {"field": "contracts", "type": "quantitative", "title": N_("Contracts"),
+                                 "axis": COUNT_AXIS},
                            "color": {"field": "stage_title", "type": "nominal", "title": N_("Outcome")}})
 
 
 def score_trend_chart(report: Report) -> dict[str, Any]:
     """Mean score per quarter, one line per subject kind (mystery shopping) or audience (satisfaction)."""
     rows = report.tables["periods"].rows
-    return _base(f"{report.title}: mean score by quarter", rows, mark={"type": "line", "point": True, "tooltip": True},
+    return _base(N_("%(report)s: mean score by quarter", report=report.title), rows,
+                 mark={"type": "line", "point": True, "tooltip": True},
                  encoding={"x": {"field": "period", "type": "ordinal", "title": None},
-                           "y": {"field": "score", "type": "quantitative", "title": "Score %",
+                           "y": {"field": "score", "type": "quantitative", "title": N_("Score %"),
                                  "scale": {"domain": [0, 100]}},
                            "color": {"field": "group", "type": "nominal", "title": None}})
 
 
 def tat_chart(report: Report) -> dict[str, Any]:
     """Median and P90 days per step, the limit as a tick."""
-    rows = report.tables["steps"].rows
+    rows = [dict(row, step=N_("%(process)s: %(stage)s", process=row["process"], stage=row["stage_title"]))
+            for row in report.tables["steps"].rows if row["count"]]
     y = {"field": "step", "type": "nominal", "sort": None, "title": None}
-    return _base("Turn-around time per step (days): median bar, median–P90 line, limit tick", rows, layer=[
+    return _base(N_("Turn-around time per step (days): median bar, median–P90 line, limit tick"), rows, layer=[
         {"mark": {"type": "rule", "strokeWidth": 2, "color": "#94a3b8"},
-         "encoding": {"y": y, "x": {"field": "median_days", "type": "quantitative", "title": "Days"},
+         "encoding": {"y": y, "x": {"field": "median_days", "type": "quantitative", "title": N_("Days")},
                       "x2": {"field": "p90_days"}}},
         {"mark": {"type": "bar", "tooltip": True},
          "encoding": {"y": y, "x": {"field": "median_days", "type": "quantitative"}}},
         {"mark": {"type": "tick", "color": "#dc2626", "thickness": 2},
          "encoding": {"y": y, "x": {"field": "max_days", "type": "quantitative"}}},
-    ])
+    ], height={"step": 16})   # one readable line per step, however many steps there are
 
 
 def coaching_chart(report: Report) -> dict[str, Any]:
     """1:1s held and expected per person, with the activity coverage in the tooltip."""
     rows = []
     for row in report.tables["people"].rows:
-        for measure in ("held", "expected"):
-            rows.append({"person": f"{row['manager']} → {row['person']}", "measure": measure, "value": row[measure],
+        for measure, title in (("held", N_("held")), ("expected", N_("expected"))):
+            rows.append({"person": f"{row['manager']} → {row['person']}", "measure": title, "value": row[measure],
                          "coverage": row["coverage"]})
-    return _base("1:1s held against the cadence", rows, mark={"type": "bar", "tooltip": True}, encoding={
+    return _base(N_("1:1s held against the cadence"), rows, mark={"type": "bar", "tooltip": True}, encoding={
         "y": {"field": "person", "type": "nominal", "title": None}, "yOffset": {"field": "measure"},
-        "x": {"field": "value", "type": "quantitative", "title": "1:1s"},
+        "x": {"field": "value", "type": "quantitative", "title": N_("1:1s"), "axis": COUNT_AXIS},
         "color": {"field": "measure", "type": "nominal", "title": None}})
 
 
@@ -236,12 +247,14 @@ def render_chart(report: Report, fmt: str) -> bytes:
     return render_spec(chart_spec(report), fmt)
 
 
-def render_spec(spec: dict[str, Any], fmt: str) -> bytes:
-    """A Vega-Lite specification as SVG or PNG (vl-convert, no browser)."""
+def render_spec(spec: dict[str, Any], fmt: str, locale: str | None = None) -> bytes:
+    """A Vega-Lite specification as SVG or PNG (vl-convert, no browser); ``locale`` (e.g. ``de-DE``) writes the
+    axes' numbers and months in that locale's format."""
     import vl_convert
 
+    options: dict[str, Any] = {"format_locale": locale, "time_format_locale": locale} if locale else {}
     if fmt == "svg":
-        return vl_convert.vegalite_to_svg(spec).encode("utf-8")
+        return vl_convert.vegalite_to_svg(spec, **options).encode("utf-8")
     if fmt == "png":
-        return vl_convert.vegalite_to_png(spec, scale=2)
+        return vl_convert.vegalite_to_png(spec, scale=2, **options)
     raise BadInput(f"chart format: svg or png, got {fmt!r}")

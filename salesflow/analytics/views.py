@@ -21,6 +21,7 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from salesflow.analytics.chart_labels import chart_labels, relabel, table_value
 from salesflow.analytics.charts import chart_spec, render_spec
 from salesflow.analytics.localized import notes, translate_spec, web_cell
 from salesflow.analytics.options import params_from
@@ -38,6 +39,7 @@ from salesflow.analytics.targets import (
 from salesflow.currency.settings import corporate_currency
 from salesflow.engine.errors import BadInput, EngineError
 from salesflow.people import access
+from salesflow.records.queries import records_for
 from salesflow.web.i18n import localize, translate_label
 from salesflow.web.templatetags.salesflow_web import money
 
@@ -100,9 +102,34 @@ SECTIONS = [(_("Per process"), [kind for kind in KINDS if kind not in (*CHAIN, *
 MANAGEMENT_KEYS = ("from", "to")
 
 
+#: The longest chart title drawn on one line (a panel is about 560 px wide).
+TITLE_LINE = 60
+
+
+def _web_spec(report: Report) -> dict[str, Any]:
+    """The report's chart specification with its texts and category names in the active language."""
+    spec = relabel(translate_spec(chart_spec(report)), chart_labels(get_language() or "en"))
+    title = spec.get("title")
+    if isinstance(title, str) and len(title) > TITLE_LINE and ": " in title:   # two lines, not cut off
+        head, _sep, tail = title.partition(": ")
+        spec["title"] = {"text": [f"{head}:", tail]}
+    return spec
+
+
+def _panel_spec(report: Report) -> str:
+    """The chart as JSON for a dashboard panel; '' when it has no data (the panel says so: no empty frame)."""
+    spec = _web_spec(report)
+    return json.dumps(spec, default=str) if spec.get("data", {}).get("values") else ""
+
+
 def _spec(report: Report) -> str:
     """The report's chart specification, its texts in the active language, as JSON."""
-    return json.dumps(translate_spec(chart_spec(report)), default=str)
+    return json.dumps(_web_spec(report), default=str)
+
+
+def _chart_locale() -> str | None:
+    """The d3 locale of the active language for rendered charts (None: vl-convert's default, en-US)."""
+    return "de-DE" if (get_language() or "").startswith("de") else None
 
 
 def _staff(request: HttpRequest) -> None:
@@ -135,10 +162,12 @@ def _run(request: HttpRequest, kind: str) -> Report:
 
 def _table_context(report: Report, name: str) -> dict[str, Any]:
     table = report.tables[name]
+    labels = chart_labels(get_language() or "en")
     return {"name": name, "title": translate_label(table.title),
             "columns": [{"label": translate_label(column.label), "kind": column.kind} for column in table.columns],
             "rows": [[(web_cell(row.get("stage_title", row.get(column.key)) if column.key == "stage"
-                                else row.get(column.key), column), column.kind not in ("text", "list"))
+                                else table_value(row.get(column.key), column.key, labels), column),
+                       column.kind not in ("text", "list"))
                       for column in table.columns] for row in table.rows]}
 
 
@@ -212,6 +241,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "querystring": urlencode(query), "currency": corporate_currency(),
         "error": error, "dimensions": [(dimension, translate_label(DIMENSION_NAMES[dimension])) for dimension in DIMENSIONS],
         "processes": _process_choices(), "may_plan": may_plan(request.user),
+        "first_steps": not records_for(request.user).exists(),
     }, status=400 if error else 200)
 
 
@@ -228,7 +258,7 @@ def panel(request: HttpRequest, kind: str) -> HttpResponse:
     querystring = urlencode(_query(request))
     return render(request, "analytics/panel.html", {
         "kind": kind, "title": TITLES[kind], "report": report, "figures": _figures(report),
-        "spec": _spec(report), "table": _table_context(report, report.main),
+        "spec": _panel_spec(report), "table": _table_context(report, report.main),
         "querystring": querystring,
     })
 
@@ -276,7 +306,7 @@ def report_chart(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
         report = _run(request, kind)
     except BadInput as problem:
         return HttpResponse(problem.message + "\n", status=400, content_type="text/plain; charset=utf-8")
-    content = render_spec(translate_spec(chart_spec(report)), fmt)
+    content = render_spec(_web_spec(report), fmt, _chart_locale())
     response = HttpResponse(content, content_type="image/svg+xml" if fmt == "svg" else "image/png")
     if request.GET.get("download"):
         response["Content-Disposition"] = f'attachment; filename="salesflow-{kind}.{fmt}"'

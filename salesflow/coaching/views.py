@@ -51,9 +51,11 @@ def coaching_list(request: HttpRequest) -> HttpResponse:
     """The people the viewer may see coaching figures of (their own reports; everyone for oversight roles)."""
     _staff(request)
     report = _report(request.user)
+    people = report.tables["people"].rows
     usernames = {user.username: user for user in User.objects.filter(
-        username__in=[row["person"] for row in report.tables["people"].rows])}
-    rows = [dict(row, user=usernames.get(row["person"])) for row in report.tables["people"].rows]
+        username__in=[row["person"] for row in people] + [row["manager"] for row in people if row.get("manager")])}
+    rows = [dict(row, user=usernames.get(row["person"]), manager_user=usernames.get(row.get("manager") or ""))
+            for row in people]
     return render(request, "coaching/list.html", {"rows": rows, "summary": report.summary,
                                                    "settings": cadence()})
 

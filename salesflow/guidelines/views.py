@@ -369,7 +369,7 @@ def audit_pack_view(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(_("Your roles do not include the right to build the audit pack."))
     today = timezone.localdate()
     context: dict[str, Any] = {"date_from": today.replace(month=1, day=1).isoformat(), "date_to": today.isoformat(),
-                               "languages": ["en"], "error": ""}
+                               "pack_languages": ["en"], "error": ""}
     from salesflow.guidelines.iso_sections import sections_of_library
 
     language = translation.get_language() or "en"
@@ -377,11 +377,11 @@ def audit_pack_view(request: HttpRequest) -> HttpResponse:
                                for section in sections_of_library()]
     if request.method == "POST":
         context.update(date_from=request.POST.get("date_from", ""), date_to=request.POST.get("date_to", ""),
-                       languages=[item for item in request.POST.getlist("language") if item in ("en", "de")] or ["en"])
+                       pack_languages=[item for item in request.POST.getlist("language") if item in ("en", "de")] or ["en"])
         try:
             date_from = datetime.date.fromisoformat(context["date_from"])
             date_to = datetime.date.fromisoformat(context["date_to"])
-            content = export_audit_pack(date_from, date_to, request.user, request, tuple(context["languages"]))
+            content = export_audit_pack(date_from, date_to, request.user, request, tuple(context["pack_languages"]))
         except ValueError:
             context["error"] = _("Both dates are needed (YYYY-MM-DD).")
         except EngineError as error:

@@ -204,6 +204,18 @@ def is_read_only(user: Any) -> bool:
     return bool(roles) and roles <= policy().read_only_roles
 
 
+def link_kind_title(kind: str, language: str = "en") -> str:
+    """A kind of link's name from the library settings (``link_kinds``), else the id with spaces for ``_``."""
+    named = policy().settings.link_kinds.get(kind)
+    return named.title.get_text(language) if named else kind.replace("_", " ")
+
+
+def link_kind_incoming(kind: str, language: str = "en") -> str | None:
+    """The name of an incoming link of this kind when the library settings give one (else None: '<name> of')."""
+    named = policy().settings.link_kinds.get(kind)
+    return named.incoming.get_text(language) if named is not None and named.incoming is not None else None
+
+
 def role_title(role_id: str, language: str = "en") -> str:
     """A library-wide role's title from the settings, else the id."""
     role = policy().settings.roles.get(role_id)

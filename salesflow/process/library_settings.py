@@ -22,6 +22,8 @@ process. Its sections:
   end-customer and channel satisfaction);
 - ``audit_pack``: the ISO sections the audit pack adds (clause, title, and where each comes from: the
   risk register, the assessments of named checklists, or the records of a kind).
+- ``link_kinds``: the names of the kinds of link between records (hand-offs' ``link``, the record kinds
+  of ``linked_from`` processes, links set by hand) per language, as the record page shows them.
 
 Adding a section (for another concern) is one field on `LibrarySettings` with a model of its own and
 a default, so that a library written before the section existed stays valid; document it in the
@@ -199,6 +201,13 @@ class AuditPackSection(Strict):
         if twice:
             raise ValueError(f"section ids must be unique, repeated: {', '.join(twice)}")
         return self
+class LinkKind(Strict):
+    """A kind of link between records (``order``, ``renewal``, ``related`` …): its name per language."""
+
+    title: Text = Field(description="The name of the link, e.g. en: order, de: Auftrag; an incoming link reads "
+                                    "'<title> of' on the record page unless incoming names it.")
+    incoming: Text | None = Field(default=None, description="The name seen from the other record, e.g. en: related "
+                                                            "to, de: verwandt mit.")
 
 
 class LibrarySettings(Strict):
@@ -212,6 +221,9 @@ class LibrarySettings(Strict):
     coaching: CoachingSection = Field(default_factory=CoachingSection)
     monitoring: MonitoringSection = Field(default_factory=MonitoringSection)
     audit_pack: AuditPackSection = Field(default_factory=AuditPackSection)
+    link_kinds: dict[Ident, LinkKind] = Field(
+        default_factory=dict, description="Names of the kinds of link between records per language (unnamed kinds "
+                                          "show their id).")
 
     def referenced_roles(self) -> list[tuple[tuple[str | int, ...], str]]:
         """Every role id the settings name, with its path below ``library_settings``."""

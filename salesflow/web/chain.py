@@ -46,9 +46,10 @@ def link_rows(record: Record, user: Any, language: str, editable: bool) -> list[
     for link in links_of(record, user):
         row = record_row(link.record, language)
         source, target = (record.pk, link.record.pk) if link.direction == "out" else (link.record.pk, record.pk)
-        kind = link.kind.replace("_", " ")
-        row.update({"kind": kind, "direction": link.direction,
-                    "label": kind if link.direction == "out" else _("%(kind)s of") % {"kind": kind}, "handoff": link.handoff,
+        kind = access.link_kind_title(link.kind, language)
+        label = kind if link.direction == "out" else (
+            access.link_kind_incoming(link.kind, language) or _("%(kind)s of") % {"kind": kind})
+        row.update({"kind": kind, "direction": link.direction, "label": label, "handoff": link.handoff,
                     "at": link.created_at, "source": source, "target": target,
                     "removable": editable and not link.handoff})
         rows.append(row)
@@ -161,7 +162,8 @@ def handoff_preview(record: Record, definition: ProcessDefinition, target: str, 
 def _preview(record: Record, handoff: Handoff, state: Any, user: Any, language: str) -> dict[str, Any]:
     process = Process.objects.filter(key=handoff.process).first()
     preview: dict[str, Any] = {
-        "id": handoff.id, "title": handoff.title.get_text(language), "link": handoff.link_kind.replace("_", " "),
+        "id": handoff.id, "title": handoff.title.get_text(language),
+        "link": access.link_kind_title(handoff.link_kind, language),
         "process": process.title_in(language) if process else handoff.process, "account": None}
     if handoff.account is None:
         return preview

@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 from salesflow.currency.services import may_manage_rates
@@ -33,7 +34,8 @@ NAVIGATION = [
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
-    """``nav`` (label, url, active, badge: unread notifications on "My work") for signed-in users, ``languages`` for the switch, ``read_only`` for auditors."""
+    """``nav`` (label, url, active, badge: unread notifications on "My work") for signed-in users, ``languages`` and ``site_languages`` (the header's switch; a page's own ``languages`` cannot shadow it), ``read_only`` for auditors, ``creatable_keys``
+    (the processes the user may start records in: no "New" button leads to a refusal)."""
     user = getattr(request, "user", None)
     items = []
     if user is not None and user.is_authenticated:
@@ -53,4 +55,15 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             items.append({"label": label, "url": reverse(name), "active": active,
                           "badge": unread if name == "home" else 0})
     read_only = bool(user is not None and user.is_authenticated and access.is_read_only(user))
-    return {"nav": items, "languages": settings.LANGUAGES, "read_only": read_only}
+    creatable = SimpleLazyObject(lambda: _creatable_keys(user))
+    return {"nav": items, "languages": settings.LANGUAGES, "site_languages": settings.LANGUAGES,
+            "read_only": read_only, "creatable_keys": creatable}
+
+
+def _creatable_keys(user: Any) -> frozenset[str]:
+    """Keys of the processes in which ``user`` may create records (empty when signed out or read-only)."""
+    if user is None or not user.is_authenticated or access.is_read_only(user):
+        return frozenset()
+    from salesflow.web.views.records import creatable_processes
+
+    return frozenset(process.key for process, _definition in creatable_processes(user, "en"))

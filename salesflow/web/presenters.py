@@ -21,6 +21,7 @@ from salesflow.engine.errors import EngineError, Item, NotPermitted, Unmet
 from salesflow.engine.gates import approval_holds, gate_checklist, record_amount
 from salesflow.engine.state import Actor, RecordState
 from salesflow.engine.texts import Names
+from salesflow.people import access
 from salesflow.people.models import User
 from salesflow.process.model import BUILTIN_FIELDS, Activity, ProcessDefinition, Stage
 from salesflow.records.models import Consultation, Event, Record
@@ -511,7 +512,7 @@ def describe_chain_event(kind: str, payload: dict[str, Any], definition: Process
         return text
     if kind in ("link_added", "link_removed"):
         other = payload.get("target") or payload.get("to") or payload.get("from") or ""
-        values = {"record": other, "kind": str(payload.get("kind", "")).replace("_", " ")}
+        values = {"record": other, "kind": access.link_kind_title(str(payload.get("kind", "")), language)}
         if payload.get(HIDDEN_MARK):
             return (_("Linked with a record you may not see (%(kind)s)") if kind == "link_added"
                     else _("Link with a record you may not see removed (%(kind)s)")) % values

@@ -11,23 +11,21 @@ LOCALE = Path(__file__).resolve().parents[2] / "salesflow" / "locale" / "de" / "
 
 
 def po_entries() -> dict[str, list[str]]:
-    """msgid → translations (one, or one per plural form) as written in django.po (with a context:
-    ``context\x04msgid``, the key the compiled catalogue uses)."""
+    """msgid → translations (one, or one per plural form) as written in django.po."""
     entries: dict[str, list[str]] = {}
     current: dict[str, str] = {}
     key = ""
 
     def flush() -> None:
         if current.get("msgid"):
-            msgid = current["msgid"] if "msgctxt" not in current else f"{current['msgctxt']}\x04{current['msgid']}"
-            entries[msgid] = [value for name, value in sorted(current.items()) if name.startswith("msgstr")]
+            # An entry with a context is stored in the .mo under "context\x04msgid" (what pgettext looks up).
+            lookup = f"{current['msgctxt']}\x04{current['msgid']}" if "msgctxt" in current else current["msgid"]
+            entries[lookup] = [value for name, value in sorted(current.items()) if name.startswith("msgstr")]
 
     for line in (LOCALE / "django.po").read_text(encoding="utf-8").splitlines():
         match = re.match(r"^(msgctxt|msgid|msgid_plural|msgstr(?:\[\d\])?) (\".*\")$", line)
         if match:
-            starts = match.group(1) == "msgctxt" or (
-                match.group(1) == "msgid" and ("msgctxt" not in current or "msgid" in current))
-            if starts:
+            if match.group(1) == "msgctxt" or (match.group(1) == "msgid" and key != "msgctxt"):
                 flush()
                 current = {}
             key = match.group(1)

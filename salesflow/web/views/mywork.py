@@ -307,6 +307,7 @@ def my_work(request: HttpRequest) -> HttpResponse:
         "sections": by_id,
         "limit": LIMIT,
         "notifications": notification_groups(user, language),
+        "first_steps": not queries.records_for(user).exists(),
     }
     for name in ("decisions", "approvals", "overdue", "consultations"):
         context[name] = by_id[name].items if name in by_id else []
