@@ -94,6 +94,10 @@ def pytest_configure(config: pytest.Config) -> None:
     # The dashboard's background warm-up would outlive a test's database; tests/analytics/test_report_cache.py
     # drives it directly.
     settings.SALESFLOW_REPORT_WARM = False
+    # Rendered guideline files of the tests' databases never go into the developer's var/.
+    import tempfile
+
+    settings.SALESFLOW_GUIDELINE_CACHE = tempfile.mkdtemp(prefix="salesflow-guidelines-")
 
 
 # ===========================================================================

@@ -30,9 +30,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from salesflow.engine.errors import BadInput
+from salesflow.guidelines import rendered_cache
 from salesflow.guidelines.library_map import definitions_of
 from salesflow.guidelines.process_map import build_process_map, render_map_svg
-from salesflow.guidelines.publish import file_name, render_version
+from salesflow.guidelines.publish import file_name
 from salesflow.guidelines.training import training_matrix
 from salesflow.records.eventlog import verify
 from salesflow.records.models import Event, Process, ProcessVersion
@@ -221,7 +222,7 @@ def build_audit_pack(date_from: datetime.date, date_to: datetime.date,
         for language in languages:
             path = f"guidelines/{file_name(version, 'pdf', language)}"
             pack.add(path, f"{version.process.title_in(language)} v{version.version} ({language})",
-                     render_version(version, "pdf", language).content, "guideline")
+                     rendered_cache.rendered(version, "pdf", language).content, "guideline")
             guideline_rows.append({"version": version, "language": language, "path": path})
     context["guidelines"] = guideline_rows
 

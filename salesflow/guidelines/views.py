@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from salesflow.engine.errors import EngineError
-from salesflow.guidelines import control, services
+from salesflow.guidelines import control, rendered_cache, services
 from salesflow.guidelines.audit_pack import PACK_RIGHT, export_audit_pack
 from salesflow.guidelines.diff import semantic_diff, side_by_side
 from salesflow.guidelines.library_map import current_map
@@ -33,7 +33,6 @@ from salesflow.guidelines.publish import (
     change_note_in,
     document_of,
     file_name,
-    render_version,
 )
 from salesflow.guidelines.render_html import document_body
 from salesflow.guidelines.retirement import do_reinstate_process, do_retire_process, may_retire
@@ -185,7 +184,7 @@ def guideline_download(request: HttpRequest, key: str, number: int, fmt: str) ->
     language = request.GET.get("language") or _language()
     if language not in ("en", "de"):
         language = "en"
-    rendered = render_version(version, fmt, language)
+    rendered = rendered_cache.rendered(version, fmt, language)
     response = HttpResponse(rendered.content, content_type=CONTENT_TYPES[fmt])
     disposition = "inline" if fmt in ("pdf", "svg", "html") else "attachment"
     response["Content-Disposition"] = f'{disposition}; filename="{file_name(version, fmt, language)}"'
