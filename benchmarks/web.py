@@ -57,7 +57,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="API moves per round (default 300)")
     parser.add_argument("--rounds", type=int, default=3, metavar="R", help="rounds (default 3)")
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the results to FILE as JSON")
-    parser.add_argument("--worker", choices=["board", "api"], help=argparse.SUPPRESS)
+    parser.add_argument("--no-dashboard", action="store_true",
+                        help="skip the dashboard, documents and browser timings on the demo data")
+    parser.add_argument("--worker", choices=["board", "api", "dashboard"], help=argparse.SUPPRESS)
     parser.add_argument("--database-url", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if min(args.records, args.requests, args.api_moves, args.rounds) < 1:
@@ -145,6 +147,11 @@ def start_gunicorn(database_url: str, port: int, log: Path) -> subprocess.Popen:
             [sys.executable, "-m", "gunicorn", "salesflow.wsgi:application", "-w", str(GUNICORN_WORKERS),
              "-b", f"127.0.0.1:{port}", "--log-level", "warning"],
             cwd=REPO_ROOT, env=env, stdin=subprocess.DEVNULL, stdout=handle, stderr=subprocess.STDOUT)
+    return wait_until_healthy(server, port, log)
+
+
+def wait_until_healthy(server: subprocess.Popen, port: int, log: Path) -> subprocess.Popen:
+    """Wait until the server on ``port`` answers ``/healthz`` (stop it and raise after 60 s)."""
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if server.poll() is not None:
@@ -244,6 +251,10 @@ def run_worker_mode(args: argparse.Namespace) -> dict[str, Any]:
     vendor, version = server_version()
     if args.worker == "board":
         result = measure_board(args.records, args.requests, args.rounds)
+    elif args.worker == "dashboard":
+        from benchmarks.dashboard import measure_dashboard
+
+        result = measure_dashboard(args.database_url, args.rounds)
     else:
         result = measure_api(args.database_url, args.api_moves, args.rounds)
     return {"backend": vendor, "server_version": version, **result}
@@ -265,6 +276,12 @@ def board_on_sqlite(options: list[str]) -> dict[str, Any]:
     """The board worker on a new SQLite file in a temporary directory."""
     with tempfile.TemporaryDirectory(prefix="salesflow-bench-") as directory:
         return run_worker(f"sqlite:///{Path(directory) / 'bench.sqlite3'}", ["--worker", "board", *options])
+
+
+def dashboard_on_sqlite(options: list[str]) -> dict[str, Any]:
+    """The dashboard worker on a new SQLite file with the demo data."""
+    with tempfile.TemporaryDirectory(prefix="salesflow-bench-") as directory:
+        return run_worker(f"sqlite:///{Path(directory) / 'demo.sqlite3'}", ["--worker", "dashboard", *options])
 
 
 def on_postgres(board_options: list[str] | None, api_options: list[str] | None) -> dict[str, Any]:
@@ -325,6 +342,10 @@ def render(result: dict[str, Any]) -> str:
         lines += ["", f"API stage moves over HTTP (POST /api/records/{{id}}/move, qualification → "
                       f"solution_design), {settings['api_moves']} moves × {settings['rounds']} rounds, "
                       "median [min–max]", *report._table(header, [row])]
+    if result.get("dashboard") is not None:
+        from benchmarks.dashboard import render_dashboard
+
+        lines += ["", *render_dashboard(result["dashboard"])]
     return "\n".join(lines)
 
 
@@ -345,6 +366,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.only in (None, "sqlite"):
         progress("sqlite: pages with open records")
         result["board"]["sqlite"] = board_on_sqlite(board_options)
+    if args.only in (None, "sqlite") and not args.no_dashboard:
+        progress("sqlite: dashboard, reports and documents on the demo data")
+        result["dashboard"] = dashboard_on_sqlite(["--rounds", str(args.rounds)])
     if args.only in (None, "postgres"):
         postgres = on_postgres(board_options, api_options)
         result["board"]["postgresql"] = postgres["board"]
@@ -363,7 +387,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         args.json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
         print(f"results written to {args.json}")
-    entries = [*result["board"].values(), result.get("api")]
+    entries = [*result["board"].values(), result.get("api"), result.get("dashboard")]
     return 1 if any(isinstance(entry, dict) and "error" in entry for entry in entries) else 0
 
 
