@@ -125,6 +125,8 @@ def measure_browser(database_url: str, session_key: str, rounds: int) -> dict[st
     from django.conf import settings
     from playwright.sync_api import sync_playwright
 
+    # the target set between visits (Django ORM) runs beside Playwright's event loop in this thread
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     port = free_port()
     visits: dict[str, list[float]] = {"first": [], "next": []}
     with tempfile.TemporaryDirectory(prefix="salesflow-bench-web-") as directory:
