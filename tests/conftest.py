@@ -98,6 +98,7 @@ def pytest_configure(config: pytest.Config) -> None:
     import tempfile
 
     settings.SALESFLOW_GUIDELINE_CACHE = tempfile.mkdtemp(prefix="salesflow-guidelines-")
+    settings.SALESFLOW_AUDIT_PACK_DIR = tempfile.mkdtemp(prefix="salesflow-audit-packs-")
 
 
 # ===========================================================================
