@@ -109,7 +109,8 @@ def start_server(database_url: str, port: int, log: Path) -> Any:
 
     from benchmarks.web import REPO_ROOT, wait_until_healthy
 
-    env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "false", "SECRET_KEY": "bench-" * 8,
+    # the same SECRET_KEY as this process: the session signed in here stays valid there
+    env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "false",
            "ALLOWED_HOSTS": "127.0.0.1", "LOG_LEVEL": "WARNING"}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     with log.open("wb") as handle:
