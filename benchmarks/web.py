@@ -149,7 +149,7 @@ SERVERS: dict[str, dict[str, Any]] = {
 def start_gunicorn(database_url: str, port: int, log: Path, setup: str = "after") -> subprocess.Popen:
     """Start ``gunicorn salesflow.wsgi:application -w 2`` (the `SERVERS` set-up) on 127.0.0.1:``port``;
     wait for ``/healthz``."""
-    env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "false", "SECRET_KEY": "bench",
+    env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "false",  # SECRET_KEY: the worker's
            "ALLOWED_HOSTS": "127.0.0.1", "LOG_LEVEL": "WARNING", **SERVERS[setup]["env"]}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     with log.open("wb") as handle:
