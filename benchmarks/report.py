@@ -124,10 +124,15 @@ def render(report: dict[str, Any]) -> str:
     if results:
         lines += moves_table(results, "forward",
                              f"Stage moves (gate evaluation + event append), {moves:,} moves × {rounds} rounds, "
-                             "median [min–max]")
+                             "median [min–max]; target overhead ≤ 2.0×")
         lines += ["", *moves_table(results, "backward",
                                    f"Backward moves (reopen later work, 1 event), {moves:,} moves × {rounds} "
                                    "rounds, median [min–max]")]
+        for scenario, title in (("field", "Field changes (do_set_fields: budget, by the owner)"),
+                                ("activity", "Activities (do_complete_activity: qualification_support)")):
+            if any(scenario in (result.get("scenarios") or {}) for result in results.values()):
+                lines += ["", *moves_table(results, scenario, f"{title}, {moves:,} actions × {rounds} rounds, "
+                                                             "median [min–max]; target overhead ≤ 2.0×")]
         lines += ["", "overhead = bare insert moves/s ÷ engine moves/s, paired per round (same transaction count; "
                       "bare = same Event rows + Record UPDATE, no lock, gate or hashing)"]
     demo = report.get("demo")

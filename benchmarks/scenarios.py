@@ -34,6 +34,13 @@ from salesflow.records.models import ChainHead, Event, Record
 PROCESS = "opportunity-management"
 #: (scenario, stage the records start in, target stage)
 SCENARIOS = (("forward", "qualification", "solution_design"), ("backward", "solution_design", "qualification"))
+#: Other actions measured the same way, on the records the moves brought back to qualification:
+#: (scenario, what it does) — a field change by the owner, an activity done by Sales Support.
+ACTIONS: dict[str, Callable[[int, dict[str, Any]], Any]] = {
+    "field": lambda record_id, users: services.do_set_fields(record_id, users["kam"], {"budget": "220000"}),
+    "activity": lambda record_id, users: services.do_complete_activity(record_id, users["support"],
+                                                                       "qualification_support"),
+}
 #: Record columns not copied from the engine's result (the bare path sets the timestamps per row).
 _PER_ROW_COLUMNS = {"id", "created_at", "updated_at", "stage_entered_at"}
 #: Event columns the bare path sets per row.
@@ -89,7 +96,7 @@ def clone_records(template: dict[str, Any], count: int) -> list[int]:
     return list(Record.objects.filter(pk__gt=before).order_by("pk").values_list("pk", flat=True))
 
 
-def probe(template: dict[str, Any], head: Any) -> dict[str, MoveRows]:
+def probe(template: dict[str, Any], head: Any, users: dict[str, Any]) -> dict[str, MoveRows]:
     """Move one record forward and back through the engine; keep what each move wrote."""
     rows: dict[str, MoveRows] = {}
     (record_id,) = clone_records(template, 1)
@@ -97,6 +104,13 @@ def probe(template: dict[str, Any], head: Any) -> dict[str, MoveRows]:
         version = Record.objects.get(pk=record_id).version
         last_seq = Event.objects.aggregate(top=Max("seq"))["top"] or 0
         services.do_move(record_id, head, target, expected_version=version)
+        record = Record.objects.get(pk=record_id)
+        events = list(Event.objects.filter(seq__gt=last_seq).order_by("seq"))
+        rows[name] = MoveRows([_event_columns(event) for event in events], _record_columns(record), version)
+    for name, act in ACTIONS.items():
+        version = Record.objects.get(pk=record_id).version
+        last_seq = Event.objects.aggregate(top=Max("seq"))["top"] or 0
+        act(record_id, users)
         record = Record.objects.get(pk=record_id)
         events = list(Event.objects.filter(seq__gt=last_seq).order_by("seq"))
         rows[name] = MoveRows([_event_columns(event) for event in events], _record_columns(record), version)
@@ -109,7 +123,8 @@ def _count_queries(run: Callable[[], Any]) -> int:
     return len(captured.captured_queries)
 
 
-def count_queries(template: dict[str, Any], head: Any, rows: dict[str, MoveRows]) -> dict[str, dict[str, int]]:
+def count_queries(template: dict[str, Any], head: Any, rows: dict[str, MoveRows],
+                  users: dict[str, Any]) -> dict[str, dict[str, int]]:
     """SQL statements of one engine move and one bare move per scenario (run after the warm-up)."""
     engine_id, bare_id = clone_records(template, 2)
     queries: dict[str, dict[str, int]] = {}
@@ -121,7 +136,22 @@ def count_queries(template: dict[str, Any], head: Any, rows: dict[str, MoveRows]
         bare = _count_queries(lambda n=name, first=seq: bare_move(bare_id, rows[n], first))
         ChainHead.objects.filter(pk=1).update(seq=seq + len(rows[name].events))
         queries[name] = {"engine": engine, "bare": bare}
+    for name, act in ACTIONS.items():
+        engine = _count_queries(lambda a=act: a(engine_id, users))
+        seq = ChainHead.objects.get(pk=1).seq
+        bare = _count_queries(lambda n=name, first=seq: bare_move(bare_id, rows[n], first))
+        ChainHead.objects.filter(pk=1).update(seq=seq + len(rows[name].events))
+        queries[name] = {"engine": engine, "bare": bare}
     return queries
+
+
+def engine_actions(record_ids: list[int], users: dict[str, Any], act: Callable[[int, dict[str, Any]], Any]) -> float:
+    """Do ``act`` on each record through the services; return the elapsed seconds."""
+    gc.collect()
+    start = time.perf_counter()
+    for record_id in record_ids:
+        act(record_id, users)
+    return time.perf_counter() - start
 
 
 def engine_moves(record_ids: list[int], user: Any, target: str, expected_version: int) -> float:
@@ -169,7 +199,7 @@ def bare_moves(record_ids: list[int], rows: MoveRows) -> float:
 
 
 def _round(template: dict[str, Any], head: Any, rows: dict[str, MoveRows], moves: int,
-           engine_first: bool) -> dict[str, dict[str, float]]:
+           engine_first: bool, users: dict[str, Any]) -> dict[str, dict[str, float]]:
     """One round: fresh records for each side, then forward and backward segments, interleaved."""
     engine_ids = clone_records(template, moves)
     bare_ids = clone_records(template, moves)
@@ -178,6 +208,13 @@ def _round(template: dict[str, Any], head: Any, rows: dict[str, MoveRows], moves
         version = rows[name].version_before
         segments = {
             "engine": lambda t=target, v=version: engine_moves(engine_ids, head, t, v),
+            "bare": lambda n=name: bare_moves(bare_ids, rows[n]),
+        }
+        order = ("engine", "bare") if engine_first else ("bare", "engine")
+        seconds[name] = {side: segments[side]() for side in order}
+    for name, act in ACTIONS.items():
+        segments = {
+            "engine": lambda a=act: engine_actions(engine_ids, users, a),
             "bare": lambda n=name: bare_moves(bare_ids, rows[n]),
         }
         order = ("engine", "bare") if engine_first else ("bare", "engine")
@@ -198,17 +235,17 @@ def measure_moves(moves: int, rounds: int, progress: Progress) -> dict[str, Any]
     users = demo.create_users()
     head = users["head"]
     template = prepare_template(users)
-    rows = probe(template, head)
+    rows = probe(template, head, users)
     progress(f"warm-up ({min(moves, 50)} moves per segment)")
-    _round(template, head, rows, min(moves, 50), engine_first=True)
-    queries = count_queries(template, head, rows)
+    _round(template, head, rows, min(moves, 50), engine_first=True, users=users)
+    queries = count_queries(template, head, rows, users)
     results: list[dict[str, dict[str, float]]] = []
     for number in range(rounds):
         started = time.perf_counter()
-        results.append(_round(template, head, rows, moves, engine_first=number % 2 == 0))
+        results.append(_round(template, head, rows, moves, engine_first=number % 2 == 0, users=users))
         progress(f"round {number + 1}/{rounds} done in {time.perf_counter() - started:.1f} s")
     scenarios: dict[str, Any] = {}
-    for name, source, target in SCENARIOS:
+    for name, source, target in (*SCENARIOS, *((action, "qualification", action) for action in ACTIONS)):
         per_move = len(rows[name].events)
         engine = _rates(moves, [result[name]["engine"] for result in results], per_move)
         bare = _rates(moves, [result[name]["bare"] for result in results], per_move)

@@ -57,7 +57,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="API moves per round (default 300)")
     parser.add_argument("--rounds", type=int, default=3, metavar="R", help="rounds (default 3)")
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the results to FILE as JSON")
-    parser.add_argument("--worker", choices=["board", "api"], help=argparse.SUPPRESS)
+    parser.add_argument("--no-dashboard", action="store_true",
+                        help="skip the dashboard, documents and browser timings on the demo data")
+    parser.add_argument("--worker", choices=["board", "api", "dashboard"], help=argparse.SUPPRESS)
     parser.add_argument("--database-url", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if min(args.records, args.requests, args.api_moves, args.rounds) < 1:
@@ -135,16 +137,31 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_gunicorn(database_url: str, port: int, log: Path) -> subprocess.Popen:
-    """Start ``gunicorn salesflow.wsgi:application -w 2`` on 127.0.0.1:``port``; wait for ``/healthz``."""
-    env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "false", "SECRET_KEY": "bench",
-           "ALLOWED_HOSTS": "127.0.0.1", "LOG_LEVEL": "WARNING"}
+#: The server set-ups compared for the API: the previous one (sync workers: a connection per request, and a new
+#: database connection per request) and the production one (`salesflow serve`'s gthread workers with
+#: keep-alive, persistent database connections).
+SERVERS: dict[str, dict[str, Any]] = {
+    "before": {"args": ["-k", "sync"], "env": {"DATABASE_CONN_MAX_AGE": "0"}},
+    "after": {"args": ["-k", "gthread", "--threads", "4", "--keep-alive", "5"], "env": {"DATABASE_CONN_MAX_AGE": "300"}},
+}
+
+
+def start_gunicorn(database_url: str, port: int, log: Path, setup: str = "after") -> subprocess.Popen:
+    """Start ``gunicorn salesflow.wsgi:application -w 2`` (the `SERVERS` set-up) on 127.0.0.1:``port``;
+    wait for ``/healthz``."""
+    env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "false",  # SECRET_KEY: the worker's
+           "ALLOWED_HOSTS": "127.0.0.1", "LOG_LEVEL": "WARNING", **SERVERS[setup]["env"]}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     with log.open("wb") as handle:
         server = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "salesflow.wsgi:application", "-w", str(GUNICORN_WORKERS),
-             "-b", f"127.0.0.1:{port}", "--log-level", "warning"],
+             *SERVERS[setup]["args"], "-b", f"127.0.0.1:{port}", "--log-level", "warning"],
             cwd=REPO_ROOT, env=env, stdin=subprocess.DEVNULL, stdout=handle, stderr=subprocess.STDOUT)
+    return wait_until_healthy(server, port, log)
+
+
+def wait_until_healthy(server: subprocess.Popen, port: int, log: Path) -> subprocess.Popen:
+    """Wait until the server on ``port`` answers ``/healthz`` (stop it and raise after 60 s)."""
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if server.poll() is not None:
@@ -206,33 +223,51 @@ def timed_moves(port: int, token: str, record_ids: list[int]) -> float:
 
 
 def measure_api(database_url: str, moves: int, rounds: int) -> dict[str, Any]:
-    """Prepare records with a met qualification gate, serve them with gunicorn, time the API moves."""
+    """Prepare records with a met qualification gate; per round move fresh ones in process (``services.do_move``)
+    and over HTTP through each `SERVERS` set-up (both servers running, interleaved)."""
     from django.db import connections
 
     from benchmarks import scenarios
     from salesflow.people.tokens import create_token
     from salesflow.records import demo
+    from salesflow.records.models import Record
 
     users = demo.create_users()
     _token, secret = create_token(users["head"], "benchmark")
     template = scenarios.prepare_template(users)
-    warm_up = scenarios.clone_records(template, min(moves, 20))
-    batches = [scenarios.clone_records(template, moves) for _ in range(rounds)]
+    warm_up = {setup: scenarios.clone_records(template, min(moves, 20)) for setup in SERVERS}
+    batches = [{setup: scenarios.clone_records(template, moves) for setup in (*SERVERS, "in_process")}
+               for _ in range(rounds)]
+    version = Record.objects.get(pk=batches[0]["in_process"][0]).version
     connections.close_all()
-    port = free_port()
+    servers: dict[str, Any] = {}
+    rates: dict[str, list[float]] = {setup: [] for setup in (*SERVERS, "in_process")}
     with tempfile.TemporaryDirectory(prefix="salesflow-gunicorn-") as directory:
-        progress(f"starting gunicorn -w {GUNICORN_WORKERS} on 127.0.0.1:{port}")
-        server = start_gunicorn(database_url, port, Path(directory) / "gunicorn.log")
         try:
-            timed_moves(port, secret, warm_up)
-            seconds = []
+            for setup in SERVERS:
+                port = free_port()
+                progress(f"starting gunicorn -w {GUNICORN_WORKERS} ({setup}: {' '.join(SERVERS[setup]['args'])}) "
+                         f"on 127.0.0.1:{port}")
+                servers[setup] = (start_gunicorn(database_url, port, Path(directory) / f"{setup}.log", setup), port)
+                timed_moves(port, secret, warm_up[setup])
             for number, batch in enumerate(batches):
-                seconds.append(timed_moves(port, secret, batch))
-                progress(f"api round {number + 1}/{rounds}: {moves / seconds[-1]:,.0f} moves/s")
+                order = [*SERVERS, "in_process"] if number % 2 == 0 else ["in_process", *reversed(SERVERS)]
+                for setup in order:
+                    if setup == "in_process":
+                        seconds = scenarios.engine_moves(batch[setup], users["head"], "solution_design", version)
+                    else:
+                        seconds = timed_moves(servers[setup][1], secret, batch[setup])
+                    rates[setup].append(moves / seconds)
+                progress(f"api round {number + 1}/{rounds}: " + ", ".join(
+                    f"{setup} {values[-1]:,.0f} moves/s" for setup, values in rates.items()))
         finally:
-            stop_gunicorn(server)
+            for server, _port in servers.values():
+                stop_gunicorn(server)
     return {"moves": moves, "rounds": rounds, "gunicorn_workers": GUNICORN_WORKERS, "client_threads": CLIENT_THREADS,
-            "seconds": seconds, "moves_per_s": [moves / value for value in seconds]}
+            "setups": {setup: " ".join(SERVERS[setup]["args"]) for setup in SERVERS},
+            "rates": rates, "moves_per_s": rates["after"],
+            "share_of_in_process": [http / engine for http, engine in zip(rates["after"], rates["in_process"],
+                                                                          strict=True)]}
 
 
 def run_worker_mode(args: argparse.Namespace) -> dict[str, Any]:
@@ -244,6 +279,10 @@ def run_worker_mode(args: argparse.Namespace) -> dict[str, Any]:
     vendor, version = server_version()
     if args.worker == "board":
         result = measure_board(args.records, args.requests, args.rounds)
+    elif args.worker == "dashboard":
+        from benchmarks.dashboard import measure_dashboard
+
+        result = measure_dashboard(args.database_url, args.rounds)
     else:
         result = measure_api(args.database_url, args.api_moves, args.rounds)
     return {"backend": vendor, "server_version": version, **result}
@@ -265,6 +304,12 @@ def board_on_sqlite(options: list[str]) -> dict[str, Any]:
     """The board worker on a new SQLite file in a temporary directory."""
     with tempfile.TemporaryDirectory(prefix="salesflow-bench-") as directory:
         return run_worker(f"sqlite:///{Path(directory) / 'bench.sqlite3'}", ["--worker", "board", *options])
+
+
+def dashboard_on_sqlite(options: list[str]) -> dict[str, Any]:
+    """The dashboard worker on a new SQLite file with the demo data."""
+    with tempfile.TemporaryDirectory(prefix="salesflow-bench-") as directory:
+        return run_worker(f"sqlite:///{Path(directory) / 'demo.sqlite3'}", ["--worker", "dashboard", *options])
 
 
 def on_postgres(board_options: list[str] | None, api_options: list[str] | None) -> dict[str, Any]:
@@ -317,15 +362,31 @@ def render(result: dict[str, Any]) -> str:
                   "median [min–max] of the rounds' mean ms", *report._table(header, rows)]
     api = result.get("api")
     if api is not None:
-        header = ["backend", "moves/s", "server", "clients"]
-        note = report.note(api)
-        row = (["postgresql", note] if note else
-               ["postgresql", report.rate_text(api["moves_per_s"]), f"gunicorn -w {api['gunicorn_workers']}",
-                f"{api['client_threads']} threads"])
-        lines += ["", f"API stage moves over HTTP (POST /api/records/{{id}}/move, qualification → "
-                      f"solution_design), {settings['api_moves']} moves × {settings['rounds']} rounds, "
-                      "median [min–max]", *report._table(header, [row])]
+        lines += ["", *api_lines(api, settings)]
+    if result.get("dashboard") is not None:
+        from benchmarks.dashboard import render_dashboard
+
+        lines += ["", *render_dashboard(result["dashboard"])]
     return "\n".join(lines)
+
+
+def api_lines(api: dict[str, Any], settings: dict[str, Any]) -> list[str]:
+    """The API table: moves/s in process and over HTTP per server set-up, and the share (target ≥ 50 %)."""
+    note = report.note(api)
+    title = (f"API stage moves over HTTP (POST /api/records/{{id}}/move, qualification → solution_design) on "
+             f"PostgreSQL next to the same moves in process, {settings['api_moves']} moves × {settings['rounds']} "
+             "rounds, median [min–max]")
+    if note:
+        return [title, f"postgresql: {note}"]
+    rows = [["in process (services.do_move, 1 thread)", report.rate_text(api["rates"]["in_process"]), "100 %", ""]]
+    for setup, args in api["setups"].items():
+        shares = [http / engine for http, engine in zip(api["rates"][setup], api["rates"]["in_process"], strict=True)]
+        median = report.summarize(shares)["median"]
+        rows.append([f"HTTP {setup}: gunicorn -w {api['gunicorn_workers']} {args}"
+                     + (", new DB connection per request" if setup == "before" else ", persistent DB connections"),
+                     report.rate_text(api["rates"][setup]), f"{100 * median:.0f} %",
+                     "met" if median >= 0.5 else "NOT met"])
+    return [title, *report._table(["how", "moves/s", "of in process", "target ≥ 50 %"], rows)]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -345,6 +406,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.only in (None, "sqlite"):
         progress("sqlite: pages with open records")
         result["board"]["sqlite"] = board_on_sqlite(board_options)
+    if args.only in (None, "sqlite") and not args.no_dashboard:
+        progress("sqlite: dashboard, reports and documents on the demo data")
+        result["dashboard"] = dashboard_on_sqlite(["--rounds", str(args.rounds)])
     if args.only in (None, "postgres"):
         postgres = on_postgres(board_options, api_options)
         result["board"]["postgresql"] = postgres["board"]
@@ -352,7 +416,7 @@ def main(argv: list[str] | None = None) -> int:
     machine["load_average_end"] = load_average()
     result["wall_seconds"] = round(time.perf_counter() - started, 1)
     for entry in [*result["board"].values(), result.get("api")]:
-        if isinstance(entry, dict) and "moves_per_s" in entry:
+        if isinstance(entry, dict) and "moves_per_s" in entry and isinstance(entry["moves_per_s"], list):
             entry["moves_per_s_summary"] = report.summarize(entry["moves_per_s"])
         if isinstance(entry, dict) and "pages" in entry:
             for page in entry["pages"].values():
@@ -363,7 +427,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         args.json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
         print(f"results written to {args.json}")
-    entries = [*result["board"].values(), result.get("api")]
+    entries = [*result["board"].values(), result.get("api"), result.get("dashboard")]
     return 1 if any(isinstance(entry, dict) and "error" in entry for entry in entries) else 0
 
 

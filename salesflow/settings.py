@@ -8,7 +8,8 @@ for the parsing rules. Main variables:
 ``var/secret_key`` on first start when unset), ``SALESFLOW_VAR_DIR`` (where ``var/`` is),
 ``ALLOWED_HOSTS`` (comma list), ``CSRF_TRUSTED_ORIGINS`` (comma list of origins),
 ``TRUST_PROXY_HEADERS`` (behind a reverse proxy: trust X-Forwarded-Proto/Host),
-``DATABASE_URL`` (sqlite:/// or postgres://), ``TIME_ZONE``,
+``DATABASE_URL`` (sqlite:/// or postgres://), ``DATABASE_CONN_MAX_AGE`` (persistent connections, s),
+``SALESFLOW_REPORT_CACHE_SECONDS`` (report cache slot), ``TIME_ZONE``,
 ``SECURE_COOKIES`` (mark session/CSRF cookies Secure; default false),
 ``LOG_LEVEL`` (default INFO), ``SALESFLOW_TRUSTED_PROXIES`` and the ``SALESFLOW_SIGNIN_*`` limits
 of sign-in throttling (see README, Configuration),
@@ -129,7 +130,17 @@ DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'salesfl
 _default_db = parse_database_url(DATABASE_URL, base_dir=BASE_DIR)
 if _default_db["ENGINE"].endswith("sqlite3") and _default_db["NAME"] != ":memory:":
     Path(_default_db["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+#: Persistent database connections (seconds; 0 = a new connection per request). Reusing the connection saves
+#: the connect and session set-up of every request (issue 18: API over HTTP); health-checked before reuse.
+_default_db["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 300, minimum=0)
+_default_db["CONN_HEALTH_CHECKS"] = True
 DATABASES = {"default": _default_db}
+#: Django's cache (local memory per process, no extra service); the dashboard's reports are cached in it
+#: per event-log head (`salesflow.analytics.cache`).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "salesflow",
+                      "OPTIONS": {"MAX_ENTRIES": 2000}}}
+#: How long a cached report may speak of "now" (seconds); 0 switches the report cache off.
+SALESFLOW_REPORT_CACHE_SECONDS = env_int("SALESFLOW_REPORT_CACHE_SECONDS", 600, minimum=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Authentication -------------------------------------------------------

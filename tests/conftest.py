@@ -91,6 +91,14 @@ def pytest_configure(config: pytest.Config) -> None:
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The dashboard's background warm-up would outlive a test's database; tests/analytics/test_report_cache.py
+    # drives it directly.
+    settings.SALESFLOW_REPORT_WARM = False
+    # Rendered guideline files of the tests' databases never go into the developer's var/.
+    import tempfile
+
+    settings.SALESFLOW_GUIDELINE_CACHE = tempfile.mkdtemp(prefix="salesflow-guidelines-")
+    settings.SALESFLOW_AUDIT_PACK_DIR = tempfile.mkdtemp(prefix="salesflow-audit-packs-")
 
 
 # ===========================================================================
@@ -109,6 +117,15 @@ def django_db_modify_db_settings(
     database = settings.DATABASES["default"]
     if database["ENGINE"].endswith("sqlite3"):
         database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("sqlite") / "test_salesflow.sqlite3")
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> Iterator[None]:
+    """Each test starts with an empty Django cache (cached reports of another test's database never show)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
 
 
 @pytest.fixture(autouse=True)

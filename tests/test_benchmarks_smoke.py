@@ -33,10 +33,12 @@ def test_move_worker_reports_positive_rates_for_engine_and_bare_insert(tmp_path:
     assert result["backend"] == "sqlite"
     assert result["server_version"]
     assert (result["moves"], result["rounds"]) == (20, 1)
-    assert set(result["scenarios"]) == {"forward", "backward"}
+    assert set(result["scenarios"]) == {"forward", "backward", "field", "activity"}
     forward = result["scenarios"]["forward"]
     assert forward["event_kinds"] == ["decision_made", "stage_changed"]
     assert result["scenarios"]["backward"]["event_kinds"] == ["stage_changed"]
+    assert result["scenarios"]["field"]["events_per_move"] >= 1
+    assert result["scenarios"]["activity"]["events_per_move"] >= 1
     for scenario in result["scenarios"].values():
         assert scenario["queries_per_move"]["engine"] > scenario["queries_per_move"]["bare"] > 0
         for side in ("engine", "bare"):

@@ -42,3 +42,21 @@ def test_missing_postgres_binaries_give_skipped_rows(monkeypatch: pytest.MonkeyP
 
     assert result["board"]["skipped"].startswith("skipped: PostgreSQL binaries not found")
     assert result["api"]["skipped"].startswith("skipped: PostgreSQL binaries not found")
+
+
+def test_dashboard_and_api_tables_name_their_targets() -> None:
+    from benchmarks.dashboard import render_dashboard
+
+    dashboard = {"rounds": 1, "panels": {"funnel": {"computed": [400.0], "cached": [20.0]},
+                                          "report:adherence": {"computed": [600.0], "cached": [150.0]}},
+                 "documents": {"pdf": {"anew": [1500.0], "cached": [5.0]}, "svg": {"anew": [50.0], "cached": [2.0]},
+                               "audit_pack": {"anew": [9000.0], "cached": [2000.0]}},
+                 "browser": {"first": [4000.0], "next": [300.0]}}
+    text = "\n".join(render_dashboard(dashboard))
+    assert "≤ 150" in text and "≤ 100" in text and "≤ 1000" in text and "≤ 5000" in text
+    assert "NOT met" in text                                        # the adherence report's 150 ms > 100 ms
+    api = {"gunicorn_workers": 2, "setups": {"before": "-k sync", "after": "-k gthread"},
+           "rates": {"in_process": [100.0], "before": [30.0], "after": [60.0]}}
+    lines = web.api_lines(api, {"api_moves": 10, "rounds": 1})
+    assert any("60 %" in line and "met" in line for line in lines)
+    assert any("30 %" in line and "NOT met" in line for line in lines)

@@ -14,13 +14,15 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.http import urlencode
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from salesflow.analytics import cache as report_cache
 from salesflow.analytics.chart_labels import chart_labels, relabel, table_value
 from salesflow.analytics.charts import chart_spec, render_spec
 from salesflow.analytics.localized import notes, translate_spec, web_cell
@@ -155,9 +157,42 @@ def _run(request: HttpRequest, kind: str) -> Report:
         raise Http404
     if kind == "accuracy" and not _may_see_accuracy(request.user):
         raise PermissionDenied
-    params = params_from(_query(request))
-    with data_for("duckdb", request.user) as data:
-        return run_report(kind, data, params)
+    query = _query(request)
+    params = params_from(query)
+
+    def compute() -> Report:
+        with data_for("duckdb", request.user) as data:
+            return run_report(kind, data, params)
+
+    state = report_cache.reader_state(request.user, get_language() or "en", corporate_currency())
+    return report_cache.cached(report_cache.report_key(kind, query, state), compute)
+
+
+def _compute_all(user: Any, language: str) -> Any:
+    """A `report_cache.warm` computation: the missing reports of one reader on one load of the data."""
+
+    def compute_all(missing: list[tuple[str, str, dict[str, str]]], store: Any) -> None:
+        with translation.override(language), data_for("duckdb", user) as data:
+            for key, kind, query in missing:
+                try:
+                    store(key, run_report(kind, data, params_from(query)))
+                except EngineError:
+                    continue  # the panel's own request shows the message
+
+    return compute_all
+
+
+def _warm_panels(request: HttpRequest, sections: list[Any]) -> None:
+    """Start computing the dashboard's panels in the background (their requests then wait for the results)."""
+    from django.conf import settings
+
+    if not getattr(settings, "SALESFLOW_REPORT_WARM", True):
+        return
+    language = get_language() or "en"
+    jobs = [(kind, {key: value for key, value in QueryDict(querystring).items() if value})
+            for _heading, kinds, querystring, _management in sections for kind, _title in kinds]
+    state = report_cache.reader_state(request.user, language, corporate_currency())
+    report_cache.warm(jobs, state, _compute_all(request.user, language))
 
 
 def _table_context(report: Report, name: str) -> dict[str, Any]:
@@ -236,6 +271,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                            or _may_see_accuracy(request.user)],
                  management if kinds == list(PROCESS_MANAGEMENT) else urlencode(query),
                  kinds == list(PROCESS_MANAGEMENT)) for heading, kinds in SECTIONS]
+    if error is None:
+        _warm_panels(request, sections)
     return render(request, "analytics/dashboard.html", {
         "sections": sections, "adherence_links": _adherence_links(query, get_language() or "en"), "query": query,
         "querystring": urlencode(query), "currency": corporate_currency(),

@@ -24,6 +24,7 @@ import io
 import json
 import zipfile
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,9 +34,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from salesflow.engine.errors import BadInput
+from salesflow.guidelines import rendered_cache
 from salesflow.guidelines.library_map import definitions_of
 from salesflow.guidelines.process_map import build_process_map, render_map_svg
-from salesflow.guidelines.publish import file_name, render_version
+from salesflow.guidelines.publish import file_name
 from salesflow.guidelines.training import training_matrix
 from salesflow.records.eventlog import verify
 from salesflow.records.models import Event, Process, ProcessVersion
@@ -99,11 +101,16 @@ class AuditPack:
     generated_at: datetime.datetime
     files: list[PackFile] = field(default_factory=list)
     summary: dict[str, Any] = field(default_factory=dict)
+    #: called after every file with (files so far, files expected, the file's title)
+    progress: Callable[[int, int, str], None] | None = None
+    expected: int = 0
 
     def add(self, path: str, title: str, content: bytes | str, kind: str = "evidence") -> None:
         """Add a file (text is stored as UTF-8)."""
         data = content.encode("utf-8") if isinstance(content, str) else content
         self.files.append(PackFile(path, title, data, kind))
+        if self.progress is not None:
+            self.progress(len(self.files), max(self.expected, len(self.files) + 1), title)
 
 
 def _window(date_from: datetime.date, date_to: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
@@ -208,8 +215,10 @@ def adherence(start: datetime.datetime, end: datetime.datetime, reader: Reader |
 
 
 def build_audit_pack(date_from: datetime.date, date_to: datetime.date,
-                     languages: tuple[str, ...] = ("en",), user: Any | None = None) -> AuditPack:
-    """Collect every evidence file for the period (inclusive dates), as ``user`` may see it (None: everything)."""
+                     languages: tuple[str, ...] = ("en",), user: Any | None = None,
+                     progress: Callable[[int, int, str], None] | None = None) -> AuditPack:
+    """Collect every evidence file for the period (inclusive dates), as ``user`` may see it (None: everything);
+    ``progress(done, expected, title)`` is called after every file."""
     reader = Reader(user)
     if date_to < date_from:
         raise BadInput(f"--to {date_to} is before --from {date_from}")
@@ -219,12 +228,15 @@ def build_audit_pack(date_from: datetime.date, date_to: datetime.date,
                                "generated_at": pack.generated_at}
 
     versions = versions_current_in(start, end)
+    pack.progress = progress
+    # guideline PDFs, process maps, two history files per process, the fixed evidence files and the index
+    pack.expected = len(versions) * len(languages) + len(languages) + 2 * Process.objects.count() + 12
     guideline_rows = []
     for version in versions:
         for language in languages:
             path = f"guidelines/{file_name(version, 'pdf', language)}"
             pack.add(path, f"{version.process.title_in(language)} v{version.version} ({language})",
-                     render_version(version, "pdf", language).content, "guideline")
+                     rendered_cache.rendered(version, "pdf", language).content, "guideline")
             guideline_rows.append({"version": version, "language": language, "path": path})
     context["guidelines"] = guideline_rows
 
@@ -310,9 +322,10 @@ def zip_pack(pack: AuditPack) -> bytes:
 
 
 def export_audit_pack(date_from: datetime.date, date_to: datetime.date, user: Any | None = None,
-                      request: Any | None = None, languages: tuple[str, ...] = ("en",)) -> bytes:
+                      request: Any | None = None, languages: tuple[str, ...] = ("en",),
+                      progress: Callable[[int, int, str], None] | None = None) -> bytes:
     """Build and zip the pack, and record the export as a security event (ISO 27001 A.8.15)."""
-    pack = build_audit_pack(date_from, date_to, languages, user)
+    pack = build_audit_pack(date_from, date_to, languages, user, progress)
     content = zip_pack(pack)
     from salesflow.people.security import log_security_event
 

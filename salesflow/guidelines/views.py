@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from salesflow.engine.errors import EngineError
-from salesflow.guidelines import control, services
+from salesflow.guidelines import control, pack_jobs, rendered_cache, services
 from salesflow.guidelines.audit_pack import PACK_RIGHT, export_audit_pack
 from salesflow.guidelines.diff import semantic_diff, side_by_side
 from salesflow.guidelines.library_map import current_map
@@ -33,7 +33,6 @@ from salesflow.guidelines.publish import (
     change_note_in,
     document_of,
     file_name,
-    render_version,
 )
 from salesflow.guidelines.render_html import document_body
 from salesflow.guidelines.retirement import do_reinstate_process, do_retire_process, may_retire
@@ -185,7 +184,7 @@ def guideline_download(request: HttpRequest, key: str, number: int, fmt: str) ->
     language = request.GET.get("language") or _language()
     if language not in ("en", "de"):
         language = "en"
-    rendered = render_version(version, fmt, language)
+    rendered = rendered_cache.rendered(version, fmt, language)
     response = HttpResponse(rendered.content, content_type=CONTENT_TYPES[fmt])
     disposition = "inline" if fmt in ("pdf", "svg", "html") else "attachment"
     response["Content-Disposition"] = f'{disposition}; filename="{file_name(version, fmt, language)}"'
@@ -361,6 +360,40 @@ def training_view(request: HttpRequest) -> HttpResponse:
                                                         "language": _language()})
 
 
+def _pack_job_state(request: HttpRequest, job: str) -> dict[str, Any]:
+    if not access.has_right(request.user, PACK_RIGHT):
+        raise PermissionDenied(_("Your roles do not include the right to build the audit pack."))
+    state = pack_jobs.state_of(job, request.user)
+    if state is None:
+        raise Http404
+    state["percent"] = min(100, round(100 * state["done"] / max(state["expected"], 1)))
+    return state
+
+
+@login_required
+@require_GET
+def audit_pack_job(request: HttpRequest, job: str) -> HttpResponse:
+    """The progress of an audit pack being built in the background (the status part refreshes itself)."""
+    state = _pack_job_state(request, job)
+    template = "guidelines/_audit_pack_status.html" if request.headers.get("HX-Request") \
+        else "guidelines/audit_pack_job.html"
+    return render(request, template, {"job": job, "state": state})
+
+
+@login_required
+@require_GET
+def audit_pack_download(request: HttpRequest, job: str) -> HttpResponse:
+    """The finished pack's zip (only for the user who started it)."""
+    from django.http import FileResponse
+
+    state = _pack_job_state(request, job)
+    path = pack_jobs.zip_of(job, request.user)
+    if path is None:
+        raise Http404
+    return FileResponse(path.open("rb"), as_attachment=True, content_type="application/zip",
+                        filename=f"audit-pack-{state['date_from']}-{state['date_to']}.zip")
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def audit_pack_view(request: HttpRequest) -> HttpResponse:
@@ -381,6 +414,9 @@ def audit_pack_view(request: HttpRequest) -> HttpResponse:
         try:
             date_from = datetime.date.fromisoformat(context["date_from"])
             date_to = datetime.date.fromisoformat(context["date_to"])
+            if request.POST.get("background"):
+                job = pack_jobs.start(date_from, date_to, request.user, request, tuple(context["pack_languages"]))
+                return redirect("audit_pack_job", job=job)
             content = export_audit_pack(date_from, date_to, request.user, request, tuple(context["pack_languages"]))
         except ValueError:
             context["error"] = _("Both dates are needed (YYYY-MM-DD).")
