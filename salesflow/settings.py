@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "salesflow.quality",
     "salesflow.risks",
     "salesflow.material",
+    "salesflow.products",
+    "salesflow.quotes",
     "salesflow.coaching",
     "salesflow.activities",
 ]

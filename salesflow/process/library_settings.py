@@ -91,6 +91,9 @@ class LibraryRights(Strict):
     migrate_records: list[Ident] = Field(
         default_factory=list,
         description="May move the running records of a process to its newer approved version (process migrate).")
+    manage_products: list[Ident] = Field(
+        default_factory=list,
+        description="May keep the product catalogue: add, change, import products and price lists (all staff read it).")
 
     def grants(self) -> dict[str, frozenset[str]]:
         """Every right with the roles holding it."""
@@ -137,6 +140,20 @@ class MonitoringSection(Strict):
         default_factory=list, description="Checklists measuring channel-partner satisfaction.")
 
 
+class OffersSection(Strict):
+    """The offer document's letterhead and the defaults of new quotes (see README, "Products, quotes and orders")."""
+
+    company: str = Field(default="", max_length=200, description="The company name on the letterhead.")
+    address: list[str] = Field(default_factory=list, description="Address lines of the letterhead.")
+    logo: str = Field(default="", max_length=2000, description=(
+        "The logo: a path to an SVG or PNG file relative to the library directory, or empty (the name only)."))
+    bank: list[str] = Field(default_factory=list, description="Bank details printed at the foot of the offer.")
+    terms: Text | None = Field(default=None, description="General terms printed below the lines, per language.")
+    payment_terms: Text | None = Field(default=None, description="The payment terms of a new quote, per language.")
+    tax_rate: float = Field(default=19.0, ge=0, le=100, description="The tax rate (percent) of a new quote.")
+    valid_days: int = Field(default=30, ge=1, le=366, description="A new quote is valid for this many days.")
+
+
 class LibrarySettings(Strict):
     """The content of the ``library_settings:`` key."""
 
@@ -147,6 +164,7 @@ class LibrarySettings(Strict):
     quality: QualitySection = Field(default_factory=QualitySection)
     coaching: CoachingSection = Field(default_factory=CoachingSection)
     monitoring: MonitoringSection = Field(default_factory=MonitoringSection)
+    offers: OffersSection = Field(default_factory=OffersSection)
 
     def referenced_roles(self) -> list[tuple[tuple[str | int, ...], str]]:
         """Every role id the settings name, with its path below ``library_settings``."""

@@ -188,6 +188,11 @@ def _hand_off(record: Record, handoff: Handoff, user: Any | None, at: datetime.d
     target.save()
     RecordLink.objects.create(source=record, target=target, kind=handoff.link_kind, handoff=handoff.id, created_at=at)
     _append(target, result.events, user, at)
+    source_definition = services.definition_of(record.process_version)
+    if source_definition.quotes is not None and source_definition.quotes.order_handoff == handoff.id:
+        from salesflow.quotes.orders import carry_lines
+
+        carry_lines(record, target, user, at)
     payload: dict[str, Any] = {"handoff": handoff.id, "title": handoff.title.get_text("en"),
                                "process": handoff.process, "target": target.pk, "link": handoff.link_kind}
     if account is not None:
