@@ -222,8 +222,12 @@ def do_import(user: Any, path: str | Path, at: datetime.datetime | None = None) 
     valid_from, valid_until, active): all rows or none. A row with a price list sets that list's price."""
     at = at or timezone.now()
     refuse_unless_manager(user)
-    rows = read_import(path)
-    summary = ImportSummary(file=Path(path).name, rows=len(rows))
+    return import_rows(user, read_import(path), Path(path).name, at)
+
+
+def import_rows(user: Any, rows: list[ImportRow], file_name: str, at: datetime.datetime) -> ImportSummary:
+    """Write checked import rows (all or none) and their ``products_imported`` event (the caller checked the right)."""
+    summary = ImportSummary(file=file_name, rows=len(rows))
     with transaction.atomic():
         products = {product.sku: product for product in
                     Product.objects.select_for_update().filter(sku__in={row.sku for row in rows})}
