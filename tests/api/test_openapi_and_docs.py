@@ -44,9 +44,13 @@ ENDPOINTS = {
     ("/api/activities", "get"), ("/api/activities", "post"), ("/api/activities/import", "post"),
     ("/api/activities/{activity_id}", "get"), ("/api/tasks", "get"), ("/api/tasks", "post"),
     ("/api/tasks/{task_id}/done", "post"),
+    ("/api/products", "get"), ("/api/products", "post"), ("/api/quotes", "post"), ("/api/quotes/{quote_id}", "get"),
+    ("/api/quotes/{quote_id}/revise", "post"), ("/api/quotes/{quote_id}/answer", "post"),
+    ("/api/quotes/{quote_id}/document", "get"), ("/api/orders/{record_id}/lines", "get"),
 }
 #: Endpoints whose success answer is not JSON (a download).
-BINARY = {("/api/records/{record_id}/documents/{document_id}/content", "get")}
+BINARY = {("/api/records/{record_id}/documents/{document_id}/content", "get"),
+          ("/api/quotes/{quote_id}/document", "get")}
 
 
 def test_the_schema_lists_every_endpoint_and_its_errors(client) -> None:
