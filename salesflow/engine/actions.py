@@ -311,9 +311,11 @@ def approve(definition: ProcessDefinition, state: RecordState, actor: Actor, app
         names = " or ".join(definition.role_title(item) for item in roles) or "nobody (the amount is above every band)"
         shown = f"{amount:f}" if conversion is None or amount is None else \
             f"{amount:f} {conversion.from_currency} ({compared:f} {conversion.to_currency} at {conversion.rate:f})"
-        if discount is not None and amount is not None:
-            shown = f"{shown} with a discount of {discount:f} %"
         names = Names("roles", roles, names) if roles else N_("nobody (the amount is above every band)")
+        if discount is not None and amount is not None:
+            raise NotPermitted(N_("approval %(approval)s for %(amount)s with a discount of %(discount)s needs "
+                                  "%(roles)s", approval=approval_id, amount=shown, discount=f"{discount:f} %",
+                                  roles=names))
         raise NotPermitted(N_("approval %(approval)s for %(amount)s needs %(roles)s", approval=approval_id,
                               amount=shown, roles=names) if amount is not None
                            else N_("approval %(approval)s needs %(roles)s", approval=approval_id, roles=names))

@@ -66,8 +66,12 @@ def context(version: QuoteVersion, language: str, for_print: bool = False) -> di
               "unit_price_text": amount_text(line["unit_price"], language),
               "discount_text": number_text(line["discount_percent"], language),
               "total_text": amount_text(line["line_total"], language)} for line in version.lines]
+    payment_terms = version.payment_terms
+    if offers.payment_terms is not None and payment_terms == offers.payment_terms.get_text(quote.language):
+        payment_terms = offers.payment_terms.get_text(language)  # the library's default terms, in this language
     return {
         "quote": quote, "version": version, "record": record, "language": language, "for_print": for_print,
+        "payment_terms": payment_terms,
         "lines": lines, "classification": classification,
         "company": offers.company, "address": offers.address, "bank": offers.bank, "logo": _logo(offers.logo),
         "terms": offers.terms.get_text(language) if offers.terms is not None else "",

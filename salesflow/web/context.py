@@ -27,6 +27,7 @@ NAVIGATION = [
     ("controlling", _("Controlling"), ("/controlling/",)),
     ("checklists", _("Checklists"), ("/quality/",)),
     ("material", _("Material"), ("/material/",)),
+    ("products", _("Products"), ("/products/",)),
     ("coaching", _("Coaching"), ("/coaching/",)),
 ]
 
