@@ -581,6 +581,10 @@ def describe_event(event: Event, definition: ProcessDefinition, names: dict[int,
         title = approval.title.get_text(language) if approval else payload.get("title", event.approval)
         text = _("Approved: %(approval)s for %(amount)s") % {"approval": title,
                                                              "amount": money(payload.get("amount"))}
+        if payload.get("quote_version"):
+            text += " " + _("(%(number)s version %(version)s, largest discount %(discount)s %%)") % {
+                "number": payload.get("quote_number") or "", "version": payload["quote_version"],
+                "discount": payload.get("max_discount_percent", "")}
     elif kind in ("approval_requested", "approval_refused"):
         approval = definition.approvals.get(event.approval)
         title = approval.title.get_text(language) if approval else payload.get("title", event.approval)
@@ -626,6 +630,10 @@ def describe_event(event: Event, definition: ProcessDefinition, names: dict[int,
         from salesflow.activities.presenters import describe as describe_activity
 
         text, note = describe_activity(kind, payload)
+    elif kind.startswith(("quote_", "order_line")) or kind == "approval_withdrawn":
+        from salesflow.quotes.presenters import describe as describe_quote
+
+        text, note = describe_quote(kind, payload)
     elif kind == "security.view_strictly_confidential":
         text = _("Viewed (strictly confidential record)")
     else:
