@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from salesflow.engine.errors import BadInput, EngineError
 from salesflow.people import access
+from salesflow.people.models import Role
 from salesflow.products import services as products
 from salesflow.products.models import PriceList
 from salesflow.quotes import document, orders, panel, services
@@ -188,4 +189,6 @@ def product_catalogue(request: HttpRequest) -> HttpResponse:
                               for currency, price in sorted(row["prices"].items())]
     return render(request, "quotes/products.html", {
         "rows": rows, "price_lists": list(PriceList.objects.all()), "may_manage": may_manage,
-        "roles": sorted(access.roles_with_right(products.RIGHT)), "currency_rows": range(3)})
+        "roles": sorted(role.title_in(language) for role in Role.objects.filter(
+            pk__in=access.roles_with_right(products.RIGHT))),
+        "currency_rows": range(3)})

@@ -65,6 +65,7 @@ def test_quote_editing_in_english_and_german(page: Page, live_server: Any, propo
     editor.get_by_label("Free text 2", exact=True).fill("Project set-up")
     editor.get_by_label("Quantity 2", exact=True).fill("1")
     editor.get_by_label("Unit price 2", exact=True).fill("2000")
+    shot(page, "quote-editor-new-en")
     editor.get_by_role("button", name="Create quote").click()
     expect(panel.get_by_test_id("quote-feedback")).to_have_text("Quote created.")
     expect(panel.get_by_test_id("quote-total")).to_have_text("50,000.00 EUR")  # 50 × 1200 × 0.8 + 2000
@@ -78,6 +79,10 @@ def test_quote_editing_in_english_and_german(page: Page, live_server: Any, propo
     bad.get_by_role("button", name="Save as new version").click()
     expect(panel.get_by_test_id("quote-feedback")).to_contain_text("Line 1")
     expect(panel.get_by_test_id("quote-feedback")).to_contain_text("120")
+
+    page.get_by_role("navigation").get_by_role("link", name="Products").click()
+    expect(page.locator("#product-catalogue")).to_contain_text("1,200.00 EUR")
+    page.screenshot(path=str(ARTIFACTS / "products-en.png"), full_page=True)
 
     from salesflow.records import services
 
@@ -97,6 +102,10 @@ def test_quote_editing_in_english_and_german(page: Page, live_server: Any, propo
     expect(panel.get_by_test_id("quote-approval")).to_have_text("Nicht freigegeben")
     expect(panel.locator("#quote-lines")).to_contain_text("CRM-Lizenz Pro (Nutzer/Jahr)")
     shot(page, "quote-editor-de")
+    page.get_by_role("navigation").get_by_role("link", name="Produkte").click()
+    expect(page.locator("#product-catalogue")).to_contain_text("CRM-Lizenz Pro (Nutzer/Jahr)")
+    expect(page.locator("#product-catalogue")).to_contain_text("1.200,00 EUR")
+    page.screenshot(path=str(ARTIFACTS / "products-de.png"), full_page=True)
     page.goto(f"{base}/quotes/1/offer.html?language=de")
     expect(page.locator(".offer-doc h1")).to_contain_text("Angebot Q-00001")
     expect(page.locator(".offer-doc")).to_contain_text("Version 2")
