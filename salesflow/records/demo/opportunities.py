@@ -189,14 +189,14 @@ def plan_opportunity(sim: Simulation, ref: Ref, owner: Any, start: datetime.date
     path.activity(owner, "send_offer", 0, 3)
     if lose_at == "proposal":
         if quoted is not None:
-            plan_answer(path, owner, False, fate.lost_reason or "The customer chose a cheaper offer")
+            plan_answer(sim, path, owner, False, fate.lost_reason or "The customer chose a cheaper offer")
         lose()
         return planned
     path.move(owner, "negotiation", 0, 3)
     # Negotiation
     path.activity(owner, "customer_feedback", 3, 20)
     if quoted is not None and lose_at != "negotiation":
-        plan_answer(path, owner, True)
+        plan_answer(sim, path, owner, True)
     path.activity(head, "contract_negotiation", 3, 25)
     if rng.random() < 0.06:
         path.stall(60)

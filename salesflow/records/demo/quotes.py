@@ -3,12 +3,15 @@ Proposal (some revised, some with discounts beyond the KAM's authority), sent of
 and the order lines the won ones hand over.
 
 Planned into the demo's `Simulation` like every other step (services at their simulated moment). Few quotes
-are made (the offer PDF is rendered when one is sent), so the demo start stays fast.
+are made (the offer PDF is rendered when one is sent), so the demo start stays fast. The quote steps draw from a
+random generator of their own and take place within hours of the step before them, so the rest of the demo's
+history (its random sequence and its moments) is the same with or without them.
 """
 
 from __future__ import annotations
 
 import datetime
+import random
 from decimal import Decimal
 from typing import Any
 
@@ -92,10 +95,19 @@ def plan_catalogue(sim: Simulation) -> None:
     sim.add(at, run, "product catalogue")
 
 
-def _lines(sim: Simulation, amount: float, discount: int) -> list[tuple[str, int, int]]:
+def _rng(sim: Simulation) -> random.Random:
+    """The quote steps' own random generator (the demo's sequence stays untouched)."""
+    rng = getattr(sim, "quote_rng", None)
+    if rng is None:
+        rng = random.Random(4217)
+        sim.quote_rng = rng  # type: ignore[attr-defined]
+    return rng
+
+
+def _lines(rng: random.Random, amount: float, discount: int) -> list[tuple[str, int, int]]:
     """Lines of a bundle worth about ``amount``: (sku, quantity, discount)."""
     prices = {sku: eur for sku, _en, _de, _unit, eur, _usd in PRODUCTS}
-    bundle = sim.rng.choice(BUNDLES)
+    bundle = rng.choice(BUNDLES)
     lines = []
     for index, (sku, share) in enumerate(bundle):
         quantity = max(1, round(amount * share / prices[sku]))
@@ -115,25 +127,37 @@ def _total(lines: list[tuple[str, int, int]]) -> float:
     return sum(quantity * prices[sku] * (100 - discount) / 100 for sku, quantity, discount in lines)
 
 
+def _soon(sim: Simulation, path: Path, hours: float, run: Any, label: str) -> bool:
+    """Plan ``run(record id, at)`` ``hours`` after the path's last step (before its next one, which waits at
+    least a day); the path's clock and the demo's random sequence stay as they are."""
+    at = path.clock + datetime.timedelta(hours=hours)
+    if not path.alive or at >= sim.now:
+        return False
+    ref = path.ref
+    sim.add(at, lambda: run(ref(), at), label)
+    return True
+
+
 def plan_quote(sim: Simulation, path: Path, owner: Any, amount: float, currency: str = "EUR") -> Any | None:
     """Plan a quote on an opportunity in Proposal (maybe revised); returns who approves its last version, or None
     when this opportunity carries no quote (most of them: the amount is approved as before)."""
-    if currency != "EUR" or sim.tally.get("quote_created", 0) >= MAX_QUOTES or sim.rng.random() > 0.35:
+    rng = _rng(sim)
+    if currency != "EUR" or sim.tally.get("quote_created", 0) >= MAX_QUOTES or rng.random() > 0.35:
         return None
     from salesflow.quotes import services
 
-    discount = sim.rng.choice([0, 5, 10, 15, 20, 30])
-    lines = _lines(sim, amount, discount)
-    language = sim.rng.choice(["en", "de"])
+    discount = rng.choice([0, 5, 10, 15, 20, 30])
+    lines = _lines(rng, amount, discount)
+    language = rng.choice(["en", "de"])
 
     def create(rid: int, at: datetime.datetime) -> None:
         services.do_create_quote(rid, owner, [services.LineInput(quantity=Decimal(q), sku=sku, discount=Decimal(d))
                                               for sku, q, d in lines], language=language, at=at)
 
-    if not path.do(0.5, 3, create, "quote"):
+    if not _soon(sim, path, 3, create, "quote"):
         return None
     sim.count("quote_created")
-    if discount > 10 and sim.rng.random() < 0.6:
+    if discount > 10 and rng.random() < 0.6:
         # the Head of Sales asks for a smaller discount: the KAM revises the quote (a new version to approve)
         lines = [(sku, quantity, 10 if d else 0) for sku, quantity, d in lines]
 
@@ -143,13 +167,14 @@ def plan_quote(sim: Simulation, path: Path, owner: Any, amount: float, currency:
                                                                           discount=Decimal(d)) for sku, q, d in lines],
                                      services.Terms(note="Discount reduced to 10 % after the review"), at=at)
 
-        if path.do(1, 4, revise, "revise quote"):
+        if _soon(sim, path, 9, revise, "revise quote"):
             sim.count("quote_revised")
     return _approver(sim, owner, _total(lines), max(d for _sku, _q, d in lines))
 
 
-def plan_answer(path: Path, owner: Any, accepted: bool, reason: str = "") -> None:
-    """Plan the customer's answer to the sent offer (when the opportunity carries a quote)."""
+def plan_answer(sim: Simulation, path: Path, owner: Any, accepted: bool, reason: str = "") -> None:
+    """Plan the customer's answer to the sent offer (when the opportunity carries a quote), hours after the
+    path's last step."""
     from salesflow.quotes import services
 
     def answer(rid: int, at: datetime.datetime) -> None:
@@ -157,4 +182,4 @@ def plan_answer(path: Path, owner: Any, accepted: bool, reason: str = "") -> Non
         if quote is not None and quote.status == "sent":
             services.do_answer(quote.pk, owner, accepted, reason, at=at)
 
-    path.do(0, 2, answer, "offer answered")
+    _soon(sim, path, 2, answer, "offer answered")
