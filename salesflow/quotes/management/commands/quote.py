@@ -59,9 +59,9 @@ class Command(SalesflowCommand):
             answer.add_argument("--json", action="store_true")
 
     def _line_options(self, parser: Any, required: bool = True) -> None:
-        parser.add_argument("--line", action="append", default=[], metavar="SKU:QTY[:DISCOUNT]",
+        parser.add_argument("--line", action="extend", nargs="+", default=[], metavar="SKU:QTY[:DISCOUNT]",
                             help="a product line at its catalogue price, discount in percent (repeat per line)")
-        parser.add_argument("--text", action="append", default=[], metavar="TEXT:QTY:PRICE[:DISCOUNT]",
+        parser.add_argument("--text", action="extend", nargs="+", default=[], metavar="TEXT:QTY:PRICE[:DISCOUNT]",
                             help="a free-text line at its own unit price")
         parser.add_argument("--valid-until", metavar="YYYY-MM-DD", help="default: the library's validity in days")
         parser.add_argument("--tax-rate", metavar="PERCENT", help="default: the library's tax rate")
