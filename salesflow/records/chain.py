@@ -110,7 +110,7 @@ def ask_for_requests(record: Record, definition: ProcessDefinition, at: datetime
     if record.closed_at is not None:
         return created
     entered = record.stage_entered_at.isoformat() if record.stage_entered_at else ""
-    for request in open_requests(definition, record.to_state()):
+    for request in open_requests(definition, record.to_state(), _services().quote_discounts(record.pk, definition)):
         ref = f"{request.kind}:{request.id}:{request.role}:{record.stage}:{entered}"
         kind = f"{request.kind}_requested"
         told = Notification.objects.filter(record=record, kind=kind, message__ref=ref).values_list("user_id", flat=True)

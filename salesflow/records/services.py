@@ -409,6 +409,22 @@ def do_approve(record_id: int, user: Any, approval: str, note: str = "", expecte
                 expected_version, at)
 
 
+def quote_discount(record_id: int, definition: ProcessDefinition, approval: str) -> Any:
+    """The largest discount (Decimal) of the record's current quote when ``approval`` covers quotes, else None."""
+    facts = quote_facts(record_id, definition, approval)
+    from decimal import Decimal
+
+    return Decimal(facts["max_discount_percent"]) if facts else None
+
+
+def quote_discounts(record_id: int, definition: ProcessDefinition) -> dict[str, Any]:
+    """``{approval: largest discount}`` for the approval the process's quotes need (empty without a quote)."""
+    if definition.quotes is None or definition.quotes.approval is None:
+        return {}
+    discount = quote_discount(record_id, definition, definition.quotes.approval)
+    return {definition.quotes.approval: discount} if discount is not None else {}
+
+
 def quote_facts(record_id: int, definition: ProcessDefinition, approval: str) -> dict[str, Any] | None:
     """The record's current quote version when ``approval`` is the one its process's quotes need (else None):
     the approval is then for that version, and its largest discount meets the discount bands."""
@@ -459,7 +475,8 @@ def do_move(record_id: int, user: Any, stage: str, override_reason: str | None =
 def do_request_approval(record_id: int, user: Any, approval: str, note: str = "",
                         expected_version: int | None = None, at: datetime.datetime | None = None) -> Record:
     """Ask for an approval: the competence catalog's band role for the record's amount is notified."""
-    return _act(record_id, user, lambda d, s, a: requests.request_approval(d, s, a, approval, note),
+    return _act(record_id, user, lambda d, s, a: requests.request_approval(d, s, a, approval, note,
+                                                                           quote_discount(record_id, d, approval)),
                 expected_version, at)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
@@ -336,10 +337,11 @@ def decision_view(definition: ProcessDefinition, state: RecordState, actor: Acto
 
 
 def approval_rows(definition: ProcessDefinition, state: RecordState, actor: Actor, language: str,
-                  is_open: bool) -> list[dict[str, Any]]:
+                  is_open: bool, record_id: int | None = None) -> list[dict[str, Any]]:
     """Each approval of the process with its competence-catalog bands, the band that applies and its status
-    (an amount in another currency than the bands' compared after conversion at today's rate)."""
-    from salesflow.records.services import band_conversion
+    (an amount in another currency than the bands' compared after conversion at today's rate; the record's
+    current quote and its largest discount where the approval covers quotes)."""
+    from salesflow.records.services import band_conversion, quote_facts
 
     own_amount = record_amount(state)
     today = timezone.localdate()
@@ -350,6 +352,8 @@ def approval_rows(definition: ProcessDefinition, state: RecordState, actor: Acto
         except Unmet:
             conversion = None   # no rate: the offer below says so
         amount = authority.band_amount(own_amount, conversion)
+        quote = quote_facts(record_id, definition, approval_id) if record_id is not None else None
+        discount = Decimal(quote["max_discount_percent"]) if quote is not None else None
         applies = authority.band_for(approval, amount) if amount is not None and approval.by_amount else None
         bands = [{"up_to": band.up_to, "role": definition.role_title(band.role, language), "applies": index == applies}
                  for index, band in enumerate(approval.by_amount)]
@@ -359,12 +363,12 @@ def approval_rows(definition: ProcessDefinition, state: RecordState, actor: Acto
             "fixed_role": definition.role_title(approval.role, language) if approval.role else "",
             "bands": bands, "grant": state.approvals.get(approval_id),
             "holds": approval_holds(definition, state, approval_id),
-            "approvers": role_titles(definition, authority.approver_roles(approval, amount), language),
-            "offer": dry_run(lambda approval_id=approval_id: actions.approve(
+            "approvers": role_titles(definition, authority.approver_roles(approval, amount, discount), language),
+            "offer": dry_run(lambda approval_id=approval_id, quote=quote: actions.approve(
                 definition, state, actor, approval_id,
-                conversion=band_conversion(definition, state, approval_id, today))) if is_open else None,
-            "request": dry_run(lambda approval_id=approval_id: requests.request_approval(
-                definition, state, actor, approval_id)) if is_open else None,
+                conversion=band_conversion(definition, state, approval_id, today), quote=quote)) if is_open else None,
+            "request": dry_run(lambda approval_id=approval_id, discount=discount: requests.request_approval(
+                definition, state, actor, approval_id, discount=discount)) if is_open else None,
             "refuse": dry_run(lambda approval_id=approval_id: requests.refuse_approval(
                 definition, state, actor, approval_id, "-")) if is_open else None,
         })

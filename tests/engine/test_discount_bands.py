@@ -66,3 +66,14 @@ def test_quotes_only_in_their_stages(definition) -> None:
     with pytest.raises(Conflict):
         actions.quote_changed(definition, new_record(definition, "1.00"), KAM, "quote_created", quote(1, "0"),
                               Decimal("1.00"), "EUR")
+
+
+def test_a_request_asks_the_discount_bands_role(definition) -> None:
+    from salesflow.engine import requests
+
+    state = new_record(definition, "40000.00")
+    asked = requests.request_approval(definition, state, KAM, "offer", discount=Decimal("20")).events[0]
+    assert asked.payload["asked"] == ["head_of_sales"]
+    state.stage = "proposal"
+    found = requests.open_requests(definition, state, {"offer": Decimal("30")})
+    assert [(item.id, item.role) for item in found] == [("offer", "managing_director")]
