@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema, Status
+from pydantic import StrictBool, StrictInt
 
 from salesflow.api.errors import responses
 from salesflow.engine.errors import BadInput, NotPermitted
@@ -45,7 +46,7 @@ class ProductIn(Schema):
     name_de: Annotated[str, Field(max_length=200)] = ""
     unit: Annotated[str, Field(min_length=1, max_length=16)] = "pcs"
     prices: dict[str, str] = Field(default_factory=dict, description="List price (decimal text) by currency code")
-    active: bool = True
+    active: StrictBool = True
 
 
 class LineIn(Schema):
@@ -73,14 +74,14 @@ class TermsIn(Schema):
 class QuoteIn(TermsIn):
     """A new quote on a record."""
 
-    record: int
+    record: StrictInt
     language: Annotated[str, Field(pattern="^(en|de)$")] = "en"
 
 
 class AnswerIn(Schema):
     """The customer's answer to the sent offer."""
 
-    accepted: bool
+    accepted: StrictBool
     reason: Annotated[str, Field(max_length=services.MAX_TEXT)] = ""
 
 
@@ -89,7 +90,7 @@ class QuoteOut(Schema):
 
     id: int
     number: str
-    record: int
+    record: StrictInt
     version: int
     current_version: int
     status: str
