@@ -399,6 +399,8 @@ class _Checker:
 
     def _check_quotes(self) -> None:
         """The ``quotes`` declaration names stages, an approval, an activity and a hand-off of this process."""
+        if self.definition.order_lines is not None:
+            self.check_field(("order_lines", "amount_field"), self.definition.order_lines.amount_field, ("money",))
         quotes = self.definition.quotes
         if quotes is None:
             return

@@ -30,3 +30,11 @@ def test_quotes_name_known_stages_approvals_activities_and_handoffs() -> None:
     for needle in ("unknown stage 'nowhere'", "unknown approval 'nothing'", "unknown activity 'mail'",
                    "unknown hand-off 'erp'"):
         assert needle in found, (needle, found)
+
+
+
+def test_order_lines_write_to_a_money_field() -> None:
+    text = BASE + "order_lines:\n  amount_field: size\n"
+    assert problems(text) == [f"tiny.yaml:{line_of(text, 'amount_field')}: field 'size' is a choice field; "
+                              "expected money"]
+    assert problems(BASE + "order_lines:\n  amount_field: amount\n") == []
