@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "salesflow.quality",
     "salesflow.risks",
     "salesflow.material",
+    "salesflow.products",
+    "salesflow.quotes",
     "salesflow.coaching",
     "salesflow.activities",
     "salesflow.lists",

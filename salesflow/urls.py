@@ -16,6 +16,7 @@ urlpatterns = [
     path("risks/", include("salesflow.risks.urls")),
     path("material/", include("salesflow.material.urls")),
     path("coaching/", include("salesflow.coaching.urls")),
+    path("", include("salesflow.quotes.urls")),
     path("", include("salesflow.activities.urls")),
     path("", include("salesflow.lists.urls")),
     path("", include("salesflow.web.urls")),

@@ -21,6 +21,7 @@ from salesflow.api import (
     partners,
     processes,
     quality,
+    quotes,
     records,
     risks,
     users,
@@ -91,6 +92,9 @@ api.add_router("/checklists", quality.checklists_router)
 api.add_router("/assessments", quality.assessments_router)
 api.add_router("/risks", risks.router)
 api.add_router("/material", material.router)
+api.add_router("/products", quotes.products_router)
+api.add_router("/quotes", quotes.quotes_router)
+api.add_router("/orders", quotes.orders_router)
 api.add_router("/activities", activities.router)
 api.add_router("/tasks", activities.tasks_router)
 api.add_router("/records", quality.review_router)

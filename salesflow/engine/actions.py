@@ -286,11 +286,13 @@ def decide(definition: ProcessDefinition, state: RecordState, actor: Actor, answ
 
 
 def approve(definition: ProcessDefinition, state: RecordState, actor: Actor, approval_id: str, note: str = "",
-            conversion: authority.BandConversion | None = None) -> Result:
+            conversion: authority.BandConversion | None = None, quote: dict[str, Any] | None = None) -> Result:
     """Grant an approval under the competence catalog for the record's current amount.
 
     ``conversion``: the rate of the day from the record's currency into the bands' currency (None when
     they are the same); the bands are compared with the converted amount, and the event records the rate.
+    ``quote``: the record's current quote version (``id``, ``number``, ``version``, ``max_discount_percent``)
+    when the process's quotes need this approval: the discount bands apply and the grant is for that version.
     """
     _require_open(definition, state)
     if approval_id not in definition.approvals:
@@ -301,19 +303,25 @@ def approve(definition: ProcessDefinition, state: RecordState, actor: Actor, app
     if approval.by_amount and amount is None:
         raise Unmet(N_("approval %(approval)s depends on the amount", approval=approval_id),
                     [Item("field", "amount", N_("field amount is empty: set the amount first"))])
+    discount = Decimal(str(quote["max_discount_percent"])) if quote is not None else None
     compared = authority.band_amount(amount, conversion)
-    roles = authority.approver_roles(approval, compared)
+    roles = authority.approver_roles(approval, compared, discount)
     role = authority.first_role(actor, roles)
     if role is None:
         names = " or ".join(definition.role_title(item) for item in roles) or "nobody (the amount is above every band)"
         shown = f"{amount:f}" if conversion is None or amount is None else \
             f"{amount:f} {conversion.from_currency} ({compared:f} {conversion.to_currency} at {conversion.rate:f})"
         names = Names("roles", roles, names) if roles else N_("nobody (the amount is above every band)")
+        if discount is not None and amount is not None:
+            raise NotPermitted(N_("approval %(approval)s for %(amount)s with a discount of %(discount)s needs "
+                                  "%(roles)s", approval=approval_id, amount=shown, discount=f"{discount:f} %",
+                                  roles=names))
         raise NotPermitted(N_("approval %(approval)s for %(amount)s needs %(roles)s", approval=approval_id,
                               amount=shown, roles=names) if amount is not None
                            else N_("approval %(approval)s needs %(roles)s", approval=approval_id, roles=names))
     grant = state.approvals.get(approval_id)
-    if grant and (approval.role or (amount is not None and amount <= Decimal(str(grant.get("amount"))))):
+    if grant and (approval.role or (amount is not None and amount <= Decimal(str(grant.get("amount"))))) and \
+            (quote is None or grant.get("quote_version") == quote.get("version")):
         raise Conflict(N_("approval %(approval)s is already granted", approval=approval_id))
     band = authority.band_for(approval, compared) if compared is not None and approval.by_amount else None
     new = state.copy()
@@ -328,10 +336,70 @@ def approve(definition: ProcessDefinition, state: RecordState, actor: Actor, app
     if band is not None:
         limit = approval.by_amount[band].up_to
         payload["band"] = {"index": band, "up_to": limit, "role": approval.by_amount[band].role}
+    if quote is not None:
+        facts = {"quote": quote["id"], "quote_number": quote.get("number"), "quote_version": quote["version"],
+                 "max_discount_percent": f"{discount:f}"}
+        new.approvals[approval_id].update(facts)
+        payload.update(facts)
+        index = authority.discount_band_for(approval, discount) if approval.by_discount else None
+        if index is not None:
+            payload["discount_band"] = {"index": index, "up_to": approval.by_discount[index].up_to,
+                                        "role": approval.by_discount[index].role}
     if note:
         payload["note"] = note.strip()[:MAX_REASON]
     return Result(new, [EventDraft(kind="approval_granted", role=role, from_stage=state.stage, approval=approval_id,
                                    payload=payload)])
+
+
+def quote_changed(definition: ProcessDefinition, state: RecordState, actor: Actor, kind: str,
+                  quote: dict[str, Any], amount: Decimal, currency: str) -> Result:
+    """A quote of the record was created or revised (``kind`` ``quote_created`` | ``quote_revised``).
+
+    Allowed in the stages the process's ``quotes`` names, to whoever may change the record's fields. The
+    record's amount (and currency) follow the quote's total as a field change (change control applies), and
+    a granted approval of the quotes is withdrawn: the new version needs its own.
+    """
+    stage = _require_open(definition, state)
+    settings = definition.quotes
+    if settings is None:
+        raise BadInput(N_("%(process)s records carry no quotes", process=definition.process))
+    if stage.id not in settings.stages:
+        raise Conflict(N_("quotes are made in the stage(s) %(stages)s, the record is in %(stage)s",
+                          stages=Names("stages", list(settings.stages), ", ".join(settings.stages)),
+                          stage=Names("stages", [stage.id], stage.display_title())))
+    role = authority.editor_role(definition, state, actor)
+    if role is None:
+        raise NotPermitted(N_("only the record's owner or a role with the edit right may change its quotes"))
+    changes: dict[str, Any] = {}
+    if record_amount(state) != amount:
+        changes["amount"] = f"{amount:f}"
+    if (state.values.get("currency") or "EUR") != currency:
+        changes["currency"] = currency
+    result = set_fields(definition, state, actor, changes) if changes else Result(state.copy(), [])
+    new, events = result.state, list(result.events)
+    events.append(EventDraft(kind=kind, role=role, from_stage=state.stage, payload=dict(quote)))
+    if settings.approval and settings.approval in new.approvals:
+        old = new.approvals.pop(settings.approval)
+        events.append(EventDraft(kind="approval_withdrawn", role=role, from_stage=state.stage,
+                                 approval=settings.approval,
+                                 payload={"reason": "quote revised", "quote": quote.get("id"),
+                                          "quote_version": quote.get("version"),
+                                          "granted_for_version": old.get("quote_version"),
+                                          "granted_amount": old.get("amount")}))
+    return Result(new, events)
+
+
+def record_note(definition: ProcessDefinition, state: RecordState, actor: Actor, kind: str,
+                payload: dict[str, Any], editor: bool = True) -> Result:
+    """An event about the record that changes none of its state (e.g. a customer's answer to an offer).
+
+    ``editor``: only the record's owner or a role with the edit right may record it.
+    """
+    role = authority.editor_role(definition, state, actor) if editor else (
+        authority.owner_role(definition, actor) if actor.roles else "system")
+    if role is None:
+        raise NotPermitted(N_("only the record's owner or a role with the edit right may change it"))
+    return Result(state.copy(), [EventDraft(kind=kind, role=role, from_stage=state.stage, payload=dict(payload))])
 
 
 def set_probability(definition: ProcessDefinition, state: RecordState, actor: Actor, probability: int | None,

@@ -208,25 +208,44 @@ def band_for(approval: Approval, amount: Decimal) -> int | None:
     return None
 
 
-def approver_roles(approval: Approval, amount: Decimal | None) -> list[str]:
-    """Roles that may grant the approval for ``amount``: the band's role and every higher band's."""
+def discount_band_for(approval: Approval, discount: Decimal) -> int | None:
+    """Index of the discount band that applies to the largest discount ``discount`` (percent)."""
+    for index, band in enumerate(approval.by_discount):
+        if band.up_to is None or discount <= Decimal(str(band.up_to)):
+            return index
+    return None
+
+
+def approver_roles(approval: Approval, amount: Decimal | None, discount: Decimal | None = None) -> list[str]:
+    """Roles that may grant the approval for ``amount``: the band's role and every higher band's.
+
+    With discount bands and a quote's largest ``discount`` (percent), a role must also be allowed by the
+    discount band (its role or a higher one): the higher of the two authorities decides.
+    """
     if approval.role:
         return [approval.role]
-    if amount is None:
-        return []
-    index = band_for(approval, amount)
-    if index is None:
-        return []
-    roles: list[str] = []
-    for band in approval.by_amount[index:]:
-        if band.role not in roles:
-            roles.append(band.role)
-    return roles
+    roles: list[str] | None = None
+    if approval.by_amount:
+        if amount is None:
+            return []
+        index = band_for(approval, amount)
+        if index is None:
+            return []
+        roles = []
+        for band in approval.by_amount[index:]:
+            if band.role not in roles:
+                roles.append(band.role)
+    if approval.by_discount and discount is not None:
+        index = discount_band_for(approval, discount)
+        allowed = [band.role for band in approval.by_discount[index:]] if index is not None else []
+        roles = [role for role in (roles if roles is not None else allowed) if role in allowed]
+    return roles or []
 
 
-def approval_role(approval: Approval, amount: Decimal | None, actor: Actor) -> str | None:
-    """The role by which the actor may grant the approval for this amount."""
-    return first_role(actor, approver_roles(approval, amount))
+def approval_role(approval: Approval, amount: Decimal | None, actor: Actor,
+                  discount: Decimal | None = None) -> str | None:
+    """The role by which the actor may grant the approval for this amount (and largest discount)."""
+    return first_role(actor, approver_roles(approval, amount, discount))
 
 
 def delegator_role(definition: ProcessDefinition, actor: Actor, stages: list[Stage]) -> str | None:

@@ -26,6 +26,7 @@ REVIEW_REOPENED = "review_reopened"  # payload.activities are no longer done
 ACTIVITY_DONE = "activity_done"
 DECISION_MADE = "decision_made"  # decision of stage from_stage
 APPROVAL_GRANTED = "approval_granted"
+APPROVAL_WITHDRAWN = "approval_withdrawn"  # a quote was revised: the approval of its earlier version no longer holds
 PROBABILITY_OVERRIDDEN = "probability_overridden"  # payload.override
 DELEGATED = "delegated"
 DELEGATION_REVOKED = "delegation_revoked"
@@ -161,6 +162,8 @@ def apply(state: ReplayedRecord, event: EventFacts, stage_facts: Any = None) -> 
     elif kind == APPROVAL_GRANTED:
         state.approvals[event.approval] = {"by": event.actor_id, "by_name": event.actor_name, "role": event.role,
                                            "amount": payload.get("amount")}
+    elif kind == APPROVAL_WITHDRAWN:
+        state.approvals.pop(event.approval, None)
     elif kind == PROBABILITY_OVERRIDDEN:
         override = payload.get("override")
         state.probability_override = int(override) if override is not None else None

@@ -47,8 +47,10 @@ def _requester_role(definition: ProcessDefinition, state: RecordState, actor: Ac
     return role
 
 
-def approval_asked(definition: ProcessDefinition, state: RecordState, approval_id: str) -> tuple[list[str], Decimal | None]:
-    """Who is asked for an approval at the record's amount: the band's role first, then the higher bands'."""
+def approval_asked(definition: ProcessDefinition, state: RecordState, approval_id: str,
+                   discount: Decimal | None = None) -> tuple[list[str], Decimal | None]:
+    """Who is asked for an approval at the record's amount (and its quote's largest ``discount``): the band's
+    role first, then the higher bands'."""
     if approval_id not in definition.approvals:
         raise BadInput(f"unknown approval {approval_id!r} (approvals of {definition.process}: "
                        f"{', '.join(definition.approvals) or 'none'})")
@@ -57,7 +59,7 @@ def approval_asked(definition: ProcessDefinition, state: RecordState, approval_i
     if approval.by_amount and amount is None:
         raise Unmet(N_("approval %(approval)s depends on the amount", approval=approval_id),
                     [Item("field", "amount", N_("field amount is empty: set the amount first"))])
-    roles = authority.approver_roles(approval, amount)
+    roles = authority.approver_roles(approval, amount, discount)
     if not roles:
         raise Conflict(N_("approval %(approval)s: nobody may approve %(amount)s (the amount is above every band)",
                            approval=approval_id, amount=f"{amount:f}"))
@@ -65,10 +67,11 @@ def approval_asked(definition: ProcessDefinition, state: RecordState, approval_i
 
 
 def request_approval(definition: ProcessDefinition, state: RecordState, actor: Actor, approval_id: str,
-                     note: str = "") -> Result:
-    """Ask for an approval under the competence catalog: the band role for the record's amount is asked."""
+                     note: str = "", discount: Decimal | None = None) -> Result:
+    """Ask for an approval under the competence catalog: the band role for the record's amount (and its quote's
+    largest ``discount``) is asked."""
     _open_stage(definition, state)
-    roles, amount = approval_asked(definition, state, approval_id)
+    roles, amount = approval_asked(definition, state, approval_id, discount)
     if approval_holds(definition, state, approval_id):
         raise Conflict(N_("approval %(approval)s is already granted", approval=approval_id))
     role = _requester_role(definition, state, actor, N_("an approval"))
@@ -156,8 +159,10 @@ def needed_approvals(definition: ProcessDefinition, stage_id: str) -> list[str]:
     return needed
 
 
-def open_requests(definition: ProcessDefinition, state: RecordState) -> list[OpenRequest]:
-    """The approvals and the decision the record waits for in its current stage."""
+def open_requests(definition: ProcessDefinition, state: RecordState,
+                  discounts: dict[str, Decimal] | None = None) -> list[OpenRequest]:
+    """The approvals and the decision the record waits for in its current stage (``discounts``: the largest
+    discount of the record's quote by the approval that covers it)."""
     stage = definition.stage(state.stage)
     if stage.is_outcome:
         return []
@@ -167,7 +172,7 @@ def open_requests(definition: ProcessDefinition, state: RecordState) -> list[Ope
         approval = definition.approvals.get(approval_id)
         if approval is None or approval_holds(definition, state, approval_id):
             continue
-        roles = authority.approver_roles(approval, amount)
+        roles = authority.approver_roles(approval, amount, (discounts or {}).get(approval_id))
         if roles:
             found.append(OpenRequest("approval", approval_id, roles[0], approval.title))
     gate = stage.gate

@@ -88,7 +88,11 @@ def _bands(approval: Approval) -> _Value:
     for band in approval.by_amount:
         limit = f"≤ {band.up_to:,.0f}" if band.up_to is not None else "above"
         parts.append(f"{limit} {band.role}")
-    data = [band.model_dump() for band in approval.by_amount]
+    for band in approval.by_discount:
+        parts.append(f"{'≤ ' + format(band.up_to, 'g') + ' %' if band.up_to is not None else 'above'} discount "
+                     f"{band.role}")
+    data = [band.model_dump() for band in approval.by_amount] + \
+        [{"discount": band.model_dump()} for band in approval.by_discount]
     return _Value(data, "; ".join(parts))
 
 

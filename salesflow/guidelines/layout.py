@@ -228,7 +228,20 @@ def catalog_band_lines(definition: ProcessDefinition, approval: Approval, langua
             lines.append(f"{label('above', language, amount=amount_text(previous, language) + unit)}: {role}")
         else:
             lines.append(f"{label('any_amount', language)}: {role}" if name_open_band else role)
+    previous = None
+    for band in approval.by_discount:
+        role = definition.role_title(band.role, language)
+        if band.up_to is not None:
+            lines.append(f"{label('discount_up_to', language, percent=_percent(band.up_to, language))}: {role}")
+            previous = band.up_to
+        elif previous is not None:
+            lines.append(f"{label('discount_above', language, percent=_percent(previous, language))}: {role}")
     return lines
+
+
+def _percent(value: float, language: str) -> str:
+    text = f"{value:g}"
+    return text.replace(".", ",") if language == "de" else text
 
 
 def _catalog_text(definition: ProcessDefinition, approval_id: str, language: str) -> str:

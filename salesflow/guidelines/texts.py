@@ -75,6 +75,8 @@ LABELS: dict[str, dict[str, str]] = {
     "up_to": {"en": "up to {amount}", "de": "bis {amount}"},
     "above": {"en": "above {amount}", "de": "über {amount}"},
     "any_amount": {"en": "any amount", "de": "jeder Betrag"},
+    "discount_up_to": {"en": "discount up to {percent} %", "de": "Rabatt bis {percent} %"},
+    "discount_above": {"en": "discount above {percent} %", "de": "Rabatt über {percent} %"},
     "legend_required": {"en": "required activity (part of the gate)", "de": "Pflichtaktivität (Teil des Gates)"},
     "legend_optional": {"en": "recommended activity", "de": "empfohlene Aktivität"},
     "legend_customer": {"en": "customer contact: follow the information classification",

@@ -102,6 +102,9 @@ class LibraryRights(Strict):
     audit_trail: list[Ident] = Field(
         default_factory=list,
         description="May browse and export the audit trail (events of records they may not see left out).")
+    manage_products: list[Ident] = Field(
+        default_factory=list,
+        description="May keep the product catalogue: add, change, import products and price lists (all staff read it).")
 
     def grants(self) -> dict[str, frozenset[str]]:
         """Every right with the roles holding it."""
@@ -201,6 +204,8 @@ class AuditPackSection(Strict):
         if twice:
             raise ValueError(f"section ids must be unique, repeated: {', '.join(twice)}")
         return self
+
+
 class LinkKind(Strict):
     """A kind of link between records (``order``, ``renewal``, ``related`` …): its name per language."""
 
@@ -208,6 +213,20 @@ class LinkKind(Strict):
                                     "'<title> of' on the record page unless incoming names it.")
     incoming: Text | None = Field(default=None, description="The name seen from the other record, e.g. en: related "
                                                             "to, de: verwandt mit.")
+
+
+class OffersSection(Strict):
+    """The offer document's letterhead and the defaults of new quotes (see README, "Products, quotes and orders")."""
+
+    company: str = Field(default="", max_length=200, description="The company name on the letterhead.")
+    address: list[str] = Field(default_factory=list, description="Address lines of the letterhead.")
+    logo: str = Field(default="", max_length=2000, description=(
+        "The logo: a path to an SVG or PNG file relative to the library directory, or empty (the name only)."))
+    bank: list[str] = Field(default_factory=list, description="Bank details printed at the foot of the offer.")
+    terms: Text | None = Field(default=None, description="General terms printed below the lines, per language.")
+    payment_terms: Text | None = Field(default=None, description="The payment terms of a new quote, per language.")
+    tax_rate: float = Field(default=19.0, ge=0, le=100, description="The tax rate (percent) of a new quote.")
+    valid_days: int = Field(default=30, ge=1, le=366, description="A new quote is valid for this many days.")
 
 
 class LibrarySettings(Strict):
@@ -224,6 +243,7 @@ class LibrarySettings(Strict):
     link_kinds: dict[Ident, LinkKind] = Field(
         default_factory=dict, description="Names of the kinds of link between records per language (unnamed kinds "
                                           "show their id).")
+    offers: OffersSection = Field(default_factory=OffersSection)
 
     def referenced_roles(self) -> list[tuple[tuple[str | int, ...], str]]:
         """Every role id the settings name, with its path below ``library_settings``."""

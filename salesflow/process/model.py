@@ -358,6 +358,14 @@ class AmountBand(Strict):
     role: Ident
 
 
+class DiscountBand(Strict):
+    """One discount band of the competence catalog: a quote whose largest discount is at most ``up_to`` percent
+    needs ``role`` (or a higher band's role)."""
+
+    up_to: float | None = Field(default=None, ge=0, le=100)
+    role: Ident
+
+
 class Approval(Strict):
     """An approval (e.g. of an offer) with the authority that may grant it."""
 
@@ -365,6 +373,9 @@ class Approval(Strict):
     description: Text | None = None
     role: Ident | None = Field(default=None, description="A fixed approver role (instead of amount bands).")
     by_amount: list[AmountBand] = Field(default_factory=list)
+    by_discount: list[DiscountBand] = Field(default_factory=list, description=(
+        "Bands by the largest line discount (percent) of the record's current quote version. With amount bands "
+        "too, an approver must be allowed by both (the higher authority decides)."))
     currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$", description=(
         "The currency of the amount bands (default: the corporate currency). A record's amount in another "
         "currency is compared after conversion at the rate of the day."))
@@ -441,6 +452,24 @@ class SeparationRule(Strict):
     not_done_by: NotDoneBy | None = None
 
 
+class QuoteSettings(Strict):
+    """That the process's records carry quotes (priced offers in versions), and how they join the process."""
+
+    stages: list[Ident] = Field(min_length=1, description="Stages in which quotes are created and revised.")
+    approval: Ident | None = Field(default=None, description=(
+        "The approval a quote version needs (its amount and discount bands); a revision withdraws it."))
+    send_activity: Ident | None = Field(default=None, description=(
+        "The activity that sends the offer document: done, it records the document's SHA-256."))
+    order_handoff: Ident | None = Field(default=None, description=(
+        "The hand-off whose record (the order) receives the accepted quote's lines."))
+
+
+class OrderLineSettings(Strict):
+    """That the process's records (orders) carry order lines; changing them changes the amount (change control)."""
+
+    amount_field: Ident = Field(default="amount", description="The field the lines' total is written to.")
+
+
 class ProcessDefinition(Strict):
     """A whole process: the content of one process YAML file."""
 
@@ -462,6 +491,9 @@ class ProcessDefinition(Strict):
     change_control: list[ChangeControl] = Field(default_factory=list)
     separation_of_duties: list[SeparationRule] = Field(
         default_factory=list, description="Who may not act together: e.g. an auditor may not audit their own work.")
+    quotes: QuoteSettings | None = Field(default=None, description="The records carry quotes (see README, Quotes).")
+    order_lines: OrderLineSettings | None = Field(
+        default=None, description="The records carry order lines handed over from an accepted quote.")
 
     @field_validator("roles")
     @classmethod

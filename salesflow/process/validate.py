@@ -14,7 +14,14 @@ from pydantic import ValidationError
 
 from salesflow.process.library_settings import SETTINGS_KEY, LibrarySettingsFile, is_settings_data
 from salesflow.process.loader import LIMITS, LineMap, Path, YamlProblem, load_yaml
-from salesflow.process.model import BUILTIN_FIELDS, FieldType, ProcessDefinition, Requirements, Stage
+from salesflow.process.model import (
+    BUILTIN_FIELDS,
+    Approval,
+    FieldType,
+    ProcessDefinition,
+    Requirements,
+    Stage,
+)
 
 
 @dataclass(frozen=True, order=True)
@@ -226,6 +233,7 @@ class _Checker:
         for role_path, role in self._rights_roles():
             self.check_role(role_path, role)
         self._check_approvals()
+        self._check_quotes()
         self._check_stages()
         self._check_transitions()
         self._check_reachability()
@@ -369,6 +377,44 @@ class _Checker:
                     if band.up_to <= previous:
                         self.report((*path, "by_amount", index, "up_to"), "bands must rise: up_to must exceed the band before")
                     previous = band.up_to
+            self._check_discount_bands(path, approval)
+
+    def _check_discount_bands(self, path: Path, approval: Approval) -> None:
+        """Discount bands: known roles, rising limits, only the last open-ended, only with amount bands or alone."""
+        if approval.role and approval.by_discount:
+            self.report(path, "an approval has either a role or bands (by_amount, by_discount), not both")
+        previous = -1.0
+        for index, band in enumerate(approval.by_discount):
+            self.check_role((*path, "by_discount", index, "role"), band.role)
+            last = index == len(approval.by_discount) - 1
+            if band.up_to is None and not last:
+                self.report((*path, "by_discount", index), "only the last band may be open-ended (no up_to)")
+            if band.up_to is not None:
+                if band.up_to <= previous:
+                    self.report((*path, "by_discount", index, "up_to"),
+                                "bands must rise: up_to must exceed the band before")
+                previous = band.up_to
+        if approval.by_discount and approval.by_discount[-1].up_to is not None:
+            self.report((*path, "by_discount"), "the last discount band needs no up_to (every discount has an approver)")
+
+    def _check_quotes(self) -> None:
+        """The ``quotes`` declaration names stages, an approval, an activity and a hand-off of this process."""
+        if self.definition.order_lines is not None:
+            self.check_field(("order_lines", "amount_field"), self.definition.order_lines.amount_field, ("money",))
+        quotes = self.definition.quotes
+        if quotes is None:
+            return
+        for index, stage_id in enumerate(quotes.stages):
+            self.check_stage(("quotes", "stages", index), stage_id)
+        if quotes.approval is not None and quotes.approval not in self.definition.approvals:
+            self.report(("quotes", "approval"), f"unknown approval {quotes.approval!r}")
+        if quotes.send_activity is not None and quotes.send_activity not in self.definition.activities():
+            self.report(("quotes", "send_activity"), f"unknown activity {quotes.send_activity!r}")
+        handoffs = {handoff.id for _stage, handoff in self.definition.handoffs()}
+        if quotes.order_handoff is not None and quotes.order_handoff not in handoffs:
+            self.report(("quotes", "order_handoff"), f"unknown hand-off {quotes.order_handoff!r}")
+        if self.definition.order_lines is not None:
+            self.report(("order_lines",), "a process carries either quotes or order lines, not both")
 
     def _check_requirements(self, path: Path, requires: Requirements | None) -> None:
         if requires is None:

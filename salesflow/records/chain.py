@@ -110,7 +110,7 @@ def ask_for_requests(record: Record, definition: ProcessDefinition, at: datetime
     if record.closed_at is not None:
         return created
     entered = record.stage_entered_at.isoformat() if record.stage_entered_at else ""
-    for request in open_requests(definition, record.to_state()):
+    for request in open_requests(definition, record.to_state(), _services().quote_discounts(record.pk, definition)):
         ref = f"{request.kind}:{request.id}:{request.role}:{record.stage}:{entered}"
         kind = f"{request.kind}_requested"
         told = Notification.objects.filter(record=record, kind=kind, message__ref=ref).values_list("user_id", flat=True)
@@ -188,6 +188,11 @@ def _hand_off(record: Record, handoff: Handoff, user: Any | None, at: datetime.d
     target.save()
     RecordLink.objects.create(source=record, target=target, kind=handoff.link_kind, handoff=handoff.id, created_at=at)
     _append(target, result.events, user, at)
+    source_definition = services.definition_of(record.process_version)
+    if source_definition.quotes is not None and source_definition.quotes.order_handoff == handoff.id:
+        from salesflow.quotes.orders import carry_lines
+
+        carry_lines(record, target, user, at)
     payload: dict[str, Any] = {"handoff": handoff.id, "title": handoff.title.get_text("en"),
                                "process": handoff.process, "target": target.pk, "link": handoff.link_kind}
     if account is not None:

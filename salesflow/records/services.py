@@ -384,8 +384,28 @@ def do_set_fields(record_id: int, user: Any, fields: dict[str, Any], expected_ve
 
 def do_complete_activity(record_id: int, user: Any, activity: str, note: str = "",
                          expected_version: int | None = None, at: datetime.datetime | None = None) -> Record:
-    """Mark an activity as done."""
-    return _act(record_id, user, lambda d, s, a: actions.do_activity(d, s, a, activity, note), expected_version, at)
+    """Mark an activity as done. The process's offer-sending activity (``quotes.send_activity``) sends the
+    current quote's document: its SHA-256 goes into the event and the document onto the record."""
+    sent: list[Any] = []
+
+    def action(definition: ProcessDefinition, state: RecordState, actor: Actor) -> Result:
+        result = actions.do_activity(definition, state, actor, activity, note)
+        if definition.quotes is not None and definition.quotes.send_activity == activity:
+            from salesflow.quotes.document import offer_for_sending
+
+            offer = offer_for_sending(record_id)
+            if offer is not None:
+                sent.append(offer)
+                result.events[0].payload.update(offer.facts())
+        return result
+
+    def then(record: Record, result: Result, when: datetime.datetime) -> None:
+        if sent:
+            from salesflow.quotes.document import store_sent
+
+            store_sent(record, sent[0], user, when)
+
+    return _act(record_id, user, action, expected_version, at, then=then)
 
 
 def do_decide(record_id: int, user: Any, answer: str, note: str = "", expected_version: int | None = None,
@@ -400,8 +420,35 @@ def do_approve(record_id: int, user: Any, approval: str, note: str = "", expecte
     compared after conversion at the rate of the day, which the approval records)."""
     day = timezone.localdate(at or timezone.now())
     return _act(record_id, user, lambda d, s, a: actions.approve(d, s, a, approval, note,
-                                                                 band_conversion(d, s, approval, day)),
+                                                                 band_conversion(d, s, approval, day),
+                                                                 quote_facts(record_id, d, approval)),
                 expected_version, at)
+
+
+def quote_discount(record_id: int, definition: ProcessDefinition, approval: str) -> Any:
+    """The largest discount (Decimal) of the record's current quote when ``approval`` covers quotes, else None."""
+    facts = quote_facts(record_id, definition, approval)
+    from decimal import Decimal
+
+    return Decimal(facts["max_discount_percent"]) if facts else None
+
+
+def quote_discounts(record_id: int, definition: ProcessDefinition) -> dict[str, Any]:
+    """``{approval: largest discount}`` for the approval the process's quotes need (empty without a quote)."""
+    if definition.quotes is None or definition.quotes.approval is None:
+        return {}
+    discount = quote_discount(record_id, definition, definition.quotes.approval)
+    return {definition.quotes.approval: discount} if discount is not None else {}
+
+
+def quote_facts(record_id: int, definition: ProcessDefinition, approval: str) -> dict[str, Any] | None:
+    """The record's current quote version when ``approval`` is the one its process's quotes need (else None):
+    the approval is then for that version, and its largest discount meets the discount bands."""
+    if definition.quotes is None or definition.quotes.approval != approval:
+        return None
+    from salesflow.quotes.services import current_quote_facts
+
+    return current_quote_facts(record_id)
 
 
 def band_conversion(definition: ProcessDefinition, state: RecordState, approval_id: str,
@@ -444,7 +491,8 @@ def do_move(record_id: int, user: Any, stage: str, override_reason: str | None =
 def do_request_approval(record_id: int, user: Any, approval: str, note: str = "",
                         expected_version: int | None = None, at: datetime.datetime | None = None) -> Record:
     """Ask for an approval: the competence catalog's band role for the record's amount is notified."""
-    return _act(record_id, user, lambda d, s, a: requests.request_approval(d, s, a, approval, note),
+    return _act(record_id, user, lambda d, s, a: requests.request_approval(d, s, a, approval, note,
+                                                                           quote_discount(record_id, d, approval)),
                 expected_version, at)
 
 

@@ -29,6 +29,7 @@ NAVIGATION = [
     ("controlling", _("Controlling"), ("/controlling/",)),
     ("checklists", _("Checklists"), ("/quality/",)),
     ("material", _("Material"), ("/material/",)),
+    ("products", _("Products"), ("/products/",)),
     ("coaching", _("Coaching"), ("/coaching/",)),
 ]
 

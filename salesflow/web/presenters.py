@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
@@ -337,10 +338,11 @@ def decision_view(definition: ProcessDefinition, state: RecordState, actor: Acto
 
 
 def approval_rows(definition: ProcessDefinition, state: RecordState, actor: Actor, language: str,
-                  is_open: bool) -> list[dict[str, Any]]:
+                  is_open: bool, record_id: int | None = None) -> list[dict[str, Any]]:
     """Each approval of the process with its competence-catalog bands, the band that applies and its status
-    (an amount in another currency than the bands' compared after conversion at today's rate)."""
-    from salesflow.records.services import band_conversion
+    (an amount in another currency than the bands' compared after conversion at today's rate; the record's
+    current quote and its largest discount where the approval covers quotes)."""
+    from salesflow.records.services import band_conversion, quote_facts
 
     own_amount = record_amount(state)
     today = timezone.localdate()
@@ -351,6 +353,8 @@ def approval_rows(definition: ProcessDefinition, state: RecordState, actor: Acto
         except Unmet:
             conversion = None   # no rate: the offer below says so
         amount = authority.band_amount(own_amount, conversion)
+        quote = quote_facts(record_id, definition, approval_id) if record_id is not None else None
+        discount = Decimal(quote["max_discount_percent"]) if quote is not None else None
         applies = authority.band_for(approval, amount) if amount is not None and approval.by_amount else None
         bands = [{"up_to": band.up_to, "role": definition.role_title(band.role, language), "applies": index == applies}
                  for index, band in enumerate(approval.by_amount)]
@@ -360,12 +364,12 @@ def approval_rows(definition: ProcessDefinition, state: RecordState, actor: Acto
             "fixed_role": definition.role_title(approval.role, language) if approval.role else "",
             "bands": bands, "grant": state.approvals.get(approval_id),
             "holds": approval_holds(definition, state, approval_id),
-            "approvers": role_titles(definition, authority.approver_roles(approval, amount), language),
-            "offer": dry_run(lambda approval_id=approval_id: actions.approve(
+            "approvers": role_titles(definition, authority.approver_roles(approval, amount, discount), language),
+            "offer": dry_run(lambda approval_id=approval_id, quote=quote: actions.approve(
                 definition, state, actor, approval_id,
-                conversion=band_conversion(definition, state, approval_id, today))) if is_open else None,
-            "request": dry_run(lambda approval_id=approval_id: requests.request_approval(
-                definition, state, actor, approval_id)) if is_open else None,
+                conversion=band_conversion(definition, state, approval_id, today), quote=quote)) if is_open else None,
+            "request": dry_run(lambda approval_id=approval_id, discount=discount: requests.request_approval(
+                definition, state, actor, approval_id, discount=discount)) if is_open else None,
             "refuse": dry_run(lambda approval_id=approval_id: requests.refuse_approval(
                 definition, state, actor, approval_id, "-")) if is_open else None,
         })
@@ -582,6 +586,10 @@ def describe_event(event: Event, definition: ProcessDefinition, names: dict[int,
         title = approval.title.get_text(language) if approval else payload.get("title", event.approval)
         text = _("Approved: %(approval)s for %(amount)s") % {"approval": title,
                                                              "amount": money(payload.get("amount"))}
+        if payload.get("quote_version"):
+            text += " " + _("(%(number)s version %(version)s, largest discount %(discount)s %%)") % {
+                "number": payload.get("quote_number") or "", "version": payload["quote_version"],
+                "discount": payload.get("max_discount_percent", "")}
     elif kind in ("approval_requested", "approval_refused"):
         approval = definition.approvals.get(event.approval)
         title = approval.title.get_text(language) if approval else payload.get("title", event.approval)
@@ -634,6 +642,10 @@ def describe_event(event: Event, definition: ProcessDefinition, names: dict[int,
         values = {"old": (payload.get("old") or {}).get("name", ""), "new": (payload.get("new") or {}).get("name", "")}
         text = (_("Customer account %(old)s merged into %(new)s") if payload.get("reason") == "merge"
                 else _("Customer account: %(old)s → %(new)s")) % values
+    elif kind.startswith(("quote_", "order_line")) or kind == "approval_withdrawn":
+        from salesflow.quotes.presenters import describe as describe_quote
+
+        text, note = describe_quote(kind, payload)
     elif kind == "security.view_strictly_confidential":
         text = _("Viewed (strictly confidential record)")
     else:

@@ -54,10 +54,14 @@ ENDPOINTS = {
     ("/api/saved-filters", "get"), ("/api/saved-filters", "post"), ("/api/saved-filters/{filter_id}", "delete"),
     ("/api/lists/records/export", "get"), ("/api/lists/accounts/export", "get"), ("/api/audit/events", "get"),
     ("/api/audit/events/export", "get"),
+    ("/api/products", "get"), ("/api/products", "post"), ("/api/quotes", "post"), ("/api/quotes/{quote_id}", "get"),
+    ("/api/quotes/{quote_id}/revise", "post"), ("/api/quotes/{quote_id}/answer", "post"),
+    ("/api/quotes/{quote_id}/document", "get"), ("/api/orders/{record_id}/lines", "get"),
 }
 #: Endpoints whose success answer is not JSON (a download).
 BINARY = {("/api/records/{record_id}/documents/{document_id}/content", "get"), ("/api/lists/records/export", "get"),
-          ("/api/lists/accounts/export", "get"), ("/api/audit/events/export", "get")}
+          ("/api/lists/accounts/export", "get"), ("/api/audit/events/export", "get"),
+          ("/api/quotes/{quote_id}/document", "get")}
 
 
 def test_the_schema_lists_every_endpoint_and_its_errors(client) -> None:

@@ -57,6 +57,9 @@ def generate(opportunities: int = DEFAULT_OPPORTUNITIES, seed: int = 7, now: dat
 
         rates = add_demo_rates(now)  # monthly USD → EUR rates: some customers are quoted in US dollars
         simulation = Simulation(users, rng, now)
+        from salesflow.records.demo.quotes import plan_catalogue
+
+        plan_catalogue(simulation)  # the product catalogue the quotes are priced from
         if opportunities >= SHOWCASE_FROM:
             plan_showcase(simulation)
         for _ in range(opportunities):

@@ -182,14 +182,21 @@ def plan_opportunity(sim: Simulation, ref: Ref, owner: Any, start: datetime.date
     path.activity(owner, "prepare_offer", 2, 10)
     if rng.random() < 0.4:
         path.activity(support, "erp_quotation", 0, 3)
-    path.approve(approver_for(sim, owner, amount), "offer", 1, 5)
+    from salesflow.records.demo.quotes import plan_answer, plan_quote
+
+    quoted = plan_quote(sim, path, owner, amount, "USD" if account in USD_ACCOUNTS else "EUR")
+    path.approve(quoted or approver_for(sim, owner, amount), "offer", 1, 5)
     path.activity(owner, "send_offer", 0, 3)
     if lose_at == "proposal":
+        if quoted is not None:
+            plan_answer(sim, path, owner, False, fate.lost_reason or "The customer chose a cheaper offer")
         lose()
         return planned
     path.move(owner, "negotiation", 0, 3)
     # Negotiation
     path.activity(owner, "customer_feedback", 3, 20)
+    if quoted is not None and lose_at != "negotiation":
+        plan_answer(sim, path, owner, True)
     path.activity(head, "contract_negotiation", 3, 25)
     if rng.random() < 0.06:
         path.stall(60)

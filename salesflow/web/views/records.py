@@ -179,7 +179,7 @@ def record_context(request: HttpRequest, record: Record, feedback: dict[str, Any
                                  pk__in=[m.pk for m in members]).exclude(pk=record.owner_id).distinct()
                              .order_by("first_name", "username")]
     decision = presenters.decision_view(definition, state, actor, stage, language) if is_open else None
-    approvals = presenters.approval_rows(definition, state, actor, language, is_open)
+    approvals = presenters.approval_rows(definition, state, actor, language, is_open, record.pk)
     found = asks.latest_asks([record.pk])
     if decision is not None:
         decision["ask"] = found.get((record.pk, "decision", record.stage))
