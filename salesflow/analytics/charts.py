@@ -92,6 +92,28 @@ def forecast_chart(report: Report) -> dict[str, Any]:
     return _base(N_("Forecast %(period)s vs target (P10–P90 band)", period=summary.get("period", "")), rows, layer=layers)
 
 
+def waterfall_chart(report: Report) -> dict[str, Any]:
+    """Start, one floating bar per change (green up, red down, grey without change) and the end."""
+    rows = [dict(row, sign=("total" if row["kind"] in ("start", "end") else
+                            "up" if row["amount"] > 0 else "down" if row["amount"] < 0 else "none"))
+            for row in getattr(report, "chart", [])]
+    for row in rows:
+        if row["kind"] == "start":
+            row["label"] = N_("Start %(day)s", day=report.summary["from"])
+        elif row["kind"] == "end":
+            row["label"] = N_("End %(day)s", day=report.summary["to"])
+    x = {"field": "label", "type": "nominal", "sort": None, "title": None, "axis": {"labelAngle": -30}}
+    return _base(N_("Open pipeline %(period)s: what changed", period=report.summary["period"]), rows, layer=[
+        {"mark": {"type": "bar", "tooltip": True},
+         "encoding": {"x": x, "y": {"field": "from", "type": "quantitative",
+                                    "title": N_("Amount (%(currency)s)", currency=report.summary["currency"])},
+                      "y2": {"field": "to"},
+                      "color": {"field": "sign", "type": "nominal", "legend": None,
+                                "scale": {"domain": ["total", "up", "down", "none"],
+                                          "range": ["#2563eb", "#16a34a", "#dc2626", "#94a3b8"]}}}},
+    ])
+
+
 def calibration_chart(report: Report) -> dict[str, Any]:
     rows = [dict(row, default=row["default_probability"] / 100.0) for row in report.tables["stages"].rows
             if row["n"]]
@@ -216,7 +238,7 @@ def coaching_chart(report: Report) -> dict[str, Any]:
 
 CHARTS = {
     "funnel": funnel_chart, "durations": durations_chart, "adherence": adherence_chart, "winrate": winrate_chart,
-    "forecast": forecast_chart, "calibration": calibration_chart, "accuracy": accuracy_chart, "plan": plan_chart,
+    "forecast": forecast_chart, "waterfall": waterfall_chart, "calibration": calibration_chart, "accuracy": accuracy_chart, "plan": plan_chart,
     "lead-to-win": lead_to_win_chart, "lead-to-order": lead_to_order_chart, "renewals": renewals_chart,
     "mystery-shopping": score_trend_chart, "satisfaction": score_trend_chart, "tat": tat_chart,
     "coaching": coaching_chart,

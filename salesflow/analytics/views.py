@@ -46,7 +46,8 @@ PARAM_KEYS = ("process", "from", "to", "by", "period", "as_of")
 PLANNING_RIGHT = "planning"
 TITLES = {
     "funnel": _("Funnel"), "durations": _("Time in stage"), "adherence": _("Process adherence"),
-    "winrate": _("Win rate"), "forecast": _("Forecast vs target"), "calibration": _("Probability calibration"),
+    "winrate": _("Win rate"), "forecast": _("Forecast vs target"),
+    "waterfall": _("Pipeline waterfall"), "calibration": _("Probability calibration"),
     "accuracy": _("Forecast accuracy"), "plan": _("Sales plan"), "lead-to-win": _("Lead-to-win conversion"),
     "lead-to-order": _("Lead-to-order cycle time"), "renewals": _("Renewal rate"),
     "mystery-shopping": _("Mystery shopping"), "satisfaction": _("Customer and channel satisfaction"),
@@ -62,6 +63,8 @@ KEY_FIGURES: dict[str, list[tuple[str, str, str]]] = {
     "forecast": [("won", _("Won"), "money"), ("expected", _("Expected"), "money"), ("target", _("Target"), "money"),
                  ("gap", _("Gap"), "money"), ("coverage", _("Coverage"), "num"), ("p10", _("P10"), "money"),
                  ("p50", _("P50"), "money"), ("p90", _("P90"), "money")],
+    "waterfall": [("start", _("Open pipeline at the start"), "money"), ("end", _("Open pipeline at the end"), "money"),
+                  ("change", _("Change"), "money")],
     "calibration": [("pairs", _("Record × stage pairs"), "int"), ("brier_default", _("Brier (defaults)"), "num"),
                     ("brier_suggested", _("Brier (suggested)"), "num")],
     "accuracy": [("snapshots", _("Snapshots"), "int"), ("mape", _("MAPE"), "pct"), ("bias", _("Bias"), "pct"),

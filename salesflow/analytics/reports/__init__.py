@@ -17,6 +17,7 @@ from salesflow.analytics.reports.monitoring import mystery_shopping, satisfactio
 from salesflow.analytics.reports.plan import plan
 from salesflow.analytics.reports.renewals import renewals
 from salesflow.analytics.reports.tat import tat
+from salesflow.analytics.reports.waterfall import waterfall
 from salesflow.analytics.reports.winrate import winrate
 from salesflow.engine.errors import BadInput
 from salesflow.engine.texts import N_
@@ -28,6 +29,7 @@ KINDS: dict[str, ReportFunction] = {
     "adherence": adherence,
     "winrate": winrate,
     "forecast": forecast,
+    "waterfall": waterfall,
     "calibration": calibration,
     "accuracy": accuracy,
     "plan": plan,
