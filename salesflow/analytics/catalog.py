@@ -26,7 +26,8 @@ def catalog_of(definitions: Iterable[ProcessDefinition]) -> Catalog:
                 process=definition.process, version=definition.version, stage=stage.id, title=Translated(stage.display_title(), {language: stage.display_title(language) for language in ("en", "de")}),
                 position=position, open_position=open_ids.index(stage.id) if stage.id in open_ids else -1,
                 probability=stage.probability, forecast_category=stage.effective_forecast_category().value,
-                max_days=stage.max_days, outcome=stage.outcome.value if stage.outcome else None))
+                max_days=stage.max_days, outcome=stage.outcome.value if stage.outcome else None,
+                stale_days=stage.stale_days))
             activities.extend((definition.process, definition.version, stage.id, activity.id)
                               for activity in stage.activities)
             if stage.outcome and stage.requires:

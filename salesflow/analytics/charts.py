@@ -114,6 +114,27 @@ def waterfall_chart(report: Report) -> dict[str, Any]:
     ])
 
 
+def slips_chart(report: Report) -> dict[str, Any]:
+    """Slips per record (the records that slipped most first)."""
+    rows = [dict(row, label=f"#{row['record_id']}") for row in report.tables["records"].rows[:20]]
+    return _base(N_("Records whose close date slipped, by number of slips"), rows, mark={"type": "bar", "tooltip": True},
+                 encoding={"y": {"field": "label", "type": "nominal", "sort": None, "title": None},
+                           "x": {"field": "slips", "type": "quantitative", "title": N_("Slips"),
+                                 "axis": {"tickMinStep": 1}}})
+
+
+def stale_chart(report: Report) -> dict[str, Any]:
+    """Days without an event per stale record against its stage's limit."""
+    rows = [dict(row, label=f"#{row['record_id']}") for row in report.tables["records"].rows[:20]]
+    y = {"field": "label", "type": "nominal", "sort": None, "title": None}
+    return _base(N_("Stale records: days without an event (tick: the stage's limit)"), rows, layer=[
+        {"mark": {"type": "bar", "tooltip": True, "color": "#f59e0b"},
+         "encoding": {"y": y, "x": {"field": "days", "type": "quantitative", "title": N_("Days")}}},
+        {"mark": {"type": "tick", "color": "#dc2626", "thickness": 2},
+         "encoding": {"y": y, "x": {"field": "stale_days", "type": "quantitative"}}},
+    ])
+
+
 def calibration_chart(report: Report) -> dict[str, Any]:
     rows = [dict(row, default=row["default_probability"] / 100.0) for row in report.tables["stages"].rows
             if row["n"]]
@@ -238,7 +259,8 @@ def coaching_chart(report: Report) -> dict[str, Any]:
 
 CHARTS = {
     "funnel": funnel_chart, "durations": durations_chart, "adherence": adherence_chart, "winrate": winrate_chart,
-    "forecast": forecast_chart, "waterfall": waterfall_chart, "calibration": calibration_chart, "accuracy": accuracy_chart, "plan": plan_chart,
+    "forecast": forecast_chart, "waterfall": waterfall_chart, "slips": slips_chart,
+    "stale": stale_chart, "calibration": calibration_chart, "accuracy": accuracy_chart, "plan": plan_chart,
     "lead-to-win": lead_to_win_chart, "lead-to-order": lead_to_order_chart, "renewals": renewals_chart,
     "mystery-shopping": score_trend_chart, "satisfaction": score_trend_chart, "tat": tat_chart,
     "coaching": coaching_chart,

@@ -13,6 +13,7 @@ from salesflow.analytics.reports.conversion import lead_to_win
 from salesflow.analytics.reports.durations import durations
 from salesflow.analytics.reports.forecast import forecast
 from salesflow.analytics.reports.funnel import funnel
+from salesflow.analytics.reports.hygiene import slips, stale
 from salesflow.analytics.reports.monitoring import mystery_shopping, satisfaction
 from salesflow.analytics.reports.plan import plan
 from salesflow.analytics.reports.renewals import renewals
@@ -30,6 +31,8 @@ KINDS: dict[str, ReportFunction] = {
     "winrate": winrate,
     "forecast": forecast,
     "waterfall": waterfall,
+    "slips": slips,
+    "stale": stale,
     "calibration": calibration,
     "accuracy": accuracy,
     "plan": plan,

@@ -46,6 +46,7 @@ class StageInfo:
     forecast_category: str
     max_days: int | None
     outcome: str | None         # won | lost | None
+    stale_days: int | None = None
 
 
 @dataclass
