@@ -17,7 +17,13 @@ def catalog_of(definitions: Iterable[ProcessDefinition]) -> Catalog:
     titles: dict[str, str] = {}
     kinds: dict[str, str] = {}
     activities: list[tuple[str, int, str, str]] = []
-    for definition in definitions:
+    choices: dict[tuple[str, str], dict[str, Translated]] = {}
+    for definition in sorted(definitions, key=lambda item: (item.process, item.version)):
+        for name, field in definition.fields.items():
+            if isinstance(field.choices, dict):
+                choices[(definition.process, name)] = {
+                    key: Translated(text.get_text("en"), {language: text.get_text(language) for language in ("en", "de")})
+                    for key, text in field.choices.items()}
         titles[definition.process] = definition.title_text()
         kinds[definition.process] = definition.record
         open_ids = [stage.id for stage in definition.open_stages]
@@ -39,4 +45,4 @@ def catalog_of(definitions: Iterable[ProcessDefinition]) -> Catalog:
                 bands[definition.process] = limits
                 break
     return Catalog(stages=stages, requirements=requirements, amount_bands=bands, titles=titles, kinds=kinds,
-                   activities=activities)
+                   activities=activities, choices=choices)

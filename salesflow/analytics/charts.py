@@ -135,6 +135,15 @@ def stale_chart(report: Report) -> dict[str, Any]:
     ])
 
 
+def lost_reasons_chart(report: Report) -> dict[str, Any]:
+    """Lost amount per reason, the quarter's stacks side by side."""
+    rows = report.tables["by_period"].rows
+    return _base(N_("Lost amount by reason and quarter"), rows, mark={"type": "bar", "tooltip": True}, encoding={
+        "x": {"field": "group", "type": "ordinal", "title": N_("Quarter")},
+        "y": {"field": "amount", "type": "quantitative", "title": N_("Lost amount")},
+        "color": {"field": "reason_title", "type": "nominal", "title": N_("Reason for loss")}})
+
+
 def calibration_chart(report: Report) -> dict[str, Any]:
     rows = [dict(row, default=row["default_probability"] / 100.0) for row in report.tables["stages"].rows
             if row["n"]]
@@ -260,7 +269,7 @@ def coaching_chart(report: Report) -> dict[str, Any]:
 CHARTS = {
     "funnel": funnel_chart, "durations": durations_chart, "adherence": adherence_chart, "winrate": winrate_chart,
     "forecast": forecast_chart, "waterfall": waterfall_chart, "slips": slips_chart,
-    "stale": stale_chart, "calibration": calibration_chart, "accuracy": accuracy_chart, "plan": plan_chart,
+    "stale": stale_chart, "lost-reasons": lost_reasons_chart, "calibration": calibration_chart, "accuracy": accuracy_chart, "plan": plan_chart,
     "lead-to-win": lead_to_win_chart, "lead-to-order": lead_to_order_chart, "renewals": renewals_chart,
     "mystery-shopping": score_trend_chart, "satisfaction": score_trend_chart, "tat": tat_chart,
     "coaching": coaching_chart,

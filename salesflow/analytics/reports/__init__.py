@@ -14,6 +14,7 @@ from salesflow.analytics.reports.durations import durations
 from salesflow.analytics.reports.forecast import forecast
 from salesflow.analytics.reports.funnel import funnel
 from salesflow.analytics.reports.hygiene import slips, stale
+from salesflow.analytics.reports.lostreasons import lost_reasons
 from salesflow.analytics.reports.monitoring import mystery_shopping, satisfaction
 from salesflow.analytics.reports.plan import plan
 from salesflow.analytics.reports.renewals import renewals
@@ -33,6 +34,7 @@ KINDS: dict[str, ReportFunction] = {
     "waterfall": waterfall,
     "slips": slips,
     "stale": stale,
+    "lost-reasons": lost_reasons,
     "calibration": calibration,
     "accuracy": accuracy,
     "plan": plan,

@@ -119,11 +119,12 @@ def plan_opportunity(sim: Simulation, ref: Ref, owner: Any, start: datetime.date
     def lose(reason: str = "", decided_by: Any | None = None) -> None:
         """The customer is informed and the record closes as Lost; where the stage's gate asks a decision,
         ending there is that decision: its decider (or delegate) answers no first."""
-        text = reason or fate.lost_reason or rng.choice(LOST_REASONS)
+        given = reason or fate.lost_reason
+        choice, text = ("other", given) if given else rng.choice(LOST_REASONS)
         if decided_by is not None:
             path.decide(decided_by, "no", note=text, low=0.2, high=2)
         path.activity(owner, "customer_informed", 1, 6)
-        path.fields(owner, {"lost_reason": text}, 0, 2)
+        path.fields(owner, {"lost_reason": choice, **({"lost_reason_note": text} if choice == "other" else {})}, 0, 2)
         if path.move(owner, "lost", 0, 1):
             planned.lost = True
             sim.count("opportunity_lost")
