@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "salesflow.risks",
     "salesflow.material",
     "salesflow.coaching",
+    "salesflow.forecasting",
     "salesflow.activities",
 ]
 

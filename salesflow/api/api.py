@@ -15,6 +15,7 @@ from salesflow.api import (
     activities,
     chain,
     errors,
+    forecast,
     material,
     me,
     processes,
@@ -90,3 +91,4 @@ api.add_router("/risks", risks.router)
 api.add_router("/material", material.router)
 api.add_router("/activities", activities.router)
 api.add_router("/tasks", activities.tasks_router)
+api.add_router("/forecast", forecast.router)
