@@ -16,6 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -253,7 +254,14 @@ def report_page(request: HttpRequest, kind: str) -> HttpResponse:
     except EngineError as problem:
         messages.error(request, localize(problem.message))
         return redirect("controlling")
+    calibrate = None
+    if kind == "calibration" and report.params.get("process"):
+        from salesflow.guidelines.calibration import may_calibrate
+
+        if may_calibrate(request.user, report.params["process"]):
+            calibrate = report.params["process"]
     return render(request, "analytics/report.html", {
+        "calibrate": calibrate,
         "kind": kind, "title": TITLES[kind], "report": report, "figures": _figures(report),
         "spec": _spec(report), "report_title": localize(report.title), "notes": notes(report),
         "tables": [_table_context(report, name) for name in report.tables],
@@ -291,6 +299,24 @@ def report_chart(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
     if request.GET.get("download"):
         response["Content-Disposition"] = f'attachment; filename="salesflow-{kind}.{fmt}"'
     return response
+
+
+@login_required
+@require_POST
+def calibrate(request: HttpRequest, key: str) -> HttpResponse:
+    """A draft version of the process with the calibration's suggested probabilities (the responsible role)."""
+    from salesflow.guidelines.calibration import do_propose_calibrated_version
+
+    _staff(request)
+    try:
+        version = do_propose_calibrated_version(key, request.user)
+    except EngineError as problem:
+        messages.error(request, localize(problem.message))
+        return redirect(f"{reverse('controlling_report', args=['calibration'])}?{urlencode({'process': key})}")
+    messages.success(request, _("Draft version %(version)s of %(process)s created with the suggested probabilities; "
+                                "it goes through review and approval like any change.") % {
+        "version": version.version, "process": key})
+    return redirect("process", key=key)
 
 
 def _target_input(data: Any) -> TargetInput:
