@@ -244,7 +244,7 @@ def system_figures(period: Period, viewer: Any | None, at: datetime.datetime) ->
     def amount(value: float) -> Decimal:
         return Decimal(str(value)).quantize(CENT)
 
-    with data_for("duckdb", viewer, at) as data:
+    with data_for("duckdb", viewer, max(at, timezone.now())) as data:   # a past ``at``: reconstructed as of then
         params = Params(period=period)
         moments = [Moment(0, at, period)]
         by_owner = compute(data, params, moments, "owner", simulate=False).get(0, {})

@@ -7,10 +7,12 @@ run inside the move); their paths are planned from the moment of the win.
 from __future__ import annotations
 
 import datetime
+import random
 from dataclasses import dataclass, field
 from typing import Any
 
 from salesflow.currency.demo import USD_ACCOUNTS
+from salesflow.records import services
 from salesflow.records.demo.names import ACCOUNTS, LOST_REASONS, OPPORTUNITY_TYPES, SUBJECTS, domain
 from salesflow.records.demo.timeline import Path, Ref, Simulation
 
@@ -97,6 +99,43 @@ def plan_direct(sim: Simulation, age: float | None = None, account: str | None =
     plan_opportunity(sim, ref, owner, start, amount, account, subject, fate)
 
 
+def _band(amount: float) -> int:
+    return 0 if amount <= 50000 else 1 if amount <= 250000 else 2
+
+
+def plan_change(path: Path, owner: Any, extra: random.Random, kind: str, planned_amount: float) -> None:
+    """A pipeline change shortly after the path's last step, from its own random stream (``extra``), so the rest
+    of the demo stays as it was: ``slip`` pushes the close date into the next quarter (95–130 days later),
+    ``raise`` raises the amount in qualification (within its approval band), ``discount`` cuts it in negotiation."""
+    if not path.alive:
+        return
+    at = path.clock + datetime.timedelta(days=extra.uniform(0.05, 0.9))
+    if at >= path.sim.now:
+        return
+    days, factor = extra.randint(95, 130), extra.uniform(1.1, 1.3) if kind == "raise" else extra.uniform(0.85, 0.95)
+    ref = path.ref
+
+    def run() -> None:
+        from salesflow.records.models import Record
+
+        record = Record.objects.get(pk=ref())
+        if record.outcome:
+            return
+        if kind == "slip":
+            if record.close_date is not None:
+                services.do_set_fields(record.pk, owner, {"close_date": (
+                    record.close_date + datetime.timedelta(days=days)).isoformat()}, at=at)
+            return
+        if record.amount is None or record.currency != "EUR" or float(record.amount) != float(planned_amount):
+            return
+        changed = round(float(record.amount) * factor / 500) * 500
+        if kind == "raise" and _band(changed) != _band(planned_amount):
+            return
+        services.do_set_fields(record.pk, owner, {"amount": str(changed)}, at=at)
+
+    path.sim.add(at, run, f"pipeline change: {kind}")
+
+
 def plan_opportunity(sim: Simulation, ref: Ref, owner: Any, start: datetime.datetime, amount: float, account: str,
                      subject: str, fate: Fate | None = None, has_budget: bool = False,
                      has_solution: bool = False) -> Planned:
@@ -107,6 +146,9 @@ def plan_opportunity(sim: Simulation, ref: Ref, owner: Any, start: datetime.date
     head, support, bidmanager = users["head"], users["support"], users["bidmanager"]
     path = Path(sim, ref, start)
     planned = Planned(path)
+    extra = random.Random(f"{start.isoformat()}|{amount}|{account}")   # slips and amount changes (issue 20)
+    if extra.random() < 0.25:
+        plan_change(path, owner, extra, "raise", amount)
     if fate.won is None:
         lose_at = next((stage for stage in STAGES if rng.random() > WIN_CHANCE[stage]), "")
     else:
@@ -180,6 +222,8 @@ def plan_opportunity(sim: Simulation, ref: Ref, owner: Any, start: datetime.date
             return planned
         path.move(decider, "proposal", 1, 8)
     # Proposal
+    if extra.random() < 0.3:
+        plan_change(path, owner, extra, "slip", amount)
     path.activity(owner, "prepare_offer", 2, 10)
     if rng.random() < 0.4:
         path.activity(support, "erp_quotation", 0, 3)
@@ -189,6 +233,10 @@ def plan_opportunity(sim: Simulation, ref: Ref, owner: Any, start: datetime.date
         lose()
         return planned
     path.move(owner, "negotiation", 0, 3)
+    if extra.random() < 0.35:
+        plan_change(path, owner, extra, "slip", amount)
+    if extra.random() < 0.3:
+        plan_change(path, owner, extra, "discount", amount)
     # Negotiation
     path.activity(owner, "customer_feedback", 3, 20)
     path.activity(head, "contract_negotiation", 3, 25)
