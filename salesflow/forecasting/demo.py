@@ -92,5 +92,10 @@ def add_demo_forecasts(now: datetime.datetime, seed: int = 7) -> dict[str, int]:
                 services.do_adjust(users["head"], period.key, None, commit,
                                    "Organisation view after the forecast call", at=monday + datetime.timedelta(minutes=55))
                 counts["adjustments"] += 1
-            counts["locks"] += len(locks.do_lock(call + datetime.timedelta(minutes=5), [period]))
+            done = locks.do_lock(call + datetime.timedelta(minutes=5), [period])
+            for lock in done:   # the demo rebuilds the past: its snapshots are reconstructed from the log
+                if lock.snapshot is not None:
+                    lock.snapshot.backfilled = True
+                    lock.snapshot.save(update_fields=["backfilled"])
+            counts["locks"] += len(done)
     return counts

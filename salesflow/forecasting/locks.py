@@ -72,7 +72,7 @@ def do_lock(now: datetime.datetime | None = None, periods: list[Period] | None =
 def _actuals(period: Period) -> dict[str, Decimal]:
     """Owner → won in the period (the forecast by owner as of the period's end)."""
     at = min(period.end_at - datetime.timedelta(microseconds=1), timezone.now())
-    system, _ = services.system_figures(period, None, at)
+    system, _ = services.system_figures(period, None, at, past=True)
     return {owner: item["won"] for owner, item in system.items()}
 
 

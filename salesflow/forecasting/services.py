@@ -232,10 +232,11 @@ def latest_adjustments(period: str, until: datetime.datetime | None = None) -> d
     return found
 
 
-def system_figures(period: Period, viewer: Any | None, at: datetime.datetime) -> tuple[dict[str, dict[str, Decimal]],
-                                                                                         dict[str, Any]]:
+def system_figures(period: Period, viewer: Any | None, at: datetime.datetime, past: bool = False
+                   ) -> tuple[dict[str, dict[str, Decimal]], dict[str, Any]]:
     """Owner → won, weighted, expected (the forecast by owner as of ``at``) and the organisation's Monte Carlo
-    figures — over the records ``viewer`` may see."""
+    figures — over the records ``viewer`` may see. ``past``: ``at`` lies back (a lock, the end of a period), so
+    the state is reconstructed from the log as of then."""
     from salesflow.analytics.reports import Params
     from salesflow.analytics.reports.base import ALL_LABEL
     from salesflow.analytics.reports.forecast import Moment, compute
@@ -244,7 +245,7 @@ def system_figures(period: Period, viewer: Any | None, at: datetime.datetime) ->
     def amount(value: float) -> Decimal:
         return Decimal(str(value)).quantize(CENT)
 
-    with data_for("duckdb", viewer, max(at, timezone.now())) as data:   # a past ``at``: reconstructed as of then
+    with data_for("duckdb", viewer, max(at, timezone.now()) if past else at) as data:
         params = Params(period=period)
         moments = [Moment(0, at, period)]
         by_owner = compute(data, params, moments, "owner", simulate=False).get(0, {})
@@ -276,7 +277,7 @@ def rollup_data(period: str | None = None, viewer: Any | None = None, at: dateti
     at = at or timezone.now()
     found = parse_period(period) if period else period_containing(at, "quarter")
     nodes = team_nodes()
-    system, overall = system_figures(found, viewer, at)
+    system, overall = system_figures(found, viewer, at, past=frozen)
     inputs = core.Inputs(teams=nodes, system=system,
                          submissions=latest_submissions(found.key, at if frozen else None),
                          adjustments=latest_adjustments(found.key, at if frozen else None),

@@ -245,7 +245,11 @@ def waterfall_data(data: Data, params: Params) -> dict[str, Any]:
 
     scoped = forecast_records(data, plain)
     currencies = {row["record_id"]: row["currency"] for row in data.rows(scoped.select("record_id", "currency"))}
-    history = data.history.semi_join(scoped.select("record_id"), "record_id")
+    # only records with a change in the window (or in another currency: revalued) can make a step
+    changed = data.history.filter((data.history["at"] > ts(t1)) & (data.history["at"] <= ts(t2))).select("record_id")
+    foreign = scoped.filter(scoped.currency.fill_null(data.currency) != data.currency).select("record_id")
+    relevant = ibis.union(changed, foreign, distinct=True)
+    history = data.history.semi_join(scoped.select("record_id"), "record_id").semi_join(relevant, "record_id")
     history = history.filter(history["at"] <= ts(t2)).select(
         "record_id", "process", "version", "seq", "at", "field", "text", "number").order_by(["record_id", "seq"])
     rows = data.rows(history)
@@ -253,7 +257,6 @@ def waterfall_data(data: Data, params: Params) -> dict[str, Any]:
     rates_end = _rates(data, set(currencies.values()), t2.date())
     replay = Replay(data, period, rates_start, currencies, _group_function(data, params.by))
 
-    start_exact: dict[str, Decimal] = defaultdict(Decimal)
     states: dict[int, State] = {}
     index = 0
     while index < len(rows):
@@ -262,8 +265,6 @@ def waterfall_data(data: Data, params: Params) -> dict[str, Any]:
         while index < len(rows) and rows[index]["record_id"] == record_id and rows[index]["at"] <= t1:
             _apply(state, rows[index])
             index += 1
-        for group in (replay.groups_of(state) if replay.counted(state) else []):
-            start_exact[group] += replay.value(record_id, state)
         while index < len(rows) and rows[index]["record_id"] == record_id:
             seq = rows[index]["seq"]
             before = state.copy()
@@ -284,7 +285,7 @@ def waterfall_data(data: Data, params: Params) -> dict[str, Any]:
         for group in replay.groups_of(state):
             replay.book(group, "revalued", record_id, delta)
 
-    groups = sorted(set(starts) | set(ends) | set(replay.steps) | set(start_exact),
+    groups = sorted(set(starts) | set(ends) | set(replay.steps),
                     key=lambda label: (label == NONE_LABEL, str(label)))
     result = {}
     for group in groups:
@@ -300,12 +301,11 @@ def waterfall_data(data: Data, params: Params) -> dict[str, Any]:
             steps.append({"kind": kind, "count": len(step.records), "amount": amounts[kind],
                           "records": [{"record_id": record_id, "amount": cents(amount)}
                                       for record_id, amount in sorted(step.records.items())]})
-        result[group] = {"start": start, "end": end, "steps": steps,
-                         "start_exact": start_exact.get(group, Decimal(0))}
+        result[group] = {"start": start, "end": end, "steps": steps}
     if not result:
         result[ALL_LABEL] = {"start": Decimal("0.00"), "end": Decimal("0.00"),
                              "steps": [{"kind": kind, "count": 0, "amount": Decimal("0.00"), "records": []}
-                                       for kind in KINDS], "start_exact": Decimal(0)}
+                                       for kind in KINDS]}
     return {"period": period, "from": from_day, "to": to_day, "t1": t1, "t2": t2, "groups": result}
 
 

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from salesflow.records.demo.account_plans import plan_account_plans
 from salesflow.records.demo.leads import plan_lead
-from salesflow.records.demo.opportunities import plan_direct
+from salesflow.records.demo.opportunities import plan_direct, plan_stale
 from salesflow.records.demo.people import DEMO_PASSWORD, DEMO_USERS, create_users, demo_present
 from salesflow.records.demo.quality import plan_quality
 from salesflow.records.demo.showcase import plan_showcase
@@ -61,6 +61,8 @@ def generate(opportunities: int = DEFAULT_OPPORTUNITIES, seed: int = 7, now: dat
             plan_showcase(simulation)
         for _ in range(opportunities):
             plan_direct(simulation)
+        if opportunities >= SHOWCASE_FROM:
+            plan_stale(simulation)  # a few opportunities nobody touched for weeks (stale on the board, issue 20)
         for _ in range(leads):
             plan_lead(simulation, rng.uniform(2, 500))
         plan_account_plans(simulation)

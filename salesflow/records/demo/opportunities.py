@@ -136,6 +136,23 @@ def plan_change(path: Path, owner: Any, extra: random.Random, kind: str, planned
     path.sim.add(at, run, f"pipeline change: {kind}")
 
 
+#: Opportunities nobody has touched since they were opened (days ago, owner, amount): stale on the board.
+STALE = [(19, "kam", 45000), (33, "kam2", 82000), (52, "kam", 27500)]
+
+
+def plan_stale(sim: Simulation) -> None:
+    """A few opportunities left alone in qualification for longer than its ``stale_days`` (no random draws)."""
+    for index, (days, owner, amount) in enumerate(STALE):
+        account = ACCOUNTS[(5 * index + 3) % len(ACCOUNTS)]
+        start = sim.now - datetime.timedelta(days=days, hours=3)
+        fields = {"title": f"{SUBJECTS[index % len(SUBJECTS)]} – {account}", "amount": str(amount),
+                  "type": OPPORTUNITY_TYPES[1 + index % (len(OPPORTUNITY_TYPES) - 1)],
+                  "close_date": (start + datetime.timedelta(days=120)).date().isoformat()}
+        if sim.create(Ref(), start, PROCESS, sim.users[owner], fields,
+                      customer=lambda account=account: account_of(account)):
+            sim.count("opportunity_stale")
+
+
 def plan_opportunity(sim: Simulation, ref: Ref, owner: Any, start: datetime.datetime, amount: float, account: str,
                      subject: str, fate: Fate | None = None, has_budget: bool = False,
                      has_solution: bool = False) -> Planned:
