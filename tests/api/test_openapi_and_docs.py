@@ -44,6 +44,7 @@ ENDPOINTS = {
     ("/api/activities", "get"), ("/api/activities", "post"), ("/api/activities/import", "post"),
     ("/api/activities/{activity_id}", "get"), ("/api/tasks", "get"), ("/api/tasks", "post"),
     ("/api/tasks/{task_id}/done", "post"),
+    ("/api/forecast/rollup", "get"), ("/api/forecast/submissions", "post"), ("/api/forecast/adjustments", "post"),
 }
 #: Endpoints whose success answer is not JSON (a download).
 BINARY = {("/api/records/{record_id}/documents/{document_id}/content", "get")}

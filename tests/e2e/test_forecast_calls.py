@@ -43,6 +43,12 @@ def team(live_server: Any) -> dict[str, Any]:
     services.do_create_record("opportunity-management", people["kam"], {
         "title": "Storage pilot", "account": "Alpen Solar", "amount": "60000", "close_date": close},
         at=now - datetime.timedelta(days=1))
+    pushed = services.do_create_record("opportunity-management", people["kam"], {
+        "title": "Heat pump fleet", "account": "Stadtwerke Süd", "amount": "90000", "close_date": close},
+        at=now - datetime.timedelta(days=30))
+    services.do_set_fields(pushed.pk, people["kam"], {"close_date": (quarter.end + datetime.timedelta(days=20)
+                                                                     ).isoformat()}, at=now - datetime.timedelta(days=20))
+    people["pushed"] = pushed.pk
     people["period"] = quarter.key
     people["from"] = (now - datetime.timedelta(days=4)).date().isoformat()
     return people
@@ -85,7 +91,15 @@ def test_submit_adjust_and_see_the_rollup(page: Page, live_server: Any, team: di
     expect(page.locator("body")).to_contain_text("Amount increased")
     page.wait_for_timeout(800)
     shot(page, "waterfall-en")
+    page.goto(f"{base}/board/")
+    card = page.locator(f"#card-{team['pushed']}")
+    expect(card).to_contain_text("slipped 1×")
+    expect(card).to_contain_text("stale")                      # qualification: stale after 14 days without an event
+    shot(page, "board-slips-stale-en")
     page.context.add_cookies([{"name": "django_language", "value": "de", "url": base}])
+    page.goto(f"{base}/board/")
+    expect(page.locator(f"#card-{team['pushed']}")).to_contain_text("1× verschoben")
+    shot(page, "board-slips-stale-de")
     page.goto(f"{base}/controlling/forecast/?period={period}")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Forecast-Calls")
     expect(page.locator("#rollup")).to_contain_text("Angepasstes Commit")
