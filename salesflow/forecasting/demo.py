@@ -47,7 +47,7 @@ def _mondays(period: Period, now: datetime.datetime, every: int) -> list[datetim
 
 
 def add_demo_forecasts(now: datetime.datetime, seed: int = 7) -> dict[str, int]:
-    """Teams, submissions, adjustments and locks for the three past quarters and the current one."""
+    """Teams, submissions, adjustments and locks for the two past quarters and the current one."""
     from salesflow.forecasting import locks, services
 
     rng = random.Random(seed * 31 + 20)
@@ -59,10 +59,10 @@ def add_demo_forecasts(now: datetime.datetime, seed: int = 7) -> dict[str, int]:
     for name, (parent, manager) in HIERARCHY.items():
         services.do_set_team(None, name, parent, manager)
     current = period_containing(now, "quarter")
-    periods = [current.previous().previous().previous(), current.previous().previous(), current.previous(), current]
+    periods = [current.previous().previous(), current.previous(), current]
     counts = {"submissions": 0, "adjustments": 0, "locks": 0}
     for period in periods:
-        every = 3 if period == current else 6            # every third week this quarter, sixth before (a quick demo)
+        every = 2 if period == current else 3            # calls every other week this quarter, every third before
         mondays = _mondays(period, now, every)
         actual = {name: _won(users[name], period) for name in SUBMITTERS}
         for index, monday in enumerate(mondays):
@@ -92,6 +92,8 @@ def add_demo_forecasts(now: datetime.datetime, seed: int = 7) -> dict[str, int]:
                 services.do_adjust(users["head"], period.key, None, commit,
                                    "Organisation view after the forecast call", at=monday + datetime.timedelta(minutes=55))
                 counts["adjustments"] += 1
+            if index != len(mondays) // 2 and not (period == current and index == len(mondays) - 1):
+                continue        # one locked call per quarter (mid-quarter; this quarter: the latest) keeps the demo quick
             done = locks.do_lock(call + datetime.timedelta(minutes=5), [period])
             for lock in done:   # the demo rebuilds the past: its snapshots are reconstructed from the log
                 if lock.snapshot is not None:

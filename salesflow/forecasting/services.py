@@ -249,7 +249,8 @@ def system_figures(period: Period, viewer: Any | None, at: datetime.datetime, pa
         params = Params(period=period)
         moments = [Moment(0, at, period)]
         by_owner = compute(data, params, moments, "owner", simulate=False).get(0, {})
-        total = compute(data, params, moments, None).get(0, {}).get(ALL_LABEL)
+        # Monte Carlo for the roll-up shown now; a lock's snapshot carries its own
+        total = compute(data, params, moments, None, simulate=not past).get(0, {}).get(ALL_LABEL)
     figures = {owner: {"won": amount(item.won), "weighted": amount(item.weighted), "expected": amount(item.expected)}
                for owner, item in by_owner.items()}
     distribution = total.distribution if total is not None else None
