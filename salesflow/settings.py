@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "salesflow.products",
     "salesflow.quotes",
     "salesflow.coaching",
+    "salesflow.forecasting",
     "salesflow.activities",
     "salesflow.lists",
 ]

@@ -95,6 +95,58 @@ def forecast_chart(report: Report) -> dict[str, Any]:
     return _base(N_("Forecast %(period)s vs target (P10–P90 band)", period=summary.get("period", "")), rows, layer=layers)
 
 
+def waterfall_chart(report: Report) -> dict[str, Any]:
+    """Start, one floating bar per change (green up, red down, grey without change) and the end."""
+    rows = [dict(row, sign=("total" if row["kind"] in ("start", "end") else
+                            "up" if row["amount"] > 0 else "down" if row["amount"] < 0 else "none"))
+            for row in getattr(report, "chart", [])]
+    for row in rows:
+        if row["kind"] == "start":
+            row["label"] = N_("Start %(day)s", day=report.summary["from"])
+        elif row["kind"] == "end":
+            row["label"] = N_("End %(day)s", day=report.summary["to"])
+    x = {"field": "label", "type": "nominal", "sort": None, "title": None, "axis": {"labelAngle": -30}}
+    return _base(N_("Open pipeline %(period)s: what changed", period=report.summary["period"]), rows, layer=[
+        {"mark": {"type": "bar", "tooltip": True},
+         "encoding": {"x": x, "y": {"field": "from", "type": "quantitative",
+                                    "title": N_("Amount (%(currency)s)", currency=report.summary["currency"])},
+                      "y2": {"field": "to"},
+                      "color": {"field": "sign", "type": "nominal", "legend": None,
+                                "scale": {"domain": ["total", "up", "down", "none"],
+                                          "range": ["#2563eb", "#16a34a", "#dc2626", "#94a3b8"]}}}},
+    ])
+
+
+def slips_chart(report: Report) -> dict[str, Any]:
+    """Slips per record (the records that slipped most first)."""
+    rows = [dict(row, label=f"#{row['record_id']}") for row in report.tables["records"].rows[:20]]
+    return _base(N_("Records whose close date slipped, by number of slips"), rows, mark={"type": "bar", "tooltip": True},
+                 encoding={"y": {"field": "label", "type": "nominal", "sort": None, "title": None},
+                           "x": {"field": "slips", "type": "quantitative", "title": N_("Slips"),
+                                 "axis": {"tickMinStep": 1}}})
+
+
+def stale_chart(report: Report) -> dict[str, Any]:
+    """Days without an event per stale record against its stage's limit."""
+    rows = [dict(row, label=f"#{row['record_id']}") for row in report.tables["records"].rows[:20]]
+    y = {"field": "label", "type": "nominal", "sort": None, "title": None}
+    return _base(N_("Stale records: days without an event (tick: the stage's limit)"), rows, layer=[
+        {"mark": {"type": "bar", "tooltip": True, "color": "#f59e0b"},
+         "encoding": {"y": y, "x": {"field": "days", "type": "quantitative", "title": N_("Days")}}},
+        {"mark": {"type": "tick", "color": "#dc2626", "thickness": 2},
+         "encoding": {"y": y, "x": {"field": "stale_days", "type": "quantitative"}}},
+    ])
+
+
+def lost_reasons_chart(report: Report) -> dict[str, Any]:
+    """Lost amount per reason, the quarter's stacks side by side."""
+    rows = report.tables["by_period"].rows
+    return _base(N_("Lost amount by reason and quarter"), rows, mark={"type": "bar", "tooltip": True}, encoding={
+        "x": {"field": "group", "type": "ordinal", "title": N_("Quarter")},
+        "y": {"field": "amount", "type": "quantitative", "title": N_("Lost amount")},
+        "color": {"field": "reason_title", "type": "nominal", "title": N_("Reason for loss")}})
+
+
 def calibration_chart(report: Report) -> dict[str, Any]:
     rows = [dict(row, default=row["default_probability"] / 100.0) for row in report.tables["stages"].rows
             if row["n"]]
@@ -227,7 +279,8 @@ def coaching_chart(report: Report) -> dict[str, Any]:
 
 CHARTS = {
     "funnel": funnel_chart, "durations": durations_chart, "adherence": adherence_chart, "winrate": winrate_chart,
-    "forecast": forecast_chart, "calibration": calibration_chart, "accuracy": accuracy_chart, "plan": plan_chart,
+    "forecast": forecast_chart, "waterfall": waterfall_chart, "slips": slips_chart,
+    "stale": stale_chart, "lost-reasons": lost_reasons_chart, "calibration": calibration_chart, "accuracy": accuracy_chart, "plan": plan_chart,
     "lead-to-win": lead_to_win_chart, "lead-to-order": lead_to_order_chart, "renewals": renewals_chart,
     "mystery-shopping": score_trend_chart, "satisfaction": score_trend_chart, "tat": tat_chart,
     "coaching": coaching_chart,

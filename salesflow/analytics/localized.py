@@ -11,13 +11,14 @@ from typing import Any
 from django.utils.translation import gettext, gettext_noop
 
 from salesflow.analytics.reports.base import ALL_LABEL, NONE_LABEL, Column
+from salesflow.analytics.reports.lostreasons import NO_REASON
 from salesflow.analytics.reports.winrate import SEGMENT_EXISTING, SEGMENT_NEW
 from salesflow.engine.texts import Sentence, Translated
 from salesflow.web import formats
 from salesflow.web.i18n import localize, translate_label
 
 #: texts the reports put into cells (groups, flags) that have a translation
-CELL_WORDS = {ALL_LABEL: gettext_noop("all"), NONE_LABEL: gettext_noop("(none)"),
+CELL_WORDS = {ALL_LABEL: gettext_noop("all"), NONE_LABEL: gettext_noop("(none)"), NO_REASON: gettext_noop("(no reason)"),
               SEGMENT_NEW: gettext_noop("new business"), SEGMENT_EXISTING: gettext_noop("existing customer"),
               "team": gettext_noop("team"), "owner": gettext_noop("owner"), "type": gettext_noop("type")}
 

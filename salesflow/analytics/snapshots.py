@@ -87,7 +87,8 @@ def take_snapshot(process: str | None = None, periods: list[Period] | None = Non
                   seed: int = 0) -> list[ForecastSnapshot]:
     """Store the forecast of ``periods`` (default: this and next quarter) as of ``at`` (default now)."""
     at = at or timezone.now()
-    with data_for(engine, None, at, hide_strictly_confidential=True) as data:
+    # the data as of now: a past ``at`` is then reconstructed from the log (as of ``at``), not read off the records
+    with data_for(engine, None, max(at, timezone.now()), hide_strictly_confidential=True) as data:
         snapshots = []
         for key in _processes(data, process):
             moments = [Moment(index, at, period) for index, period in enumerate(periods or default_periods(at))]

@@ -449,8 +449,13 @@ def load_data(engine: str = "duckdb", user: Any | None = None, now: datetime.dat
     hidden = hidden_record_ids(user, hide_strictly_confidential)
     users, memberships, targets, snapshots = _reference_rows()
     from salesflow.analytics.quality_rows import quality_rows
+    from salesflow.analytics.reports.base import ReportSettings
+    from salesflow.people import access
 
-    return Data(backend=backend, quality=quality_rows(user), events=without_records(events, hidden),
+    forecasting = access.policy().settings.forecasting
+    settings = ReportSettings(lost_reason_field=forecasting.lost_reason_field,
+                              lost_reason_note_field=forecasting.lost_reason_note_field)
+    return Data(backend=backend, quality=quality_rows(user), settings=settings, events=without_records(events, hidden),
                 history=without_records(history, hidden),
                 records=without_records(records, hidden),
                 visits=without_records(visits, hidden) if visits is not None else None, memberships=memberships,

@@ -3,11 +3,14 @@
 from django.urls import path
 
 from salesflow.analytics import views
+from salesflow.forecasting import views as forecasting_views
 
 urlpatterns = [
     path("", views.dashboard, name="controlling"),
     path("targets/", views.targets, name="controlling_targets"),
+    path("forecast/", forecasting_views.forecast_page, name="controlling_forecast"),
     path("targets/import/", views.targets_import, name="controlling_targets_import"),
+    path("calibrate/<slug:key>/", views.calibrate, name="controlling_calibrate"),
     path("panel/<slug:kind>/", views.panel, name="controlling_panel"),
     path("report/<slug:kind>/", views.report_page, name="controlling_report"),
     path("report/<slug:kind>.csv", views.report_csv, name="controlling_csv"),

@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import translation
+from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -50,7 +51,9 @@ PARAM_KEYS = ("process", "from", "to", "by", "period", "as_of")
 PLANNING_RIGHT = "planning"
 TITLES = {
     "funnel": _("Funnel"), "durations": _("Time in stage"), "adherence": _("Process adherence"),
-    "winrate": _("Win rate"), "forecast": _("Forecast vs target"), "calibration": _("Probability calibration"),
+    "winrate": _("Win rate"), "forecast": _("Forecast vs target"),
+    "waterfall": _("Pipeline waterfall"), "slips": _("Slipped close dates"), "stale": _("Stale records"),
+    "lost-reasons": _("Reasons for loss"), "calibration": _("Probability calibration"),
     "accuracy": _("Forecast accuracy"), "plan": _("Sales plan"), "lead-to-win": _("Lead-to-win conversion"),
     "lead-to-order": _("Lead-to-order cycle time"), "renewals": _("Renewal rate"),
     "mystery-shopping": _("Mystery shopping"), "satisfaction": _("Customer and channel satisfaction"),
@@ -66,6 +69,14 @@ KEY_FIGURES: dict[str, list[tuple[str, str, str]]] = {
     "forecast": [("won", _("Won"), "money"), ("expected", _("Expected"), "money"), ("target", _("Target"), "money"),
                  ("gap", _("Gap"), "money"), ("coverage", _("Coverage"), "num"), ("p10", _("P10"), "money"),
                  ("p50", _("P50"), "money"), ("p90", _("P90"), "money")],
+    "waterfall": [("start", _("Open pipeline at the start"), "money"), ("end", _("Open pipeline at the end"), "money"),
+                  ("change", _("Change"), "money")],
+    "slips": [("slipped_records", _("Records that slipped"), "int"), ("slips", _("Slips"), "int"),
+              ("slipped_amount", _("Amount of those"), "money")],
+    "stale": [("stale", _("Stale records"), "int"), ("stale_share", _("Share of open records"), "pct"),
+              ("stale_amount", _("Stale amount"), "money")],
+    "lost-reasons": [("lost", _("Lost"), "int"), ("lost_amount", _("Lost amount"), "money"),
+                     ("top_reason_share", _("Top reason's share of lost amount"), "pct")],
     "calibration": [("pairs", _("Record × stage pairs"), "int"), ("brier_default", _("Brier (defaults)"), "num"),
                     ("brier_suggested", _("Brier (suggested)"), "num")],
     "accuracy": [("snapshots", _("Snapshots"), "int"), ("mape", _("MAPE"), "pct"), ("bias", _("Bias"), "pct"),
@@ -310,7 +321,14 @@ def report_page(request: HttpRequest, kind: str) -> HttpResponse:
     except EngineError as problem:
         messages.error(request, localize(problem.message))
         return redirect("controlling")
+    calibrate = None
+    if kind == "calibration" and report.params.get("process"):
+        from salesflow.guidelines.calibration import may_calibrate
+
+        if may_calibrate(request.user, report.params["process"]):
+            calibrate = report.params["process"]
     return render(request, "analytics/report.html", {
+        "calibrate": calibrate,
         "kind": kind, "title": TITLES[kind], "report": report, "figures": _figures(report),
         "spec": _spec(report), "report_title": localize(report.title), "notes": notes(report),
         "tables": [_table_context(report, name) for name in report.tables],
@@ -348,6 +366,24 @@ def report_chart(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
     if request.GET.get("download"):
         response["Content-Disposition"] = f'attachment; filename="salesflow-{kind}.{fmt}"'
     return response
+
+
+@login_required
+@require_POST
+def calibrate(request: HttpRequest, key: str) -> HttpResponse:
+    """A draft version of the process with the calibration's suggested probabilities (the responsible role)."""
+    from salesflow.guidelines.calibration import do_propose_calibrated_version
+
+    _staff(request)
+    try:
+        version = do_propose_calibrated_version(key, request.user)
+    except EngineError as problem:
+        messages.error(request, localize(problem.message))
+        return redirect(f"{reverse('controlling_report', args=['calibration'])}?{urlencode({'process': key})}")
+    messages.success(request, _("Draft version %(version)s of %(process)s created with the suggested probabilities; "
+                                "it goes through review and approval like any change.") % {
+        "version": version.version, "process": key})
+    return redirect("process", key=key)
 
 
 def _target_input(data: Any) -> TargetInput:

@@ -16,6 +16,7 @@ from salesflow.api import (
     chain,
     coaching,
     errors,
+    forecast,
     material,
     me,
     partners,
@@ -103,3 +104,4 @@ api.add_router("/coaching", coaching.router)
 api.add_router("/saved-filters", lists_api.filters_router)
 api.add_router("/lists", lists_api.lists_router)
 api.add_router("/audit", lists_api.audit_router)
+api.add_router("/forecast", forecast.router)

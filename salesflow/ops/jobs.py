@@ -70,6 +70,13 @@ def forecast_snapshot(now: datetime.datetime) -> dict[str, Any]:
     return {"snapshots": len(take_snapshot(at=now))}
 
 
+def forecast_lock(now: datetime.datetime) -> dict[str, Any]:
+    """The weekly forecast lock when its call (library settings) has passed and is not locked yet."""
+    from salesflow.forecasting.locks import do_lock
+
+    return {"locked": len(do_lock(now))}
+
+
 def audit_checkpoint(now: datetime.datetime) -> dict[str, Any]:
     """An audit checkpoint of the event chain when one is due (where the checkpoints module is installed)."""
     if importlib.util.find_spec("salesflow.records.checkpoints") is None:
@@ -99,6 +106,7 @@ def mail_digest(now: datetime.datetime) -> dict[str, Any]:
 JOBS: list[Job] = [
     Job("schedules", "5 * * * *", "reminders, deadline breaches, timed moves (salesflow jobs run)", run_schedules),
     Job("forecast_snapshot", "0 6 * * mon", "the weekly forecast snapshot", forecast_snapshot),
+    Job("forecast_lock", "*/15 * * * *", "the weekly forecast lock, once its call has passed", forecast_lock),
     Job("audit_checkpoint", "30 * * * *", "an audit checkpoint of the event chain when due", audit_checkpoint),
     Job("mail_outbox", "* * * * *", "send the outbox, retry failed e-mails", mail_outbox),
     Job("mail_digest", "0 7 * * *", "the daily e-mail digest", mail_digest),

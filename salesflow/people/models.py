@@ -34,6 +34,11 @@ class Team(models.Model):
     """A sales team; confidential records are visible to their owner's team."""
 
     name = models.CharField(max_length=100, unique=True)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children",
+                               help_text="The team this team belongs to (teams nest: the sales hierarchy).")
+    manager = models.ForeignKey("people.User", null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="managed_teams",
+                                help_text="Who manages the team (may adjust its forecast).")
 
     class Meta:
         ordering = ["name"]

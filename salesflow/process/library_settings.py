@@ -105,6 +105,10 @@ class LibraryRights(Strict):
     manage_products: list[Ident] = Field(
         default_factory=list,
         description="May keep the product catalogue: add, change, import products and price lists (all staff read it).")
+    adjust_forecast: list[Ident] = Field(
+        default_factory=list,
+        description="May adjust the forecast of the whole organisation and of every team (a team's manager may "
+                    "adjust that team's and its sub-teams').")
 
     def grants(self) -> dict[str, frozenset[str]]:
         """Every right with the roles holding it."""
@@ -151,6 +155,20 @@ class CoachingSection(Strict):
         default=21, ge=1, le=3660,
         description="An open record without any event for this many days is stalled (as is one over its stage's "
                     "max_days).")
+
+
+class ForecastingSection(Strict):
+    """Forecast submissions and pipeline analysis (see README, "Forecast submissions")."""
+
+    lock_weekday: int = Field(
+        default=0, ge=0, le=6, description="Day of the weekly forecast call (0 Monday … 6 Sunday): at lock_time the "
+                                           "week's submissions and adjustments are frozen into the forecast snapshot.")
+    lock_time: str = Field(default="10:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$",
+                           description="Time of the weekly lock (HH:MM, the server's time zone).")
+    lost_reason_field: Ident | None = Field(
+        default=None, description="The choice field that says why a record was lost (the lost-reasons report).")
+    lost_reason_note_field: Ident | None = Field(
+        default=None, description="The text field beside it for the details (e.g. of 'other').")
 
 
 class MonitoringSection(Strict):
@@ -244,6 +262,7 @@ class LibrarySettings(Strict):
         default_factory=dict, description="Names of the kinds of link between records per language (unnamed kinds "
                                           "show their id).")
     offers: OffersSection = Field(default_factory=OffersSection)
+    forecasting: ForecastingSection = Field(default_factory=ForecastingSection)
 
     def referenced_roles(self) -> list[tuple[tuple[str | int, ...], str]]:
         """Every role id the settings name, with its path below ``library_settings``."""

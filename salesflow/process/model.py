@@ -308,6 +308,9 @@ class Stage(Strict):
     probability: int = Field(ge=0, le=100)
     forecast_category: ForecastCategory | None = None
     max_days: int | None = Field(default=None, ge=0, description="Time limit in days for the stage.")
+    stale_days: int | None = Field(
+        default=None, ge=1, description="Open stages only: a record here with no event for more than this many days "
+                                        "is stale (flagged on the board and My work, listed by `report stale`).")
     outcome: Outcome | None = None
     activities: list[Activity] = Field(default_factory=list)
     gate: Gate | None = None

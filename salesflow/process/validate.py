@@ -480,6 +480,8 @@ class _Checker:
                 self._check_requirements((*gate_path, "requires"), stage.gate.requires)
             self._check_requirements((*path, "requires"), stage.requires)
             self._check_effects(path, stage)
+            if stage.stale_days is not None and stage.is_outcome:
+                self.report((*path, "stale_days"), "stale_days is for open stages (an outcome stage ends the record)")
             if stage.decided_by is not None:
                 if not stage.is_outcome:
                     self.report((*path, "decided_by"), "decided_by on a stage is for outcome stages (who decides to "

@@ -18,6 +18,7 @@ def test_opportunity_generation_and_report_suite(tmp_path, db):
     generated = analytics.generate_opportunities(300, path)
     assert generated["events"] > 300 * 3
     result = analytics.run_suite(path)
-    assert set(result["per_kind"]) == {"funnel", "durations", "adherence", "winrate", "forecast", "calibration",
+    assert set(result["per_kind"]) == {"funnel", "durations", "adherence", "winrate", "forecast", "waterfall",
+                                      "slips", "stale", "lost-reasons", "calibration",
                                       "accuracy", "plan", "lead-to-win", "lead-to-order", "renewals",
                                       "mystery-shopping", "satisfaction", "tat", "coaching"}

@@ -57,6 +57,7 @@ ENDPOINTS = {
     ("/api/products", "get"), ("/api/products", "post"), ("/api/quotes", "post"), ("/api/quotes/{quote_id}", "get"),
     ("/api/quotes/{quote_id}/revise", "post"), ("/api/quotes/{quote_id}/answer", "post"),
     ("/api/quotes/{quote_id}/document", "get"), ("/api/orders/{record_id}/lines", "get"),
+    ("/api/forecast/rollup", "get"), ("/api/forecast/submissions", "post"), ("/api/forecast/adjustments", "post"),
 }
 #: Endpoints whose success answer is not JSON (a download).
 BINARY = {("/api/records/{record_id}/documents/{document_id}/content", "get"), ("/api/lists/records/export", "get"),

@@ -17,7 +17,7 @@ def test_lost_after_informing_the_customer(cli, staff) -> None:
     assert refused.code == 3, refused
     assert [item["id"] for item in refused.json()["unmet"]] == ["customer_informed"]
     assert cli("record", "do", rid, "customer_informed", "--as", "kam").code == 0
-    assert cli("record", "set", rid, "lost_reason=Price", "--as", "kam").code == 0
+    assert cli("record", "set", rid, "lost_reason=price", "--as", "kam").code == 0
     assert cli("record", "decide", rid, "no", "--as", "head", "--note", "Price gap").code == 0
     lost = cli("record", "move", rid, "lost", "--as", "kam", "--json")
     assert lost.code == 0, lost

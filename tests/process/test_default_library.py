@@ -116,7 +116,8 @@ def test_fields(definition: ProcessDefinition) -> None:
         "bid_manager": "user",
         "type": "choice",
         "desired_solution": "text",
-        "lost_reason": "text",
+        "lost_reason": "choice",
+        "lost_reason_note": "text",
     }
     assert definition.fields["bid_manager"].role == "bid_manager"
     assert definition.fields["type"].choice_ids() == [

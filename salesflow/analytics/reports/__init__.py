@@ -13,10 +13,13 @@ from salesflow.analytics.reports.conversion import lead_to_win
 from salesflow.analytics.reports.durations import durations
 from salesflow.analytics.reports.forecast import forecast
 from salesflow.analytics.reports.funnel import funnel
+from salesflow.analytics.reports.hygiene import slips, stale
+from salesflow.analytics.reports.lostreasons import lost_reasons
 from salesflow.analytics.reports.monitoring import mystery_shopping, satisfaction
 from salesflow.analytics.reports.plan import plan
 from salesflow.analytics.reports.renewals import renewals
 from salesflow.analytics.reports.tat import tat
+from salesflow.analytics.reports.waterfall import waterfall
 from salesflow.analytics.reports.winrate import winrate
 from salesflow.engine.errors import BadInput
 from salesflow.engine.texts import N_
@@ -28,6 +31,10 @@ KINDS: dict[str, ReportFunction] = {
     "adherence": adherence,
     "winrate": winrate,
     "forecast": forecast,
+    "waterfall": waterfall,
+    "slips": slips,
+    "stale": stale,
+    "lost-reasons": lost_reasons,
     "calibration": calibration,
     "accuracy": accuracy,
     "plan": plan,

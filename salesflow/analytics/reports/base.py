@@ -46,6 +46,7 @@ class StageInfo:
     forecast_category: str
     max_days: int | None
     outcome: str | None         # won | lost | None
+    stale_days: int | None = None
 
 
 @dataclass
@@ -63,6 +64,8 @@ class Catalog:
     kinds: dict[str, str] = field(default_factory=dict)
     #: (process, version, stage, activity) of every activity a stage recommends (required ones included)
     activities: list[tuple[str, int, str, str]] = field(default_factory=list)
+    #: (process, field) → choice → its title (a `Translated`) of every choice field (newest version wins)
+    choices: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
 
     def processes(self) -> list[str]:
         """Process keys in alphabetical order."""
@@ -151,6 +154,14 @@ class QualityRows:
 
 
 @dataclass
+class ReportSettings:
+    """What the library settings (``forecasting``) tell the reports: the fields naming why a record was lost."""
+
+    lost_reason_field: str | None = None
+    lost_reason_note_field: str | None = None
+
+
+@dataclass
 class Data:
     """The input of every report: normalised event and record tables on one backend, and reference data.
 
@@ -190,6 +201,8 @@ class Data:
     book: Any = None
     #: assessments, 1:1 meetings and managers (the sales-process-management reports)
     quality: QualityRows = field(default_factory=QualityRows)
+    #: the library settings the reports need
+    settings: ReportSettings = field(default_factory=ReportSettings)
 
     _cache: dict[str, ir.Table] = field(default_factory=dict)
 

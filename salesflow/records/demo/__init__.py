@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from salesflow.records.demo.account_plans import plan_account_plans
 from salesflow.records.demo.leads import plan_lead
-from salesflow.records.demo.opportunities import plan_direct
+from salesflow.records.demo.opportunities import plan_direct, plan_stale
 from salesflow.records.demo.people import DEMO_PASSWORD, DEMO_USERS, create_users, demo_present
 from salesflow.records.demo.quality import plan_quality
 from salesflow.records.demo.showcase import plan_showcase
@@ -64,6 +64,8 @@ def generate(opportunities: int = DEFAULT_OPPORTUNITIES, seed: int = 7, now: dat
             plan_showcase(simulation)
         for _ in range(opportunities):
             plan_direct(simulation)
+        if opportunities >= SHOWCASE_FROM:
+            plan_stale(simulation)  # a few opportunities nobody touched for weeks (stale on the board, issue 20)
         for _ in range(leads):
             plan_lead(simulation, rng.uniform(2, 500))
         plan_account_plans(simulation)
@@ -83,9 +85,12 @@ def generate(opportunities: int = DEFAULT_OPPORTUNITIES, seed: int = 7, now: dat
     from salesflow.analytics.demo import add_demo_planning
 
     planning = add_demo_planning(now)  # quarterly team targets and the weekly forecast history
+    from salesflow.forecasting.demo import add_demo_forecasts
+
+    forecasts = add_demo_forecasts(now, seed)  # teams, forecast submissions, adjustments, weekly locks (issue 20)
     return {"users": len(users), "opportunities": opportunities, "leads": leads, "actions": actions,
             "records": _records_by_process(), "segments": segments, "plan": dict(sorted(simulation.tally.items())),
-            "exchange_rates": rates, "quality": quality,
+            "exchange_rates": rates, "quality": quality, "forecasts": forecasts,
             **planning}
 
 

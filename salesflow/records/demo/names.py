@@ -31,7 +31,12 @@ LAST_NAMES = ["Albrecht", "Bauer", "Conrad", "Dietrich", "Engel", "Fischer", "Gr
 JOB_TITLES = ["Head of Energy", "Procurement Manager", "CFO", "Technical Director", "Facility Manager",
               "Head of IT", "Managing Director", "Sustainability Officer"]
 OPPORTUNITY_TYPES = ["new_business", "stabilisation", "cross_selling", "delivery_rate_increase", "new_product_launch"]
-LOST_REASONS = ["Price", "Competitor chosen", "No budget", "Project postponed", "Requirements not met"]
+#: Why demo deals are lost: (choice of the library's lost_reason field, the words said), "other" with details.
+LOST_REASONS = [("price", "Price"), ("price", "Price"), ("competitor", "Competitor chosen"),
+                ("competitor", "Competitor chosen"), ("no_budget", "No budget"), ("postponed", "Project postponed"),
+                ("requirements_not_met", "Requirements not met"), ("no_decision", "No decision by the customer"),
+                ("other", "Customer merged with a competitor's customer"),
+                ("other", "Funding programme ended")]
 LEAD_SOURCES = ["web", "web", "event", "referral", "cold_call", "partner", "campaign", "campaign"]
 STRATEGIES = ["stabilisation", "cross_selling", "delivery_rate_increase", "new_product_launch"]
 

@@ -7,10 +7,12 @@ run inside the move); their paths are planned from the moment of the win.
 from __future__ import annotations
 
 import datetime
+import random
 from dataclasses import dataclass, field
 from typing import Any
 
 from salesflow.currency.demo import USD_ACCOUNTS
+from salesflow.records import services
 from salesflow.records.demo.names import ACCOUNTS, LOST_REASONS, OPPORTUNITY_TYPES, SUBJECTS, domain
 from salesflow.records.demo.timeline import Path, Ref, Simulation
 
@@ -97,6 +99,60 @@ def plan_direct(sim: Simulation, age: float | None = None, account: str | None =
     plan_opportunity(sim, ref, owner, start, amount, account, subject, fate)
 
 
+def _band(amount: float) -> int:
+    return 0 if amount <= 50000 else 1 if amount <= 250000 else 2
+
+
+def plan_change(path: Path, owner: Any, extra: random.Random, kind: str, planned_amount: float) -> None:
+    """A pipeline change shortly after the path's last step, from its own random stream (``extra``), so the rest
+    of the demo stays as it was: ``slip`` pushes the close date into the next quarter (95–130 days later),
+    ``raise`` raises the amount in qualification (within its approval band), ``discount`` cuts it in negotiation."""
+    if not path.alive:
+        return
+    at = path.clock + datetime.timedelta(days=extra.uniform(0.05, 0.9))
+    if at >= path.sim.now:
+        return
+    days, factor = extra.randint(95, 130), extra.uniform(1.1, 1.3) if kind == "raise" else extra.uniform(0.85, 0.95)
+    ref = path.ref
+
+    def run() -> None:
+        from salesflow.records.models import Record
+
+        record = Record.objects.get(pk=ref())
+        if record.outcome:
+            return
+        if kind == "slip":
+            if record.close_date is not None:
+                services.do_set_fields(record.pk, owner, {"close_date": (
+                    record.close_date + datetime.timedelta(days=days)).isoformat()}, at=at)
+            return
+        if record.amount is None or record.currency != "EUR" or float(record.amount) != float(planned_amount):
+            return
+        changed = round(float(record.amount) * factor / 500) * 500
+        if kind == "raise" and _band(changed) != _band(planned_amount):
+            return
+        services.do_set_fields(record.pk, owner, {"amount": str(changed)}, at=at)
+
+    path.sim.add(at, run, f"pipeline change: {kind}")
+
+
+#: Opportunities nobody has touched since they were opened (days ago, owner, amount): stale on the board.
+STALE = [(19, "kam", 45000), (33, "kam2", 82000), (52, "kam", 27500)]
+
+
+def plan_stale(sim: Simulation) -> None:
+    """A few opportunities left alone in qualification for longer than its ``stale_days`` (no random draws)."""
+    for index, (days, owner, amount) in enumerate(STALE):
+        account = ACCOUNTS[(5 * index + 3) % len(ACCOUNTS)]
+        start = sim.now - datetime.timedelta(days=days, hours=3)
+        fields = {"title": f"{SUBJECTS[index % len(SUBJECTS)]} – {account}", "amount": str(amount),
+                  "type": OPPORTUNITY_TYPES[1 + index % (len(OPPORTUNITY_TYPES) - 1)],
+                  "close_date": (start + datetime.timedelta(days=120)).date().isoformat()}
+        if sim.create(Ref(), start, PROCESS, sim.users[owner], fields,
+                      customer=lambda account=account: account_of(account)):
+            sim.count("opportunity_stale")
+
+
 def plan_opportunity(sim: Simulation, ref: Ref, owner: Any, start: datetime.datetime, amount: float, account: str,
                      subject: str, fate: Fate | None = None, has_budget: bool = False,
                      has_solution: bool = False) -> Planned:
@@ -107,6 +163,9 @@ def plan_opportunity(sim: Simulation, ref: Ref, owner: Any, start: datetime.date
     head, support, bidmanager = users["head"], users["support"], users["bidmanager"]
     path = Path(sim, ref, start)
     planned = Planned(path)
+    extra = random.Random(f"{start.isoformat()}|{amount}|{account}")   # slips and amount changes (issue 20)
+    if extra.random() < 0.25:
+        plan_change(path, owner, extra, "raise", amount)
     if fate.won is None:
         lose_at = next((stage for stage in STAGES if rng.random() > WIN_CHANCE[stage]), "")
     else:
@@ -119,11 +178,12 @@ def plan_opportunity(sim: Simulation, ref: Ref, owner: Any, start: datetime.date
     def lose(reason: str = "", decided_by: Any | None = None) -> None:
         """The customer is informed and the record closes as Lost; where the stage's gate asks a decision,
         ending there is that decision: its decider (or delegate) answers no first."""
-        text = reason or fate.lost_reason or rng.choice(LOST_REASONS)
+        given = reason or fate.lost_reason
+        choice, text = ("other", given) if given else rng.choice(LOST_REASONS)
         if decided_by is not None:
             path.decide(decided_by, "no", note=text, low=0.2, high=2)
         path.activity(owner, "customer_informed", 1, 6)
-        path.fields(owner, {"lost_reason": text}, 0, 2)
+        path.fields(owner, {"lost_reason": choice, **({"lost_reason_note": text} if choice == "other" else {})}, 0, 2)
         if path.move(owner, "lost", 0, 1):
             planned.lost = True
             sim.count("opportunity_lost")
@@ -179,6 +239,8 @@ def plan_opportunity(sim: Simulation, ref: Ref, owner: Any, start: datetime.date
             return planned
         path.move(decider, "proposal", 1, 8)
     # Proposal
+    if extra.random() < 0.3:
+        plan_change(path, owner, extra, "slip", amount)
     path.activity(owner, "prepare_offer", 2, 10)
     if rng.random() < 0.4:
         path.activity(support, "erp_quotation", 0, 3)
@@ -193,6 +255,10 @@ def plan_opportunity(sim: Simulation, ref: Ref, owner: Any, start: datetime.date
         lose()
         return planned
     path.move(owner, "negotiation", 0, 3)
+    if extra.random() < 0.35:
+        plan_change(path, owner, extra, "slip", amount)
+    if extra.random() < 0.3:
+        plan_change(path, owner, extra, "discount", amount)
     # Negotiation
     path.activity(owner, "customer_feedback", 3, 20)
     if quoted is not None and lose_at != "negotiation":

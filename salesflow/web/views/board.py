@@ -28,7 +28,7 @@ from salesflow.engine.errors import BadInput
 from salesflow.engine.state import RecordState
 from salesflow.lists.panel import list_tools
 from salesflow.process.model import ProcessDefinition, Status
-from salesflow.records import queries, services
+from salesflow.records import hygiene, queries, services
 from salesflow.records.models import Process, ProcessVersion
 from salesflow.web.i18n import localize
 from salesflow.web.templatetags.salesflow_web import current_language
@@ -104,7 +104,8 @@ def board(request: HttpRequest) -> HttpResponse:
         else:
             cards_query = base.filter(stage=stage.id, outcome="")
         count = sums.get("count", 0)
-        cards = [row_of(record, language, now) for record in cards_query[:CARDS_PER_COLUMN]] if count else []
+        cards = hygiene.annotate_rows([row_of(record, language, now) for record in cards_query[:CARDS_PER_COLUMN]],
+                                      now) if count else []
         list_params = {"process": process.key, "stage": stage.id,
                        "status": stage.outcome.value if stage.outcome else "open",
                        **{key: value for key, value in params.items() if value}}

@@ -156,6 +156,35 @@ def overdue_for(user: Any, language: str) -> list[dict[str, Any]]:
     return found
 
 
+def stale_for(user: Any, language: str) -> list[dict[str, Any]]:
+    """My open records without any event for longer than their stage's ``stale_days``."""
+    from salesflow.records import hygiene
+
+    now = timezone.now()
+    wanted = Q(pk__in=[])
+    for process, definition in current_definitions():
+        for stage in definition.open_stages:
+            if stage.stale_days is not None:  # untouched records first narrowed in SQL, then checked on the log
+                wanted |= Q(process=process, stage=stage.id,
+                            updated_at__lt=now - datetime.timedelta(days=stage.stale_days))
+    records = list(_open_visible(user).filter(owner=user).filter(wanted)[:SCAN])
+    info = hygiene.stale_info(records, now)
+    found = []
+    for record in records:
+        item = info.get(record.pk)
+        if item and item["stale"]:
+            stage = services.definition_of(record.process_version).stage(record.stage)
+            found.append({"record": record, "stage": stage.display_title(language), **item})
+    found.sort(key=lambda item: -item["days"])
+    return found[:LIMIT]
+
+
+def stale_section(user: Any, language: str) -> Section | None:
+    """My stale records (only shown when there are any)."""
+    items = stale_for(user, language)
+    return Section("stale", "web/my_work/stale.html", items, total=len(items)) if items else None
+
+
 def activities_for(user: Any, language: str, limit: int = LIMIT) -> list[dict[str, Any]]:
     """Open activities of the current stage that my roles may do, on records I own or where a field names me.
 
@@ -278,8 +307,8 @@ def one_to_one_section(user: Any, language: str) -> Section | None:
 
 #: The sections of My work, in order; waiting ones are shown first, then notifications, then the rest.
 SECTIONS: list[Callable[[Any, str], Section | None]] = [
-    decisions_section, approvals_section, consultations_section, overdue_section, activities_section,
-    one_to_one_section,
+    decisions_section, approvals_section, consultations_section, overdue_section, stale_section,
+    activities_section, one_to_one_section,
 ]
 #: How many open activities My work shows before linking to the full list.
 SHOWN = 8

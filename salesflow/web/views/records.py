@@ -21,7 +21,7 @@ from salesflow.lists.panel import list_tools
 from salesflow.people.models import Team, User
 from salesflow.people.security import log_security_event
 from salesflow.process.model import Classification
-from salesflow.records import asks, queries, services
+from salesflow.records import asks, hygiene, queries, services
 from salesflow.records.models import Process, Record
 from salesflow.web import chain, labels, presenters
 from salesflow.web.forms import RecordForm
@@ -203,6 +203,8 @@ def record_context(request: HttpRequest, record: Record, feedback: dict[str, Any
         "stage_probability": stage.probability,
         "forecast": stage.effective_forecast_category().value,
         "days": presenters.days_in_stage(record, now), "overdue": presenters.is_overdue(definition, record, now),
+        "slips": hygiene.slip_counts([record.pk]).get(record.pk, 0),
+        "staleness": hygiene.stale_info([record], now).get(record.pk),
         "activities": presenters.activity_rows(definition, state, actor, stage, record, language) if is_open else [],
         "closing": closing,
         "checklist": presenters.checklist(definition, state, stage, language) if is_open else [],

@@ -11,6 +11,7 @@ from salesflow.analytics.periods import parse_period
 from salesflow.analytics.snapshots import backfill_snapshots, take_snapshot
 from salesflow.analytics.source import ENGINES
 from salesflow.cli_support import SalesflowCommand
+from salesflow.forecasting import cli as forecasting_cli
 from salesflow.interop.progress import progress_bars
 
 ACTIONS = {
@@ -31,7 +32,8 @@ def snapshot_data(snapshot: ForecastSnapshot) -> dict[str, Any]:
 
 
 class Command(SalesflowCommand):
-    help = "Forecast snapshots: take one (weekly), rebuild the past ones, list them. Exit codes: 0 done, 1 bad input."
+    help = ("Forecast snapshots (take one weekly, rebuild the past ones, list them) and forecast submissions "
+            "(submit, adjust, rollup, lock, team, accuracy). Exit codes: 0 done, 1 bad input, 4 not permitted.")
 
     def add_arguments(self, parser: Any) -> None:
         sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -49,10 +51,13 @@ class Command(SalesflowCommand):
         p["list"].add_argument("--process", metavar="KEY")
         p["list"].add_argument("--period", metavar="PERIOD")
         p["list"].add_argument("--json", action="store_true")
+        forecasting_cli.add_parsers(sub)
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
-        if action == "snapshot":
+        if action in forecasting_cli.ACTIONS:
+            forecasting_cli.handle(self, action, options)
+        elif action == "snapshot":
             periods = [parse_period(text) for text in options["period"]] if options["period"] else None
             snapshots = take_snapshot(options["process"], periods, parse_instant(options["as_of"]),
                                       options["engine"], seed=options["seed"])

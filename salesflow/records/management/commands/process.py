@@ -90,6 +90,11 @@ class Command(SalesflowCommand):
         propose.add_argument("--as", dest="as_user", metavar="USER", required=True, help="the author")
         propose.add_argument("--note", default="", help="the change note (default: the file's guideline.change_note)")
         propose.add_argument("--json", action="store_true")
+        calibrate = sub.add_parser("calibrate", help="Propose a draft version with the stage probabilities the "
+                                   "calibration report suggests (the guideline's responsible role).")
+        calibrate.add_argument("process", metavar="ID")
+        calibrate.add_argument("--as", dest="as_user", metavar="USER", required=True, help="the author")
+        calibrate.add_argument("--json", action="store_true")
         submit = sub.add_parser("submit", help="Send a draft version to review.")
         submit.add_argument("process", metavar="ID")
         submit.add_argument("process_version", metavar="VERSION")
@@ -240,6 +245,17 @@ class Command(SalesflowCommand):
         self.stdout.write(settings_schema_text() if options.get("library_settings") else json_schema_text())
 
     # --- document control ------------------------------------------------------------------------
+
+    def do_calibrate(self, options: dict[str, Any]) -> None:
+        from salesflow.guidelines.calibration import do_propose_calibrated_version
+
+        version = do_propose_calibrated_version(options["process"], services.get_user(options["as_user"]))
+        if options["json"]:
+            self.emit_json(_version_data(version))
+            return
+        self.stdout.write(f"{version.process.key} v{version.version} proposed as draft by {version.author_name}: "
+                          f"{version.change_note}; next: salesflow process submit {version.process.key} "
+                          f"{version.version} --as USER")
 
     def do_propose(self, options: dict[str, Any]) -> None:
         from salesflow.guidelines.services import do_propose_version

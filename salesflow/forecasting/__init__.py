@@ -1,0 +1,1 @@
+"""Forecast submissions and adjustments: the human layer of the forecast (issue 20)."""
