@@ -85,7 +85,7 @@ def generate(opportunities: int = DEFAULT_OPPORTUNITIES, seed: int = 7, now: dat
     from salesflow.analytics.demo import add_demo_planning
 
     planning = add_demo_planning(now)  # quarterly team targets and the weekly forecast history
-    from salesflow.forecasting.demo import add_demo_forecasts
+    from salesflow.records.demo.forecasts import add_demo_forecasts
 
     forecasts = add_demo_forecasts(now, seed)  # teams, forecast submissions, adjustments, weekly locks (issue 20)
     return {"users": len(users), "opportunities": opportunities, "leads": leads, "actions": actions,
