@@ -128,8 +128,8 @@ def test_render_command_writes_the_map_beside_the_markdown(cast, tmp_path: Path)
 
 
 def test_audit_pack_holds_the_process_map(cast, monkeypatch) -> None:
-    monkeypatch.setattr("salesflow.guidelines.audit_pack.render_version",
-                        lambda version, fmt, language: Rendered(b"%PDF-stub"))
+    monkeypatch.setattr("salesflow.guidelines.publish.render_version",
+                        lambda version, fmt, language="en", **kwargs: Rendered(b"%PDF-stub"))
     today = timezone.localdate()
     pack = build_audit_pack(today - datetime.timedelta(days=1), today, ("en", "de"))
     with zipfile.ZipFile(__import__("io").BytesIO(zip_pack(pack))) as archive:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import datetime
 from collections import Counter, defaultdict
 from collections.abc import Callable
@@ -60,8 +62,16 @@ def snapshot() -> dict[str, Any]:
         "links": sorted((link.source.title, link.target.title, link.kind, link.handoff, link.created_at)
                         for link in RecordLink.objects.select_related("source", "target")),
         "accounts": sorted(Account.objects.values_list("name", "segment")),
-        "documents": sorted(Document.objects.values_list("name", "version", "sha256")),
+        "documents": sorted(_document(name, version, sha) for name, version, sha in
+                            Document.objects.values_list("name", "version", "sha256")),
     }
+
+
+def _document(name: str, version: int, sha: str) -> tuple[str, int, str | None]:
+    """An offer document prints its quote number, taken from a database id: PostgreSQL does not reuse the ids of
+    a rolled-back run, so the offer's name and hash are compared without it (its lines are in the events)."""
+    numbered = re.sub(r"Q-\d+", "Q-#", name)
+    return (numbered, version, None if numbered != name else sha)
 
 
 def test_the_demo_covers_the_whole_chain() -> None:
