@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import re
-
 import datetime
+import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from typing import Any
