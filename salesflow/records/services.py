@@ -447,6 +447,12 @@ def fixed_by_quote(definition: ProcessDefinition) -> set[str]:
     return set(definition.quotes.fixed_fields) if definition.quotes is not None else set()
 
 
+def quoted_fields(record_id: int, definition: ProcessDefinition) -> set[str]:
+    """The fields the record's current quote sets (empty without a current quote): read-only in the forms."""
+    fixed = fixed_by_quote(definition)
+    return fixed if fixed and current_quote_of(record_id, definition) is not None else set()
+
+
 def current_quote_of(record_id: int, definition: ProcessDefinition) -> dict[str, Any] | None:
     """The facts of the record's current quote (number, version) when its process carries quotes, else None."""
     if definition.quotes is None:

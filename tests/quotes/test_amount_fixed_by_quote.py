@@ -4,6 +4,7 @@ message and changes nothing; the rule is the process's ``quotes.fixed_fields`` (
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from django.test import Client
@@ -40,8 +41,15 @@ def test_direct_amount_edit_is_refused_while_a_quote_is_current(cli, proposal) -
 
     web = Client()
     web.force_login(head)
-    page = web.post(f"/records/{proposal}/fields/", {"amount": "9000", "title": before["title"], "classification": before["classification"], "currency": "EUR",
-                                                   "owner": "kam", "budget": "80000"},
+    form = web.get(f"/records/{proposal}/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    amount_input = re.search(r'<input[^>]*name="amount"[^>]*>', form).group(0)
+    assert "disabled" in amount_input and "Vom aktuellen Angebot vorgegeben" in form
+    # the read-only amount is not sent: other fields are saved
+    saved = web.post(f"/records/{proposal}/fields/", {"title": before["title"], "classification": "internal",
+                                                      "owner": "kam", "budget": "85000"})
+    assert saved.status_code == 302, saved.content.decode()[:500]
+    page = web.post(f"/records/{proposal}/fields/", {"amount": "9000", "title": before["title"], "classification": "internal", "currency": "EUR",
+                                                   "owner": "kam", "budget": "85000"},
                     HTTP_ACCEPT_LANGUAGE="de", follow=True)
     assert "das Angebot überarbeiten" in page.content.decode()
 
