@@ -36,7 +36,6 @@ def test_an_offer_runs_from_preparation_to_an_order_with_its_lines(cli, catalogu
     _ok(cli, "record", "do", rid, "review_offer", "--as", "head")
     assert cli("record", "approve", rid, "offer", "--as", "kam").code == 4  # 20 % is above the KAM's authority
     _ok(cli, "record", "approve", rid, "offer", "--as", "head")
-    _ok(cli, "record", "decide", rid, "yes", "--as", "head")
     _ok(cli, "record", "move", rid, "approved", "--as", "head")
     assert cli("quote", "revise", offer["id"], "--line", "HW-GW:5:20", "--as", "kam").code != 0  # not after review
     _ok(cli, "record", "do", rid, "send_offer", "--as", "kam")

@@ -94,7 +94,6 @@ def plan_offer(sim: Simulation, plan: Ref, owner: Any, start: datetime.datetime,
         return
     path.activity(head, "review_offer", 0, 2)
     path.approve(_approver(sim, owner, _total(lines), discount), "offer", 0, 1)
-    path.decide(head, "yes", low=0, high=1)
     path.move(head, "approved", 0, 1)
     path.activity(owner, "send_offer", 0, 1)
     path.move(owner, "sent", 0, 0.5)
