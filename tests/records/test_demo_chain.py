@@ -145,6 +145,20 @@ def test_the_demo_covers_the_whole_chain() -> None:
     assert all(plan.customer_id and plan.values.get("target_revenue") for plan in plans)
     assert Account.objects.filter(segment="A").exists() and not Account.objects.filter(segment="").exists()
 
+    # offers without an opportunity (Create Offer), from account plans: accepted (an order with the quote's lines),
+    # rejected with the customer's reason, and one waiting in review after a revision
+    offers = _records("create-offer")
+    assert {offer.stage for offer in offers} == {"accepted", "rejected", "review"}, [o.stage for o in offers]
+    assert all(RecordLink.objects.get(target=offer).source.process.key == "account-management" for offer in offers)
+    [accepted] = [offer for offer in offers if offer.stage == "accepted"]
+    order = _handoff_target(accepted, "create_order")
+    assert order.process.key == "order-management" and "order_lines_created" in _kinds(order)
+    assert order.amount == accepted.amount
+    [rejected] = [offer for offer in offers if offer.stage == "rejected"]
+    assert rejected.values["rejection_reason"] and "quote_rejected" in _kinds(rejected)
+    [waiting] = [offer for offer in offers if offer.stage == "review"]
+    assert "quote_revised" in _kinds(waiting)
+
     # process-adherence variation: overrides with reasons, skipped stages, stages over their max_days
     overridden = Event.objects.filter(kind="gate_overridden")
     assert len(set(overridden.values_list("process", flat=True))) >= 3
