@@ -127,7 +127,9 @@ def test_render_command_writes_the_map_beside_the_markdown(cast, tmp_path: Path)
     ElementTree.fromstring(companion.read_bytes())
 
 
-def test_audit_pack_holds_the_process_map(cast, monkeypatch) -> None:
+def test_audit_pack_holds_the_process_map(cast, monkeypatch, settings, tmp_path: Path) -> None:
+    # The stub PDF must not land in the session's guideline cache, where later tests would be served it.
+    settings.SALESFLOW_GUIDELINE_CACHE = str(tmp_path / "guidelines")
     monkeypatch.setattr("salesflow.guidelines.publish.render_version",
                         lambda version, fmt, language="en", **kwargs: Rendered(b"%PDF-stub"))
     today = timezone.localdate()
