@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -101,6 +102,29 @@ def notify_assignments(record: Record, result: Result, user: Any | None, at: dat
         }, at)
 
 
+class _OnDemand(Mapping[str, Any]):
+    """A mapping read from the database only when first looked into (e.g. a quote's discounts, needed only
+    while an approval that covers quotes is open)."""
+
+    def __init__(self, load: Callable[[], Mapping[str, Any]]) -> None:
+        self._load = load
+        self._data: Mapping[str, Any] | None = None
+
+    def _loaded(self) -> Mapping[str, Any]:
+        if self._data is None:
+            self._data = self._load()
+        return self._data
+
+    def __getitem__(self, key: str) -> Any:
+        return self._loaded()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._loaded())
+
+    def __len__(self) -> int:
+        return len(self._loaded())
+
+
 def ask_for_requests(record: Record, definition: ProcessDefinition, at: datetime.datetime,
                      exclude: Any | None = None) -> list[Notification]:
     """Ask the roles whose approval or decision the record now waits for (once per stage entry and role)."""
@@ -110,7 +134,8 @@ def ask_for_requests(record: Record, definition: ProcessDefinition, at: datetime
     if record.closed_at is not None:
         return created
     entered = record.stage_entered_at.isoformat() if record.stage_entered_at else ""
-    for request in open_requests(definition, record.to_state(), _services().quote_discounts(record.pk, definition)):
+    discounts = _OnDemand(lambda: _services().quote_discounts(record.pk, definition))
+    for request in open_requests(definition, record.to_state(), discounts):
         ref = f"{request.kind}:{request.id}:{request.role}:{record.stage}:{entered}"
         kind = f"{request.kind}_requested"
         told = Notification.objects.filter(record=record, kind=kind, message__ref=ref).values_list("user_id", flat=True)

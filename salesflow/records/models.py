@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime
 import re
 from decimal import Decimal
@@ -181,6 +182,16 @@ class Record(models.Model):
             delegations=dict(progress.get("delegations", {})),
             probability_override=self.probability_override,
         )
+
+    def column_values(self) -> dict[str, Any]:
+        """The values of the record's own columns (a deep copy: JSON values are compared later, not shared)."""
+        return {field.attname: copy.deepcopy(getattr(self, field.attname)) for field in self._meta.concrete_fields
+                if not field.primary_key}
+
+    def changed_columns(self, before: dict[str, Any]) -> list[str]:
+        """The names of the columns whose values differ from ``before`` (a `column_values` result)."""
+        return [field.name for field in self._meta.concrete_fields
+                if not field.primary_key and getattr(self, field.attname) != before[field.attname]]
 
     def apply_state(self, state: RecordState) -> None:
         """Copy an engine state onto this record's columns (not saved)."""
