@@ -491,14 +491,16 @@ def notify(record: Record | None, roles: list[str], kind: str, message: dict[str
            include_owner: bool = True, exclude: Any | None = None, user_ids: list[int] | None = None) -> list[Notification]:
     """Notify the users holding ``roles`` (and the record's owner; and the users with the ids ``user_ids``) who may
     see the record. Every notification of the product goes through here."""
-    wanted = User.objects.filter(is_active=True, roles__id__in=list(roles))
-    if user_ids:
-        wanted = User.objects.filter(is_active=True).filter(
-            models.Q(roles__id__in=list(roles)) | models.Q(pk__in=list(user_ids)))
-    users = list(wanted.distinct())
-    if include_owner and record is not None and record.owner_id:
+    users: list[Any] = []
+    if roles or user_ids:
+        wanted = User.objects.filter(is_active=True, roles__id__in=list(roles))
+        if user_ids:
+            wanted = User.objects.filter(is_active=True).filter(
+                models.Q(roles__id__in=list(roles)) | models.Q(pk__in=list(user_ids)))
+        users = list(wanted.distinct())
+    if include_owner and record is not None and record.owner_id and record.owner_id not in {item.pk for item in users}:
         owner = User.objects.filter(pk=record.owner_id, is_active=True).first()
-        if owner is not None and owner.pk not in {item.pk for item in users}:
+        if owner is not None:
             users.append(owner)
     return notify_users(record, [user for user in users
                                  if exclude is None or user.pk != getattr(exclude, "pk", None)], kind, message, at)
