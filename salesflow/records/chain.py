@@ -142,7 +142,8 @@ def ask_for_requests(record: Record, definition: ProcessDefinition, at: datetime
         users = User.objects.filter(is_active=True, roles__id=request.role).exclude(pk__in=list(told)).distinct()
         if exclude is not None:
             users = users.exclude(pk=exclude.pk)
-        if not users.exists():
+        asked = list(users)
+        if not asked:
             continue
         amount_en = f" ({record.amount:,.0f} {record.currency})" if record.amount is not None else ""
         amount_de = amount_en.replace(",", ".")
@@ -152,7 +153,7 @@ def ask_for_requests(record: Record, definition: ProcessDefinition, at: datetime
         else:
             message = {"en": f"Decision requested: {request.title.get_text('en')} — {record.title}",
                        "de": f"Entscheidung erbeten: {request.title.get_text('de')} — {record.title}"}
-        created += notify_users(record, list(users), kind, {**message, "ref": ref}, at)
+        created += notify_users(record, asked, kind, {**message, "ref": ref}, at)
     return created
 
 
@@ -428,7 +429,19 @@ def _actor_name(user: Any | None) -> str:
 
 
 def _member_ids(record: Record) -> list[int]:
-    return list(record.members.values_list("pk", flat=True))
+    """The ids of the record's named members (read from the link table alone)."""
+    return sorted(Record.members.through.objects.filter(record_id=record.pk).values_list("user_id", flat=True))
+
+
+def _active_owner(owner_id: int) -> Any | None:
+    """The user ``owner_id`` if active and holding a role, with the role ids read in the same statement (the
+    visibility check of `notify_users` needs them). A user without roles sees no record: None."""
+    links = list(User.roles.through.objects.filter(user_id=owner_id, user__is_active=True).select_related("user"))
+    if not links:
+        return None
+    owner = links[0].user
+    owner.remember_role_ids(link.role_id for link in links)
+    return owner
 
 
 def send(record: Record, notice: notices.Notice, at: datetime.datetime, user: Any | None) -> list[Notification]:
@@ -499,7 +512,7 @@ def notify(record: Record | None, roles: list[str], kind: str, message: dict[str
                 models.Q(roles__id__in=list(roles)) | models.Q(pk__in=list(user_ids)))
         users = list(wanted.distinct())
     if include_owner and record is not None and record.owner_id and record.owner_id not in {item.pk for item in users}:
-        owner = User.objects.filter(pk=record.owner_id, is_active=True).first()
+        owner = _active_owner(record.owner_id)
         if owner is not None:
             users.append(owner)
     return notify_users(record, [user for user in users
@@ -514,6 +527,9 @@ def notify_users(record: Record | None, users: Any, kind: str, message: dict[str
     mail for each, by the recipient's preferences and in their language.
     """
     created = []
+    users = list(users)
+    if record is not None:
+        User.load_role_ids(users)  # one query for everyone's roles, not one per user (visibility needs them)
     for user in users:
         if record is not None and not access.can_view(user, record):
             continue

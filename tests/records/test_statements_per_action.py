@@ -22,8 +22,8 @@ from salesflow.records.models import Process, ProcessVersion, Record
 #: action → the most statements it may run (BEGIN/SAVEPOINT and COMMIT/RELEASE included).
 LIMITS = {
     # lock+read, record update, chain head lock, events insert, chain head update; the decision tells the
-    # owner: members, owner, owner's roles, notification insert
-    "forward": 11,
+    # owner: members, owner with their roles, notification insert
+    "forward": 10,
     "backward": 7,
     "field": 7,
     "activity": 7,
