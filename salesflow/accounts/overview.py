@@ -42,6 +42,7 @@ from salesflow.accounts.models import OPPORTUNITY_RECORD_TYPE, WON, Account, nor
 from salesflow.accounts.segmentation import DEFAULT_WINDOW_DAYS, Window
 from salesflow.currency import orm as currency_orm
 from salesflow.engine.errors import BadInput
+from salesflow.engine.texts import N_
 from salesflow.people import access
 
 #: The library right (library settings) to recompute the ABC segmentation (read-only roles never may).
@@ -98,16 +99,17 @@ def filter_from_params(params: Any) -> AccountFilter:
     if segment and segment.upper() in ("A", "B", "C"):
         segment = segment.upper()
     if segment and segment not in SEGMENT_FILTERS:
-        raise BadInput(f"segment: one of A, B, C or none expected, got {segment!r}")
+        raise BadInput(N_("segment: one of A, B, C or none expected, got %(value)s", value=repr(segment[:40])))
     customer = str(params.get("customer") or "").strip()
     if customer and customer not in CUSTOMER_FILTERS:
-        raise BadInput(f"customer: new or existing expected, got {customer!r}")
+        raise BadInput(N_("customer: new or existing expected, got %(value)s", value=repr(customer[:40])))
     sort = str(params.get("sort") or DEFAULT_SORT).strip()
     if sort not in SORTS:
-        raise BadInput(f"sort: one of {', '.join(SORTS)} expected, got {sort!r}")
+        raise BadInput(N_("sort: one of %(allowed)s expected, got %(value)s", allowed=", ".join(SORTS),
+                          value=repr(sort[:40])))
     q = str(params.get("q") or "").strip()[:300]
     if "\x00" in q:
-        raise BadInput("q: must not contain NUL characters")
+        raise BadInput(N_("q: must not contain NUL characters"))
     return AccountFilter(segment=segment, q=q, customer=customer, sort=sort)
 
 

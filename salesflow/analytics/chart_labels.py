@@ -14,7 +14,7 @@ from django.utils.translation import gettext, gettext_noop
 from salesflow.analytics.localized import CELL_WORDS
 
 #: Data fields of the charts that hold a category (a group, a lead source, a person, a target scope, a step).
-LABELLED_FIELDS = ("group", "source", "person", "scope", "step")
+LABELLED_FIELDS = ("group", "source", "person", "scope", "step", "owner")
 #: Words the monitoring reports group by (subjects of mystery shopping, audiences of satisfaction surveys).
 CHART_WORDS = {"partner": gettext_noop("partners"), "rep": gettext_noop("own sales force"),
                "end customer": gettext_noop("end customers"), "channel": gettext_noop("channel partners")}

@@ -113,6 +113,22 @@ def set_fields(definition: ProcessDefinition, state: RecordState, actor: Actor, 
     return Result(new, events)
 
 
+def edit_fields(definition: ProcessDefinition, state: RecordState, actor: Actor, changes: dict[str, Any],
+                quote: dict[str, Any] | None = None) -> Result:
+    """A direct edit of fields (form, API, CLI): `set_fields`, except that while the record carries a current
+    ``quote`` (its facts: number, version) the fields the process's ``quotes.fixed_fields`` names are the
+    quote's: changing them is refused, so that amount and quote never drift apart (revise the quote)."""
+    settings = definition.quotes
+    if quote is not None and settings is not None:
+        fixed = [name for name in settings.fixed_fields
+                 if name in changes and changes[name] != state.values.get(name)]
+        if fixed:
+            raise Conflict(N_("%(fields)s: set by the current quote %(quote)s (version %(version)s); revise the "
+                              "quote to change it", fields=Names("fields", fixed, ", ".join(fixed)),
+                              quote=quote.get("number") or quote.get("id"), version=quote.get("version")))
+    return set_fields(definition, state, actor, changes)
+
+
 def change_control_events(definition: ProcessDefinition, old: RecordState, new: RecordState, role: str,
                           changes: dict[str, Any]) -> list[EventDraft]:
     """Re-open reviews when fields under change control change after their stage (ISO 9001 8.2.4).

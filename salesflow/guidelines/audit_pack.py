@@ -101,7 +101,7 @@ class AuditPack:
     generated_at: datetime.datetime
     files: list[PackFile] = field(default_factory=list)
     summary: dict[str, Any] = field(default_factory=dict)
-    #: called after every file with (files so far, files expected, the file's title)
+    #: called after every file with (files so far, files expected, the file's path in the zip)
     progress: Callable[[int, int, str], None] | None = None
     expected: int = 0
 
@@ -110,7 +110,7 @@ class AuditPack:
         data = content.encode("utf-8") if isinstance(content, str) else content
         self.files.append(PackFile(path, title, data, kind))
         if self.progress is not None:
-            self.progress(len(self.files), max(self.expected, len(self.files) + 1), title)
+            self.progress(len(self.files), max(self.expected, len(self.files) + 1), path)
 
 
 def _window(date_from: datetime.date, date_to: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
@@ -218,7 +218,7 @@ def build_audit_pack(date_from: datetime.date, date_to: datetime.date,
                      languages: tuple[str, ...] = ("en",), user: Any | None = None,
                      progress: Callable[[int, int, str], None] | None = None) -> AuditPack:
     """Collect every evidence file for the period (inclusive dates), as ``user`` may see it (None: everything);
-    ``progress(done, expected, title)`` is called after every file."""
+    ``progress(done, expected, path)`` is called after every file."""
     reader = Reader(user)
     if date_to < date_from:
         raise BadInput(f"--to {date_to} is before --from {date_from}")

@@ -1,8 +1,8 @@
 """The audit pack built in the background: a thread per request, its progress and the zip in files.
 
 `start` checks the period, writes the job's state (``<dir>/<job>.json``) and builds the pack in a thread of
-the web process; the state holds who asked for it, how many files are done of how many expected, the title
-of the last one and, at the end, ``ready`` (the zip is ``<dir>/<job>.zip``) or ``failed`` with the message.
+the web process; the state holds who asked for it, how many files are done of how many expected, the part
+of the pack the last one belongs to (``step``: a key of `SECTIONS`, shown in the reader's language) and, at the end, ``ready`` (the zip is ``<dir>/<job>.zip``) or ``failed`` with the message.
 Files, not memory, so the progress page and the download work from every server process. Only the user who
 started a job sees its state or downloads it. The directory is ``<var>/audit-packs`` (setting
 ``SALESFLOW_AUDIT_PACK_DIR``); packs older than a day are removed when a new one starts.
@@ -22,11 +22,32 @@ from types import SimpleNamespace
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from salesflow.engine.errors import BadInput, EngineError
 
 #: Finished packs are kept this long (seconds).
 KEEP_SECONDS = 24 * 3600
+
+#: The parts of the pack (the first folder of a file's path, or the file's name) → their name.
+SECTIONS = {
+    "guidelines": _("Guidelines"), "process-map": _("Process map"), "history": _("Version histories"),
+    "training": _("Training matrix"), "access": _("Access review"), "adherence": _("Process adherence"),
+    "iso": _("ISO 9001 sections"), "event-log": _("Event-log verification"), "index": _("Index of the pack"),
+}
+
+
+def section_of(path: str) -> str:
+    """The part of the pack a file belongs to: ``training/training-matrix.html`` → ``training``."""
+    if "/" in path:
+        return path.split("/", 1)[0]
+    return "process-map" if path.startswith("process-map") else path.rsplit(".", 1)[0]
+
+
+def step_name(step: str) -> str:
+    """The name of a part of the pack in the active language (anything else as it is)."""
+    name = SECTIONS.get(step)
+    return str(name) if name is not None else step
 
 
 def jobs_dir() -> Path:
@@ -106,11 +127,11 @@ def _build(job: str, state: dict[str, Any], date_from: datetime.date, date_to: d
 
     last = [0.0]
 
-    def progress(done: int, expected: int, title: str) -> None:
+    def progress(done: int, expected: int, path: str) -> None:
         if time.monotonic() - last[0] < 0.2:
             return
         last[0] = time.monotonic()
-        _write_state(job, {**state, "done": done, "expected": expected, "step": title})
+        _write_state(job, {**state, "done": done, "expected": expected, "step": section_of(path)})
 
     try:
         content = export_audit_pack(date_from, date_to, user, caller, languages, progress=progress)

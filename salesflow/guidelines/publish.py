@@ -73,7 +73,7 @@ def render_version(version: ProcessVersion, fmt: str, language: str = "en",
         return Rendered(render_svg(build_layout(definition, language)).encode("utf-8"))
     if fmt == "bpmn":
         return Rendered(render_bpmn(definition, language).encode("utf-8"))
-    doc = build_document(definition, version_info(version), language, approved_definitions(version))
+    doc = build_document(definition, version_info(version, language), language, approved_definitions(version))
     if fmt == "html":
         return Rendered(render_html(doc).encode("utf-8"))
     if fmt == "md":

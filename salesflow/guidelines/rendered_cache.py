@@ -28,7 +28,7 @@ CACHED_FORMATS = ("pdf", "html", "svg", "bpmn")
 #: The statuses whose documents are fixed (until their status changes, which changes the key).
 FIXED = (Status.approved.value, Status.obsolete.value)
 #: Bump when a renderer changes its output, so older files are not served.
-RENDERER_VERSION = 1
+RENDERER_VERSION = 2  # 2: the German file carries the German change note
 
 
 def cache_dir() -> Path:

@@ -367,6 +367,7 @@ def _pack_job_state(request: HttpRequest, job: str) -> dict[str, Any]:
     if state is None:
         raise Http404
     state["percent"] = min(100, round(100 * state["done"] / max(state["expected"], 1)))
+    state["step_name"] = pack_jobs.step_name(str(state.get("step") or ""))
     return state
 
 

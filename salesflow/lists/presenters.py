@@ -9,6 +9,7 @@ from salesflow.lists import sentences, trail
 from salesflow.process.model import ProcessDefinition
 from salesflow.records.models import Event, ProcessVersion, Record
 from salesflow.records.services import definition_of
+from salesflow.web.event_kinds import kind_name
 from salesflow.web.presenters import describe_event
 
 #: Payload values shown for an event without a record sentence (longer ones are cut).
@@ -51,9 +52,10 @@ def rows(events: list[Event], user: Any, language: str) -> list[dict[str, Any]]:
         if event.record_id and definition is not None:
             described = describe_event(event, definition, {}, language, payload)
             text, note = described["text"], described["note"]
-        if not text or text == event.kind.replace("_", " ").replace(".", ": "):
+        if not text or text == kind_name(event.kind):
             text, note = sentences.describe(event.kind, payload) or (summary(payload), "")
-        result.append({"seq": event.seq, "at": event.at, "kind": event.kind, "actor": event.actor_name,
+        result.append({"seq": event.seq, "at": event.at, "kind": event.kind, "kind_name": kind_name(event.kind),
+                       "actor": event.actor_name,
                        "record": event.record_id, "record_title": titles.get(event.record_id, ""),
                        "process": event.process, "text": text, "note": note})
     return result

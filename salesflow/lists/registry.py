@@ -44,7 +44,8 @@ class ListSpec:
 
     def url(self, query: dict[str, str]) -> str:
         """The list's page showing ``query``."""
-        return reverse(self.url_name) + (f"?{urlencode(query)}" if query else "")
+        ordered = [(name, query[name]) for name in self.params if name in query]  # the list's order, not the store's
+        return reverse(self.url_name) + (f"?{urlencode(ordered)}" if query else "")
 
 
 LISTS: dict[str, ListSpec] = {

@@ -20,6 +20,7 @@ from salesflow.people import access
 from salesflow.people.models import User
 from salesflow.records import queries
 from salesflow.records.models import Event, Process
+from salesflow.web.event_kinds import kind_choices
 from salesflow.web.i18n import localize
 from salesflow.web.templatetags.salesflow_web import current_language
 from salesflow.web.views.common import is_htmx, safe_next
@@ -115,7 +116,7 @@ def trail_options() -> dict[str, Any]:
     """Choices of the audit trail's filter form: users, processes, event kinds."""
     return {"users": [(user.username, user.display_name) for user in User.objects.order_by("username")],
             "processes": [(p.key, p.title_in(current_language())) for p in Process.objects.order_by("key")],
-            "kinds": list(Event.objects.order_by("kind").values_list("kind", flat=True).distinct())}
+            "kinds": kind_choices(list(Event.objects.order_by("kind").values_list("kind", flat=True).distinct()))}
 
 
 @login_required

@@ -465,6 +465,9 @@ class QuoteSettings(Strict):
         "The activity that sends the offer document: done, it records the document's SHA-256."))
     order_handoff: Ident | None = Field(default=None, description=(
         "The hand-off whose record (the order) receives the accepted quote's lines."))
+    fixed_fields: list[Ident] = Field(default_factory=lambda: ["amount", "currency"], description=(
+        "Fields the current quote sets: while the record carries a quote, a direct edit of them is refused "
+        "(the quote is the source; revise the quote)."))
 
 
 class OrderLineSettings(Strict):

@@ -413,6 +413,10 @@ class _Checker:
         handoffs = {handoff.id for _stage, handoff in self.definition.handoffs()}
         if quotes.order_handoff is not None and quotes.order_handoff not in handoffs:
             self.report(("quotes", "order_handoff"), f"unknown hand-off {quotes.order_handoff!r}")
+        for index, name in enumerate(quotes.fixed_fields):
+            if name not in ("amount", "currency"):
+                self.report(("quotes", "fixed_fields", index),
+                            f"{name!r}: a quote sets only amount and currency")
         if self.definition.order_lines is not None:
             self.report(("order_lines",), "a process carries either quotes or order lines, not both")
 

@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from salesflow.engine.errors import BadInput
+from salesflow.engine.texts import N_
 from salesflow.people import access
 from salesflow.records.models import Record
 
@@ -51,7 +52,8 @@ def _date(value: Any, name: str) -> datetime.date | None:
     try:
         return datetime.date.fromisoformat(str(value))
     except ValueError:
-        raise BadInput(f"{name}: a date YYYY-MM-DD is expected, got {value!r}") from None
+        raise BadInput(N_("%(name)s: a date YYYY-MM-DD is expected, got %(value)s", name=name,
+                          value=repr(str(value)[:40]))) from None
 
 
 def filter_from_params(params: Any) -> RecordFilter:
@@ -59,10 +61,11 @@ def filter_from_params(params: Any) -> RecordFilter:
     get = params.get
     sort = get("sort") or "-id"
     if sort not in SORTS:
-        raise BadInput(f"sort: one of {', '.join(SORTS)} expected, got {sort!r}")
+        raise BadInput(N_("sort: one of %(allowed)s expected, got %(value)s", allowed=", ".join(SORTS),
+                          value=repr(str(sort)[:40])))
     status = get("status") or None
     if status not in (None, "open", "won", "lost", "closed"):
-        raise BadInput(f"status: open, won, lost or closed expected, got {status!r}")
+        raise BadInput(N_("status: open, won, lost or closed expected, got %(value)s", value=repr(str(status)[:40])))
     return RecordFilter(
         process=get("process") or None, stage=get("stage") or None, owner=get("owner") or None,
         team=get("team") or None, classification=get("classification") or None,

@@ -382,7 +382,8 @@ def do_set_fields(record_id: int, user: Any, fields: dict[str, Any], expected_ve
         changes = canonical_values(definition, {k: v for k, v in raw.items() if k != "owner"})
         if "owner" in raw:
             changes["owner"] = get_user(raw["owner"]).pk
-        return actions.set_fields(definition, state, actor, changes)
+        quote = current_quote_of(record_id, definition) if set(changes) & fixed_by_quote(definition) else None
+        return actions.edit_fields(definition, state, actor, changes, quote)
     if not fields:
         raise BadInput("no field given: use name=value")
     return _act(record_id, user, action, expected_version, at)
@@ -445,6 +446,26 @@ def quote_discounts(record_id: int, definition: ProcessDefinition) -> dict[str, 
         return {}
     discount = quote_discount(record_id, definition, definition.quotes.approval)
     return {definition.quotes.approval: discount} if discount is not None else {}
+
+
+def fixed_by_quote(definition: ProcessDefinition) -> set[str]:
+    """The fields a current quote sets on the process's records (none when its records carry no quotes)."""
+    return set(definition.quotes.fixed_fields) if definition.quotes is not None else set()
+
+
+def quoted_fields(record_id: int, definition: ProcessDefinition) -> set[str]:
+    """The fields the record's current quote sets (empty without a current quote): read-only in the forms."""
+    fixed = fixed_by_quote(definition)
+    return fixed if fixed and current_quote_of(record_id, definition) is not None else set()
+
+
+def current_quote_of(record_id: int, definition: ProcessDefinition) -> dict[str, Any] | None:
+    """The facts of the record's current quote (number, version) when its process carries quotes, else None."""
+    if definition.quotes is None:
+        return None
+    from salesflow.quotes.services import current_quote_facts
+
+    return current_quote_facts(record_id)
 
 
 def quote_facts(record_id: int, definition: ProcessDefinition, approval: str) -> dict[str, Any] | None:

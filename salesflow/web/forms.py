@@ -36,7 +36,8 @@ class RecordForm(forms.Form):
     """The fields of a record of one process (built-in first, then the process's own)."""
 
     def __init__(self, definition: ProcessDefinition, language: str, *args: Any, creating: bool = True,
-                 **kwargs: Any) -> None:
+                 fixed: set[str] | frozenset[str] = frozenset(), **kwargs: Any) -> None:
+        """``fixed``: fields the record's current quote sets, shown read-only (see `quotes.fixed_fields`)."""
         super().__init__(*args, **kwargs)
         self.definition = definition
         names = list(FIELD_ORDER) + [name for name in definition.fields if name not in FIELD_ORDER]
@@ -72,6 +73,9 @@ class RecordForm(forms.Form):
             field.label = label
             field.help_text = help_text
             field.field_type = kind  # type: ignore[attr-defined]
+            if name in fixed:
+                field.disabled = True
+                field.help_text = _("Set by the current quote: revise the quote to change it.")
             self.fields[name] = field
 
     def values(self, only_changed: bool = False) -> dict[str, Any]:

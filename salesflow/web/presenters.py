@@ -28,6 +28,7 @@ from salesflow.process.model import BUILTIN_FIELDS, Activity, ProcessDefinition,
 from salesflow.records.models import Consultation, Event, Record
 from salesflow.records.redaction import HIDDEN_MARK, reader_payloads
 from salesflow.web import formats, labels
+from salesflow.web.event_kinds import kind_name
 from salesflow.web.i18n import Namer, localize
 from salesflow.web.templatetags.salesflow_web import current_language, money
 
@@ -649,7 +650,7 @@ def describe_event(event: Event, definition: ProcessDefinition, names: dict[int,
     elif kind == "security.view_strictly_confidential":
         text = _("Viewed (strictly confidential record)")
     else:
-        text = kind.replace("_", " ").replace(".", ": ")
+        text = kind_name(kind)
     role = definition.role_title(event.role, language) if event.role else ""
     return {"seq": event.seq, "at": event.at, "actor": event.actor_name, "role": role, "kind": kind.replace(".", "-"),
             "text": text, "note": note if kind != "gate_overridden" else payload.get("reason", "")}

@@ -12,10 +12,10 @@ pytestmark = pytest.mark.django_db
 def test_lists_the_default_library(people, api_as) -> None:
     body = api_as(people["kam"]).get("/api/processes").json()
     keys = [item["key"] for item in body["items"]]
-    assert body["count"] == 11 and set(keys) == {
+    assert body["count"] == 12 and set(keys) == {
         "lead-management", "opportunity-management", "rfp-procedure", "contract-management", "order-management",
         "account-management", "presales-support", "nonconformity", "internal-audit", "management-review",
-        "material-request"}
+        "material-request", "create-offer"}
     [process] = [item for item in body["items"] if item["key"] == "opportunity-management"]
     assert process["version"] == 2 and process["current"]
     assert process["status"] == "approved" and process["responsible"] == "head_of_sales"

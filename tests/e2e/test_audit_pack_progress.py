@@ -16,8 +16,9 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "e2e-password-1"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-WORDS = {"en": ("Building the audit pack…", "3 of about 12 files", "The audit pack is ready", "Download the audit pack"),
-         "de": ("Das Audit-Paket wird erstellt …", "3 von etwa 12 Dateien", "Das Audit-Paket ist fertig",
+WORDS = {"en": ("Building the audit pack…", "3 of about 12 files: Training matrix", "The audit pack is ready",
+               "Download the audit pack"),
+         "de": ("Das Audit-Paket wird erstellt …", "3 von etwa 12 Dateien: Schulungsmatrix", "Das Audit-Paket ist fertig",
                 "Audit-Paket herunterladen")}
 
 
@@ -35,7 +36,7 @@ def test_audit_pack_progress_and_download(page: Page, live_server: Any, language
     # a pack still being built: progress bar and the last file
     job = "b" * 31 + language[0]
     pack_jobs._write_state(job, {"user_id": auditor.pk, "state": "running", "done": 3, "expected": 12,
-                                 "step": "Training matrix", "date_from": "2020-01-01", "date_to": "2020-01-31"})
+                                 "step": "training", "date_from": "2020-01-01", "date_to": "2020-01-31"})
     page.goto(f"{base}/guidelines/audit-pack/{job}/")
     expect(page.get_by_text(running)).to_be_visible()
     expect(page.get_by_text(WORDS[language][1])).to_be_visible()

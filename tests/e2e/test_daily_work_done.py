@@ -1,10 +1,10 @@
-"""Issue 17 "Done when", in a real browser, in English and German: a KAM logs a call and a task on an
-opportunity of an existing account (both show on the account page), requests the offer approval; the Head of
-Sales sees the request first on My work and refuses it with a reason; the KAM is notified and reads the reason;
-the deal is won and its close date is today.
+"""Issue 17 "Done when", in a real browser, in English and German: a KAM creates an opportunity on the create
+form by picking the existing account (search as you type), logs a call and a task on it (both show on the account
+page), requests the offer approval; the Head of Sales sees the request first on My work and refuses it with a
+reason; the KAM is notified and reads the reason; the deal is won and its close date is today.
 
-Screenshots (test-artifacts/): done-record-kam-{lang}.png, done-account-{lang}.png, done-my-work-head-{lang}.png,
-done-refused-kam-{lang}.png, done-won-{lang}.png.
+Screenshots (test-artifacts/): done-create-kam-{lang}.png, done-record-kam-{lang}.png, done-account-{lang}.png,
+done-my-work-head-{lang}.png, done-refused-kam-{lang}.png, done-won-{lang}.png.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from salesflow.accounts.models import Account
 from salesflow.activities.models import Activity
 from salesflow.people.services import do_add_user
 from salesflow.records import services
-from salesflow.records.models import Event, Notification
+from salesflow.records.models import Event, Notification, Record
 from salesflow.web import formats
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -42,7 +42,8 @@ TEXTS = {
            "refused_message": "Approval refused: the requester and the owner are notified.",
            "refused_by": "Refused by Helena Hoffmann", "reason": f"Reason: {REASON}",
            "notice": "Helena Hoffmann refused Offer approval (competence catalog)", "close_date": "Close date",
-           "won": "Won"},
+           "won": "Won", "title": "Title", "account": "Account", "amount": "Amount", "create": "Create",
+           "linked": "Linked to the account", "lang": "en"},
     "de": {"user": "Benutzername", "password": "Passwort", "sign_in": "Anmelden", "my_work": "Meine Arbeit",
            "log": "Anruf, Termin, E-Mail oder Notiz protokollieren", "subject": "Gegenstand",
            "duration": "Dauer (Minuten)", "outcome": "Ergebnis", "next": "Nächster Schritt",
@@ -54,7 +55,8 @@ TEXTS = {
            "refused_message": "Freigabe abgelehnt: wer angefragt hat und der Verantwortliche sind benachrichtigt.",
            "refused_by": "Abgelehnt von Helena Hoffmann", "reason": f"Begründung: {REASON}",
            "notice": "Helena Hoffmann hat Angebotsfreigabe (Kompetenzkatalog)", "close_date": "Abschlussdatum",
-           "won": "Gewonnen"},
+           "won": "Gewonnen", "title": "Titel", "account": "Kunde", "amount": "Betrag", "create": "Anlegen",
+           "linked": "Verknüpft mit dem Kunden", "lang": "de"},
 }
 
 
@@ -103,20 +105,30 @@ def log_call_and_task(page: Page, texts: dict[str, str]) -> None:
     expect(page.locator("#activities")).to_contain_text(texts["added"])
 
 
+def create_for_the_account(page: Page, base: str, texts: dict[str, str], account: Account) -> Record:
+    """The KAM creates the opportunity on the create form, typing part of the name and picking the account."""
+    page.goto(base + "/records/new/?process=opportunity-management")
+    page.get_by_label(texts["title"]).first.fill(TITLE)  # "Title *": the label carries the required mark
+    search = page.get_by_label(texts["account"], exact=True)
+    search.fill("nordw")
+    page.locator("#account-options").locator("button.account-option", has_text=account.name).click()
+    expect(page.locator("#account-picked")).to_contain_text(texts["linked"])
+    expect(page.locator("#account-picked")).to_contain_text(account.name)
+    page.get_by_label(texts["amount"], exact=True).fill("120000")
+    page.get_by_label(texts["close_date"], exact=True).fill(PLANNED)
+    shot(page, f"done-create-kam-{texts['lang']}", full_page=False)
+    page.get_by_role("button", name=texts["create"], exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)
+    record = Record.objects.get(title=TITLE)
+    assert record.customer_id == account.pk and record.owner.username == "kam"
+    return record
+
+
 @pytest.mark.parametrize("language", ["en", "de"])
 def test_a_working_day_from_the_call_to_the_won_deal(browser: Browser, live_server: Any, team: dict[str, Any],
                                                      language: str) -> None:
     texts, base = TEXTS[language], live_server.url
     locale = "de-DE" if language == "de" else "en-GB"
-    # The opportunity for the existing account. On main the create form's account is free text that does not
-    # link the account, so the record is created by the service with the account; the account picker of the
-    # create form (branch b17-accounts) replaces this line with the form, typing and picking "Nordwind Energie".
-    record = services.do_create_record("opportunity-management", team["kam"], {
-        "title": TITLE, "amount": "120000", "close_date": PLANNED}, customer_id=team["account"].pk)
-    now = timezone.now()
-    for index in range(25):  # a morning's worth of other notifications must not push the request down
-        Notification.objects.create(user=team["head"], record=record, kind=("activity_done", "reminder")[index % 2],
-                                    created_at=now, message={"en": f"Other note {index}", "de": f"Andere {index}"})
     kam_context = browser.new_context(viewport={"width": 1400, "height": 900}, locale=locale)
     head_context = browser.new_context(viewport={"width": 1400, "height": 900}, locale=locale)
     for context in (kam_context, head_context):
@@ -125,7 +137,12 @@ def test_a_working_day_from_the_call_to_the_won_deal(browser: Browser, live_serv
     try:
         kam = kam_context.new_page()
         sign_in(kam, base, "kam", texts)
-        kam.goto(f"{base}/records/{record.pk}/")
+        record = create_for_the_account(kam, base, texts, team["account"])
+        now = timezone.now()
+        for index in range(25):  # a morning's worth of other notifications must not push the request down
+            Notification.objects.create(user=team["head"], record=record,
+                                        kind=("activity_done", "reminder")[index % 2], created_at=now,
+                                        message={"en": f"Other note {index}", "de": f"Andere {index}"})
         log_call_and_task(kam, texts)
 
         # Set-up, not the subject here: the Head of Sales takes the record to the proposal and the KAM prepares

@@ -3,7 +3,8 @@ the filter, reopens it, exports exactly what the list shows (a record hidden fro
 finds the export in the audit trail.
 
 Screenshots (test-artifacts/): lists-records-{lang}.png (record list with saved filter and export),
-lists-audit-trail-{lang}.png (the audit-trail browser filtered to exports).
+lists-audit-trail-{lang}.png (the audit-trail browser filtered to exports, kinds by name),
+lists-records-bad-filter-{lang}.png (a bad filter value explained in the page's language).
 """
 
 from __future__ import annotations
@@ -29,11 +30,13 @@ TEXTS = {
     "en": {"user": "Username", "password": "Password", "sign_in": "Sign in", "my_work": "My work",
            "name": "Name this filter", "save": "Save filter", "saved": "Filter “Confidential deals” saved.",
            "trail": "Audit trail", "one_event": "1 event", "title": "Title",
-           "exported": "Exported the record list: 2 rows as CSV"},
+           "exported": "Exported the record list: 2 rows as CSV", "kind": "List exported",
+           "bad_date": "close_from: a date YYYY-MM-DD is expected, got 'soon'"},
     "de": {"user": "Benutzername", "password": "Passwort", "sign_in": "Anmelden", "my_work": "Meine Arbeit",
            "name": "Diesen Filter benennen", "save": "Filter speichern",
            "saved": "Filter „Confidential deals“ gespeichert.", "trail": "Prüfpfad", "one_event": "1 Ereignis",
-           "title": "Titel", "exported": "Vorgangsliste exportiert: 2 Zeilen als CSV"},
+           "title": "Titel", "exported": "Vorgangsliste exportiert: 2 Zeilen als CSV", "kind": "Liste exportiert",
+           "bad_date": "close_from: ein Datum JJJJ-MM-TT wird erwartet, erhalten 'soon'"},
 }
 
 
@@ -96,10 +99,17 @@ def test_head_of_sales_saves_a_filter_exports_the_list_and_finds_the_export_in_t
         page.get_by_role("link", name=texts["trail"]).click()
         expect(page.get_by_role("heading", name=texts["trail"])).to_be_visible()
         expect(page.locator("#audit-results")).not_to_contain_text("Secret merger")
-        page.locator("select[name=kind]").select_option("security.export")
+        page.locator("select[name=kind]").select_option(label=texts["kind"])  # kinds by name, not by id
         expect(page.locator("#audit-results .results-count")).to_contain_text(texts["one_event"])
         expect(page.locator("#audit-results tbody")).to_contain_text(texts["exported"])
+        expect(page.locator("#audit-results tbody td").nth(3)).to_have_text(texts["kind"])
+        expect(page.locator("#audit-results")).not_to_contain_text("security.export")
         page.screenshot(path=str(ARTIFACTS / f"lists-audit-trail-{language}.png"), full_page=True)
         assert Event.objects.filter(kind="security.export", actor_id=team["head"].pk).count() == 1
+
+        # A bad filter value is explained in the page's language.
+        page.goto(base + "/records/?close_from=soon")
+        expect(page.locator("#results .alert-error")).to_have_text(texts["bad_date"])
+        page.screenshot(path=str(ARTIFACTS / f"lists-records-bad-filter-{language}.png"), full_page=False)
     finally:
         context.close()

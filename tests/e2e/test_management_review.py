@@ -33,6 +33,8 @@ def review(live_server: Any) -> dict[str, Any]:
     do_create_record("nonconformity", quinn, {"title": "Wrong price quoted", "description": "Below the list price"})
     do_add_risk(quinn, {"title": "Partners misquote prices", "process": "opportunity-management",
                         "likelihood": 4, "impact": 4})
+    do_add_risk(quinn, {"title": "Cross-selling to framework customers", "process": "account-management",
+                        "likelihood": 3, "impact": 3, "kind": "opportunity"})
     record = do_create_record("management-review", quinn, {
         "title": "Management review", "review_date": "2026-12-01", "participants": "Head of Sales, Managing Director"})
     do_complete_activity(record.pk, quinn, "prepare_agenda")
@@ -51,13 +53,15 @@ def shot(page: Page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
-@pytest.mark.parametrize(("language", "button", "panel", "row", "risks"), [
-    ("en", "Move to In Review", "Inputs (frozen)", "Nonconformities and their status", "Risks and opportunities"),
+@pytest.mark.parametrize(("language", "button", "panel", "row", "risks", "chance"), [
+    ("en", "Move to In Review", "Inputs (frozen)", "Nonconformities and their status", "Risks and opportunities",
+     "Opportunity"),
     ("de", "Weiter zu In Bewertung", "Eingaben (eingefroren)", "Nichtkonformitäten und ihr Status",
-     "Risiken und Chancen"),
+     "Risiken und Chancen", "Chance"),
 ])
 def test_starting_a_management_review_freezes_its_inputs(page: Page, live_server: Any, review: dict, language: str,
-                                                         button: str, panel: str, row: str, risks: str) -> None:
+                                                         button: str, panel: str, row: str, risks: str,
+                                                         chance: str) -> None:
     base = live_server.url
     page.context.add_cookies([{"name": "django_language", "value": language, "url": base}])
     sign_in(page, base)
@@ -76,4 +80,6 @@ def test_starting_a_management_review_freezes_its_inputs(page: Page, live_server
     page.goto(f"{base}/risks/")
     expect(page.get_by_role("heading", name=risks, level=1)).to_be_visible()
     expect(page.locator("#risk-register")).to_contain_text("Partners misquote prices")
+    opportunity = page.locator("#risk-register tr", has_text="Cross-selling to framework customers")
+    expect(opportunity.locator("td").first).to_have_text(chance)   # the kind in the reader's language
     shot(page, f"risk-register-{language}")

@@ -97,7 +97,10 @@ def test_quote_editing_in_english_and_german(page: Page, live_server: Any, propo
     editor.get_by_label("Was sich geändert hat").fill("Rabatt auf 15 % gesenkt")
     editor.get_by_role("button", name="Als neue Version speichern").click()
     expect(panel.get_by_test_id("quote-feedback")).to_have_text("Angebot überarbeitet: neue Version.")
-    expect(panel.get_by_role("heading", name="Angebot Q-00001 · Version 2")).to_be_visible()
+    from salesflow.quotes.models import Quote
+
+    quote = Quote.objects.get(record_id=proposal["record"])   # the number follows the id (other tests made quotes)
+    expect(panel.get_by_role("heading", name=f"Angebot {quote.number} · Version 2")).to_be_visible()
     expect(panel.get_by_test_id("quote-total")).to_have_text("53.000,00 EUR")
     expect(panel.get_by_test_id("quote-approval")).to_have_text("Nicht freigegeben")
     expect(panel.locator("#quote-lines")).to_contain_text("CRM-Lizenz Pro (Nutzer/Jahr)")
@@ -106,8 +109,8 @@ def test_quote_editing_in_english_and_german(page: Page, live_server: Any, propo
     expect(page.locator("#product-catalogue")).to_contain_text("CRM-Lizenz Pro (Nutzer/Jahr)")
     expect(page.locator("#product-catalogue")).to_contain_text("1.200,00 EUR")
     page.screenshot(path=str(ARTIFACTS / "products-de.png"), full_page=True)
-    page.goto(f"{base}/quotes/1/offer.html?language=de")
-    expect(page.locator(".offer-doc h1")).to_contain_text("Angebot Q-00001")
+    page.goto(f"{base}/quotes/{quote.pk}/offer.html?language=de")
+    expect(page.locator(".offer-doc h1")).to_contain_text(f"Angebot {quote.number}")
     expect(page.locator(".offer-doc")).to_contain_text("Version 2")
     expect(page.locator(".offer-doc")).to_contain_text("63.070,00 EUR")
     ARTIFACTS.mkdir(exist_ok=True)

@@ -1,7 +1,8 @@
 """Issue 17 point 8, in a real browser: the rough edges people saw, and the screenshot set of the main pages.
 
 One test walks the main navigation of a Head of Sales in English and German at 1400 px (every page saved under
-test-artifacts/screens/{lang}-1400-{page}.png), opens a record page at 390 px (screens/{lang}-390-record.png) and
+test-artifacts/screens/{lang}-1400-{page}.png), checks the navigation at 1280, 1024 and 1440 px too
+(screens/{lang}-{width}-nav.png), opens a record page at 390 px (screens/{lang}-390-record.png) and
 checks on the way: nothing is cut off or wider than the window, the RACI table's columns line up, the audit pack
 page's language switch shows both languages, German link kinds and chart labels, German number formats in the
 charts, German hand-off names and change notes (formerly tests/e2e/test_german_screens.py), and no "New"
@@ -25,6 +26,8 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 SCREENS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screens"
 WIDE, PHONE = 1400, 390
+#: Further widths the main navigation must fit: a common laptop, a small one, a tablet, a wide laptop.
+NAV_WIDTHS = (1280, 1024, 1440)
 
 
 def signed_in(browser: Browser, base: str, user: Any, language: str, width: int = WIDE) -> BrowserContext:
@@ -51,10 +54,39 @@ def save(page: Page, name: str) -> None:
 
 
 def fits(page: Page, width: int) -> None:
-    """Nothing makes the page scroll sideways, and every main navigation item is inside the window."""
+    """Nothing makes the page scroll sideways, and every main navigation item is inside the window, inside the
+    navigation's box (not clipped by it) and clear of the language switch and the user (the header's tools)."""
     assert page.evaluate("document.documentElement.scrollWidth") <= width, page.url
-    rights = page.eval_on_selector_all("nav.main-nav a", "links => links.map(a => a.getBoundingClientRect().right)")
-    assert rights and max(rights) <= width, f"navigation cut off on {page.url}: {rights}"
+    boxes = page.evaluate("""() => {
+        const box = element => { const r = element.getBoundingClientRect();
+                                 return {left: r.left, right: r.right, top: r.top, bottom: r.bottom}; };
+        return {links: [...document.querySelectorAll('nav.main-nav a')].map(box),
+                nav: box(document.querySelector('nav.main-nav')),
+                tools: [...document.querySelectorAll('.header-tools > *')].map(box)};
+    }""")
+    rights = [link["right"] for link in boxes["links"]]
+    assert rights and max(rights) <= min(width, boxes["nav"]["right"] + 1), f"navigation cut off on {page.url}: {rights}"
+    for link in boxes["links"]:
+        for tool in boxes["tools"]:
+            apart = (link["right"] <= tool["left"] or link["left"] >= tool["right"] or link["bottom"] <= tool["top"]
+                     or link["top"] >= tool["bottom"])
+            assert apart, f"a navigation item runs under the header's tools on {page.url} at {width} px"
+
+
+def navigation_fits_at_other_widths(browser: Browser, base: str, user: Any, language: str) -> None:
+    """The main navigation (a Head of Sales has the most items) at `NAV_WIDTHS`, on a page of the normal width and
+    on a wide one; screens/{lang}-{width}-nav.png."""
+    for width in NAV_WIDTHS:
+        context = signed_in(browser, base, user, language, width)
+        try:
+            page = context.new_page()
+            for path in ("/audit-trail/", "/"):
+                page.goto(base + path)
+                fits(page, width)
+            page.screenshot(path=str(SCREENS / f"{language}-{width}-nav.png"), clip={"x": 0, "y": 0, "width": width,
+                                                                                     "height": 160})
+        finally:
+            context.close()
 
 
 def raci_columns_line_up(page: Page) -> None:
@@ -142,6 +174,7 @@ def test_main_pages_in_english_and_german(browser: Browser, live_server: Any) ->
         finally:
             context.close()
 
+        navigation_fits_at_other_widths(browser, base, head, language)
         phone = signed_in(browser, base, head, language, PHONE)
         try:
             page = phone.new_page()

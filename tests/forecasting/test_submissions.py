@@ -116,6 +116,36 @@ def test_weekly_lock_freezes_the_figures(hierarchy, settings):
     assert Event.objects.filter(kind="forecast_locked").count() == 1
 
 
+def test_audit_verify_finds_a_tampered_forecast(hierarchy, cli, settings):
+    """`audit verify` compares submissions, adjustments and locks with their events: a changed commit, a row
+    deleted behind the log's back and an altered lock are each named (exit 1)."""
+    settings.TIME_ZONE = "UTC"
+    submission = services.do_submit(hierarchy["kam"], PERIOD, "180000", "250000", "first call")
+    adjustment = services.do_adjust(hierarchy["head"], PERIOD, "North", "150000", "Second deal slips")
+    from salesflow.analytics.periods import parse_period
+
+    locks.do_lock(datetime.datetime(2026, 12, 9, 12, 0, tzinfo=datetime.UTC), [parse_period(PERIOD)])
+    verified = cli("audit", "verify")
+    assert verified.code == 0, verified
+    assert "3 forecast submissions, adjustments and locks agree with their events" in verified.out
+
+    type(submission).objects.filter(pk=submission.pk).update(commit=Decimal("240000"))
+    tampered = cli("audit", "verify", "--json")
+    assert tampered.code == 1
+    assert f"forecast submission {submission.pk}: commit differ(s) from event {submission.event_seq}" in tampered.err
+    data = tampered.json()
+    assert data["ok"] is False and data["forecasts"]["problems"] == 1
+    assert data["forecasts"]["listed"][0]["fields"] == ["commit"]
+
+    lock = ForecastLock.objects.get()
+    lock.figures["rows"][0]["final_commit"] = 999.0
+    lock.save(update_fields=["figures"])
+    type(adjustment).objects.filter(pk=adjustment.pk).delete()
+    problems = cli("audit", "verify").err
+    assert f"forecast adjustment: event {adjustment.event_seq} records it, but it is not in the database" in problems
+    assert f"forecast lock {lock.pk}: final_commit differ(s) from event {lock.event_seq}" in problems
+
+
 def test_api(hierarchy):
     api = Api(create_token(hierarchy["kam"], "test")[1])
     created = api.post("/api/forecast/submissions", {"period": PERIOD, "commit": "120000", "best_case": "130000"})

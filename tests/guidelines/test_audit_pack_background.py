@@ -51,6 +51,8 @@ def test_background_pack_shows_progress_and_is_downloaded_by_its_owner_only(cast
     job = response["Location"].rstrip("/").split("/")[-1]
     assert steps[0]["state"] == "running" and steps[-1]["state"] == "ready"
     assert steps[0]["languages"] == ["en", "de"]
+    shown = {step["step"] for step in steps if step["step"]}
+    assert shown and shown <= set(pack_jobs.SECTIONS), shown       # parts of the pack, each with a German name
     page = auditor.get(response["Location"])
     assert page.status_code == 200 and reverse("audit_pack_download", args=[job]) in page.content.decode()
     download = auditor.get(reverse("audit_pack_download", args=[job]))
@@ -70,11 +72,13 @@ def test_progress_while_running_and_a_bad_period(cast, settings, tmp_path) -> No
     auditor = _client(cast.auditor)
     job = "a" * 32
     pack_jobs._write_state(job, {"user_id": cast.auditor.pk, "state": "running", "done": 3, "expected": 12,
-                                 "step": "Training matrix", "date_from": "2020-01-01", "date_to": "2020-01-31"})
+                                 "step": "training", "date_from": "2020-01-01", "date_to": "2020-01-31"})
     status = auditor.get(reverse("audit_pack_job", args=[job]), HTTP_HX_REQUEST="true").content.decode()
-    assert 'value="25"' in status and "3 of about 12 files" in status and 'hx-trigger="every 1s"' in status
+    assert 'value="25"' in status and "3 of about 12 files: Training matrix" in status
+    assert 'hx-trigger="every 1s"' in status
     german = auditor.get(reverse("audit_pack_job", args=[job]), HTTP_ACCEPT_LANGUAGE="de").content.decode()
-    assert "Das Audit-Paket wird erstellt" in german
+    assert "Das Audit-Paket wird erstellt" in german and "3 von etwa 12 Dateien: Schulungsmatrix" in german
+    assert "Training matrix" not in german
     bad = auditor.post(reverse("audit_pack"), {"date_from": "2020-02-01", "date_to": "2020-01-01",
                                                "background": "1"})
     assert bad.status_code == 400

@@ -40,16 +40,16 @@ def test_propose_submit_and_approve_through_the_pages(cast) -> None:
     page = author.get(response["Location"]).content.decode()
     assert "Submit for review" in page and 'name="effective_date"' not in page
     author.post(reverse("guideline_submit", args=[PROCESS, NEXT]))
-    assert ProcessVersion.objects.get(version=NEXT).status == "in_review"
+    assert ProcessVersion.objects.get(process__key=PROCESS, version=NEXT).status == "in_review"
 
     author.post(reverse("guideline_approve", args=[PROCESS, NEXT]))  # sales_ops is not the responsible role
-    assert ProcessVersion.objects.get(version=NEXT).status == "in_review"
+    assert ProcessVersion.objects.get(process__key=PROCESS, version=NEXT).status == "in_review"
     page = head.get(reverse("guideline_version", args=[PROCESS, NEXT])).content.decode()
     assert 'name="effective_date"' in page
     response = head.post(reverse("guideline_approve", args=[PROCESS, NEXT]), {"effective_date": "2020-01-01"})
     assert response.status_code == 302
-    assert ProcessVersion.objects.get(version=NEXT).status == "approved"
-    assert ProcessVersion.objects.get(version=CURRENT).status == "obsolete"
+    assert ProcessVersion.objects.get(process__key=PROCESS, version=NEXT).status == "approved"
+    assert ProcessVersion.objects.get(process__key=PROCESS, version=CURRENT).status == "obsolete"
     diff = head.get(reverse("guideline_diff", args=[PROCESS]), {"from": CURRENT, "to": NEXT}).content.decode()
     assert "probability" in diff and "55 %" in diff
 
@@ -61,7 +61,7 @@ def test_author_holding_the_role_is_not_offered_approval(cast) -> None:
     page = head.get(reverse("guideline_version", args=[PROCESS, NEXT])).content.decode()
     assert 'name="effective_date"' not in page and "another holder of the responsible role" in page
     head.post(reverse("guideline_approve", args=[PROCESS, NEXT]))
-    assert ProcessVersion.objects.get(version=NEXT).status == "in_review"
+    assert ProcessVersion.objects.get(process__key=PROCESS, version=NEXT).status == "in_review"
 
 
 def test_acknowledge_button_records_the_read(cast) -> None:

@@ -127,9 +127,11 @@ def test_render_command_writes_the_map_beside_the_markdown(cast, tmp_path: Path)
     ElementTree.fromstring(companion.read_bytes())
 
 
-def test_audit_pack_holds_the_process_map(cast, monkeypatch) -> None:
-    monkeypatch.setattr("salesflow.guidelines.audit_pack.render_version",
-                        lambda version, fmt, language: Rendered(b"%PDF-stub"))
+def test_audit_pack_holds_the_process_map(cast, monkeypatch, settings, tmp_path: Path) -> None:
+    # The stub PDF must not land in the session's guideline cache, where later tests would be served it.
+    settings.SALESFLOW_GUIDELINE_CACHE = str(tmp_path / "guidelines")
+    monkeypatch.setattr("salesflow.guidelines.publish.render_version",
+                        lambda version, fmt, language="en", **kwargs: Rendered(b"%PDF-stub"))
     today = timezone.localdate()
     pack = build_audit_pack(today - datetime.timedelta(days=1), today, ("en", "de"))
     with zipfile.ZipFile(__import__("io").BytesIO(zip_pack(pack))) as archive:

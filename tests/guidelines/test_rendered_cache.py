@@ -49,3 +49,12 @@ def test_drafts_are_never_cached(db, renders, tmp_path):
     rendered_cache.rendered(version, "pdf", "en")
     assert len(renders) == 2
     assert not (tmp_path / "cache").exists()
+
+
+def test_the_german_file_carries_the_german_change_note(db):
+    """The HTML (and PDF) download in German prints the version's German change note, not the English one."""
+    version = ProcessVersion.objects.get(process__key="opportunity-management", status="approved")
+    german = publish.render_version(version, "html", "de").content.decode()
+    english = publish.render_version(version, "html", "en").content.decode()
+    assert "Teil der gesamten Vertriebskette" in german and "part of the whole sales chain" not in german
+    assert "part of the whole sales chain" in english

@@ -125,3 +125,18 @@ def test_an_event_of_no_record_never_names_a_hidden_record_nor_an_address(cast, 
     assert f"[{internal.pk}]" in page.context["rows"][0]["text"] and str(strict.pk) not in page.context["rows"][0]["text"]
     owner_payload = Event.objects.get(kind="security.view_strictly_confidential").payload
     assert owner_payload["record_ids"] == [strict.pk, internal.pk]  # the stored event is unchanged
+
+
+def test_event_kinds_are_named_in_the_readers_language(cast, client_for) -> None:
+    """The kind filter and the kind column show a name per kind (German on German pages), not the raw id."""
+    auditor = client_for(cast.users["auditor"])
+    german = auditor.get(reverse("audit_trail"), HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert '<option value="record_created">Vorgang angelegt</option>' in german
+    assert '<span title="record_created">Vorgang angelegt</span>' in german
+    assert ">record_created<" not in german and "<code>" not in german
+    english = auditor.get(reverse("audit_trail"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<option value="record_created">Record created</option>' in english
+    filtered = auditor.get(reverse("audit_trail"), {"kind": "record_created"}, HTTP_ACCEPT_LANGUAGE="de")
+    assert '<option value="record_created" selected>Vorgang angelegt</option>' in filtered.content.decode()
+    bad = auditor.get(reverse("audit_trail"), {"date_from": "31.12.2026"}, HTTP_ACCEPT_LANGUAGE="de")
+    assert bad.status_code == 400 and "ein Datum JJJJ-MM-TT wird erwartet" in bad.content.decode()

@@ -31,6 +31,7 @@ RECORD_KINDS = {
     "internal-audit": "internal_audit",
     "management-review": "management_review",
     "material-request": "material_request",
+    "create-offer": "offer",
 }
 #: The sales chain (the supporting processes of sales process management share only some of its roles).
 SALES_CHAIN = ("lead-management", "opportunity-management", "rfp-procedure", "contract-management",
@@ -221,3 +222,28 @@ def test_no_seed_company_or_person_name(key: str) -> None:
     assert data["process"] == key
     assert [name for name in FORBIDDEN_NAMES if name in source.lower()] == []
 
+
+
+def test_create_offer_and_create_order_are_guidelines_of_the_library(library: dict[str, ProcessDefinition]) -> None:
+    """The seeds' "Create Offer" and "Create Order": offers without an opportunity are records of their own that
+    carry quotes under the same competence catalog as the opportunity's; an accepted one hands over the order
+    (with the quote's lines); creating the order is the first stage of order management, titled after both."""
+    offer, opportunity, order = (library["create-offer"], library["opportunity-management"],
+                                 library["order-management"])
+    assert (offer.title["en"], offer.title["de"]) == ("Create Offer", "Angebot erstellen")
+    assert order.title["en"].startswith("Create Order") and order.title["de"].startswith("Bestellung anlegen")
+    assert order.version == 2 and order.guideline.change_note is not None
+    assert offer.linked_from == ["account-management"]
+    assert [stage.id for stage in offer.open_stages] == ["preparation", "quotation", "review", "approved", "sent"]
+    assert offer.quotes is not None and offer.quotes.stages == ["preparation", "quotation", "review"]
+    assert (offer.quotes.approval, offer.quotes.send_activity, offer.quotes.order_handoff) == (
+        "offer", "send_offer", "create_order")
+    assert offer.quotes.fixed_fields == ["amount", "currency"]
+    # one competence catalog: the offer's bands are the opportunity's
+    assert offer.approvals["offer"].model_dump(exclude={"title", "description"}) == \
+        opportunity.approvals["offer"].model_dump(exclude={"title", "description"})
+    assert offer.gate_requirements(offer.stage("review")).approvals == ["offer"]
+    stage_id, handoff = _handoff(offer, "create_order")
+    assert (stage_id, handoff.process) == ("accepted", "order-management")
+    _target_fields_exist(handoff, offer, order)
+    assert all(stage.forecast_category == "omitted" for stage in offer.stages)  # forecasts are made on opportunities

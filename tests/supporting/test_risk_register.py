@@ -63,3 +63,7 @@ def test_api_and_web_page(quality_people, api_as, client) -> None:  # noqa: F811
     added = client.post("/risks/", {"kind": "opportunity", "title": "Cross-selling", "process": "account-management",
                                     "likelihood": "3", "impact": "3"})
     assert added.status_code == 302 and RiskEntry.objects.filter(kind="opportunity").count() == 1
+    german = client.get("/risks/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "<td>Chance</td>" in german and 'value="opportunity" >Chance</option>' in german
+    assert ">Opportunity<" not in german
+    assert "<td>Opportunity</td>" in client.get("/risks/", HTTP_ACCEPT_LANGUAGE="en").content.decode()

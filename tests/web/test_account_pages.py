@@ -123,6 +123,8 @@ def test_bad_filters_are_named_and_answered_400(world, client_for) -> None:
     assert "segment: one of A, B, C or none expected" in response.content.decode()
     response = client_for(world["kam"]).get(reverse("customers"), {"sort": "revenue"})
     assert response.status_code == 400 and "sort: one of" in response.content.decode()
+    german = client_for(world["kam"]).get(reverse("customers"), {"segment": "X"}, HTTP_ACCEPT_LANGUAGE="de")
+    assert german.status_code == 400 and "Segment: A, B, C oder keines wird erwartet" in german.content.decode()
 
 
 def test_navigation_has_accounts_in_english_and_german(world, client_for) -> None:

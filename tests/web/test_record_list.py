@@ -39,6 +39,14 @@ def test_bad_filter_values_are_explained_not_a_crash(people, deals, client_for) 
     response = client_for(people["head"]).get(reverse("records"), {"close_from": "soon"})
     assert response.status_code == 400
     assert "close_from: a date YYYY-MM-DD is expected" in response.content.decode()
+    client = client_for(people["head"])
+    german = client.get(reverse("records"), {"close_from": "soon"}, HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "close_from: ein Datum JJJJ-MM-TT wird erwartet, erhalten &#x27;soon&#x27;" in german
+    assert "is expected" not in german
+    status = client.get(reverse("records"), {"status": "maybe"}, HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "Status: offen, gewonnen, verloren oder abgeschlossen wird erwartet" in status
+    sort = client.get(reverse("records"), {"sort": "colour"}, HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "Sortierung: einer der Werte id, -id" in sort and "expected" not in sort
 
 
 def test_fifty_a_page(people, client_for) -> None:

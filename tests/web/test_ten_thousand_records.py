@@ -50,14 +50,14 @@ def test_board_list_and_my_work_with_ten_thousand_open_records(people, many, cli
     assert response.status_code == 200
     assert response.context["summary"]["count"] == 10_000
     assert sum(Decimal(1000 + n) for n in range(10_000)) == response.context["summary"]["total"]
-    assert queries < 40
+    assert queries < 50  # bounded by the stages (cards, slips, last events) and processes, never by the records
 
     kam = client_for(people["kam"])
     response, queries = _get(kam, reverse("records"), {"sort": "-amount", "page": "7"})
     assert response.status_code == 200 and response.context["total"] == 10_000
     assert len(response.context["rows"]) == 50
     assert response.context["rows"][0]["title"] == "Deal 9699"
-    assert queries < 30
+    assert queries < 40  # grows with the processes (one query each for the "New" buttons), never with the records
 
     response, queries = _get(kam, reverse("home"))
     assert response.status_code == 200

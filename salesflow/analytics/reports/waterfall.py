@@ -249,7 +249,9 @@ def waterfall_data(data: Data, params: Params) -> dict[str, Any]:
     changed = data.history.filter((data.history["at"] > ts(t1)) & (data.history["at"] <= ts(t2))).select("record_id")
     foreign = scoped.filter(scoped.currency.fill_null(data.currency) != data.currency).select("record_id")
     relevant = ibis.union(changed, foreign, distinct=True)
-    history = data.history.semi_join(scoped.select("record_id"), "record_id").semi_join(relevant, "record_id")
+    # `isin` (a subquery), not `semi_join`: Ibis writes the latter as LEFT SEMI JOIN, which PostgreSQL lacks
+    history = data.history.filter(data.history.record_id.isin(scoped.record_id)
+                                  & data.history.record_id.isin(relevant.record_id))
     history = history.filter(history["at"] <= ts(t2)).select(
         "record_id", "process", "version", "seq", "at", "field", "text", "number").order_by(["record_id", "seq"])
     rows = data.rows(history)

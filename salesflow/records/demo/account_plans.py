@@ -81,6 +81,10 @@ def plan_account_plans(sim: Simulation, count: int = 6) -> None:
                 plan_opportunity(sim, opportunity, owner, opened, amount, name, subject, Fate())
         path.activity(owner, "plan_opportunities", 0, 3)
         path.move(owner, "in_execution", 0, 3)
+        if path.alive and not abandons:
+            from salesflow.records.demo.offers import plan_offer
+
+            plan_offer(sim, ref, owner, path.clock, name, lambda name=name: account_of(name))
         if abandons:
             path.fields(owner, {"abandon_reason": "The customer was taken over; purchasing moved to the new parent"},
                         10, 30)

@@ -128,6 +128,10 @@ def plan_change(path: Path, owner: Any, extra: random.Random, kind: str, planned
             return
         if record.amount is None or record.currency != "EUR" or float(record.amount) != float(planned_amount):
             return
+        from salesflow.quotes.services import current_quote
+
+        if current_quote(record.pk) is not None:
+            return  # the quote sets the amount
         changed = round(float(record.amount) * factor / 500) * 500
         if kind == "raise" and _band(changed) != _band(planned_amount):
             return

@@ -183,12 +183,16 @@ def set_fields(request: HttpRequest, record_id: int) -> HttpResponse:
     record = visible_record(request, record_id)
     definition = services.definition_of(record.process_version)
     fields = presenters.field_rows(definition, record, record.to_state(), current_language())
-    form = RecordForm(definition, current_language(), request.POST, creating=False,
-                      initial={row["name"]: row["input"] for row in fields})
+    fixed = services.quoted_fields(record.pk, definition)
+    initial = {row["name"]: row["input"] for row in fields}
+    form = RecordForm(definition, current_language(), request.POST, creating=False, fixed=fixed, initial=initial)
     if not form.is_valid():
         return refusal_page(request, record, BadInput("; ".join(
             f"{name}: {' '.join(errors)}" for name, errors in form.errors.items())))
     changes = form.values(only_changed=True)
+    # a read-only field the quote sets, posted with another value anyway: the service refuses it with its reason
+    changes.update({name: request.POST[name].strip() for name in sorted(fixed)
+                    if name in request.POST and request.POST[name].strip() != str(initial.get(name) or "")})
     if not changes:
         messages.info(request, _("Nothing changed."))
         return redirect(reverse("record", args=[record.pk]) + "#fields")

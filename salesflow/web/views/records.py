@@ -189,7 +189,7 @@ def record_context(request: HttpRequest, record: Record, feedback: dict[str, Any
     may_change = chain.may_edit(user, record, definition)
     edit_form = None
     if is_open and authority.editor_role(definition, state, actor) is not None:
-        edit_form = RecordForm(definition, language, creating=False,
+        edit_form = RecordForm(definition, language, creating=False, fixed=services.quoted_fields(record.pk, definition),
                                initial={row["name"]: row["input"] for row in fields})
     return {
         "frozen_inputs": frozen_inputs_view(record, language),

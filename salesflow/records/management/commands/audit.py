@@ -16,8 +16,9 @@ from salesflow.records.eventlog import verify
 
 class Command(SalesflowCommand):
     help = ("Audit trail checks. 'verify' re-computes the hash chain, checks it against the signed checkpoints, "
-            "replays every record's events against the stored record and checks every document's SHA-256; it names "
-            "the first broken event, each differing record field and each altered document (exit 1). 'checkpoint' "
+            "replays every record's events against the stored record, compares logged activities, accounts and "
+            "forecast submissions, adjustments and locks with their events and checks every document's SHA-256; it "
+            "names the first broken event, each differing record field and each altered document (exit 1). 'checkpoint' "
             "signs the chain head into the checkpoint journal.")
 
     def add_arguments(self, parser: Any) -> None:
@@ -72,7 +73,8 @@ class Command(SalesflowCommand):
                           f"{data['documents']['checked']} documents agree with their SHA-256; "
                           f"{data['activities']['checked']} logged activities and tasks agree with their events; "
                           f"{data['accounts']['checked']} accounts, contacts and record customers agree with their "
-                          "events")
+                          f"events; {data['forecasts']['checked']} forecast submissions, adjustments and locks agree "
+                          "with their events")
         newest = data["checkpoints"]["newest"]
         if newest is None:
             self.stderr.write(f"warning: no checkpoint of this database in {data['checkpoints']['journal']}: "
@@ -121,20 +123,21 @@ class Command(SalesflowCommand):
                               f"into {journal}")
 
     def check_state(self, data: dict[str, Any]) -> None:
-        """Records replayed against their events, documents against their hashes (`salesflow.records.replay`)."""
+        """Records replayed against their events, documents against their hashes (`salesflow.records.replay`),
+        activities, accounts and forecasts against their events."""
         from salesflow.accounts.integrity import check_accounts
         from salesflow.activities.integrity import check_activities
+        from salesflow.forecasting.integrity import check_forecasts
         from salesflow.records.replay import check_documents, check_records
 
-        records, documents, activities = check_records(), check_documents(), check_activities()
-        accounts = check_accounts()
-        data["records"], data["documents"] = records.to_data(), documents.to_data()
-        data["activities"], data["accounts"] = activities.to_data(), accounts.to_data()
-        if records.ok and documents.ok and activities.ok and accounts.ok:
+        reports = {"records": check_records(), "documents": check_documents(), "activities": check_activities(),
+                   "accounts": check_accounts(), "forecasts": check_forecasts()}
+        data.update({name: report.to_data() for name, report in reports.items()})
+        if all(report.ok for report in reports.values()):
             return
         data["ok"] = False
-        lines = records.problems + documents.problems + activities.problems + accounts.problems
-        more = records.count + documents.count + activities.count + accounts.count - len(lines)
+        lines = [line for report in reports.values() for line in report.problems]
+        more = sum(report.count for report in reports.values()) - len(lines)
         self.fail("\n".join(lines + ([f"… and {more} more"] if more > 0 else [])), 1, data)
 
     def do_pack(self, options: dict[str, Any]) -> None:
