@@ -134,7 +134,7 @@ def render(report: dict[str, Any]) -> str:
                 lines += ["", *moves_table(results, scenario, f"{title}, {moves:,} actions × {rounds} rounds, "
                                                              "median [min–max]; target overhead ≤ 2.0×")]
         lines += ["", "overhead = bare insert moves/s ÷ engine moves/s, paired per round (same transaction count; "
-                      "bare = same Event rows + Record UPDATE, no lock, gate or hashing)"]
+                      "bare = same Event rows + Record UPDATE + Notification rows, no lock, gate or hashing)"]
     demo = report.get("demo")
     if demo is not None:
         lines += ["", *demo_table(demo)]

@@ -5,8 +5,9 @@ Stage moves, two ways, on the same table and with the same number of transaction
 - **engine**: ``services.do_move`` as Head of Sales — lock the record, check the version and
   visibility, evaluate the gate (decide it implicitly), write the record, append the events to the
   hash chain (lock the chain head, hash, insert, update the head);
-- **bare**: the same Event rows (same columns and payload sizes) and the same Record UPDATE, written
-  with plain ORM calls, one transaction per move — no lock, no read, no gate, no hashing.
+- **bare**: the same Event rows (same columns and payload sizes), the same Record UPDATE and the same
+  Notification rows (the forward move's decision tells the owner), written with plain ORM calls, one
+  transaction per move — no lock, no read, no gate, no hashing.
 
 Two scenarios: ``forward`` (qualification → solution_design: implicit decision + stage change, 2
 events) and ``backward`` (solution_design → qualification: stage change that reopens the work, 1
@@ -29,7 +30,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from salesflow.records import demo, services
-from salesflow.records.models import ChainHead, Event, Record
+from salesflow.records.models import ChainHead, Event, Notification, Record
 
 PROCESS = "opportunity-management"
 #: (scenario, stage the records start in, target stage)
@@ -45,17 +46,20 @@ ACTIONS: dict[str, Callable[[int, dict[str, Any]], Any]] = {
 _PER_ROW_COLUMNS = {"id", "created_at", "updated_at", "stage_entered_at"}
 #: Event columns the bare path sets per row.
 _PER_EVENT_COLUMNS = {"seq", "record", "at"}
+#: Notification columns the bare path sets per row.
+_PER_NOTIFICATION_COLUMNS = {"id", "record", "created_at"}
 
 Progress = Callable[[str], None]
 
 
 @dataclass
 class MoveRows:
-    """What one engine move wrote, for the bare path to write again: event rows and record columns."""
+    """What one engine move wrote, for the bare path to write again: event rows, record columns, notifications."""
 
     events: list[dict[str, Any]]
     record_columns: dict[str, Any]
     version_before: int
+    notifications: list[dict[str, Any]]
 
 
 def _record_columns(record: Record) -> dict[str, Any]:
@@ -68,6 +72,21 @@ def _event_columns(event: Event) -> dict[str, Any]:
     """The columns of an event that the bare path copies."""
     return {field.attname: getattr(event, field.attname) for field in Event._meta.concrete_fields
             if field.name not in _PER_EVENT_COLUMNS}
+
+
+def _notification_columns(notification: Notification) -> dict[str, Any]:
+    """The columns of a notification that the bare path copies."""
+    return {field.attname: getattr(notification, field.attname) for field in Notification._meta.concrete_fields
+            if field.name not in _PER_NOTIFICATION_COLUMNS}
+
+
+def _wrote(record_id: int, version: int, last_seq: int, last_notification: int) -> MoveRows:
+    """What the action just done on ``record_id`` wrote: its events, the record's columns, its notifications."""
+    record = Record.objects.get(pk=record_id)
+    events = list(Event.objects.filter(seq__gt=last_seq).order_by("seq"))
+    notifications = list(Notification.objects.filter(pk__gt=last_notification).order_by("pk"))
+    return MoveRows([_event_columns(event) for event in events], _record_columns(record), version,
+                    [_notification_columns(notification) for notification in notifications])
 
 
 def prepare_template(users: dict[str, Any]) -> dict[str, Any]:
@@ -100,20 +119,16 @@ def probe(template: dict[str, Any], head: Any, users: dict[str, Any]) -> dict[st
     """Move one record forward and back through the engine; keep what each move wrote."""
     rows: dict[str, MoveRows] = {}
     (record_id,) = clone_records(template, 1)
-    for name, _source, target in SCENARIOS:
+    actions: list[tuple[str, Callable[[], Any]]] = [
+        (name, lambda t=target: services.do_move(record_id, head, t, expected_version=Record.objects.get(
+            pk=record_id).version)) for name, _source, target in SCENARIOS]
+    actions += [(name, lambda a=act: a(record_id, users)) for name, act in ACTIONS.items()]
+    for name, run in actions:
         version = Record.objects.get(pk=record_id).version
         last_seq = Event.objects.aggregate(top=Max("seq"))["top"] or 0
-        services.do_move(record_id, head, target, expected_version=version)
-        record = Record.objects.get(pk=record_id)
-        events = list(Event.objects.filter(seq__gt=last_seq).order_by("seq"))
-        rows[name] = MoveRows([_event_columns(event) for event in events], _record_columns(record), version)
-    for name, act in ACTIONS.items():
-        version = Record.objects.get(pk=record_id).version
-        last_seq = Event.objects.aggregate(top=Max("seq"))["top"] or 0
-        act(record_id, users)
-        record = Record.objects.get(pk=record_id)
-        events = list(Event.objects.filter(seq__gt=last_seq).order_by("seq"))
-        rows[name] = MoveRows([_event_columns(event) for event in events], _record_columns(record), version)
+        last_notification = Notification.objects.aggregate(top=Max("pk"))["top"] or 0
+        run()
+        rows[name] = _wrote(record_id, version, last_seq, last_notification)
     return rows
 
 
@@ -165,7 +180,8 @@ def engine_moves(record_ids: list[int], user: Any, target: str, expected_version
 
 
 def bare_move(record_id: int, rows: MoveRows, seq: int) -> int:
-    """One bare move: insert the events after ``seq`` and update the record in one transaction.
+    """One bare move: insert the events after ``seq``, update the record and insert the notifications, in one
+    transaction.
 
     Returns the last sequence number used.
     """
@@ -178,6 +194,9 @@ def bare_move(record_id: int, rows: MoveRows, seq: int) -> int:
         Event.objects.bulk_create(events)
         Record.objects.filter(pk=record_id).update(**rows.record_columns, created_at=at, updated_at=at,
                                                    stage_entered_at=at)
+        if rows.notifications:
+            Notification.objects.bulk_create([Notification(record_id=record_id, created_at=at, **template)
+                                              for template in rows.notifications])
     return seq
 
 

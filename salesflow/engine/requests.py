@@ -11,6 +11,7 @@ notifies them. A refusal is an event with the reason; the approval stays not gra
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -160,9 +161,9 @@ def needed_approvals(definition: ProcessDefinition, stage_id: str) -> list[str]:
 
 
 def open_requests(definition: ProcessDefinition, state: RecordState,
-                  discounts: dict[str, Decimal] | None = None) -> list[OpenRequest]:
+                  discounts: Mapping[str, Decimal] | None = None) -> list[OpenRequest]:
     """The approvals and the decision the record waits for in its current stage (``discounts``: the largest
-    discount of the record's quote by the approval that covers it)."""
+    discount of the record's quote by the approval that covers it; read only for an approval still open)."""
     stage = definition.stage(state.stage)
     if stage.is_outcome:
         return []
@@ -172,7 +173,7 @@ def open_requests(definition: ProcessDefinition, state: RecordState,
         approval = definition.approvals.get(approval_id)
         if approval is None or approval_holds(definition, state, approval_id):
             continue
-        roles = authority.approver_roles(approval, amount, (discounts or {}).get(approval_id))
+        roles = authority.approver_roles(approval, amount, discounts.get(approval_id) if discounts is not None else None)
         if roles:
             found.append(OpenRequest("approval", approval_id, roles[0], approval.title))
     gate = stage.gate

@@ -7,6 +7,8 @@ they hold.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -72,6 +74,23 @@ class User(AbstractUser):
             cached = frozenset(self.roles.values_list("id", flat=True))
             self._role_ids = cached
         return cached
+
+    def remember_role_ids(self, role_ids: Iterable[str]) -> None:
+        """Keep the role ids read together with the user (`role_ids` then asks no query)."""
+        self._role_ids = frozenset(role_ids)
+
+    @staticmethod
+    def load_role_ids(users: Iterable[User]) -> None:
+        """Read the role ids of every user whose roles are not known yet, in one query."""
+        missing = {user.pk: user for user in users if getattr(user, "_role_ids", None) is None}
+        if not missing:
+            return
+        found: dict[int, list[str]] = {pk: [] for pk in missing}
+        for user_id, role_id in User.roles.through.objects.filter(user_id__in=list(missing)).values_list(
+                "user_id", "role_id"):
+            found[user_id].append(role_id)
+        for pk, role_ids in found.items():
+            missing[pk].remember_role_ids(role_ids)
 
 
 class ApiToken(models.Model):

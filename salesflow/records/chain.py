@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -101,6 +102,29 @@ def notify_assignments(record: Record, result: Result, user: Any | None, at: dat
         }, at)
 
 
+class _OnDemand(Mapping[str, Any]):
+    """A mapping read from the database only when first looked into (e.g. a quote's discounts, needed only
+    while an approval that covers quotes is open)."""
+
+    def __init__(self, load: Callable[[], Mapping[str, Any]]) -> None:
+        self._load = load
+        self._data: Mapping[str, Any] | None = None
+
+    def _loaded(self) -> Mapping[str, Any]:
+        if self._data is None:
+            self._data = self._load()
+        return self._data
+
+    def __getitem__(self, key: str) -> Any:
+        return self._loaded()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._loaded())
+
+    def __len__(self) -> int:
+        return len(self._loaded())
+
+
 def ask_for_requests(record: Record, definition: ProcessDefinition, at: datetime.datetime,
                      exclude: Any | None = None) -> list[Notification]:
     """Ask the roles whose approval or decision the record now waits for (once per stage entry and role)."""
@@ -110,14 +134,16 @@ def ask_for_requests(record: Record, definition: ProcessDefinition, at: datetime
     if record.closed_at is not None:
         return created
     entered = record.stage_entered_at.isoformat() if record.stage_entered_at else ""
-    for request in open_requests(definition, record.to_state(), _services().quote_discounts(record.pk, definition)):
+    discounts = _OnDemand(lambda: _services().quote_discounts(record.pk, definition))
+    for request in open_requests(definition, record.to_state(), discounts):
         ref = f"{request.kind}:{request.id}:{request.role}:{record.stage}:{entered}"
         kind = f"{request.kind}_requested"
         told = Notification.objects.filter(record=record, kind=kind, message__ref=ref).values_list("user_id", flat=True)
         users = User.objects.filter(is_active=True, roles__id=request.role).exclude(pk__in=list(told)).distinct()
         if exclude is not None:
             users = users.exclude(pk=exclude.pk)
-        if not users.exists():
+        asked = list(users)
+        if not asked:
             continue
         amount_en = f" ({record.amount:,.0f} {record.currency})" if record.amount is not None else ""
         amount_de = amount_en.replace(",", ".")
@@ -127,7 +153,7 @@ def ask_for_requests(record: Record, definition: ProcessDefinition, at: datetime
         else:
             message = {"en": f"Decision requested: {request.title.get_text('en')} — {record.title}",
                        "de": f"Entscheidung erbeten: {request.title.get_text('de')} — {record.title}"}
-        created += notify_users(record, list(users), kind, {**message, "ref": ref}, at)
+        created += notify_users(record, asked, kind, {**message, "ref": ref}, at)
     return created
 
 
@@ -403,7 +429,19 @@ def _actor_name(user: Any | None) -> str:
 
 
 def _member_ids(record: Record) -> list[int]:
-    return list(record.members.values_list("pk", flat=True))
+    """The ids of the record's named members (read from the link table alone)."""
+    return sorted(Record.members.through.objects.filter(record_id=record.pk).values_list("user_id", flat=True))
+
+
+def _active_owner(owner_id: int) -> Any | None:
+    """The user ``owner_id`` if active and holding a role, with the role ids read in the same statement (the
+    visibility check of `notify_users` needs them). A user without roles sees no record: None."""
+    links = list(User.roles.through.objects.filter(user_id=owner_id, user__is_active=True).select_related("user"))
+    if not links:
+        return None
+    owner = links[0].user
+    owner.remember_role_ids(link.role_id for link in links)
+    return owner
 
 
 def send(record: Record, notice: notices.Notice, at: datetime.datetime, user: Any | None) -> list[Notification]:
@@ -466,14 +504,16 @@ def notify(record: Record | None, roles: list[str], kind: str, message: dict[str
            include_owner: bool = True, exclude: Any | None = None, user_ids: list[int] | None = None) -> list[Notification]:
     """Notify the users holding ``roles`` (and the record's owner; and the users with the ids ``user_ids``) who may
     see the record. Every notification of the product goes through here."""
-    wanted = User.objects.filter(is_active=True, roles__id__in=list(roles))
-    if user_ids:
-        wanted = User.objects.filter(is_active=True).filter(
-            models.Q(roles__id__in=list(roles)) | models.Q(pk__in=list(user_ids)))
-    users = list(wanted.distinct())
-    if include_owner and record is not None and record.owner_id:
-        owner = User.objects.filter(pk=record.owner_id, is_active=True).first()
-        if owner is not None and owner.pk not in {item.pk for item in users}:
+    users: list[Any] = []
+    if roles or user_ids:
+        wanted = User.objects.filter(is_active=True, roles__id__in=list(roles))
+        if user_ids:
+            wanted = User.objects.filter(is_active=True).filter(
+                models.Q(roles__id__in=list(roles)) | models.Q(pk__in=list(user_ids)))
+        users = list(wanted.distinct())
+    if include_owner and record is not None and record.owner_id and record.owner_id not in {item.pk for item in users}:
+        owner = _active_owner(record.owner_id)
+        if owner is not None:
             users.append(owner)
     return notify_users(record, [user for user in users
                                  if exclude is None or user.pk != getattr(exclude, "pk", None)], kind, message, at)
@@ -487,6 +527,9 @@ def notify_users(record: Record | None, users: Any, kind: str, message: dict[str
     mail for each, by the recipient's preferences and in their language.
     """
     created = []
+    users = list(users)
+    if record is not None:
+        User.load_role_ids(users)  # one query for everyone's roles, not one per user (visibility needs them)
     for user in users:
         if record is not None and not access.can_view(user, record):
             continue

@@ -99,11 +99,8 @@ def append(
         return []
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("eventlog.append must run inside transaction.atomic()")
-    head = ChainHead.objects.select_for_update().filter(pk=1).first()
-    if head is None:
-        ChainHead.objects.get_or_create(pk=1)
-        head = ChainHead.objects.select_for_update().get(pk=1)
-    seq, prev = head.seq, head.hash
+    connection = transaction.get_connection()
+    seq, prev = lock_head(connection)
     events = []
     for draft in drafts:
         seq += 1
@@ -117,8 +114,35 @@ def append(
         prev = event.hash
         events.append(event)
     Event.objects.bulk_create(events)
-    ChainHead.objects.filter(pk=1).update(seq=seq, hash=prev)
+    with connection.cursor() as cursor:
+        cursor.execute(_head_sql(connection, "update"), [seq, prev])
     return events
+
+
+def _head_sql(connection: Any, which: str) -> str:
+    """The two statements on the chain head, as plain SQL (they run on every append: no ORM compiling).
+
+    ``lock``: read the head, locked until the transaction ends (``FOR UPDATE`` where the database
+    has row locks, as ``select_for_update`` does; SQLite's write transaction is the lock there).
+    ``update``: store the new head.
+    """
+    table = connection.ops.quote_name(ChainHead._meta.db_table)
+    if which == "lock":
+        lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+        return f"SELECT seq, hash FROM {table} WHERE id = 1{lock}"
+    return f"UPDATE {table} SET seq = %s, hash = %s WHERE id = 1"
+
+
+def lock_head(connection: Any) -> tuple[int, str]:
+    """Lock the chain head and return its (seq, hash); creates the head row on first use."""
+    with connection.cursor() as cursor:
+        cursor.execute(_head_sql(connection, "lock"))
+        row = cursor.fetchone()
+        if row is None:
+            ChainHead.objects.get_or_create(pk=1)
+            cursor.execute(_head_sql(connection, "lock"))
+            row = cursor.fetchone()
+    return int(row[0]), str(row[1])
 
 
 @dataclass
@@ -255,11 +279,8 @@ def append_many(rows: Sequence[EventRow], batch_size: int = 5000, canonical: boo
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
         raise RuntimeError("eventlog.append_many must run inside transaction.atomic()")
-    head = ChainHead.objects.select_for_update().filter(pk=1).first()
-    if head is None:
-        ChainHead.objects.get_or_create(pk=1)
-        head = ChainHead.objects.select_for_update().get(pk=1)
-    seq, prev = head.seq, head.hash
+    connection = transaction.get_connection()
+    seq, prev = lock_head(connection)
     meta = Event._meta
     columns = [meta.get_field(name.removesuffix("_id")).column for name in _EVENT_COLUMNS]
     at_field = meta.get_field("at")

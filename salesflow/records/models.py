@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import json
 import re
 from decimal import Decimal
 from typing import Any
@@ -182,6 +183,19 @@ class Record(models.Model):
             probability_override=self.probability_override,
         )
 
+    def column_values(self) -> dict[str, Any]:
+        """The values of the record's own columns, to tell later which changed (`changed_columns`).
+
+        JSON columns are kept as their JSON text: a value changed in place still counts as changed.
+        """
+        return {field.attname: _comparable(field, getattr(self, field.attname)) for field in self._meta.concrete_fields
+                if not field.primary_key}
+
+    def changed_columns(self, before: dict[str, Any]) -> list[str]:
+        """The names of the columns whose values differ from ``before`` (a `column_values` result)."""
+        return [field.name for field in self._meta.concrete_fields
+                if not field.primary_key and _comparable(field, getattr(self, field.attname)) != before[field.attname]]
+
     def apply_state(self, state: RecordState) -> None:
         """Copy an engine state onto this record's columns (not saved)."""
         values = dict(state.values)
@@ -201,6 +215,13 @@ class Record(models.Model):
         self.stage = state.stage
         self.progress = state.progress()
         self.probability_override = state.probability_override
+
+
+def _comparable(field: models.Field, value: Any) -> Any:
+    """A column value as `Record.column_values` keeps it (JSON as JSON text, other values as they are)."""
+    if isinstance(field, models.JSONField):
+        return json.dumps(value, default=str)
+    return value
 
 
 class ChainHead(models.Model):

@@ -326,10 +326,11 @@ def _act(record_id: int, user: Any, action: Callable[[ProcessDefinition, RecordS
     processes), events that name roles to notify (e.g. a re-opened review) notify them, and ``then``
     stores what belongs to the action besides the record (e.g. a consultation request).
     """
+    from salesflow.records.locking import lock_record
+
     at = at or timezone.now()
     with transaction.atomic():
-        record = Record.objects.select_for_update().select_related("process", "process_version").filter(
-            pk=record_id).first()
+        record = lock_record(record_id)
         if record is None or not access.can_view(user, record):
             raise NotFound(f"record {record_id} not found")
         if expected_version is not None and record.version != expected_version:
@@ -337,10 +338,11 @@ def _act(record_id: int, user: Any, action: Callable[[ProcessDefinition, RecordS
                                   f"you had {expected_version}): reload it")
         refuse_read_only(user)
         check_acknowledgement(record.process, user)
+        loaded = record.column_values()
         definition = definition_of(record.process_version)
         result = action(definition, record.to_state(), actor_for(user))
         before_stage = record.stage
-        write_result(record, definition, result, user, at)
+        write_result(record, definition, result, user, at, loaded=loaded)
         from salesflow.records import chain
 
         chain.after_action(record, definition, result, user, at, before_stage, handoff_options or {})
@@ -350,8 +352,12 @@ def _act(record_id: int, user: Any, action: Callable[[ProcessDefinition, RecordS
 
 
 def write_result(record: Record, definition: ProcessDefinition, result: Result, user: Any | None,
-                 at: datetime.datetime) -> None:
-    """Store an engine result on a locked record: its new state, version, stage dates, outcome, and its events."""
+                 at: datetime.datetime, loaded: dict[str, Any] | None = None) -> None:
+    """Store an engine result on a locked record: its new state, version, stage dates, outcome, and its events.
+
+    ``loaded``: the record's `Record.column_values` as read under the lock; then only the columns that
+    differ from them are written (else every column).
+    """
     before_stage = record.stage
     actions.close_on(result, timezone.localdate(at).isoformat())
     record.apply_state(result.state)
@@ -363,7 +369,7 @@ def write_result(record: Record, definition: ProcessDefinition, result: Result, 
         stage = definition.stage(record.stage)
         record.outcome = stage.outcome.value if stage.outcome else ""
         record.closed_at = at if stage.outcome else None
-    record.save()
+    record.save(update_fields=record.changed_columns(loaded) if loaded is not None else None)
     eventlog.append(result.events, actor=actorship(user), at=at, record_id=record.pk,
                     process=record.process.key, process_version=record.process_version.version)
 
