@@ -52,6 +52,16 @@ def _logo(path: str) -> str:
     return f"data:{kind};base64,{base64.b64encode(file.read_bytes()).decode()}"
 
 
+def payment_terms_in(version: QuoteVersion, language: str) -> str:
+    """The version's payment terms for a reader of ``language``: the library's default terms in that language
+    when the version carries them as written for the quote's language, else the terms as written."""
+    offers = access.policy().settings.offers
+    terms = version.payment_terms
+    if offers.payment_terms is not None and terms == offers.payment_terms.get_text(version.quote.language):
+        return offers.payment_terms.get_text(language)
+    return terms
+
+
 def context(version: QuoteVersion, language: str, for_print: bool = False) -> dict[str, Any]:
     """What the offer template shows."""
     from salesflow.web import labels
@@ -66,12 +76,9 @@ def context(version: QuoteVersion, language: str, for_print: bool = False) -> di
               "unit_price_text": amount_text(line["unit_price"], language),
               "discount_text": number_text(line["discount_percent"], language),
               "total_text": amount_text(line["line_total"], language)} for line in version.lines]
-    payment_terms = version.payment_terms
-    if offers.payment_terms is not None and payment_terms == offers.payment_terms.get_text(quote.language):
-        payment_terms = offers.payment_terms.get_text(language)  # the library's default terms, in this language
     return {
         "quote": quote, "version": version, "record": record, "language": language, "for_print": for_print,
-        "payment_terms": payment_terms,
+        "payment_terms": payment_terms_in(version, language),
         "lines": lines, "classification": classification,
         "company": offers.company, "address": offers.address, "bank": offers.bank, "logo": _logo(offers.logo),
         "terms": offers.terms.get_text(language) if offers.terms is not None else "",

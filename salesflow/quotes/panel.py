@@ -63,6 +63,7 @@ def panel_context(request: Any, record: Any) -> dict[str, Any] | None:
         "editor_rows": [*(version.lines if version is not None else []), *([{}] * EMPTY_ROWS)],
         "stages": [definition.stage(stage).display_title(language) for stage in settings.stages],
         "in_stage": record.stage in settings.stages,
+        "payment_terms": document.payment_terms_in(version, language) if version is not None else "",
         "totals": {"total": document.amount_text(version.total, language),
                    "tax": document.amount_text(version.tax_amount, language),
                    "tax_rate": document.number_text(version.tax_rate, language),

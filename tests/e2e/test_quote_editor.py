@@ -104,6 +104,7 @@ def test_quote_editing_in_english_and_german(page: Page, live_server: Any, propo
     expect(panel.get_by_test_id("quote-total")).to_have_text("53.000,00 EUR")
     expect(panel.get_by_test_id("quote-approval")).to_have_text("Nicht freigegeben")
     expect(panel.locator("#quote-lines")).to_contain_text("CRM-Lizenz Pro (Nutzer/Jahr)")
+    expect(panel).to_contain_text("Zahlungsbedingungen: 30 Tage netto ab Rechnungsdatum")  # the library's terms in German
     shot(page, "quote-editor-de")
     page.get_by_role("navigation").get_by_role("link", name="Produkte").click()
     expect(page.locator("#product-catalogue")).to_contain_text("CRM-Lizenz Pro (Nutzer/Jahr)")
