@@ -279,7 +279,6 @@ def append_many(rows: Sequence[EventRow], batch_size: int = 5000, canonical: boo
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
         raise RuntimeError("eventlog.append_many must run inside transaction.atomic()")
-    connection = transaction.get_connection()
     seq, prev = lock_head(connection)
     meta = Event._meta
     columns = [meta.get_field(name.removesuffix("_id")).column for name in _EVENT_COLUMNS]
