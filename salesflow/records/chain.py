@@ -32,7 +32,7 @@ from salesflow.engine.handoffs import (
 from salesflow.engine.state import Actor, EventDraft, Result
 from salesflow.people import access
 from salesflow.process.model import Handoff, ProcessDefinition, Schedule, Text
-from salesflow.records import eventlog, notices
+from salesflow.records import eventlog, notices, recipients
 from salesflow.records.models import Document, Notification, Record, RecordLink, ScheduleFiring
 
 User = get_user_model()
@@ -226,9 +226,10 @@ def _hand_off(record: Record, handoff: Handoff, user: Any | None, at: datetime.d
     if contact is not None:
         payload["contact"] = contact.pk
     _append(record, [EventDraft(kind="handoff_sent", role=role, from_stage=record.stage, payload=payload)], user, at)
+    people = recipients.owner_and_members(record)
     notice = notices.handoff_notice(services.definition_of(record.process_version), target_definition, record, target,
-                                    dict(handoff.title), _actor_name(user), _member_ids(record))
-    send(record, notice, at, user)
+                                    dict(handoff.title), _actor_name(user), people.member_ids)
+    send(record, notice, at, user, known=people.users)
     return target
 
 
@@ -428,14 +429,13 @@ def _actor_name(user: Any | None) -> str:
     return user.display_name if user is not None else "system"
 
 
-def _member_ids(record: Record) -> list[int]:
-    """The ids of the record's named members (read from the link table alone)."""
-    return sorted(Record.members.through.objects.filter(record_id=record.pk).values_list("user_id", flat=True))
-
-
-def _active_owner(owner_id: int) -> Any | None:
+def _active_owner(owner_id: int, known: Mapping[int, Any] | None = None) -> Any | None:
     """The user ``owner_id`` if active and holding a role, with the role ids read in the same statement (the
-    visibility check of `notify_users` needs them). A user without roles sees no record: None."""
+    visibility check of `notify_users` needs them); taken from ``known`` when there. A user without roles
+    sees no record: None."""
+    if known is not None and owner_id in known:
+        owner = known[owner_id]
+        return owner if owner.is_active and owner.role_ids() else None
     links = list(User.roles.through.objects.filter(user_id=owner_id, user__is_active=True).select_related("user"))
     if not links:
         return None
@@ -444,10 +444,11 @@ def _active_owner(owner_id: int) -> Any | None:
     return owner
 
 
-def send(record: Record, notice: notices.Notice, at: datetime.datetime, user: Any | None) -> list[Notification]:
+def send(record: Record, notice: notices.Notice, at: datetime.datetime, user: Any | None,
+         known: Mapping[int, Any] | None = None) -> list[Notification]:
     """Send a `notices.Notice` through `notify` (the acting user is never told of their own action)."""
     return notify(record, notice.roles, notice.kind, notice.message, at, include_owner=notice.include_owner,
-                  exclude=user, user_ids=notice.user_ids)
+                  exclude=user, user_ids=notice.user_ids, known=known)
 
 
 def notify_action(record: Record, definition: ProcessDefinition, event: EventDraft, user: Any | None,
@@ -459,9 +460,15 @@ def notify_action(record: Record, definition: ProcessDefinition, event: EventDra
         requester = event.payload.get("requested_by")
     elif event.kind == "approval_granted":
         requester = _services().last_requester(record.pk, event.approval)
-    notice = notices.notice_for(definition, record, event, _actor_name(user), _member_ids(record), requester)
+    if event.kind in notices.REQUEST_KINDS:  # a request tells whoever it asks, not the owner and members
+        notice = notices.notice_for(definition, record, event, _actor_name(user), [], requester)
+        if notice is not None:
+            send(record, notice, at, user)
+        return
+    people = recipients.owner_and_members(record)
+    notice = notices.notice_for(definition, record, event, _actor_name(user), people.member_ids, requester)
     if notice is not None:
-        send(record, notice, at, user)
+        send(record, notice, at, user, known=people.users)
 
 
 def notify_raci(record: Record, definition: ProcessDefinition, event: EventDraft, user: Any | None,
@@ -501,18 +508,25 @@ def notify_raci(record: Record, definition: ProcessDefinition, event: EventDraft
 
 
 def notify(record: Record | None, roles: list[str], kind: str, message: dict[str, str], at: datetime.datetime,
-           include_owner: bool = True, exclude: Any | None = None, user_ids: list[int] | None = None) -> list[Notification]:
+           include_owner: bool = True, exclude: Any | None = None, user_ids: list[int] | None = None,
+           known: Mapping[int, Any] | None = None) -> list[Notification]:
     """Notify the users holding ``roles`` (and the record's owner; and the users with the ids ``user_ids``) who may
-    see the record. Every notification of the product goes through here."""
+    see the record. Every notification of the product goes through here. ``known``: users already read (by id,
+    active or not, their role ids remembered), not read again."""
     users: list[Any] = []
-    if roles or user_ids:
+    wanted_ids = [user_id for user_id in (user_ids or []) if known is None or user_id not in known]
+    if roles or wanted_ids:
         wanted = User.objects.filter(is_active=True, roles__id__in=list(roles))
-        if user_ids:
+        if wanted_ids:
             wanted = User.objects.filter(is_active=True).filter(
-                models.Q(roles__id__in=list(roles)) | models.Q(pk__in=list(user_ids)))
+                models.Q(roles__id__in=list(roles)) | models.Q(pk__in=wanted_ids))
         users = list(wanted.distinct())
+    if known is not None:
+        found = {item.pk for item in users}
+        users += [known[user_id] for user_id in dict.fromkeys(user_ids or [])
+                  if user_id in known and user_id not in found and known[user_id].is_active]
     if include_owner and record is not None and record.owner_id and record.owner_id not in {item.pk for item in users}:
-        owner = _active_owner(record.owner_id)
+        owner = _active_owner(record.owner_id, known)
         if owner is not None:
             users.append(owner)
     return notify_users(record, [user for user in users

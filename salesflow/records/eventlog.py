@@ -18,6 +18,7 @@ from typing import Any
 from django.db import transaction
 
 from salesflow.engine.state import EventDraft
+from salesflow.records import writing
 from salesflow.records.models import ChainHead, Event
 
 GENESIS = "0" * 64
@@ -100,7 +101,37 @@ def append(
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("eventlog.append must run inside transaction.atomic()")
     connection = transaction.get_connection()
-    seq, prev = lock_head(connection)
+    head = getattr(connection, _HEAD_HINT, None)
+    if head is not None:
+        # Optimistic: hash onto the head this connection last wrote, then move the head only if it is
+        # still exactly that (seq and hash) — one statement instead of lock + update. The hint is never
+        # trusted: any other writer, a rollback or an edit of the head makes the update miss.
+        events, new_head = _chain(drafts, head, actor, at, record_id, process, process_version, imported)
+        with connection.cursor() as cursor:
+            cursor.execute(_head_sql(connection, "advance"), [*new_head, *head])
+            advanced = cursor.rowcount == 1
+        if advanced:
+            writing.insert(events)
+            setattr(connection, _HEAD_HINT, new_head)
+            return events
+    head = lock_head(connection)
+    events, new_head = _chain(drafts, head, actor, at, record_id, process, process_version, imported)
+    writing.insert(events)
+    with connection.cursor() as cursor:
+        cursor.execute(_head_sql(connection, "update"), list(new_head))
+    setattr(connection, _HEAD_HINT, new_head)
+    return events
+
+
+#: The attribute of a database connection that holds the chain head (seq, hash) it last wrote: a hint.
+_HEAD_HINT = "_salesflow_chain_head"
+
+
+def _chain(drafts: Sequence[EventDraft], head: tuple[int, str], actor: Actorship, at: datetime.datetime,
+           record_id: int | None, process: str, process_version: int | None,
+           imported: bool) -> tuple[list[Event], tuple[int, str]]:
+    """The events of ``drafts`` hashed onto ``head``, and the head after them."""
+    seq, prev = head
     events = []
     for draft in drafts:
         seq += 1
@@ -113,23 +144,23 @@ def append(
         event.hash = event_hash(prev, hashed_fields(event))
         prev = event.hash
         events.append(event)
-    Event.objects.bulk_create(events)
-    with connection.cursor() as cursor:
-        cursor.execute(_head_sql(connection, "update"), [seq, prev])
-    return events
+    return events, (seq, prev)
 
 
 def _head_sql(connection: Any, which: str) -> str:
-    """The two statements on the chain head, as plain SQL (they run on every append: no ORM compiling).
+    """The statements on the chain head, as plain SQL (they run on every append: no ORM compiling).
 
     ``lock``: read the head, locked until the transaction ends (``FOR UPDATE`` where the database
     has row locks, as ``select_for_update`` does; SQLite's write transaction is the lock there).
-    ``update``: store the new head.
+    ``update``: store the new head. ``advance``: store the new head only if the head is still the given
+    (seq, hash) — the row is locked by the update itself, and a changed head updates nothing.
     """
     table = connection.ops.quote_name(ChainHead._meta.db_table)
     if which == "lock":
         lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
         return f"SELECT seq, hash FROM {table} WHERE id = 1{lock}"
+    if which == "advance":
+        return f"UPDATE {table} SET seq = %s, hash = %s WHERE id = 1 AND seq = %s AND hash = %s"
     return f"UPDATE {table} SET seq = %s, hash = %s WHERE id = 1"
 
 
@@ -314,6 +345,7 @@ def append_many(rows: Sequence[EventRow], batch_size: int = 5000, canonical: boo
             params = []
     insert_rows(meta.db_table, columns, params)
     ChainHead.objects.filter(pk=1).update(seq=seq, hash=prev)
+    setattr(connection, _HEAD_HINT, (seq, prev))
     return list(rows)
 
 

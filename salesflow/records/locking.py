@@ -25,7 +25,7 @@ SKIPPED_VERSION_COLUMNS = frozenset({"definition", "source"})
 
 
 @dataclass(frozen=True)
-class _Part:
+class Part:
     """One model's columns in the statement: its fields (in model order) and their converters."""
 
     model: type[Model]
@@ -37,13 +37,14 @@ class _Part:
 @dataclass(frozen=True)
 class _Plan:
     sql: str
-    parts: tuple[_Part, ...]
+    parts: tuple[Part, ...]
 
 
 _plans: dict[tuple[str, str], _Plan] = {}
 
 
-def _part(model: type[Model], alias: str, connection: Any, skip: frozenset[str] = frozenset()) -> _Part:
+def columns_of(model: type[Model], alias: str, connection: Any, skip: frozenset[str] = frozenset()) -> Part:
+    """The columns of ``model`` (except ``skip``) as selected under ``alias``, with their converters."""
     fields = tuple(field for field in model._meta.concrete_fields if field.name not in skip)
     converters = []
     for index, field in enumerate(fields):
@@ -51,7 +52,7 @@ def _part(model: type[Model], alias: str, connection: Any, skip: frozenset[str] 
         found = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
         if found:
             converters.append((index, tuple(found), column))
-    return _Part(model, fields, tuple(field.attname for field in fields), tuple(converters))
+    return Part(model, fields, tuple(field.attname for field in fields), tuple(converters))
 
 
 def _plan(connection: Any) -> _Plan:
@@ -59,8 +60,8 @@ def _plan(connection: Any) -> _Plan:
     plan = _plans.get(key)
     if plan is None:
         quote = connection.ops.quote_name
-        parts = (_part(Record, "r", connection), _part(Process, "p", connection),
-                 _part(ProcessVersion, "v", connection, SKIPPED_VERSION_COLUMNS))
+        parts = (columns_of(Record, "r", connection), columns_of(Process, "p", connection),
+                 columns_of(ProcessVersion, "v", connection, SKIPPED_VERSION_COLUMNS))
         columns = ", ".join(f"{alias}.{quote(field.column)}"
                             for alias, part in zip("rpv", parts, strict=True) for field in part.fields)
         record_meta = Record._meta
@@ -75,7 +76,8 @@ def _plan(connection: Any) -> _Plan:
     return plan
 
 
-def _instance(part: _Part, row: list[Any], connection: Any) -> Model:
+def instance_from_row(part: Part, row: list[Any], connection: Any) -> Model:
+    """The model instance of ``part``'s columns in ``row`` (converted as the ORM converts them)."""
     for index, converters, column in part.converters:
         value = row[index]
         for converter in converters:
@@ -102,7 +104,7 @@ def lock_record(record_id: int) -> Record | None:
     start = 0
     for part in plan.parts:
         end = start + len(part.fields)
-        instances.append(_instance(part, list(row[start:end]), connection))
+        instances.append(instance_from_row(part, list(row[start:end]), connection))
         start = end
     record, process, version = instances
     record.process = process

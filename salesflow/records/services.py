@@ -25,7 +25,7 @@ from salesflow.people import access
 from salesflow.people.models import Role
 from salesflow.process.model import FieldType, ProcessDefinition, Status
 from salesflow.process.validate import ParsedProcess
-from salesflow.records import eventlog
+from salesflow.records import eventlog, writing
 from salesflow.records.models import Acknowledgement, Consultation, Process, ProcessVersion, Record
 
 User = get_user_model()
@@ -369,7 +369,7 @@ def write_result(record: Record, definition: ProcessDefinition, result: Result, 
         stage = definition.stage(record.stage)
         record.outcome = stage.outcome.value if stage.outcome else ""
         record.closed_at = at if stage.outcome else None
-    record.save(update_fields=record.changed_columns(loaded) if loaded is not None else None)
+    writing.save_columns(record, record.changed_columns(loaded) if loaded is not None else None)
     eventlog.append(result.events, actor=actorship(user), at=at, record_id=record.pk,
                     process=record.process.key, process_version=record.process_version.version)
 

@@ -21,12 +21,13 @@ from salesflow.records.models import Process, ProcessVersion, Record
 
 #: action → the most statements it may run (BEGIN/SAVEPOINT and COMMIT/RELEASE included).
 LIMITS = {
-    # lock+read, record update, chain head lock, events insert, chain head update; the decision tells the
-    # owner: members, owner with their roles, notification insert
-    "forward": 10,
-    "backward": 7,
-    "field": 7,
-    "activity": 7,
+    # BEGIN, lock+read, record update, chain head advance (checked against the head this connection
+    # wrote last), events insert, COMMIT; the decision tells the owner and members: all of them with
+    # their roles in one read, notification insert
+    "forward": 8,
+    "backward": 6,
+    "field": 6,
+    "activity": 6,
 }
 
 
