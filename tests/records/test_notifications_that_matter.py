@@ -71,3 +71,16 @@ def test_a_hand_off_tells_the_owner(people, record) -> None:
     assert notes, "the owner hears of the hand-offs of the won deal"
     assert all("Helena Hoffmann handed over" in note.text("en") for note in notes)
     assert all("hat übergeben" in note.text("de") for note in notes)
+
+
+def test_inactive_members_and_members_without_roles_are_not_told_and_the_owner_once(people, record) -> None:
+    """The owner and members are read in one statement (`recipients.owner_and_members`), active or not:
+    the inactive member and the member who no longer holds a role (sees no record) are left out, and the
+    owner who is also a member is told once."""
+    services.do_set_members(record.pk, people["kam"], ["mate", "kam2", "kam"], [])
+    type(people["kam2"]).objects.filter(pk=people["kam2"].pk).update(is_active=False)
+    people["mate"].roles.clear()
+    services.do_decide(record.pk, people["head"], "no", "budget unclear")
+    assert len(told(people["kam"], "decision_made")) == 1
+    assert told(people["kam2"], "decision_made") == []
+    assert told(people["mate"], "decision_made") == []
