@@ -69,17 +69,6 @@ def refuse_read_only(user: Any) -> None:
         raise NotPermitted("your roles only allow reading: nothing can be changed with them")
 
 
-def writable(request: HttpRequest, record_id: int) -> Record:
-    """The record for a write: 404 when hidden, then 403 for read-only users.
-
-    The hot actions (field changes, moves, activities) do not call this: their service locks the record
-    and answers 404 (hidden) and 403 (read-only) itself, and reading it here first cost more than the action.
-    """
-    record = visible(request, record_id)
-    refuse_read_only(request.auth)
-    return record
-
-
 def expected_version(if_match: str | None, body_version: int | None) -> int | None:
     """The version a change was made from: ``If-Match`` or ``expected_version`` (they must agree)."""
     header = None
@@ -215,7 +204,6 @@ def complete_activity(request: HttpRequest, response: HttpResponse, activity: Te
 def grant_approval(request: HttpRequest, response: HttpResponse, approval: Text, payload: NoteIn | None = None,
                    record_id: int = RecordId, if_match: str | None = IfMatch) -> dict[str, Any]:
     """Grant an approval under the competence catalog (the amount decides who may)."""
-    writable(request, record_id)
     payload = payload or NoteIn()
     version = expected_version(if_match, payload.expected_version)
     record = perform(lambda: services.do_approve(record_id, request.auth, approval, payload.note, version))
@@ -227,7 +215,6 @@ def grant_approval(request: HttpRequest, response: HttpResponse, approval: Text,
 def request_approval(request: HttpRequest, response: HttpResponse, approval: Text, payload: NoteIn | None = None,
                      record_id: int = RecordId, if_match: str | None = IfMatch) -> dict[str, Any]:
     """Ask for an approval: the competence catalog's role for the record's amount is notified."""
-    writable(request, record_id)
     payload = payload or NoteIn()
     version = expected_version(if_match, payload.expected_version)
     record = perform(lambda: services.do_request_approval(record_id, request.auth, approval, payload.note, version))
@@ -239,7 +226,6 @@ def request_approval(request: HttpRequest, response: HttpResponse, approval: Tex
 def refuse_approval(request: HttpRequest, response: HttpResponse, approval: Text, payload: RefusalIn,
                     record_id: int = RecordId, if_match: str | None = IfMatch) -> dict[str, Any]:
     """Refuse an approval with a written reason (whoever may grant it); the requester and the owner are told."""
-    writable(request, record_id)
     version = expected_version(if_match, payload.expected_version)
     record = perform(lambda: services.do_refuse_approval(record_id, request.auth, approval, payload.reason, version))
     return record_out(record, response)
@@ -250,7 +236,6 @@ def refuse_approval(request: HttpRequest, response: HttpResponse, approval: Text
 def request_decision(request: HttpRequest, response: HttpResponse, payload: RequestIn,
                      record_id: int = RecordId, if_match: str | None = IfMatch) -> dict[str, Any]:
     """Ask for the current stage's gate decision: the deciding role (or the user it is delegated to) is notified."""
-    writable(request, record_id)
     version = expected_version(if_match, payload.expected_version)
     record = perform(lambda: services.do_request_decision(record_id, request.auth, payload.note, version))
     return record_out(record, response)
@@ -261,7 +246,6 @@ def request_decision(request: HttpRequest, response: HttpResponse, payload: Requ
 def decide(request: HttpRequest, response: HttpResponse, payload: DecisionIn, record_id: int = RecordId,
            if_match: str | None = IfMatch) -> dict[str, Any]:
     """Answer the current stage's gate decision yes or no."""
-    writable(request, record_id)
     version = expected_version(if_match, payload.expected_version)
     record = perform(lambda: services.do_decide(record_id, request.auth, payload.answer, payload.note, version))
     return record_out(record, response)
@@ -272,7 +256,6 @@ def decide(request: HttpRequest, response: HttpResponse, payload: DecisionIn, re
 def set_probability(request: HttpRequest, response: HttpResponse, payload: ProbabilityIn,
                     record_id: int = RecordId, if_match: str | None = IfMatch) -> dict[str, Any]:
     """Override the win probability in the current stage with a reason (null: back to the stage default)."""
-    writable(request, record_id)
     version = expected_version(if_match, payload.expected_version)
     record = perform(lambda: services.do_set_probability(record_id, request.auth, payload.probability,
                                                          payload.reason, version))
@@ -284,7 +267,6 @@ def set_probability(request: HttpRequest, response: HttpResponse, payload: Proba
 def delegate(request: HttpRequest, response: HttpResponse, payload: DelegationIn, record_id: int = RecordId,
              if_match: str | None = IfMatch) -> dict[str, Any]:
     """Delegate the record's gate decisions to a user (``to: null`` revokes)."""
-    writable(request, record_id)
     version = expected_version(if_match, payload.expected_version)
     record = perform(lambda: services.do_delegate(record_id, request.auth, payload.to, list(payload.stages) or None,
                                                   version))
@@ -304,7 +286,6 @@ def list_consultations(request: HttpRequest, record_id: int = RecordId) -> list[
 def consult(request: HttpRequest, activity: Text, payload: ConsultIn, record_id: int = RecordId,
             if_match: str | None = IfMatch) -> Status:
     """Ask a role the activity's RACI lists as consulted; its holders are notified and see it on My work."""
-    writable(request, record_id)
     version = expected_version(if_match, payload.expected_version)
     created = services.do_consult(record_id, request.auth, activity, payload.role, payload.question, version)
     return Status(201, services.consultation_data(created))
@@ -315,7 +296,6 @@ def consult(request: HttpRequest, activity: Text, payload: ConsultIn, record_id:
 def answer_consultation(request: HttpRequest, activity: Text, payload: AnswerIn, record_id: int = RecordId,
                         if_match: str | None = IfMatch) -> dict[str, Any]:
     """Answer the open consultation request on an activity as a holder of the role asked."""
-    writable(request, record_id)
     version = expected_version(if_match, payload.expected_version)
     answered = services.do_answer_consultation(record_id, request.auth, activity, payload.role, payload.answer,
                                                version)
