@@ -328,19 +328,25 @@ def end_to_end(path: Path, skip_pm4py: bool) -> dict[str, Any]:
 WORKERS = {"analyze": run_ours, "pm4py": run_pm4py, "pandas": run_pandas, "suite": run_suite}
 
 
+def setup_django() -> None:
+    """Configure Django (the report suite and the mirror's schema need the models)."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "salesflow.settings")
+    django.setup()
+
+
 def worker(argv: list[str]) -> None:
     """``python -m benchmarks.analytics worker NAME PATH [N]``: one measurement, JSON on stdout."""
     name, path = argv[0], Path(argv[1])
     if name == "gen-log":
         result: dict[str, Any] = {"events": generate_log(int(argv[2]), path)}
     elif name == "gen-opportunities":
+        setup_django()  # the mirror's schema (salesflow.analytics.source) is read from the models
         result = generate_opportunities(int(argv[2]), path)
     else:
         if name == "suite":
-            import django
-
-            os.environ.setdefault("DJANGO_SETTINGS_MODULE", "salesflow.settings")
-            django.setup()
+            setup_django()
         else:
             warm_up()
         result = WORKERS[name](path)

@@ -22,3 +22,11 @@ def test_opportunity_generation_and_report_suite(tmp_path, db):
                                       "slips", "stale", "lost-reasons", "calibration",
                                       "accuracy", "plan", "lead-to-win", "lead-to-order", "renewals",
                                       "mystery-shopping", "satisfaction", "tat", "coaching"}
+
+
+def test_the_generation_worker_runs_in_its_own_process(tmp_path):
+    """`python -m benchmarks --analytics` runs each step as a worker process: generating the opportunities
+    there must work without the caller's Django set-up (it once failed and the table printed 0 events)."""
+    generated = analytics.run("gen-opportunities", tmp_path / "opportunities.duckdb", 40)
+    assert "error" not in generated, generated["error"]
+    assert generated["opportunities"] == 40 and generated["events"] > 40 * 3
