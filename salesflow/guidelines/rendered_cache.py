@@ -3,9 +3,12 @@
 A version's YAML never changes once it is submitted, but its document does in two ways: the document-control
 block (status, approver, dates, change note) and the process map, which shows the approved version of every
 process. The file name therefore holds a hash of everything the output is made of — the version's id and
-SHA-256, the format and language, its document-control fields and (for PDF/HTML) the ids of the approved
-versions on the map. Drafts and versions in review are never cached (they are not fixed yet). The files live
-in ``<var>/cache/guidelines/`` (``SALESFLOW_VAR_DIR``); deleting the folder only costs the next render.
+SHA-256, the format and language, its document-control fields and (for PDF/HTML) a SHA-256 of what the
+document prints of the map (its drawing with this process highlighted and the hand-off table). An approval
+of another process renders a document anew only when it changes that map; the map is laid out once per
+library state and language (`library_map.process_map_of`), so the key costs one query when it is known.
+Drafts and versions in review are never cached (they are not fixed yet). The files live in
+``<var>/cache/guidelines/`` (``SALESFLOW_VAR_DIR``); deleting the folder only costs the next render.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from typing import Any
 from django.conf import settings
 
 from salesflow.guidelines import publish
+from salesflow.guidelines.library_map import map_digest, map_versions, process_map_of
 from salesflow.process.model import Status
 from salesflow.records.models import ProcessVersion
 
@@ -28,7 +32,7 @@ CACHED_FORMATS = ("pdf", "html", "svg", "bpmn")
 #: The statuses whose documents are fixed (until their status changes, which changes the key).
 FIXED = (Status.approved.value, Status.obsolete.value)
 #: Bump when a renderer changes its output, so older files are not served.
-RENDERER_VERSION = 2  # 2: the German file carries the German change note
+RENDERER_VERSION = 3  # 2: the German file carries the German change note; 3: SVG text drawn a run at a time
 
 
 def cache_dir() -> Path:
@@ -37,10 +41,10 @@ def cache_dir() -> Path:
     return Path(configured) if configured else Path(settings.VAR_DIR) / "cache" / "guidelines"
 
 
-def _map_versions() -> list[int]:
-    """Ids of the approved versions in force (what the process map of a document shows)."""
-    return sorted(ProcessVersion.objects.filter(status=Status.approved.value, scheduled=False)
-                  .values_list("id", flat=True))
+def printed_map(version: ProcessVersion, language: str) -> str:
+    """A SHA-256 of the process map as the version's document prints it (the library in force, the version
+    standing in for its own process)."""
+    return map_digest(process_map_of(map_versions(version), language), version.process.key)
 
 
 def cache_key(version: ProcessVersion, fmt: str, language: str) -> str:
@@ -50,7 +54,7 @@ def cache_key(version: ProcessVersion, fmt: str, language: str) -> str:
     if fmt in ("pdf", "html"):
         parts.update(status=version.status, author=version.author_name, approver=version.approver_name,
                      approved_at=version.approved_at, effective_date=version.effective_date,
-                     note=version.change_note, map=_map_versions())
+                     note=version.change_note, map=printed_map(version, language))
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
 
