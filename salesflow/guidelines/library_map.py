@@ -60,7 +60,7 @@ def process_map_of(versions: list[ProcessVersion], language: str = "en") -> Proc
     return built
 
 
-def map_digest(process_map: ProcessMap, highlight: str) -> str:
+def map_digest(process_map: ProcessMap, highlight: str | None) -> str:
     """A SHA-256 of what a guideline prints of the map: the drawing with ``highlight`` and the hand-off table."""
     text = render_map_svg(process_map, highlight=highlight) + json.dumps(
         [row.cells() for row in process_map.handoffs], ensure_ascii=False)

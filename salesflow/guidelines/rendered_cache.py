@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -63,22 +64,57 @@ def cacheable(version: ProcessVersion, fmt: str) -> bool:
     return fmt in CACHED_FORMATS and version.status in FIXED
 
 
-def rendered(version: ProcessVersion, fmt: str, language: str = "en") -> publish.Rendered:
-    """`publish.render_version`, from the disk cache when this version was rendered before (drafts: always anew)."""
-    if not cacheable(version, fmt):
-        return publish.render_version(version, fmt, language)
-    path = cache_dir() / f"{version.process.key}-v{version.version}-{language}-{cache_key(version, fmt, language)}.{fmt}"
+def path_of(version: ProcessVersion, fmt: str, language: str) -> Path:
+    """Where the version's file of ``fmt`` in ``language`` is kept."""
+    key = cache_key(version, fmt, language)
+    return cache_dir() / f"{version.process.key}-v{version.version}-{language}-{key}.{fmt}"
+
+
+def _cached(path: Path) -> bytes | None:
     try:
-        return publish.Rendered(path.read_bytes())
+        return path.read_bytes()
     except OSError:
-        pass
-    result = publish.render_version(version, fmt, language)
+        return None
+
+
+def _keep(path: Path, content: bytes) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".part")
         with os.fdopen(handle, "wb") as stream:
-            stream.write(result.content)
+            stream.write(content)
         os.replace(temporary, path)
     except OSError:
         pass  # a read-only var dir: serve without caching
+
+
+def rendered(version: ProcessVersion, fmt: str, language: str = "en") -> publish.Rendered:
+    """`publish.render_version`, from the disk cache when this version was rendered before (drafts: always anew)."""
+    if not cacheable(version, fmt):
+        return publish.render_version(version, fmt, language)
+    path = path_of(version, fmt, language)
+    content = _cached(path)
+    if content is not None:
+        return publish.Rendered(content)
+    result = publish.render_version(version, fmt, language)
+    _keep(path, result.content)
     return result
+
+
+def rendered_pdfs(items: list[tuple[ProcessVersion, str]]) -> Iterator[bytes]:
+    """The guideline PDF of each (version, language), in order: from the cache, the missing ones rendered side by
+    side in worker processes (`pdf_workers`) and kept; each is yielded as soon as it is there."""
+    from salesflow.guidelines.pdf_workers import pdfs_from_html
+    from salesflow.guidelines.render_html import render_html
+
+    paths = [path_of(version, "pdf", language) if cacheable(version, "pdf") else None for version, language in items]
+    found = [_cached(path) if path is not None else None for path in paths]
+    missing = [index for index, content in enumerate(found) if content is None]
+    pages = [render_html(publish.document_of(*items[index]), for_print=True) for index in missing]
+    fresh = pdfs_from_html(pages)
+    for index, content in enumerate(found):
+        if content is None:
+            content = next(fresh)
+            if paths[index] is not None:
+                _keep(paths[index], content)
+        yield content
