@@ -17,10 +17,10 @@ from salesflow.process.model import ProcessDefinition, Status
 from salesflow.records.models import ProcessVersion
 from salesflow.records.services import definition_of
 
-#: How many laid-out maps are kept (a library state per language, plus those of obsolete versions' documents).
-MAPS_KEPT = 32
+#: How many laid-out maps and digests are kept (per library state and language: the map, a digest per process).
+MAPS_KEPT = 128
 
-_maps: OrderedDict[tuple[object, ...], ProcessMap] = OrderedDict()
+_maps: OrderedDict[tuple[object, ...], object] = OrderedDict()  # maps and their digests
 _maps_lock = threading.Lock()
 
 
@@ -28,7 +28,7 @@ def map_versions(instead: ProcessVersion | None = None) -> list[ProcessVersion]:
     """The approved version in force of every process (one query), by process key; ``instead`` stands in for
     its own process's version. Processes without an approved version are left out."""
     newest: dict[int, ProcessVersion] = {}
-    for version in (ProcessVersion.objects.select_related("process")
+    for version in (ProcessVersion.objects.select_related("process").defer("source", "definition")
                     .filter(status=Status.approved.value, scheduled=False).order_by("process__key", "-version")):
         newest.setdefault(version.process_id, version)
     if instead is not None:
@@ -42,21 +42,36 @@ def approved_definitions(instead: ProcessVersion | None = None) -> list[ProcessD
     return [definition_of(version) for version in map_versions(instead)]
 
 
-def process_map_of(versions: list[ProcessVersion], language: str = "en") -> ProcessMap:
-    """The process map of these stored versions, laid out once per (versions, SHA-256s, language)."""
+def _map_key(versions: list[ProcessVersion], language: str) -> tuple[object, ...] | None:
     if any(version.pk is None for version in versions):
-        return build_process_map([definition_of(version) for version in versions], language)
-    key = (language, *sorted((version.pk, version.sha256) for version in versions))
+        return None  # not stored: its content is not fixed by an id and a SHA-256
+    return (language, *sorted((version.pk, version.sha256) for version in versions))
+
+
+def _remember(key: tuple[object, ...], value: object) -> None:
     with _maps_lock:
-        known = _maps.get(key)
-        if known is not None:
-            _maps.move_to_end(key)
-            return known
-    built = build_process_map([definition_of(version) for version in versions], language)
-    with _maps_lock:
-        _maps[key] = built
+        _maps[key] = value
         while len(_maps) > MAPS_KEPT:
             _maps.popitem(last=False)
+
+
+def _known(key: tuple[object, ...]) -> object | None:
+    with _maps_lock:
+        value = _maps.get(key)
+        if value is not None:
+            _maps.move_to_end(key)
+        return value
+
+
+def process_map_of(versions: list[ProcessVersion], language: str = "en") -> ProcessMap:
+    """The process map of these stored versions, laid out once per (versions, SHA-256s, language)."""
+    key = _map_key(versions, language)
+    known = _known(key) if key is not None else None
+    if isinstance(known, ProcessMap):
+        return known
+    built = build_process_map([definition_of(version) for version in versions], language)
+    if key is not None:
+        _remember(key, built)
     return built
 
 
@@ -65,6 +80,18 @@ def map_digest(process_map: ProcessMap, highlight: str | None) -> str:
     text = render_map_svg(process_map, highlight=highlight) + json.dumps(
         [row.cells() for row in process_map.handoffs], ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def printed_map_digest(versions: list[ProcessVersion], language: str, highlight: str | None) -> str:
+    """`map_digest` of `process_map_of` these versions, worked out once per (versions, language, highlight)."""
+    key = _map_key(versions, language)
+    known = _known(("digest", highlight, *key)) if key is not None else None
+    if isinstance(known, str):
+        return known
+    digest = map_digest(process_map_of(versions, language), highlight)
+    if key is not None:
+        _remember(("digest", highlight, *key), digest)
+    return digest
 
 
 def definitions_of(versions: list[ProcessVersion]) -> list[ProcessDefinition]:

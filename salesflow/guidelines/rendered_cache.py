@@ -24,7 +24,7 @@ from typing import Any
 from django.conf import settings
 
 from salesflow.guidelines import publish
-from salesflow.guidelines.library_map import map_digest, map_versions, process_map_of
+from salesflow.guidelines.library_map import map_versions, printed_map_digest
 from salesflow.process.model import Status
 from salesflow.records.models import ProcessVersion
 
@@ -45,7 +45,7 @@ def cache_dir() -> Path:
 def printed_map(version: ProcessVersion, language: str) -> str:
     """A SHA-256 of the process map as the version's document prints it (the library in force, the version
     standing in for its own process)."""
-    return map_digest(process_map_of(map_versions(version), language), version.process.key)
+    return printed_map_digest(map_versions(version), language, version.process.key)
 
 
 def cache_key(version: ProcessVersion, fmt: str, language: str) -> str:
