@@ -4,7 +4,10 @@ The caller builds the print HTML (that needs the database); the workers only tur
 (`render_pdf.pdf_from_html`, no database, no Django). They are forked from a ``forkserver`` that has imported
 WeasyPrint once, so a worker starts in milliseconds and nothing of the caller's threads or connections is
 copied into it. The number of workers is the setting ``SALESFLOW_PDF_WORKERS`` (default: the CPU count, at
-most 4); 0 or 1, a single PDF, or a platform without process pools render in the calling process.
+most 4); 0 or 1, a single PDF, or a platform without process pools render in the calling process. As with
+every multiprocessing start method but ``fork``, each worker imports the caller's main module: a script that
+builds a pack needs the ``if __name__ == "__main__":`` guard (manage.py, the console script, gunicorn and
+pytest have it); a pool that breaks anyway falls back to rendering in the calling process.
 """
 
 from __future__ import annotations
