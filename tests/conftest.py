@@ -94,6 +94,8 @@ def pytest_configure(config: pytest.Config) -> None:
     # The dashboard's background warm-up would outlive a test's database; tests/analytics/test_report_cache.py
     # drives it directly.
     settings.SALESFLOW_REPORT_WARM = False
+    # Likewise the guideline PDFs rendered after an approval; tests/guidelines/test_prerender.py turns it on.
+    settings.SALESFLOW_PRERENDER_GUIDELINES = False
     # Rendered guideline files of the tests' databases never go into the developer's var/.
     import tempfile
 

@@ -232,12 +232,11 @@ def build_audit_pack(date_from: datetime.date, date_to: datetime.date,
     # guideline PDFs, process maps, two history files per process, the fixed evidence files and the index
     pack.expected = len(versions) * len(languages) + len(languages) + 2 * Process.objects.count() + 12
     guideline_rows = []
-    for version in versions:
-        for language in languages:
-            path = f"guidelines/{file_name(version, 'pdf', language)}"
-            pack.add(path, f"{version.process.title_in(language)} v{version.version} ({language})",
-                     rendered_cache.rendered(version, "pdf", language).content, "guideline")
-            guideline_rows.append({"version": version, "language": language, "path": path})
+    wanted = [(version, language) for version in versions for language in languages]
+    for (version, language), content in zip(wanted, rendered_cache.rendered_pdfs(wanted), strict=True):
+        path = f"guidelines/{file_name(version, 'pdf', language)}"
+        pack.add(path, f"{version.process.title_in(language)} v{version.version} ({language})", content, "guideline")
+        guideline_rows.append({"version": version, "language": language, "path": path})
     context["guidelines"] = guideline_rows
 
     definitions = definitions_of(versions)

@@ -189,9 +189,11 @@ def _date_text(value: datetime.date | datetime.datetime | None, language: str) -
 
 
 def build_document(definition: ProcessDefinition, info: VersionInfo | None = None, language: str = "en",
-                   library: list[ProcessDefinition] | None = None) -> GuidelineDocument:
+                   library: list[ProcessDefinition] | None = None,
+                   process_map: ProcessMap | None = None) -> GuidelineDocument:
     """The guideline document of a process definition in ``language`` (en or de); with ``library`` (the other
-    processes) it includes the process map, ``definition`` standing in for its own process there."""
+    processes) it includes the process map, ``definition`` standing in for its own process there; a
+    ``process_map`` laid out already (with ``definition`` in it) is used as it is."""
     lang = language if language in ("en", "de") else "en"
     info = info or VersionInfo(definition.version, definition.guideline.status.value)
     g = definition.guideline
@@ -248,7 +250,7 @@ def build_document(definition: ProcessDefinition, info: VersionInfo | None = Non
         overview=overview, inputs=[item.get_text(lang) for item in g.inputs],
         outputs=[item.get_text(lang) for item in g.outputs], depends_on=list(g.depends_on),
         rules=[item.get_text(lang) for item in g.notes], approvals=approvals, layout=layout,
-        process_map=_process_map(definition, library, lang),
+        process_map=process_map if process_map is not None else _process_map(definition, library, lang),
     )
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from salesflow.guidelines.bpmn import render_bpmn
 from salesflow.guidelines.document import GuidelineDocument, VersionInfo, build_document
 from salesflow.guidelines.layout import build_layout
-from salesflow.guidelines.library_map import approved_definitions
+from salesflow.guidelines.library_map import map_versions, process_map_of
 from salesflow.guidelines.process_map import render_map_svg
 from salesflow.guidelines.render_html import render_html
 from salesflow.guidelines.render_md import render_md
@@ -55,9 +55,10 @@ def version_info(version: ProcessVersion, language: str = "en") -> VersionInfo:
 
 
 def document_of(version: ProcessVersion, language: str = "en") -> GuidelineDocument:
-    """The guideline document of a stored version, with the process map of the approved library."""
+    """The guideline document of a stored version, with the process map of the approved library (the version
+    standing in for its own process)."""
     return build_document(definition_of(version), version_info(version, language), language,
-                          approved_definitions(version))
+                          process_map=process_map_of(map_versions(version), language))
 
 
 def file_name(version: ProcessVersion, fmt: str, language: str = "en") -> str:
@@ -73,7 +74,7 @@ def render_version(version: ProcessVersion, fmt: str, language: str = "en",
         return Rendered(render_svg(build_layout(definition, language)).encode("utf-8"))
     if fmt == "bpmn":
         return Rendered(render_bpmn(definition, language).encode("utf-8"))
-    doc = build_document(definition, version_info(version, language), language, approved_definitions(version))
+    doc = document_of(version, language)
     if fmt == "html":
         return Rendered(render_html(doc).encode("utf-8"))
     if fmt == "md":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from html import escape
 from pathlib import Path
 
@@ -27,8 +28,8 @@ PRINT_CSS = """
 html { font-size: 10pt; }
 body { margin: 0; }
 .flow-part { page: landscape; page-break-before: always; }
-.flow-part svg { width: 100%%; height: auto; max-height: 165mm; }
-.map-part svg { max-height: 120mm; }
+.flow-part img { width: 100%%; height: auto; max-height: 165mm; }
+.map-part img { max-height: 120mm; }
 .flow-part h2 { margin-top: 0; }
 h2 { page-break-after: avoid; break-after: avoid; }
 table, tr { page-break-inside: avoid; }
@@ -134,6 +135,13 @@ def document_body(doc: GuidelineDocument, for_print: bool = False) -> str:
     return "".join(out)
 
 
+def svg_image(svg: str, css: str, alt: str) -> str:
+    """A standalone SVG as an ``<img>`` with a data URL (print: WeasyPrint parses it as XML, not as HTML, and
+    gives its elements no CSS cascade; the drawing is the same as the SVG inline)."""
+    data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    return f'<img class="{css}" alt="{escape(alt)}" src="data:image/svg+xml;base64,{data}">'
+
+
 def _flowchart(doc: GuidelineDocument, for_print: bool) -> str:
     t = doc.t
     if not for_print:
@@ -143,12 +151,17 @@ def _flowchart(doc: GuidelineDocument, for_print: bool) -> str:
     out = []
     for index, columns in enumerate(parts, start=1):
         title = t("flowchart_part", i=index, n=len(parts)) if len(parts) > 1 else t("flowchart")
-        svg = render_svg(doc.layout, columns)
-        svg = svg.replace('<svg xmlns="http://www.w3.org/2000/svg" class="flowchart" width=',
-                          '<svg xmlns="http://www.w3.org/2000/svg" class="flowchart" data-width=', 1)
-        svg = svg.replace('" height="', '" data-height="', 1)
-        out.append(f'<section class="flow-part"><h2>{escape(doc.title)} – {escape(title)}</h2>{svg}</section>')
+        svg = _scalable(render_svg(doc.layout, columns), "flowchart")
+        image = svg_image(svg, "flowchart", f"{doc.title} – {title}")
+        out.append(f'<section class="flow-part"><h2>{escape(doc.title)} – {escape(title)}</h2>{image}</section>')
     return "".join(out)
+
+
+def _scalable(svg: str, css: str) -> str:
+    """The SVG without its fixed width and height (kept as data-width/-height): the page scales it by its viewBox."""
+    svg = svg.replace(f'<svg xmlns="http://www.w3.org/2000/svg" class="{css}" width=',
+                      f'<svg xmlns="http://www.w3.org/2000/svg" class="{css}" data-width=', 1)
+    return svg.replace('" height="', '" data-height="', 1)
 
 
 def handoff_table(doc: GuidelineDocument) -> str:
@@ -172,10 +185,8 @@ def process_map_section(doc: GuidelineDocument, for_print: bool = False) -> str:
     table = f'<h3>{escape(map_label("handoff_list", lang))}</h3>{handoff_table(doc)}'
     if not for_print:
         return f'<h2 id="process-map">{escape(title)}</h2><div class="flowchart-scroll">{svg}</div>{table}'
-    svg = svg.replace('<svg xmlns="http://www.w3.org/2000/svg" class="process-map" width=',
-                      '<svg xmlns="http://www.w3.org/2000/svg" class="process-map" data-width=', 1)
-    svg = svg.replace('" height="', '" data-height="', 1)
-    return f'<section class="flow-part map-part"><h2>{escape(doc.title)} – {escape(title)}</h2>{svg}{table}</section>'
+    image = svg_image(_scalable(svg, "process-map"), "process-map", title)
+    return f'<section class="flow-part map-part"><h2>{escape(doc.title)} – {escape(title)}</h2>{image}{table}</section>'
 
 
 def render_html(doc: GuidelineDocument, for_print: bool = False) -> str:

@@ -144,7 +144,8 @@ def do_approve_version(process_key: str, number: int | str, by: Any, effective: 
     """Approve a version in review (responsible role, not its author); the previously approved one becomes obsolete.
 
     Running records keep their version; new records start under this one. The roles the version
-    names are asked to read it (see `salesflow.guidelines.training`).
+    names are asked to read it (see `salesflow.guidelines.training`). Its guideline PDFs are rendered into the
+    cache in the background once this commits (`salesflow.guidelines.prerender`).
     """
     at = at or timezone.now()
     with transaction.atomic():
@@ -184,6 +185,9 @@ def do_approve_version(process_key: str, number: int | str, by: Any, effective: 
         _append("process_version_approved", by, version, at, role=role, obsoleted=obsoleted, sha256=version.sha256,
                 effective_date=version.effective_date.isoformat(), note=note, asked_to_read=asked,
                 scheduled=version.scheduled)
+        from salesflow.guidelines.prerender import prerender_soon
+
+        prerender_soon(version, previous)  # its PDFs into the cache once this commits
     return version
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import datetime
+import re
 import subprocess
 import sys
 import zipfile
@@ -116,7 +118,10 @@ def test_guideline_documents_include_the_map_with_this_process_highlighted(cast)
         assert handoff.title.get_text("en") in text
     assert markdown.process_map is not None and b'class="process highlight"' in markdown.process_map
     printed = render_html(doc, for_print=True)
-    assert 'class="flow-part map-part"' in printed and 'class="process-map" data-width=' in printed
+    assert 'class="flow-part map-part"' in printed and '<img class="process-map"' in printed
+    images = re.findall(r'<img class="process-map" alt="[^"]*" src="data:image/svg\+xml;base64,([^"]+)"', printed)
+    drawn = base64.b64decode(images[0]).decode()                    # the map, scaled by its viewBox on the page
+    assert 'class="process-map" data-width=' in drawn and f'class="process highlight" id="map-{PROCESS}"' in drawn
 
 
 def test_render_command_writes_the_map_beside_the_markdown(cast, tmp_path: Path) -> None:
