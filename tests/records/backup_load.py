@@ -1,16 +1,21 @@
 """A write load for the backup tests: ``python -m tests.records.backup_load`` appends records, field
 changes, activities and documents to the database of ``DATABASE_URL`` and prints ``ack RECORD VERSION``
-after each committed action, until standard input is closed."""
+after each committed action, until standard input is closed. ``python -m tests.records.backup_load PAUSE``
+waits PAUSE seconds between actions (a steady load that does not outrun a slow reader)."""
 
 from __future__ import annotations
 
 import os
 import select
 import sys
+import time
+
+#: The load stops by itself after this many seconds (a test that forgot to close stdin).
+LIMIT_SECONDS = 600
 
 
 def main() -> None:
-    """Run the load until stdin closes (or 2 000 actions)."""
+    """Run the load until stdin closes (or `LIMIT_SECONDS` have passed)."""
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "salesflow.settings")
@@ -20,10 +25,14 @@ def main() -> None:
     from salesflow.records import chain, services
 
     kam = User.objects.filter(username="load-kam").first() or do_add_user("load-kam", ["kam"], [])
+    pause = float(sys.argv[1]) if len(sys.argv) > 1 else 0.0
+    deadline = time.monotonic() + LIMIT_SECONDS
     print("ready", flush=True)
-    for step in range(2000):
-        if select.select([sys.stdin], [], [], 0)[0] and not sys.stdin.readline():
+    step = 0
+    while time.monotonic() < deadline:
+        if select.select([sys.stdin], [], [], pause)[0] and not sys.stdin.readline():
             return
+        step += 1
         record = services.do_create_record("opportunity-management", kam,
                                            {"title": f"Load {step}", "amount": str(1000 + step)})
         record = services.do_set_fields(record.pk, kam, {"close_date": "2027-06-30"})

@@ -10,7 +10,7 @@ from tests.records.test_backup_under_write_load import _acks, _start_load, _wait
 def test_verify_under_write_load_reports_nothing(new_database) -> None:  # noqa: F811
     database = new_database("live")
     assert database.cli("migrate", "-v0").returncode == 0
-    process, lines = _start_load(database)
+    process, lines = _start_load(database, pause=0.02)  # steady: runs as long as the checks
     try:
         _wait_for(lines, 5, process)
         for _round in range(3):

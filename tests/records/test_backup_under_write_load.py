@@ -14,8 +14,9 @@ from pathlib import Path
 from tests.records.backup_support import REPO, new_database  # noqa: F401 - the fixture
 
 
-def _start_load(database) -> tuple[subprocess.Popen[str], list[str]]:
-    process = subprocess.Popen([sys.executable, "-m", "tests.records.backup_load"], env=database.env(), cwd=REPO,
+def _start_load(database, pause: float = 0.0) -> tuple[subprocess.Popen[str], list[str]]:
+    process = subprocess.Popen([sys.executable, "-m", "tests.records.backup_load", str(pause)], env=database.env(),
+                               cwd=REPO,
                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     lines: list[str] = []
     reader = threading.Thread(target=lambda: lines.extend(iter(process.stdout.readline, "")), daemon=True)
