@@ -48,6 +48,9 @@ class SalesflowCommand(BaseCommand):
     """Base of Salesflow's commands: refusals become a clear message and an exit code, never a traceback."""
 
     json_output = False
+    #: Django's system checks import the whole URL configuration (the API, the views and with them Ibis),
+    #: a second per call; `salesflow check` (and serve, migrate) still run them.
+    requires_system_checks: list[str] = []
 
     def emit_json(self, data: Any) -> None:
         """Print data as JSON on standard output."""
