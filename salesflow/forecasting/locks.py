@@ -48,14 +48,19 @@ def do_lock(now: datetime.datetime | None = None, periods: list[Period] | None =
     at = lock_instant(now)
     first = period_containing(at, "quarter")
     wanted = periods or [first, first.next()]
+    week = timezone.localtime(at).date()
+    pending = [period for period in wanted
+               if not ForecastLock.objects.filter(period=period.key, week=week).exists()]
+    if not pending:
+        return []
+    with services.figures_data(None, at, past=True) as data:      # one load for every period's roll-up
+        rollups = {period.key: services.to_json(services.rollup_data(period.key, None, at, frozen=True, data=data))
+                   for period in pending}
+    snapshots = take_snapshot(None, pending, at)                  # and one for their snapshots
     done = []
-    for period in wanted:
-        week = timezone.localtime(at).date()
-        if ForecastLock.objects.filter(period=period.key, week=week).exists():
-            continue
-        figures = services.to_json(services.rollup_data(period.key, None, at, frozen=True))
-        snapshots = take_snapshot(None, [period], at)
-        snapshot = snapshots[0] if snapshots else None
+    for period in pending:
+        figures = rollups[period.key]
+        snapshot = next((item for item in snapshots if item.period == period.key), None)
         with transaction.atomic():
             if snapshot is not None:
                 snapshot.detail = {**(snapshot.detail or {}), "rollup": figures}

@@ -232,25 +232,35 @@ def latest_adjustments(period: str, until: datetime.datetime | None = None) -> d
     return found
 
 
-def system_figures(period: Period, viewer: Any | None, at: datetime.datetime, past: bool = False
-                   ) -> tuple[dict[str, dict[str, Decimal]], dict[str, Any]]:
+def figures_data(viewer: Any | None, at: datetime.datetime, past: bool = False) -> Any:
+    """The report input `system_figures` reads (a context manager giving a `Data`): the records ``viewer`` may
+    see, as of ``at`` — or, ``past``, as of now, the state as of ``at`` then reconstructed from the log."""
+    from salesflow.analytics.source import data_for
+
+    return data_for("duckdb", viewer, max(at, timezone.now()) if past else at)
+
+
+def system_figures(period: Period, viewer: Any | None, at: datetime.datetime, past: bool = False,
+                   data: Any | None = None) -> tuple[dict[str, dict[str, Decimal]], dict[str, Any]]:
     """Owner → won, weighted, expected (the forecast by owner as of ``at``) and the organisation's Monte Carlo
     figures — over the records ``viewer`` may see. ``past``: ``at`` lies back (a lock, the end of a period), so
-    the state is reconstructed from the log as of then."""
+    the state is reconstructed from the log as of then. ``data``: `figures_data` already opened for the same
+    viewer, ``at`` and ``past`` (several periods from one load)."""
+    if data is None:
+        with figures_data(viewer, at, past) as opened:
+            return system_figures(period, viewer, at, past, opened)
     from salesflow.analytics.reports import Params
     from salesflow.analytics.reports.base import ALL_LABEL
     from salesflow.analytics.reports.forecast import Moment, compute
-    from salesflow.analytics.source import data_for
 
     def amount(value: float) -> Decimal:
         return Decimal(str(value)).quantize(CENT)
 
-    with data_for("duckdb", viewer, max(at, timezone.now()) if past else at) as data:
-        params = Params(period=period)
-        moments = [Moment(0, at, period)]
-        by_owner = compute(data, params, moments, "owner", simulate=False).get(0, {})
-        # Monte Carlo for the roll-up shown now; a lock's snapshot carries its own
-        total = compute(data, params, moments, None, simulate=not past).get(0, {}).get(ALL_LABEL)
+    params = Params(period=period)
+    moments = [Moment(0, at, period)]
+    by_owner = compute(data, params, moments, "owner", simulate=False).get(0, {})
+    # Monte Carlo for the roll-up shown now; a lock's snapshot carries its own
+    total = compute(data, params, moments, None, simulate=not past).get(0, {}).get(ALL_LABEL)
     figures = {owner: {"won": amount(item.won), "weighted": amount(item.weighted), "expected": amount(item.expected)}
                for owner, item in by_owner.items()}
     distribution = total.distribution if total is not None else None
@@ -273,12 +283,13 @@ def visible_rows(rows: list[dict[str, Any]], viewer: Any | None, nodes: dict[str
 
 
 def rollup_data(period: str | None = None, viewer: Any | None = None, at: datetime.datetime | None = None,
-                frozen: bool = False) -> dict[str, Any]:
-    """The roll-up of ``period`` (default: this quarter) as ``viewer`` may see it (None: all)."""
+                frozen: bool = False, data: Any | None = None) -> dict[str, Any]:
+    """The roll-up of ``period`` (default: this quarter) as ``viewer`` may see it (None: all); ``data``: see
+    `system_figures`."""
     at = at or timezone.now()
     found = parse_period(period) if period else period_containing(at, "quarter")
     nodes = team_nodes()
-    system, overall = system_figures(found, viewer, at, past=frozen)
+    system, overall = system_figures(found, viewer, at, past=frozen, data=data)
     inputs = core.Inputs(teams=nodes, system=system,
                          submissions=latest_submissions(found.key, at if frozen else None),
                          adjustments=latest_adjustments(found.key, at if frozen else None),
