@@ -9,7 +9,8 @@ for the parsing rules. Main variables:
 ``ALLOWED_HOSTS`` (comma list), ``CSRF_TRUSTED_ORIGINS`` (comma list of origins),
 ``TRUST_PROXY_HEADERS`` (behind a reverse proxy: trust X-Forwarded-Proto/Host),
 ``DATABASE_URL`` (sqlite:/// or postgres://), ``DATABASE_CONN_MAX_AGE`` (persistent connections, s),
-``SALESFLOW_REPORT_CACHE_SECONDS`` (report cache slot), ``TIME_ZONE``,
+``SALESFLOW_REPORT_CACHE_SECONDS`` (report cache slot), ``SALESFLOW_PDF_WORKERS`` and
+``SALESFLOW_PRERENDER_GUIDELINES`` (guideline PDFs), ``TIME_ZONE``,
 ``SECURE_COOKIES`` (mark session/CSRF cookies Secure; default false),
 ``LOG_LEVEL`` (default INFO), ``SALESFLOW_TRUSTED_PROXIES`` and the ``SALESFLOW_SIGNIN_*`` limits
 of sign-in throttling (see README, Configuration),
@@ -144,6 +145,12 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
                       "OPTIONS": {"MAX_ENTRIES": 2000}}}
 #: How long a cached report may speak of "now" (seconds); 0 switches the report cache off.
 SALESFLOW_REPORT_CACHE_SECONDS = env_int("SALESFLOW_REPORT_CACHE_SECONDS", 600, minimum=0)
+#: Worker processes rendering an audit pack's missing guideline PDFs (`salesflow.guidelines.pdf_workers`);
+#: unset: the CPU count, at most 4; 1: in the calling process.
+SALESFLOW_PDF_WORKERS = env_int("SALESFLOW_PDF_WORKERS", 0, minimum=1, maximum=64) or None
+#: Render an approved version's guideline PDFs in the background right after the approval
+#: (`salesflow.guidelines.prerender`).
+SALESFLOW_PRERENDER_GUIDELINES = env_bool("SALESFLOW_PRERENDER_GUIDELINES", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Authentication -------------------------------------------------------
