@@ -26,6 +26,7 @@ from decimal import Decimal
 from typing import Any
 
 import ibis
+import ibis.expr.operations as ops
 import pyarrow as pa
 from django.conf import settings
 from django.db import connection
@@ -123,6 +124,8 @@ class DuckMirror:
         for statement in _DDL:
             self.raw.execute(statement)
         self.lock = threading.RLock()
+        #: table name → its Ibis schema (read once; forgotten when the tables are made anew)
+        self._schemas: dict[str, Any] = {}
 
     def _upgrade(self) -> None:
         """Drop a mirror file written by an older version (missing columns): it is loaded again in full."""
@@ -151,6 +154,7 @@ class DuckMirror:
 
     def reset(self) -> None:
         """Forget everything loaded."""
+        self._schemas.clear()
         for table in RAW:
             self.raw.execute(f"DELETE FROM {table}")
         for table in DERIVED:
@@ -290,6 +294,7 @@ class DuckMirror:
         backend = self.backend
         existing = set(backend.list_tables())
         raw = backend.table("records_event")
+        self._schemas.clear()
         if not {"flat_events", "value_history", "stage_visits"} <= existing:
             backend.create_table("flat_events", flatten_events(raw), overwrite=True)
             backend.create_table("value_history", value_history(backend.table("flat_events")), overwrite=True)
@@ -324,21 +329,30 @@ class DuckMirror:
         cursor.execute("SET TimeZone = 'UTC'")
         return ibis.duckdb.from_connection(cursor)
 
+    def table(self, name: str, backend: Any | None = None) -> Any:
+        """A table of the mirror through ``backend`` (default its own): ``backend.table(name)``, its schema read
+        once (not on every run of the reports; `_derive` and `reset` forget the schemas)."""
+        backend = backend or self.backend
+        schema = self._schemas.get(name)
+        if schema is None:
+            schema = self._schemas[name] = self.backend.get_schema(name)
+        return ops.DatabaseTable(name, schema=schema, source=backend,
+                                 namespace=ops.Namespace(catalog=None, database=None)).to_expr()
+
     def tables(self, backend: Any | None = None) -> tuple[Any, Any, Any, Any]:
         """The (events, history, records, visits) tables of the mirror (through ``backend``, default its own)."""
-        if "flat_events" not in set(self.backend.list_tables()):
+        if not self._schemas and "flat_events" not in set(self.backend.list_tables()):
             self._derive(0)
-        backend = backend or self.backend
-        return (backend.table("flat_events"), backend.table("value_history"), backend.table("norm_records"),
-                backend.table("stage_visits"))
+        return (self.table("flat_events", backend), self.table("value_history", backend),
+                self.table("norm_records", backend), self.table("stage_visits", backend))
 
     def links(self, backend: Any | None = None) -> Any:
         """The links between records (`tables.normalize_links`) of the mirror."""
-        return normalize_links((backend or self.backend).table("records_recordlink"))
+        return normalize_links(self.table("records_recordlink", backend))
 
     def rates(self, backend: Any | None = None) -> Any:
         """The exchange rates (`money.normalize_rates`) of the mirror."""
-        return normalize_rates((backend or self.backend).table("currency_exchangerate"))
+        return normalize_rates(self.table("currency_exchangerate", backend))
 
 
 _MIRRORS: dict[str, DuckMirror] = {}
@@ -385,7 +399,8 @@ def catalog_from_db() -> Catalog:
     from salesflow.records.models import ProcessVersion
     from salesflow.records.services import definition_of
 
-    versions = ProcessVersion.objects.select_related("process").order_by("process__key", "version")
+    # only the id and the hash: the definitions are cached (`definition_of`), their JSON need not be read again
+    versions = ProcessVersion.objects.only("id", "sha256").order_by("process__key", "version")
     return catalog_of(definition_of(version) for version in versions)
 
 

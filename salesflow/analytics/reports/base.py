@@ -17,6 +17,7 @@ import ibis
 import ibis.expr.types as ir
 
 from salesflow.analytics.periods import Period
+from salesflow.analytics.reports import sqlmemo
 from salesflow.engine.errors import BadInput
 from salesflow.engine.texts import N_
 
@@ -222,13 +223,18 @@ class Data:
         On PostgreSQL the expression is used as it is (no temporary tables in the operational database).
         """
         if name not in self._cache:
-            expression = build()
-            self._cache[name] = expression.cache() if self.engine == "duckdb" else expression
+            self._cache[name] = self.materialized(build())
         return self._cache[name]
 
     def materialized(self, expression: ir.Table) -> ir.Table:
-        """``expression`` computed once into a temporary DuckDB table (on PostgreSQL: as it is)."""
-        return expression.cache() if self.engine == "duckdb" else expression
+        """``expression`` computed once into a temporary DuckDB table (on PostgreSQL: as it is).
+
+        The table is named after the expression's SQL (`sqlmemo.cached_table`), so the queries reading it
+        compile to the same SQL in every run and are compiled once per process.
+        """
+        if self.engine != "duckdb":
+            return expression
+        return sqlmemo.cached_table(self.backend, expression, self.now)
 
     def targets_on(self, day: datetime.date) -> list[dict[str, Any]]:
         """The targets with their amounts in the corporate currency at the rates in force on ``day``
@@ -244,8 +250,13 @@ class Data:
         return targets_in_currency(self.targets, self.book, self.currency, day)[1]
 
     def rows(self, expr: ir.Table) -> list[dict[str, Any]]:
-        """Run an expression on the backend and return its rows as dicts (through Arrow, no pandas)."""
-        return self.backend.to_pyarrow(expr).to_pylist()
+        """Run an expression on the backend and return its rows as dicts (through Arrow, no pandas).
+
+        On DuckDB the SQL comes from the process's memo of compiled expressions (`sqlmemo`).
+        """
+        if self.engine != "duckdb":
+            return self.backend.to_pyarrow(expr).to_pylist()
+        return sqlmemo.to_pyarrow(self.backend, expr, self.now).to_pylist()
 
 
 @dataclass
