@@ -34,7 +34,7 @@ from django.utils import timezone
 
 from salesflow.analytics.catalog import catalog_of
 from salesflow.analytics.reports.base import Catalog, Data
-from salesflow.analytics.reports.money import normalize_rates
+from salesflow.analytics.reports.money import convert, normalize_rates
 from salesflow.analytics.reports.tables import (
     flatten_events,
     links_without,
@@ -85,6 +85,8 @@ _DDL = [
     """CREATE TABLE IF NOT EXISTS currency_exchangerate ("date" DATE, from_currency VARCHAR, to_currency VARCHAR,
        rate DOUBLE)""",
 ]
+#: How many tables of converted records (`DuckMirror.converted_records`) the mirror keeps.
+KEEP_CONVERSIONS = 4
 #: Derived tables kept in the mirror (rebuilt incrementally from the raw events).
 DERIVED = ("flat_events", "value_history", "stage_visits", "norm_records")
 #: The mirrored operational tables.
@@ -126,6 +128,16 @@ class DuckMirror:
         self.lock = threading.RLock()
         #: table name → its Ibis schema (read once; forgotten when the tables are made anew)
         self._schemas: dict[str, Any] = {}
+        #: bumped whenever the derived tables are made or extended (the converted records are then stale)
+        self._generation = 0
+        #: the exchange rates last loaded (rows; None: not loaded by this process yet)
+        self._rates_rows: tuple[Any, ...] | None = None
+        #: (generation, rates, currency, day) → the table of converted records computed for it (newest last)
+        self._converted: dict[tuple[Any, ...], str] = {}
+        self._conversions = 0
+        for (name,) in self.raw.execute("SELECT table_name FROM duckdb_tables() WHERE NOT temporary "
+                                        "AND table_name LIKE 'conv_records_%'").fetchall():
+            self.raw.execute(f'DROP TABLE IF EXISTS "{name}"')    # left by an earlier process
 
     def _upgrade(self) -> None:
         """Drop a mirror file written by an older version (missing columns): it is loaded again in full."""
@@ -155,6 +167,8 @@ class DuckMirror:
     def reset(self) -> None:
         """Forget everything loaded."""
         self._schemas.clear()
+        self._generation += 1
+        self._rates_rows = None
         for table in RAW:
             self.raw.execute(f"DELETE FROM {table}")
         for table in DERIVED:
@@ -272,6 +286,9 @@ class DuckMirror:
         from salesflow.currency.models import ExchangeRate
 
         rows = list(ExchangeRate.objects.values_list("date", "from_currency", "to_currency", "rate"))
+        if self._rates_rows is not None and tuple(sorted(rows)) == self._rates_rows:
+            return      # the same rates as loaded last time
+        self._rates_rows = tuple(sorted(rows))
         self.raw.execute("DELETE FROM currency_exchangerate")
         if rows:
             self.raw.executemany("INSERT INTO currency_exchangerate VALUES (?, ?, ?, ?)",
@@ -295,6 +312,7 @@ class DuckMirror:
         existing = set(backend.list_tables())
         raw = backend.table("records_event")
         self._schemas.clear()
+        self._generation += 1
         if not {"flat_events", "value_history", "stage_visits"} <= existing:
             backend.create_table("flat_events", flatten_events(raw), overwrite=True)
             backend.create_table("value_history", value_history(backend.table("flat_events")), overwrite=True)
@@ -345,6 +363,33 @@ class DuckMirror:
             self._derive(0)
         return (self.table("flat_events", backend), self.table("value_history", backend),
                 self.table("norm_records", backend), self.table("stage_visits", backend))
+
+    def converted_records(self, backend: Any, currency: str, day: datetime.date) -> Any:
+        """`tables.normalize_records` with ``amount`` in ``currency`` at the rates in force on ``day``
+        (`money.convert`; ``amount_original`` and ``rate`` added), as the view ``conv_records`` of ``backend``'s
+        connection.
+
+        The conversion is computed into a table of the mirror only when the records, the rates, the currency or
+        the day changed — not once per run of the reports. Every run reads it through a temporary view of the
+        same name, so its queries compile to the same SQL (`sqlmemo`); an earlier run keeps reading the table
+        it started with (the last `KEEP_CONVERSIONS` are kept).
+        """
+        key = (self._generation, self._rates_rows, currency, day)
+        table = self._converted.get(key)
+        if table is None:
+            self._conversions += 1
+            table = f"conv_records_{self._conversions}"
+            expression = convert(self.table("norm_records"), self.rates(), currency, day)
+            self.backend.create_table(table, expression, overwrite=True)
+            self._converted[key] = table
+            while len(self._converted) > KEEP_CONVERSIONS:
+                old = self._converted.pop(next(iter(self._converted)))
+                self.raw.execute(f'DROP TABLE IF EXISTS "{old}"')
+                self._schemas.pop(old, None)
+        schema = self.table(table).schema()
+        backend.con.execute(f'CREATE OR REPLACE TEMP VIEW conv_records AS SELECT * FROM "{table}"')
+        return ops.DatabaseTable("conv_records", schema=schema, source=backend,
+                                 namespace=ops.Namespace(catalog="temp", database="main")).to_expr()
 
     def links(self, backend: Any | None = None) -> Any:
         """The links between records (`tables.normalize_links`) of the mirror."""
@@ -448,7 +493,8 @@ def load_data(engine: str = "duckdb", user: Any | None = None, now: datetime.dat
         source = mirror()
         source.sync(progress)
         backend = source.session()
-        events, history, records, visits = source.tables(backend)
+        events, history, _records, visits = source.tables(backend)
+        records = source.converted_records(backend, corporate_currency(), now.astimezone(datetime.UTC).date())
         links = source.links(backend)
         rates = source.rates(backend)
     else:

@@ -58,17 +58,20 @@ def adherence(data: Data, params: Params) -> Report:
     keys = records.select("record_id", "group")
     events = data.events.filter(tables.in_range(data.events["at"], params)).join(keys, "record_id")
 
-    moves = events.filter(events.kind == "stage_changed")
-    forward = moves.direction == "forward"
-    move_counts = moves.group_by("group").agg(
-        forward_moves=moves.count(where=forward),
-        gates_overridden=moves.count(where=forward & moves.overridden),
-        stages_skipped=moves.skipped.sum(),
+    # moves, overrides and missed deadlines counted in one query (a group: one with any of them)
+    counted = events.filter(events.kind.isin(["stage_changed", "gate_overridden", "deadline_missed"]))
+    is_move = counted.kind == "stage_changed"
+    is_override = counted.kind == "gate_overridden"
+    forward = is_move & (counted.direction == "forward")
+    event_counts = counted.group_by("group").agg(
+        forward_moves=counted.count(where=forward),
+        gates_overridden=counted.count(where=forward & counted.overridden),
+        stages_skipped=counted.skipped.sum(where=is_move),
+        overrides=counted.count(where=is_override),
+        missing_activities=counted.unmet_activities.sum(where=is_override),
+        deadlines_missed=counted.count(where=counted.kind == "deadline_missed"),
     )
-
     overrides = events.filter(events.kind == "gate_overridden")
-    override_counts = overrides.group_by("group").agg(overrides=overrides.count(),
-                                                      missing_activities=overrides.unmet_activities.sum())
 
     closes = events.filter(events.kind == "record_closed")
     closes = closes.select("record_id", "group", "seq", "process", "version", "outcome", stage=closes.to_stage)
@@ -95,11 +98,7 @@ def adherence(data: Data, params: Params) -> Report:
         sla_breaches=visits.count(where=visits.seconds > visits.max_days.cast("float64") * SECONDS_PER_DAY),
     )
 
-    missed = events.filter(events.kind == "deadline_missed")
-    missed_counts = missed.group_by("group").agg(deadlines_missed=missed.count())
-
-    parts = [index_rows(data.rows(expr), "group")
-             for expr in (move_counts, override_counts, close_counts, sla, missed_counts)]
+    parts = [index_rows(data.rows(expr), "group") for expr in (event_counts, close_counts, sla)]
     groups = sorted({key[0] for part in parts for key in part}, key=lambda g: (g == NONE_LABEL, str(g)))
     fields = ("forward_moves", "gates_overridden", "stages_skipped", "overrides", "missing_activities", "closes",
               "closes_met", "lost", "lost_met", "limited_stays", "sla_breaches", "deadlines_missed")

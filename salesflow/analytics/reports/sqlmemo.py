@@ -104,6 +104,9 @@ class _Session:
     tables: dict[str, str] = field(default_factory=dict)
     #: (literal type, now) → now's SQL text
     now_texts: dict[tuple[dt.DataType, datetime.datetime], str] = field(default_factory=dict)
+    #: node → its normalised node (`_key`), for the "now" ``known_now``
+    known: dict[ops.Node, ops.Node] = field(default_factory=dict)
+    known_now: datetime.datetime | None = None
 
 
 _MEMO = _Lru(SIZE)
@@ -154,19 +157,6 @@ def _digests_of(op: ops.InMemoryTable, now: datetime.datetime | None) -> tuple[s
     return found
 
 
-@dataclass
-class _Normalised:
-    #: the original operation graph
-    original: ops.Node
-    #: name → (in-memory table, digest of its data)
-    memtables: dict[str, tuple[ops.InMemoryTable, str]]
-    #: the type of every "now" literal replaced → the literal's value
-    now_types: dict[dt.DataType, datetime.datetime]
-    #: the normalised graph for the memo's key: nodes copied without validation (see `_clone`)
-    key: ops.Node | None = None
-    unsupported: bool = False
-
-
 def _clone(node: ops.Node, args: dict[str, Any]) -> ops.Node:
     """``node`` with other arguments, without Ibis' validation (which is as slow as compiling).
 
@@ -190,7 +180,7 @@ def _apply(value: Any, replacements: dict[ops.Node, ops.Node]) -> tuple[Any, boo
     """``value`` (a node or a container of nodes) with the replaced nodes, containers of the same type."""
     if isinstance(value, ops.Node):
         found = replacements.get(value)
-        return (value, False) if found is None else (found, True)
+        return (value, False) if found is None or found is value else (found, True)
     if isinstance(value, (tuple, frozenset, list)):
         items = [_apply(item, replacements) for item in value]
         if not any(changed for _item, changed in items):
@@ -204,52 +194,107 @@ def _apply(value: Any, replacements: dict[ops.Node, ops.Node]) -> tuple[Any, boo
     return value, False
 
 
-def _rewrite(op: ops.Node, now: datetime.datetime | None, normal: _Normalised, validate: bool) -> ops.Node:
-    """The normalised graph of ``op`` (Ibis' `Node.replace`, with `_clone` unless ``validate``)."""
+def _with_children(node: ops.Node, replacements: dict[ops.Node, ops.Node], validate: bool) -> ops.Node:
+    """``node`` with its replaced children (itself when none was replaced)."""
+    args = {}
+    changed = False
+    for name, value in zip(node.__argnames__, node.__args__, strict=True):
+        value, value_changed = _apply(value, replacements)
+        changed |= value_changed
+        args[name] = value
+    if not changed:
+        return node
+    return node.__recreate__(args) if validate else _clone(node, args)
+
+
+def _is_now(node: ops.Node, now: datetime.datetime | None) -> bool:
+    """Whether ``node`` is a timestamp literal of the instant ``now`` (in UTC)."""
+    return (isinstance(node, ops.Literal) and now is not None and node.dtype.is_timestamp()
+            and isinstance(node.value, datetime.datetime) and node.value.tzinfo is not None
+            and node.value.utcoffset() == datetime.timedelta(0) and node.value == now)
+
+
+def _memtable_name(node: ops.InMemoryTable, now: datetime.datetime | None) -> tuple[str, str]:
+    """(name, digest of the data) of an in-memory table in the normalised graph."""
+    full, stable = _digests_of(node, now)
+    return MEM_PREFIX + stable, full
+
+
+def _registered(backend: Any, state: _Session, node: ops.InMemoryTable, now: datetime.datetime | None
+                ) -> ops.Node | None:
+    """The unbound table standing for an in-memory table, registered under its name with the connection (once);
+    None when the name holds other data there (the same table for another "now")."""
+    name, full = _memtable_name(node, now)
+    registered = state.memtables.get(name)
+    if registered is None:
+        backend.con.register(name, node.data.to_pyarrow(node.schema))
+        state.memtables[name] = full
+    elif registered != full:
+        return None
+    return ops.UnboundTable(name, node.schema)
+
+
+def _key(backend: Any, op: ops.Node, now: datetime.datetime | None) -> ops.Node | None:
+    """The normalised graph of ``op`` for the memo's key (nodes copied by `_clone`); its in-memory tables
+    registered with ``backend``'s connection. None: the expression cannot use the memo.
+
+    The connection remembers the normalised nodes, so the parts the expressions of one run share (the
+    records, the cached tables …) are normalised once.
+    """
+    state = _session(backend)
+    if state.known_now != now:
+        state.known.clear()
+        state.known_now = now
+    known = state.known
+    added: list[ops.Node] = []
+    stack = [op]
+    while stack:
+        node = stack[-1]
+        if node in known:
+            stack.pop()
+            continue
+        pending = [child for child in node.__children__ if child not in known]
+        if pending:
+            stack.extend(pending)
+            continue
+        stack.pop()
+        if isinstance(node, ops.DatabaseTable):
+            new = ops.UnboundTable(node.name, node.schema, node.namespace)
+        elif isinstance(node, ops.InMemoryTable):
+            new = _registered(backend, state, node, now)
+        elif _is_now(node, now):
+            new = ops.Literal(SENTINEL, node.dtype)
+        elif isinstance(node, (ops.ScalarUDF, ops.SQLQueryResult, ops.SQLStringView)):
+            new = None
+        else:
+            new = _with_children(node, known, validate=False)
+        if new is None:
+            for item in added:
+                known.pop(item, None)
+            return None
+        known[node] = new
+        added.append(node)
+    return known[op]
+
+
+def _rewrite(op: ops.Node, now: datetime.datetime | None, now_types: set[dt.DataType]) -> ops.Node:
+    """The normalised graph of ``op`` built by Ibis (validated), to compile; the types of the "now" literals
+    replaced are added to ``now_types``."""
     replacements: dict[ops.Node, ops.Node] = {}
     graph, _ = Graph.from_bfs(op).toposort()
     for node in graph:
-        new = _replacement(node, now, normal)
-        if new is None:
-            args = {}
-            changed = False
-            for name, value in zip(node.__argnames__, node.__args__, strict=True):
-                value, value_changed = _apply(value, replacements)
-                changed |= value_changed
-                args[name] = value
-            if not changed:
-                continue
-            new = node.__recreate__(args) if validate else _clone(node, args)
-        replacements[node] = new
+        if isinstance(node, ops.DatabaseTable):
+            new = ops.UnboundTable(node.name, node.schema, node.namespace)
+        elif isinstance(node, ops.InMemoryTable):
+            new = ops.UnboundTable(_memtable_name(node, now)[0], node.schema)
+        elif _is_now(node, now):
+            now_types.add(node.dtype)
+            new = ops.Literal(SENTINEL, node.dtype)
+        else:
+            new = _with_children(node, replacements, validate=True)
+        if new is not node:
+            replacements[node] = new
     return replacements.get(op, op)
-
-
-def _replacement(node: ops.Node, now: datetime.datetime | None, normal: _Normalised) -> ops.Node | None:
-    """What stands for a table or a "now" literal in the normalised graph (None: any other node)."""
-    if isinstance(node, ops.DatabaseTable):
-        return ops.UnboundTable(node.name, node.schema, node.namespace)
-    if isinstance(node, ops.InMemoryTable):
-        full, stable = _digests_of(node, now)
-        name = MEM_PREFIX + stable
-        normal.memtables[name] = (node, full)
-        return ops.UnboundTable(name, node.schema)
-    if (isinstance(node, ops.Literal) and now is not None and node.dtype.is_timestamp()
-            and isinstance(node.value, datetime.datetime) and node.value.tzinfo is not None
-            and node.value.utcoffset() == datetime.timedelta(0) and node.value == now):
-        if normal.now_types.setdefault(node.dtype, node.value) != node.value:
-            normal.unsupported = True
-        return ops.Literal(SENTINEL, node.dtype)
-    if isinstance(node, (ops.ScalarUDF, ops.SQLQueryResult, ops.SQLStringView)):
-        normal.unsupported = True
-    return None
-
-
-def normalise(expr: ir.Expr, now: datetime.datetime | None) -> _Normalised:
-    """``expr``'s operation graph without what changes from run to run (see the module's description):
-    its key for the memo, the in-memory tables and the "now" literals found."""
-    normal = _Normalised(expr.op(), {}, {})
-    normal.key = _rewrite(normal.original, now, normal, validate=False)
-    return normal
 
 
 def _literal_text(backend: Any, value: datetime.datetime, dtype: dt.DataType) -> str | None:
@@ -266,11 +311,12 @@ def _literal_text(backend: Any, value: datetime.datetime, dtype: dt.DataType) ->
     return found
 
 
-def _compile(backend: Any, normal: _Normalised, now: datetime.datetime | None) -> Compiled | None:
-    """Compile a normalised expression (None: its "now" literals cannot be told apart in the SQL)."""
-    sql = backend.compile(_rewrite(normal.original, now, normal, validate=True).to_expr())
+def _compile(backend: Any, op: ops.Node, now: datetime.datetime | None) -> Compiled | None:
+    """Compile the normalised ``op`` (None: its "now" literals cannot be told apart in the SQL)."""
+    now_types: set[dt.DataType] = set()
+    sql = backend.compile(_rewrite(op, now, now_types).to_expr())
     sentinels = []
-    for dtype in normal.now_types:
+    for dtype in now_types:
         text = _literal_text(backend, SENTINEL, dtype)
         if text is None or text not in sql:
             return None
@@ -280,14 +326,16 @@ def _compile(backend: Any, normal: _Normalised, now: datetime.datetime | None) -
     return Compiled(sql, tuple(sentinels))
 
 
-def _final_sql(backend: Any, compiled: Compiled, normal: _Normalised) -> str | None:
+def _final_sql(backend: Any, compiled: Compiled, now: datetime.datetime | None) -> str | None:
     """The memoised SQL with this run's ``now`` in place of the sentinel."""
     sql = compiled.sql
+    if not compiled.sentinels:
+        return sql
+    if now is None:
+        return None
     state = _session(backend)
+    value = now.astimezone(datetime.UTC)
     for text, dtype in compiled.sentinels:
-        value = normal.now_types.get(dtype)
-        if value is None:
-            return None
         now_text = state.now_texts.get((dtype, value))
         if now_text is None:
             now_text = _literal_text(backend, value, dtype)
@@ -298,44 +346,27 @@ def _final_sql(backend: Any, compiled: Compiled, normal: _Normalised) -> str | N
     return sql
 
 
-def _register(backend: Any, memtables: dict[str, tuple[ops.InMemoryTable, str]]) -> bool:
-    """Register the in-memory tables under their digest names (once per connection); False when a name is
-    taken by other data on this connection (the same table for another "now")."""
-    state = _session(backend)
-    for name, (op, full) in memtables.items():
-        registered = state.memtables.get(name)
-        if registered is None:
-            backend.con.register(name, op.data.to_pyarrow(op.schema))
-            state.memtables[name] = full
-        elif registered != full:
-            return False
-    return True
-
-
 def lookup(backend: Any, expr: ir.Expr, now: datetime.datetime | None
            ) -> tuple[Any, Compiled, str] | None:
-    """(memo key, memo entry, SQL) of ``expr`` on ``backend`` for this run's ``now``, its in-memory tables registered;
-    None when the expression cannot use the memo (compile it with Ibis then)."""
-    normal = normalise(expr, now)
-    if normal.unsupported:
+    """(memo key, memo entry, SQL) of ``expr`` on ``backend`` for this run's ``now``, its in-memory tables
+    registered; None when the expression cannot use the memo (compile it with Ibis then)."""
+    graph = _key(backend, expr.op(), now)
+    if graph is None:
         STATS.fallbacks += 1
         return None
-    key = (backend.dialect, normal.key)
+    key = (backend.dialect, graph)
     compiled = _MEMO.get(key)
     if compiled is None:
         STATS.misses += 1
-        compiled = _compile(backend, normal, now)
+        compiled = _compile(backend, expr.op(), now)
         if compiled is None:
             STATS.fallbacks += 1
             return None
         _MEMO.put(key, compiled)
     else:
         STATS.hits += 1
-    sql = _final_sql(backend, compiled, normal)
+    sql = _final_sql(backend, compiled, now)
     if sql is None:
-        STATS.fallbacks += 1
-        return None
-    if not _register(backend, normal.memtables):
         STATS.fallbacks += 1
         return None
     return key, compiled, sql
