@@ -516,7 +516,7 @@ def load_data(engine: str = "duckdb", user: Any | None = None, now: datetime.dat
     forecasting = access.policy().settings.forecasting
     settings = ReportSettings(lost_reason_field=forecasting.lost_reason_field,
                               lost_reason_note_field=forecasting.lost_reason_note_field)
-    return Data(backend=backend, quality=quality_rows(user), settings=settings, events=without_records(events, hidden),
+    return Data(backend=backend, quality_rows=lambda: quality_rows(user), settings=settings, events=without_records(events, hidden),
                 history=without_records(history, hidden),
                 records=without_records(records, hidden),
                 visits=without_records(visits, hidden) if visits is not None else None, memberships=memberships,

@@ -200,12 +200,14 @@ class Data:
     rates: ir.Table | None = None
     #: the same rates in memory (a `salesflow.currency.book.RateBook`) for the plain rows (targets)
     book: Any = None
-    #: assessments, 1:1 meetings and managers (the sales-process-management reports)
-    quality: QualityRows = field(default_factory=QualityRows)
+    #: assessments, 1:1 meetings and managers (the sales-process-management reports), or a function loading
+    #: them on first use (`quality`: most reports never need them)
+    quality_rows: QualityRows | Callable[[], QualityRows] = field(default_factory=QualityRows)
     #: the library settings the reports need
     settings: ReportSettings = field(default_factory=ReportSettings)
 
     _cache: dict[str, ir.Table] = field(default_factory=dict)
+    _expressions: dict[str, ir.Table] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         """``records.amount`` in the corporate currency at the rates in force on ``now``'s date (the record's own
@@ -217,6 +219,13 @@ class Data:
             self.records = self.materialized(convert(self.records, rates_of(self), self.currency,
                                                      self.now.astimezone(datetime.UTC).date()))
 
+    @property
+    def quality(self) -> QualityRows:
+        """Assessments, 1:1 meetings and managers (loaded on first use when given as a function)."""
+        if callable(self.quality_rows):
+            self.quality_rows = self.quality_rows()
+        return self.quality_rows
+
     def cached(self, name: str, build: Callable[[], ir.Table]) -> ir.Table:
         """A derived table computed once per `Data` and kept in the embedded DuckDB (a temporary table).
 
@@ -225,6 +234,12 @@ class Data:
         if name not in self._cache:
             self._cache[name] = self.materialized(build())
         return self._cache[name]
+
+    def expression(self, name: str, build: Callable[[], ir.Table]) -> ir.Table:
+        """An expression built once per `Data` (building Ibis expressions takes time; it is not computed)."""
+        if name not in self._expressions:
+            self._expressions[name] = build()
+        return self._expressions[name]
 
     def materialized(self, expression: ir.Table) -> ir.Table:
         """``expression`` computed once into a temporary DuckDB table (on PostgreSQL: as it is).

@@ -200,7 +200,8 @@ def _rates(data: Data, currencies: set[str | None], days: list[datetime.date]
                            "day": [day for day in days for _code in codes],
                            "amount": [1.0] * (len(codes) * len(days))},
                           schema=ibis.schema({"currency": "string", "day": "date", "amount": "float64"}))
-    rows = data.rows(money_of.convert(table, money_of.rates_of(data), data.currency, table.day)
+    rows = data.rows(money_of.convert(table, money_of.rates_of(data), data.currency, table.day,
+                                      found=money_of.factors_of(data))
                      .select("currency", "day", "rate"))
     found: list[dict[str | None, float | None]] = []
     for day in days:
@@ -248,8 +249,9 @@ def waterfall_data(data: Data, params: Params) -> dict[str, Any]:
     t1, t2 = end_of_day(from_day), end_of_day(to_day)
     period = params.period or period_containing(t2, "quarter")
     plain = Params(process=params.process, period=period, calibrated=False)
-    starts = compute(data, plain, [Moment(0, t1, period)], params.by, simulate=False).get(0, {})
-    ends = compute(data, plain, [Moment(0, t2, period)], params.by, simulate=False).get(0, {})
+    # only their open amounts are needed (not the rates used nor what has no rate)
+    starts = compute(data, plain, [Moment(0, t1, period)], params.by, simulate=False, details=False).get(0, {})
+    ends = compute(data, plain, [Moment(0, t2, period)], params.by, simulate=False, details=False).get(0, {})
 
     scoped = forecast_records(data, plain)
     currencies = {row["record_id"]: row["currency"] for row in data.rows(scoped.select("record_id", "currency"))}
