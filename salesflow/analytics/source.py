@@ -33,6 +33,7 @@ from django.db import connection
 from django.utils import timezone
 
 from salesflow.analytics.catalog import catalog_of
+from salesflow.analytics.reports import sqlmemo
 from salesflow.analytics.reports.base import Catalog, Data
 from salesflow.analytics.reports.money import convert, normalize_rates
 from salesflow.analytics.reports.tables import (
@@ -531,7 +532,11 @@ def data_for(engine: str = "duckdb", user: Any | None = None, now: datetime.date
     """`load_data` holding the mirror's lock while the reports run (DuckDB connections are not thread-safe)."""
     if engine == "duckdb":
         with mirror().lock:
-            yield load_data(engine, user, now, progress, hide_strictly_confidential)
+            data = load_data(engine, user, now, progress, hide_strictly_confidential)
+            try:
+                yield data
+            finally:
+                sqlmemo.release(data.backend)
         return
     data = load_data(engine, user, now, progress, hide_strictly_confidential)
     try:

@@ -122,6 +122,12 @@ def clear() -> None:
     _TEXTS.clear()
 
 
+def release(backend: Any) -> None:
+    """Forget what the memo noted about ``backend``'s connection (at the end of a run: its nodes refer to the
+    backend, so the backend is freed at once rather than by the garbage collector)."""
+    backend.__dict__.pop("_salesflow_sql", None)
+
+
 def _session(backend: Any) -> _Session:
     state = backend.__dict__.get("_salesflow_sql")
     if state is None:
@@ -160,8 +166,8 @@ def _digests_of(op: ops.InMemoryTable, now: datetime.datetime | None) -> tuple[s
 def _clone(node: ops.Node, args: dict[str, Any]) -> ops.Node:
     """``node`` with other arguments, without Ibis' validation (which is as slow as compiling).
 
-    Only for the memo's key: the replacements keep every name, schema and type, so the derived attributes
-    are the original's; hash and equality look at the arguments only.
+    Only for the memo's key, where hash and equality look at the arguments only: the derived attributes are
+    left out (they refer to the original graph, its backend and its data, which the memo must not keep).
     """
     cls = type(node)
     clone = object.__new__(cls)
@@ -170,9 +176,6 @@ def _clone(node: ops.Node, args: dict[str, Any]) -> ops.Node:
         object.__setattr__(clone, name, value)
     object.__setattr__(clone, "__args__", values)
     object.__setattr__(clone, "__precomputed_hash__", hash((cls, values)))
-    for name in cls.__attributes__:
-        if hasattr(node, name):
-            object.__setattr__(clone, name, getattr(node, name))
     return clone
 
 
