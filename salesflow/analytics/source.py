@@ -475,12 +475,14 @@ def _reference_rows() -> tuple[dict[int, str], Any, list[dict[str, Any]], list[d
     targets = [{"period": row.period, "process": row.process, "team": row.team or None,
                 "owner": row.owner or None, "type": row.type or None, "amount": float(row.amount),
                 "currency": row.currency} for row in Target.objects.all()]
-    snapshots = [{"taken_at": row.taken_at, "period": row.period, "process": row.process, "won": float(row.won),
-                  "weighted": float(row.weighted), "expected": float(row.expected), "commit": float(row.commit),
-                  "best_case": float(row.best_case), "pipeline": float(row.pipeline), "p10": float(row.p10),
-                  "p50": float(row.p50), "p90": float(row.p90),
-                  "target": float(row.target) if row.target is not None else None, "backfilled": row.backfilled}
-                 for row in ForecastSnapshot.objects.order_by("taken_at", "period")]
+    amounts = ("won", "weighted", "expected", "commit", "best_case", "pipeline", "p10", "p50", "p90")
+    # the columns the accuracy report reads (not each snapshot's detail: its JSON is large)
+    snapshots = [{"taken_at": row["taken_at"], "period": row["period"], "process": row["process"],
+                  **{name: float(row[name]) for name in amounts},
+                  "target": float(row["target"]) if row["target"] is not None else None,
+                  "backfilled": row["backfilled"]}
+                 for row in ForecastSnapshot.objects.order_by("taken_at", "period").values(
+                     "taken_at", "period", "process", "target", "backfilled", *amounts)]
     return users, memberships, targets, snapshots
 
 
