@@ -121,3 +121,23 @@ def test_reports_from_the_memo_equal_those_compiled_anew(deals, kind: str) -> No
     sqlmemo.clear()
     assert _json(kind, day(35), process=PROCESS) == from_memo
     assert from_memo != first
+
+
+def test_a_run_keeps_its_converted_records_when_a_later_run_converts_for_another_day(people) -> None:
+    from salesflow.currency.services import do_set_rate
+    from salesflow.records import services
+
+    do_set_rate("2027-01-01", "USD", "EUR", "0.9")
+    do_set_rate("2027-02-01", "USD", "EUR", "0.8")
+    services.do_create_record(PROCESS, people["kam"], {"title": "US deal", "amount": "100000", "currency": "USD",
+                                                       "close_date": "2027-06-30"}, at=day(0))
+    january = load_data("duckdb", None, datetime.datetime(2027, 1, 15, 12, tzinfo=datetime.UTC))
+    february = load_data("duckdb", None, datetime.datetime(2027, 2, 15, 12, tzinfo=datetime.UTC))
+    amounts = january.records.select("amount", "rate")
+    assert january.rows(amounts) == [{"amount": 90000.0, "rate": 0.9}]       # the table of its own day
+    assert february.rows(february.records.select("amount", "rate")) == [{"amount": 80000.0, "rate": 0.8}]
+    # a new rate: the next run converts again
+    do_set_rate("2027-02-10", "USD", "EUR", "0.7")
+    march = load_data("duckdb", None, datetime.datetime(2027, 2, 15, 12, tzinfo=datetime.UTC))
+    assert march.rows(march.records.select("amount", "rate")) == [{"amount": 70000.0, "rate": 0.7}]
+    assert january.rows(amounts) == [{"amount": 90000.0, "rate": 0.9}]
