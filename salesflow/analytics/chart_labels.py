@@ -7,6 +7,7 @@ for the web) is relabelled here.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from django.utils.translation import gettext, gettext_noop
@@ -30,20 +31,23 @@ SEPARATORS = {"person": " → ", "step": ": ", "source": ": ", "scope": ": "}
 def chart_labels(language: str) -> dict[str, str]:
     """Id → name: users (username → display name), choice values of the processes' fields, process keys."""
     from salesflow.people.models import User
-    from salesflow.records.models import Process
-    from salesflow.records.services import definition_of
+    from salesflow.process.model import Status
+    from salesflow.records.models import Process, ProcessVersion
 
+    # every version's id, number, status and hash in one query (not the definitions: they are cached)
+    versions: dict[int, list[Any]] = {}
+    for version in ProcessVersion.objects.only("id", "process_id", "version", "status", "scheduled", "sha256"
+                                               ).order_by("-version"):
+        versions.setdefault(version.process_id, []).append(version)
     labels: dict[str, str] = {}
-    for process in Process.objects.all():
-        version = process.current_version() or process.versions.order_by("-version").first()
+    for process in Process.objects.only("id", "key", "title"):
+        candidates = versions.get(process.id, [])
+        current = [version for version in candidates
+                   if version.status == Status.approved.value and not version.scheduled]
+        version = (current or candidates or [None])[0]
         if version is not None:
-            definition = definition_of(version)
-            for stage in definition.stages:
-                labels.setdefault(STAGE + stage.id, stage.display_title(language))
-            for field in definition.fields.values():
-                if isinstance(field.choices, dict):
-                    for choice, text in field.choices.items():
-                        labels.setdefault(choice, text.get_text(language))
+            for key, text in _definition_labels(version.pk, version.sha256, language):
+                labels.setdefault(key, text)
         labels[process.key] = process.title_in(language)
     for username, first, last in User.objects.values_list("username", "first_name", "last_name"):
         name = f"{first} {last}".strip()
@@ -52,6 +56,20 @@ def chart_labels(language: str) -> dict[str, str]:
     for word, text in {**CHART_WORDS, **CELL_WORDS}.items():
         labels[word] = gettext(text)
     return labels
+
+
+@lru_cache(maxsize=256)
+def _definition_labels(version_id: int, sha256: str, language: str) -> tuple[tuple[str, str], ...]:
+    """(id, name) of the stages and choice values of one process version, in ``language``."""
+    from salesflow.records.models import ProcessVersion
+    from salesflow.records.services import definition_of
+
+    definition = definition_of(ProcessVersion(pk=version_id, sha256=sha256))
+    pairs = [(STAGE + stage.id, stage.display_title(language)) for stage in definition.stages]
+    for field in definition.fields.values():
+        if isinstance(field.choices, dict):
+            pairs.extend((choice, text.get_text(language)) for choice, text in field.choices.items())
+    return tuple(pairs)
 
 
 def _label(value: Any, field: str, labels: dict[str, str]) -> Any:

@@ -26,14 +26,16 @@ from decimal import Decimal
 from typing import Any
 
 import ibis
+import ibis.expr.operations as ops
 import pyarrow as pa
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
 from salesflow.analytics.catalog import catalog_of
+from salesflow.analytics.reports import sqlmemo
 from salesflow.analytics.reports.base import Catalog, Data
-from salesflow.analytics.reports.money import normalize_rates
+from salesflow.analytics.reports.money import convert, normalize_rates
 from salesflow.analytics.reports.tables import (
     flatten_events,
     links_without,
@@ -84,6 +86,8 @@ _DDL = [
     """CREATE TABLE IF NOT EXISTS currency_exchangerate ("date" DATE, from_currency VARCHAR, to_currency VARCHAR,
        rate DOUBLE)""",
 ]
+#: How many tables of converted records (`DuckMirror.converted_records`) the mirror keeps.
+KEEP_CONVERSIONS = 4
 #: Derived tables kept in the mirror (rebuilt incrementally from the raw events).
 DERIVED = ("flat_events", "value_history", "stage_visits", "norm_records")
 #: The mirrored operational tables.
@@ -123,6 +127,18 @@ class DuckMirror:
         for statement in _DDL:
             self.raw.execute(statement)
         self.lock = threading.RLock()
+        #: table name → its Ibis schema (read once; forgotten when the tables are made anew)
+        self._schemas: dict[str, Any] = {}
+        #: bumped whenever the derived tables are made or extended (the converted records are then stale)
+        self._generation = 0
+        #: the exchange rates last loaded (rows; None: not loaded by this process yet)
+        self._rates_rows: tuple[Any, ...] | None = None
+        #: (generation, rates, currency, day) → the table of converted records computed for it (newest last)
+        self._converted: dict[tuple[Any, ...], str] = {}
+        self._conversions = 0
+        for (name,) in self.raw.execute("SELECT table_name FROM duckdb_tables() WHERE NOT temporary "
+                                        "AND table_name LIKE 'conv_records_%'").fetchall():
+            self.raw.execute(f'DROP TABLE IF EXISTS "{name}"')    # left by an earlier process
 
     def _upgrade(self) -> None:
         """Drop a mirror file written by an older version (missing columns): it is loaded again in full."""
@@ -151,6 +167,9 @@ class DuckMirror:
 
     def reset(self) -> None:
         """Forget everything loaded."""
+        self._schemas.clear()
+        self._generation += 1
+        self._rates_rows = None
         for table in RAW:
             self.raw.execute(f"DELETE FROM {table}")
         for table in DERIVED:
@@ -268,6 +287,9 @@ class DuckMirror:
         from salesflow.currency.models import ExchangeRate
 
         rows = list(ExchangeRate.objects.values_list("date", "from_currency", "to_currency", "rate"))
+        if self._rates_rows is not None and tuple(sorted(rows)) == self._rates_rows:
+            return      # the same rates as loaded last time
+        self._rates_rows = tuple(sorted(rows))
         self.raw.execute("DELETE FROM currency_exchangerate")
         if rows:
             self.raw.executemany("INSERT INTO currency_exchangerate VALUES (?, ?, ?, ?)",
@@ -290,6 +312,8 @@ class DuckMirror:
         backend = self.backend
         existing = set(backend.list_tables())
         raw = backend.table("records_event")
+        self._schemas.clear()
+        self._generation += 1
         if not {"flat_events", "value_history", "stage_visits"} <= existing:
             backend.create_table("flat_events", flatten_events(raw), overwrite=True)
             backend.create_table("value_history", value_history(backend.table("flat_events")), overwrite=True)
@@ -324,21 +348,57 @@ class DuckMirror:
         cursor.execute("SET TimeZone = 'UTC'")
         return ibis.duckdb.from_connection(cursor)
 
+    def table(self, name: str, backend: Any | None = None) -> Any:
+        """A table of the mirror through ``backend`` (default its own): ``backend.table(name)``, its schema read
+        once (not on every run of the reports; `_derive` and `reset` forget the schemas)."""
+        backend = backend or self.backend
+        schema = self._schemas.get(name)
+        if schema is None:
+            schema = self._schemas[name] = self.backend.get_schema(name)
+        return ops.DatabaseTable(name, schema=schema, source=backend,
+                                 namespace=ops.Namespace(catalog=None, database=None)).to_expr()
+
     def tables(self, backend: Any | None = None) -> tuple[Any, Any, Any, Any]:
         """The (events, history, records, visits) tables of the mirror (through ``backend``, default its own)."""
-        if "flat_events" not in set(self.backend.list_tables()):
+        if not self._schemas and "flat_events" not in set(self.backend.list_tables()):
             self._derive(0)
-        backend = backend or self.backend
-        return (backend.table("flat_events"), backend.table("value_history"), backend.table("norm_records"),
-                backend.table("stage_visits"))
+        return (self.table("flat_events", backend), self.table("value_history", backend),
+                self.table("norm_records", backend), self.table("stage_visits", backend))
+
+    def converted_records(self, backend: Any, currency: str, day: datetime.date) -> Any:
+        """`tables.normalize_records` with ``amount`` in ``currency`` at the rates in force on ``day``
+        (`money.convert`; ``amount_original`` and ``rate`` added), as the view ``conv_records`` of ``backend``'s
+        connection.
+
+        The conversion is computed into a table of the mirror only when the records, the rates, the currency or
+        the day changed — not once per run of the reports. Every run reads it through a temporary view of the
+        same name, so its queries compile to the same SQL (`sqlmemo`); an earlier run keeps reading the table
+        it started with (the last `KEEP_CONVERSIONS` are kept).
+        """
+        key = (self._generation, self._rates_rows, currency, day)
+        table = self._converted.get(key)
+        if table is None:
+            self._conversions += 1
+            table = f"conv_records_{self._conversions}"
+            expression = convert(self.table("norm_records"), self.rates(), currency, day)
+            self.backend.create_table(table, expression, overwrite=True)
+            self._converted[key] = table
+            while len(self._converted) > KEEP_CONVERSIONS:
+                old = self._converted.pop(next(iter(self._converted)))
+                self.raw.execute(f'DROP TABLE IF EXISTS "{old}"')
+                self._schemas.pop(old, None)
+        schema = self.table(table).schema()
+        backend.con.execute(f'CREATE OR REPLACE TEMP VIEW conv_records AS SELECT * FROM "{table}"')
+        return ops.DatabaseTable("conv_records", schema=schema, source=backend,
+                                 namespace=ops.Namespace(catalog="temp", database="main")).to_expr()
 
     def links(self, backend: Any | None = None) -> Any:
         """The links between records (`tables.normalize_links`) of the mirror."""
-        return normalize_links((backend or self.backend).table("records_recordlink"))
+        return normalize_links(self.table("records_recordlink", backend))
 
     def rates(self, backend: Any | None = None) -> Any:
         """The exchange rates (`money.normalize_rates`) of the mirror."""
-        return normalize_rates((backend or self.backend).table("currency_exchangerate"))
+        return normalize_rates(self.table("currency_exchangerate", backend))
 
 
 _MIRRORS: dict[str, DuckMirror] = {}
@@ -385,7 +445,8 @@ def catalog_from_db() -> Catalog:
     from salesflow.records.models import ProcessVersion
     from salesflow.records.services import definition_of
 
-    versions = ProcessVersion.objects.select_related("process").order_by("process__key", "version")
+    # only the id and the hash: the definitions are cached (`definition_of`), their JSON need not be read again
+    versions = ProcessVersion.objects.only("id", "sha256").order_by("process__key", "version")
     return catalog_of(definition_of(version) for version in versions)
 
 
@@ -414,12 +475,14 @@ def _reference_rows() -> tuple[dict[int, str], Any, list[dict[str, Any]], list[d
     targets = [{"period": row.period, "process": row.process, "team": row.team or None,
                 "owner": row.owner or None, "type": row.type or None, "amount": float(row.amount),
                 "currency": row.currency} for row in Target.objects.all()]
-    snapshots = [{"taken_at": row.taken_at, "period": row.period, "process": row.process, "won": float(row.won),
-                  "weighted": float(row.weighted), "expected": float(row.expected), "commit": float(row.commit),
-                  "best_case": float(row.best_case), "pipeline": float(row.pipeline), "p10": float(row.p10),
-                  "p50": float(row.p50), "p90": float(row.p90),
-                  "target": float(row.target) if row.target is not None else None, "backfilled": row.backfilled}
-                 for row in ForecastSnapshot.objects.order_by("taken_at", "period")]
+    amounts = ("won", "weighted", "expected", "commit", "best_case", "pipeline", "p10", "p50", "p90")
+    # the columns the accuracy report reads (not each snapshot's detail: its JSON is large)
+    snapshots = [{"taken_at": row["taken_at"], "period": row["period"], "process": row["process"],
+                  **{name: float(row[name]) for name in amounts},
+                  "target": float(row["target"]) if row["target"] is not None else None,
+                  "backfilled": row["backfilled"]}
+                 for row in ForecastSnapshot.objects.order_by("taken_at", "period").values(
+                     "taken_at", "period", "process", "target", "backfilled", *amounts)]
     return users, memberships, targets, snapshots
 
 
@@ -433,7 +496,8 @@ def load_data(engine: str = "duckdb", user: Any | None = None, now: datetime.dat
         source = mirror()
         source.sync(progress)
         backend = source.session()
-        events, history, records, visits = source.tables(backend)
+        events, history, _records, visits = source.tables(backend)
+        records = source.converted_records(backend, corporate_currency(), now.astimezone(datetime.UTC).date())
         links = source.links(backend)
         rates = source.rates(backend)
     else:
@@ -455,7 +519,7 @@ def load_data(engine: str = "duckdb", user: Any | None = None, now: datetime.dat
     forecasting = access.policy().settings.forecasting
     settings = ReportSettings(lost_reason_field=forecasting.lost_reason_field,
                               lost_reason_note_field=forecasting.lost_reason_note_field)
-    return Data(backend=backend, quality=quality_rows(user), settings=settings, events=without_records(events, hidden),
+    return Data(backend=backend, quality_rows=lambda: quality_rows(user), settings=settings, events=without_records(events, hidden),
                 history=without_records(history, hidden),
                 records=without_records(records, hidden),
                 visits=without_records(visits, hidden) if visits is not None else None, memberships=memberships,
@@ -470,7 +534,11 @@ def data_for(engine: str = "duckdb", user: Any | None = None, now: datetime.date
     """`load_data` holding the mirror's lock while the reports run (DuckDB connections are not thread-safe)."""
     if engine == "duckdb":
         with mirror().lock:
-            yield load_data(engine, user, now, progress, hide_strictly_confidential)
+            data = load_data(engine, user, now, progress, hide_strictly_confidential)
+            try:
+                yield data
+            finally:
+                sqlmemo.release(data.backend)
         return
     data = load_data(engine, user, now, progress, hide_strictly_confidential)
     try:

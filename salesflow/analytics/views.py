@@ -119,9 +119,15 @@ MANAGEMENT_KEYS = ("from", "to")
 TITLE_LINE = 60
 
 
-def _web_spec(report: Report) -> dict[str, Any]:
-    """The report's chart specification with its texts and category names in the active language."""
-    spec = relabel(translate_spec(chart_spec(report)), chart_labels(get_language() or "en"))
+def _labels() -> dict[str, str]:
+    """`chart_labels` in the active language."""
+    return chart_labels(get_language() or "en")
+
+
+def _web_spec(report: Report, labels: dict[str, str] | None = None) -> dict[str, Any]:
+    """The report's chart specification with its texts and category names in the active language
+    (``labels``: `chart_labels`, when the caller has them already)."""
+    spec = relabel(translate_spec(chart_spec(report)), labels if labels is not None else _labels())
     title = spec.get("title")
     if isinstance(title, str) and len(title) > TITLE_LINE and ": " in title:   # two lines, not cut off
         head, _sep, tail = title.partition(": ")
@@ -129,15 +135,15 @@ def _web_spec(report: Report) -> dict[str, Any]:
     return spec
 
 
-def _panel_spec(report: Report) -> str:
+def _panel_spec(report: Report, labels: dict[str, str] | None = None) -> str:
     """The chart as JSON for a dashboard panel; '' when it has no data (the panel says so: no empty frame)."""
-    spec = _web_spec(report)
+    spec = _web_spec(report, labels)
     return json.dumps(spec, default=str) if spec.get("data", {}).get("values") else ""
 
 
-def _spec(report: Report) -> str:
+def _spec(report: Report, labels: dict[str, str] | None = None) -> str:
     """The report's chart specification, its texts in the active language, as JSON."""
-    return json.dumps(_web_spec(report), default=str)
+    return json.dumps(_web_spec(report, labels), default=str)
 
 
 def _chart_locale() -> str | None:
@@ -206,9 +212,9 @@ def _warm_panels(request: HttpRequest, sections: list[Any]) -> None:
     report_cache.warm(jobs, state, _compute_all(request.user, language))
 
 
-def _table_context(report: Report, name: str) -> dict[str, Any]:
+def _table_context(report: Report, name: str, labels: dict[str, str] | None = None) -> dict[str, Any]:
     table = report.tables[name]
-    labels = chart_labels(get_language() or "en")
+    labels = labels if labels is not None else _labels()
     return {"name": name, "title": translate_label(table.title),
             "columns": [{"label": translate_label(column.label), "kind": column.kind} for column in table.columns],
             "rows": [[(web_cell(row.get("stage_title", row.get(column.key)) if column.key == "stage"
@@ -304,9 +310,10 @@ def panel(request: HttpRequest, kind: str) -> HttpResponse:
         return render(request, "analytics/panel_error.html", {"message": localize(problem.message), "title": TITLES[kind]},
                       status=400)
     querystring = urlencode(_query(request))
+    labels = _labels()
     return render(request, "analytics/panel.html", {
         "kind": kind, "title": TITLES[kind], "report": report, "figures": _figures(report),
-        "spec": _panel_spec(report), "table": _table_context(report, report.main),
+        "spec": _panel_spec(report, labels), "table": _table_context(report, report.main, labels),
         "querystring": querystring,
     })
 
@@ -327,11 +334,12 @@ def report_page(request: HttpRequest, kind: str) -> HttpResponse:
 
         if may_calibrate(request.user, report.params["process"]):
             calibrate = report.params["process"]
+    labels = _labels()
     return render(request, "analytics/report.html", {
         "calibrate": calibrate,
         "kind": kind, "title": TITLES[kind], "report": report, "figures": _figures(report),
-        "spec": _spec(report), "report_title": localize(report.title), "notes": notes(report),
-        "tables": [_table_context(report, name) for name in report.tables],
+        "spec": _spec(report, labels), "report_title": localize(report.title), "notes": notes(report),
+        "tables": [_table_context(report, name, labels) for name in report.tables],
         "querystring": urlencode(_query(request)), "summary": report.summary,
     })
 

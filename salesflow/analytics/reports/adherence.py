@@ -41,6 +41,10 @@ from salesflow.analytics.reports.base import (
 )
 from salesflow.engine.texts import N_
 
+#: The counts of a group's row.
+FIELDS = ("forward_moves", "gates_overridden", "stages_skipped", "overrides", "missing_activities", "closes",
+          "closes_met", "lost", "lost_met", "limited_stays", "sla_breaches", "deadlines_missed")
+
 
 def adherence_score(row: dict[str, Any]) -> float | None:
     """The adherence score of one group's counts (see the module docstring); None without checks."""
@@ -51,24 +55,28 @@ def adherence_score(row: dict[str, Any]) -> float | None:
     return round(100.0 * passed / checks, 1)
 
 
-def adherence(data: Data, params: Params) -> Report:
-    """The adherence report (grouped by owner unless ``--by`` says otherwise)."""
+def group_rows(data: Data, params: Params) -> tuple[list[dict[str, Any]], Any]:
+    """The rows of the adherence report's main table (one per group, with its score) and the expression of the
+    overrides (with their group) the reasons table lists."""
     by = params.by or "owner"
     records = tables.grouped(data, tables.scoped_records(data, params, created_in_range=False), by)
     keys = records.select("record_id", "group")
     events = data.events.filter(tables.in_range(data.events["at"], params)).join(keys, "record_id")
 
-    moves = events.filter(events.kind == "stage_changed")
-    forward = moves.direction == "forward"
-    move_counts = moves.group_by("group").agg(
-        forward_moves=moves.count(where=forward),
-        gates_overridden=moves.count(where=forward & moves.overridden),
-        stages_skipped=moves.skipped.sum(),
+    # moves, overrides and missed deadlines counted in one query (a group: one with any of them)
+    counted = events.filter(events.kind.isin(["stage_changed", "gate_overridden", "deadline_missed"]))
+    is_move = counted.kind == "stage_changed"
+    is_override = counted.kind == "gate_overridden"
+    forward = is_move & (counted.direction == "forward")
+    event_counts = counted.group_by("group").agg(
+        forward_moves=counted.count(where=forward),
+        gates_overridden=counted.count(where=forward & counted.overridden),
+        stages_skipped=counted.skipped.sum(where=is_move),
+        overrides=counted.count(where=is_override),
+        missing_activities=counted.unmet_activities.sum(where=is_override),
+        deadlines_missed=counted.count(where=counted.kind == "deadline_missed"),
     )
-
     overrides = events.filter(events.kind == "gate_overridden")
-    override_counts = overrides.group_by("group").agg(overrides=overrides.count(),
-                                                      missing_activities=overrides.unmet_activities.sum())
 
     closes = events.filter(events.kind == "record_closed")
     closes = closes.select("record_id", "group", "seq", "process", "version", "outcome", stage=closes.to_stage)
@@ -95,30 +103,30 @@ def adherence(data: Data, params: Params) -> Report:
         sla_breaches=visits.count(where=visits.seconds > visits.max_days.cast("float64") * SECONDS_PER_DAY),
     )
 
-    missed = events.filter(events.kind == "deadline_missed")
-    missed_counts = missed.group_by("group").agg(deadlines_missed=missed.count())
-
-    parts = [index_rows(data.rows(expr), "group")
-             for expr in (move_counts, override_counts, close_counts, sla, missed_counts)]
+    parts = [index_rows(data.rows(expr), "group") for expr in (event_counts, close_counts, sla)]
     groups = sorted({key[0] for part in parts for key in part}, key=lambda g: (g == NONE_LABEL, str(g)))
-    fields = ("forward_moves", "gates_overridden", "stages_skipped", "overrides", "missing_activities", "closes",
-              "closes_met", "lost", "lost_met", "limited_stays", "sla_breaches", "deadlines_missed")
     rows = []
     for group in groups:
         row: dict[str, Any] = {"group": group}
-        for name in fields:
+        for name in FIELDS:
             row[name] = int(next((part[(group,)][name] for part in parts if (group,) in part
                                   and part[(group,)].get(name) is not None), 0))
         row["gates_passed"] = row["forward_moves"] - row["gates_overridden"]
         row["score"] = adherence_score(row)
         rows.append(row)
+    return rows, overrides
 
+
+def adherence(data: Data, params: Params) -> Report:
+    """The adherence report (grouped by owner unless ``--by`` says otherwise)."""
+    by = params.by or "owner"
+    rows, overrides = group_rows(data, params)
     reasons_rows = data.rows(overrides.select(
         "group", "record_id", "seq", "at", "from_stage", "to_stage", "reason", "unmet").order_by("seq"))
     reasons = [{"group": row["group"], "record_id": row["record_id"], "at": row["at"].isoformat(),
                 "from_stage": row["from_stage"], "to_stage": row["to_stage"], "unmet": row["unmet"],
                 "reason": row["reason"]} for row in reasons_rows]
-    totals = {name: sum(row[name] for row in rows) for name in (*fields, "gates_passed")}
+    totals = {name: sum(row[name] for row in rows) for name in (*FIELDS, "gates_passed")}
     summary = {**totals, "score": adherence_score(totals) if by != "team" else None,
                "override_rate": ratio(totals["gates_overridden"], totals["forward_moves"])}
     columns = [Column("group", N_("Owner") if by == "owner" else by.capitalize()),

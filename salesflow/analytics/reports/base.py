@@ -17,6 +17,7 @@ import ibis
 import ibis.expr.types as ir
 
 from salesflow.analytics.periods import Period
+from salesflow.analytics.reports import sqlmemo
 from salesflow.engine.errors import BadInput
 from salesflow.engine.texts import N_
 
@@ -199,12 +200,14 @@ class Data:
     rates: ir.Table | None = None
     #: the same rates in memory (a `salesflow.currency.book.RateBook`) for the plain rows (targets)
     book: Any = None
-    #: assessments, 1:1 meetings and managers (the sales-process-management reports)
-    quality: QualityRows = field(default_factory=QualityRows)
+    #: assessments, 1:1 meetings and managers (the sales-process-management reports), or a function loading
+    #: them on first use (`quality`: most reports never need them)
+    quality_rows: QualityRows | Callable[[], QualityRows] = field(default_factory=QualityRows)
     #: the library settings the reports need
     settings: ReportSettings = field(default_factory=ReportSettings)
 
     _cache: dict[str, ir.Table] = field(default_factory=dict)
+    _expressions: dict[str, ir.Table] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         """``records.amount`` in the corporate currency at the rates in force on ``now``'s date (the record's own
@@ -216,19 +219,37 @@ class Data:
             self.records = self.materialized(convert(self.records, rates_of(self), self.currency,
                                                      self.now.astimezone(datetime.UTC).date()))
 
+    @property
+    def quality(self) -> QualityRows:
+        """Assessments, 1:1 meetings and managers (loaded on first use when given as a function)."""
+        if callable(self.quality_rows):
+            self.quality_rows = self.quality_rows()
+        return self.quality_rows
+
     def cached(self, name: str, build: Callable[[], ir.Table]) -> ir.Table:
         """A derived table computed once per `Data` and kept in the embedded DuckDB (a temporary table).
 
         On PostgreSQL the expression is used as it is (no temporary tables in the operational database).
         """
         if name not in self._cache:
-            expression = build()
-            self._cache[name] = expression.cache() if self.engine == "duckdb" else expression
+            self._cache[name] = self.materialized(build())
         return self._cache[name]
 
+    def expression(self, name: str, build: Callable[[], ir.Table]) -> ir.Table:
+        """An expression built once per `Data` (building Ibis expressions takes time; it is not computed)."""
+        if name not in self._expressions:
+            self._expressions[name] = build()
+        return self._expressions[name]
+
     def materialized(self, expression: ir.Table) -> ir.Table:
-        """``expression`` computed once into a temporary DuckDB table (on PostgreSQL: as it is)."""
-        return expression.cache() if self.engine == "duckdb" else expression
+        """``expression`` computed once into a temporary DuckDB table (on PostgreSQL: as it is).
+
+        The table is named after the expression's SQL (`sqlmemo.cached_table`), so the queries reading it
+        compile to the same SQL in every run and are compiled once per process.
+        """
+        if self.engine != "duckdb":
+            return expression
+        return sqlmemo.cached_table(self.backend, expression, self.now)
 
     def targets_on(self, day: datetime.date) -> list[dict[str, Any]]:
         """The targets with their amounts in the corporate currency at the rates in force on ``day``
@@ -244,8 +265,13 @@ class Data:
         return targets_in_currency(self.targets, self.book, self.currency, day)[1]
 
     def rows(self, expr: ir.Table) -> list[dict[str, Any]]:
-        """Run an expression on the backend and return its rows as dicts (through Arrow, no pandas)."""
-        return self.backend.to_pyarrow(expr).to_pylist()
+        """Run an expression on the backend and return its rows as dicts (through Arrow, no pandas).
+
+        On DuckDB the SQL comes from the process's memo of compiled expressions (`sqlmemo`).
+        """
+        if self.engine != "duckdb":
+            return self.backend.to_pyarrow(expr).to_pylist()
+        return sqlmemo.to_pyarrow(self.backend, expr, self.now).to_pylist()
 
 
 @dataclass

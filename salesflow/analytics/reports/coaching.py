@@ -21,7 +21,7 @@ from typing import Any
 import ibis
 
 from salesflow.analytics.reports import tables
-from salesflow.analytics.reports.adherence import adherence
+from salesflow.analytics.reports.adherence import group_rows
 from salesflow.analytics.reports.base import SECONDS_PER_DAY, Column, Data, Params, Report, Table, ratio
 from salesflow.engine.texts import N_
 
@@ -103,8 +103,8 @@ def coaching(data: Data, params: Params) -> Report:
         if quality.managers.get(meeting["person_id"]) == meeting["manager_id"]:
             held.setdefault(meeting["person_id"], []).append(meeting["date"])
     record_rows = record_coverage(data, people)
-    scores = {row["group"]: row["score"] for row in adherence(data, Params(
-        by="owner", date_from=params.date_from, date_to=params.date_to)).tables["groups"].rows}
+    scores = {row["group"]: row["score"] for row in group_rows(data, Params(
+        by="owner", date_from=params.date_from, date_to=params.date_to))[0]}
     rows = []
     for person in people:
         dates = sorted(held.get(person, []))

@@ -62,13 +62,19 @@ def factors(rates: ir.Table, corporate: str) -> ir.Table:
     return chosen.mutate(fx_to=chosen.fx_from.lead().over(window))
 
 
+def factors_of(data: Any) -> ir.Table:
+    """`factors` of a `Data`'s rates into its corporate currency (the expression built once per `Data`)."""
+    return data.expression("fx_factors", lambda: factors(rates_of(data), data.currency))
+
+
 def convert(table: ir.Table, rates: ir.Table, corporate: str, day: ir.Value | datetime.date,
-            amount: str = "amount", currency: str = "currency") -> ir.Table:
+            amount: str = "amount", currency: str = "currency", found: ir.Table | None = None) -> ir.Table:
     """``table`` with ``amount`` in ``corporate`` at the rate in force on ``day`` (a date or a date column of
-    ``table``), ``amount_original`` (as it was) and ``rate`` (null: no rate — the amount is then null)."""
+    ``table``), ``amount_original`` (as it was) and ``rate`` (null: no rate — the amount is then null).
+    ``found``: `factors` of ``rates`` when the caller has them already (`factors_of`)."""
     day_value = ibis.literal(day, type="date") if isinstance(day, datetime.date) else day
     rows = table.mutate(fx_day=day_value, fx_code=table[currency].fill_null(corporate))
-    found = factors(rates, corporate)
+    found = found if found is not None else factors(rates, corporate)
     joined = rows.left_join(found, [rows.fx_code == found.fx_currency, found.fx_from <= rows.fx_day,
                                     found.fx_to.isnull() | (rows.fx_day < found.fx_to)])
     rate = ibis.ifelse(joined.fx_code == ibis.literal(corporate), ibis.literal(1.0), joined.fx_factor)

@@ -34,7 +34,7 @@ def plan(data: Data, params: Params) -> Report:
     forecasts: dict[str | None, dict[str, GroupForecast]] = {}
     for dimension in sorted({scope[0] for scope in scopes}, key=lambda item: item or ""):
         forecasts[dimension] = compute(data, params, [Moment(0, at, period)], _DIMENSION[dimension],
-                                       simulate=False).get(0, {})
+                                       simulate=False, details=False).get(0, {})
     rows: list[dict[str, Any]] = []
     for scope, value in scopes:
         target = planning.target_for(targets, period, params.process, scope, value)

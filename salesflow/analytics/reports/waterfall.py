@@ -191,14 +191,23 @@ def _apply(state: State, row: dict[str, Any]) -> None:
         state.type = row["text"] or None
 
 
-def _rates(data: Data, currencies: set[str | None], day: datetime.date) -> dict[str | None, float | None]:
-    """Currency → factor into the corporate currency on ``day`` (None: no rate)."""
+def _rates(data: Data, currencies: set[str | None], days: list[datetime.date]
+           ) -> list[dict[str | None, float | None]]:
+    """Per day of ``days``: currency → factor into the corporate currency on that day (None: no rate); one
+    query for every day."""
     codes = sorted({code or data.currency for code in currencies})
-    table = ibis.memtable({"currency": codes, "amount": [1.0] * len(codes)},
-                          schema=ibis.schema({"currency": "string", "amount": "float64"}))
-    rows = data.rows(money_of.convert(table, money_of.rates_of(data), data.currency, day).select("currency", "rate"))
-    found: dict[str | None, float | None] = {row["currency"]: row["rate"] for row in rows}
-    found[None] = 1.0
+    table = ibis.memtable({"currency": [code for _day in days for code in codes],
+                           "day": [day for day in days for _code in codes],
+                           "amount": [1.0] * (len(codes) * len(days))},
+                          schema=ibis.schema({"currency": "string", "day": "date", "amount": "float64"}))
+    rows = data.rows(money_of.convert(table, money_of.rates_of(data), data.currency, table.day,
+                                      found=money_of.factors_of(data))
+                     .select("currency", "day", "rate"))
+    found: list[dict[str | None, float | None]] = []
+    for day in days:
+        rates: dict[str | None, float | None] = {row["currency"]: row["rate"] for row in rows if row["day"] == day}
+        rates[None] = 1.0
+        found.append(rates)
     return found
 
 
@@ -240,8 +249,9 @@ def waterfall_data(data: Data, params: Params) -> dict[str, Any]:
     t1, t2 = end_of_day(from_day), end_of_day(to_day)
     period = params.period or period_containing(t2, "quarter")
     plain = Params(process=params.process, period=period, calibrated=False)
-    starts = compute(data, plain, [Moment(0, t1, period)], params.by, simulate=False).get(0, {})
-    ends = compute(data, plain, [Moment(0, t2, period)], params.by, simulate=False).get(0, {})
+    # only their open amounts are needed (not the rates used nor what has no rate)
+    starts = compute(data, plain, [Moment(0, t1, period)], params.by, simulate=False, details=False).get(0, {})
+    ends = compute(data, plain, [Moment(0, t2, period)], params.by, simulate=False, details=False).get(0, {})
 
     scoped = forecast_records(data, plain)
     currencies = {row["record_id"]: row["currency"] for row in data.rows(scoped.select("record_id", "currency"))}
@@ -255,8 +265,7 @@ def waterfall_data(data: Data, params: Params) -> dict[str, Any]:
     history = history.filter(history["at"] <= ts(t2)).select(
         "record_id", "process", "version", "seq", "at", "field", "text", "number").order_by(["record_id", "seq"])
     rows = data.rows(history)
-    rates_start = _rates(data, set(currencies.values()), t1.date())
-    rates_end = _rates(data, set(currencies.values()), t2.date())
+    rates_start, rates_end = _rates(data, set(currencies.values()), [t1.date(), t2.date()])
     replay = Replay(data, period, rates_start, currencies, _group_function(data, params.by))
 
     states: dict[int, State] = {}
