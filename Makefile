@@ -43,10 +43,10 @@ run: $(STAMP) ## Migrate, load the demo data and serve on http://127.0.0.1:8000
 test: $(DEV_STAMP) ## Run the suite on SQLite (incl. e2e) and, beside it, on a throw-away PostgreSQL (not e2e)
 	@mkdir -p test-artifacts; rc=0; \
 	echo; echo "== pass 2/2 (PostgreSQL, not e2e, not the installation subprocesses) runs beside pass 1; its output follows =="; \
-	( env -u DATABASE_URL SALESFLOW_TEST_DATABASE=postgres $(BIN)/pytest -p no:cacheprovider -m "not e2e and not installation" \
+	( env -u DATABASE_URL SALESFLOW_TEST_DATABASE=postgres $(BIN)/pytest -p no:cacheprovider --durations=15 -m "not e2e and not installation" \
 	    > test-artifacts/pytest-postgres.log 2>&1; echo $$? > test-artifacts/pytest-postgres.rc ) & pg=$$!; \
 	echo; echo "==================== pass 1/2: SQLite (all tests, incl. e2e) ===================="; \
-	env -u DATABASE_URL -u SALESFLOW_TEST_DATABASE $(BIN)/pytest || rc=1; \
+	env -u DATABASE_URL -u SALESFLOW_TEST_DATABASE $(BIN)/pytest --durations=15 || rc=1; \
 	wait $$pg; \
 	echo; echo "==================== pass 2/2: PostgreSQL (not e2e, not the installation subprocesses) ===================="; \
 	cat test-artifacts/pytest-postgres.log; \
