@@ -6,7 +6,9 @@ can also change the process map the other guidelines in force print (a new hand-
 which changes their cache keys (`rendered_cache.printed_map`); only then are their PDFs rendered in the same
 run. The run starts after the approval's transaction commits, in a thread of the process that approved
 (the PDFs themselves in worker processes, `pdf_workers`); files already there are only read. The setting
-``SALESFLOW_PRERENDER_GUIDELINES`` (default on) turns it off.
+``SALESFLOW_PRERENDER_GUIDELINES`` (default on) turns it off. The worker's ``guideline_files`` job
+(`render_missing`) renders what an approval did not: versions loaded from the command line, versions that
+came into force on schedule, a cache folder that was emptied.
 """
 
 from __future__ import annotations
@@ -52,6 +54,22 @@ def prerender(version: ProcessVersion, previous: ProcessVersion | None = None) -
     for _content in rendered_cache.rendered_pdfs(items):
         pass
     return len(items)
+
+
+def render_missing() -> dict[str, int]:
+    """Render the PDFs (every language) of the versions in force that are not in the cache yet — after a version
+    was loaded from the command line, came into force on schedule, or the cache folder was emptied; the
+    worker's ``guideline_files`` job. ``{"wanted": files in force, "rendered": files rendered now}``; with the
+    setting ``SALESFLOW_PRERENDER_GUIDELINES`` off nothing is rendered before it is asked for."""
+    if not getattr(settings, "SALESFLOW_PRERENDER_GUIDELINES", True):
+        return {"wanted": 0, "rendered": 0}
+    items = [(version, language) for version in map_versions() if rendered_cache.cacheable(version, "pdf")
+             for language in languages()]
+    missing = [(version, language) for version, language in items
+               if not rendered_cache.path_of(version, "pdf", language).is_file()]
+    for _content in rendered_cache.rendered_pdfs(missing):
+        pass
+    return {"wanted": len(items), "rendered": len(missing)}
 
 
 def _run(version_id: int, previous_id: int | None) -> None:

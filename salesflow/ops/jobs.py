@@ -103,6 +103,14 @@ def mail_digest(now: datetime.datetime) -> dict[str, Any]:
     return {"digests": queued, **send_due(now)}
 
 
+def guideline_files(now: datetime.datetime) -> dict[str, Any]:
+    """The guideline PDFs of the versions in force that are not rendered yet (downloads and audit packs then read
+    files; an approval in the web or API renders its own at once)."""
+    from salesflow.guidelines.prerender import render_missing
+
+    return render_missing()
+
+
 JOBS: list[Job] = [
     Job("schedules", "5 * * * *", "reminders, deadline breaches, timed moves (salesflow jobs run)", run_schedules),
     Job("forecast_snapshot", "0 6 * * mon", "the weekly forecast snapshot", forecast_snapshot),
@@ -110,6 +118,8 @@ JOBS: list[Job] = [
     Job("audit_checkpoint", "30 * * * *", "an audit checkpoint of the event chain when due", audit_checkpoint),
     Job("mail_outbox", "* * * * *", "send the outbox, retry failed e-mails", mail_outbox),
     Job("mail_digest", "0 7 * * *", "the daily e-mail digest", mail_digest),
+    Job("guideline_files", "*/10 * * * *", "render the guideline PDFs of the versions in force not rendered yet",
+        guideline_files),
 ]
 
 

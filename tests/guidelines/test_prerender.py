@@ -70,3 +70,31 @@ def test_worker_processes_render_what_the_calling_process_renders(settings) -> N
              f'height="30"><text x="4" y="20" font-size="12">Step {number}</text></svg></body></html>'
              for number in (1, 2, 3)]
     assert list(pdfs_from_html(pages)) == [pdf_from_html(page) for page in pages]
+
+
+def test_the_worker_job_renders_the_files_in_force_that_are_missing(cast, settings, tmp_path) -> None:
+    """`salesflow worker`'s guideline_files job: what an approval did not render (a version loaded from the command
+    line, a cache folder emptied) is rendered; files already there are left alone; the setting switches it off."""
+    from django.utils import timezone
+
+    from salesflow.ops import jobs
+
+    settings.SALESFLOW_PRERENDER_GUIDELINES = True
+    settings.SALESFLOW_GUIDELINE_CACHE = str(tmp_path)
+    settings.LANGUAGES = [("en", "English")]
+    versions = map_versions()
+    target = next(version for version in versions if version.process.key == PROCESS)
+    kept = {version.pk: rendered_cache.path_of(version, "pdf", "en") for version in versions if version != target}
+    for path in kept.values():
+        path.write_bytes(b"%PDF- rendered before")
+    missing = rendered_cache.path_of(target, "pdf", "en")
+
+    assert jobs.guideline_files(timezone.now()) == {"wanted": len(versions), "rendered": 1}
+    assert missing.read_bytes().startswith(b"%PDF-1.")
+    assert all(path.read_bytes() == b"%PDF- rendered before" for path in kept.values())
+    assert jobs.guideline_files(timezone.now()) == {"wanted": len(versions), "rendered": 0}
+
+    settings.SALESFLOW_PRERENDER_GUIDELINES = False
+    missing.unlink()
+    assert jobs.guideline_files(timezone.now()) == {"wanted": 0, "rendered": 0}
+    assert not missing.exists()

@@ -24,7 +24,8 @@ def test_worker_once_sends_the_digest_and_runs_due_jobs(smtp, team, settings) ->
     out = io.StringIO()
     call_command("worker", "--once", "--json", stdout=out)
     ran = {item["job"]: item for item in json.loads(out.getvalue())["ran"]}
-    assert set(ran) == {"schedules", "forecast_snapshot", "forecast_lock", "audit_checkpoint", "mail_outbox", "mail_digest"}
+    assert set(ran) == {"schedules", "forecast_snapshot", "forecast_lock", "audit_checkpoint", "mail_outbox", "mail_digest",
+                        "guideline_files"}
     assert all(item["ok"] for item in ran.values()), ran
     assert {"reminders", "breaches", "moves"} <= set(ran["schedules"]["summary"])
     assert ran["mail_digest"]["summary"]["digests"] == 1

@@ -12,7 +12,8 @@ from pathlib import Path
 
 from .run import environment, fetch, free_port, salesflow, wait_until_up
 
-JOBS = {"schedules", "forecast_snapshot", "forecast_lock", "audit_checkpoint", "mail_outbox", "mail_digest"}
+JOBS = {"schedules", "forecast_snapshot", "forecast_lock", "audit_checkpoint", "mail_outbox", "mail_digest",
+        "guideline_files"}
 
 
 def _rows(var: Path, sql: str) -> list[tuple]:

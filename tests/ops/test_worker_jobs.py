@@ -70,6 +70,6 @@ def test_lease_one_holder_at_a_time() -> None:
 
 def test_the_shipped_jobs_and_their_schedules() -> None:
     assert [job.id for job in jobs.jobs()] == ["schedules", "forecast_snapshot", "forecast_lock", "audit_checkpoint",
-                                               "mail_outbox", "mail_digest"]
+                                               "mail_outbox", "mail_digest", "guideline_files"]
     monday = datetime.datetime(2026, 11, 30, 6, 0, tzinfo=datetime.UTC)
     assert jobs.next_fire(_job("forecast_snapshot"), monday) == monday + datetime.timedelta(days=7)
