@@ -5,8 +5,9 @@ result depends on, so an entry can never be served to a reader or a state it was
 
 - the **event-log head** (sequence number and hash of the last event): every change of records,
   targets, exchange rates, assessments, 1:1s, teams, roles and the library is an event, so a new
-  event gives new keys; the forecast snapshots (written by the scheduler, not events) add their
-  count and newest id;
+  event gives new keys — except the events no report reads (signing in and out, refused attempts,
+  tokens, logged reads and exports: `NOT_READ_BY_REPORTS`); the forecast snapshots (written by the
+  scheduler, not events) add their count and newest id;
 - the **reader's access scope**: the user's id, whether they are a superuser, their role ids and
   team ids — two users never share an entry, and a user's entry is not reused after their access
   changed;
@@ -40,11 +41,26 @@ def slot_seconds() -> int:
     return int(getattr(settings, "SALESFLOW_REPORT_CACHE_SECONDS", 600))
 
 
-def log_head() -> tuple[int, str]:
-    """(seq, hash) of the last event of the chain."""
-    from salesflow.records.models import ChainHead
+#: Events no report reads: signing in and out (and refused or throttled attempts, second factors, tokens,
+#: passwords) and the logged reads and exports. They do not make the cached reports stale — else every
+#: sign-in of anyone would have every dashboard computed again.
+NOT_READ_BY_REPORTS = tuple(f"security.{kind}" for kind in (
+    "login", "logout", "login_failed", "login_locked", "2fa_verified", "2fa_failed", "2fa_enabled", "2fa_disabled",
+    "password_changed", "password_reset", "token_created", "token_refused", "token_revoked", "export",
+    "view_strictly_confidential", "download_strictly_confidential"))
 
-    return ChainHead.objects.filter(pk=1).values_list("seq", "hash").first() or (0, "")
+
+def log_head() -> tuple[int, str]:
+    """(seq, hash) of the last event of the chain the reports can depend on (`NOT_READ_BY_REPORTS` skipped:
+    usually the chain's head itself, read from the newest events backwards)."""
+    from salesflow.records.models import ChainHead, Event
+
+    head = ChainHead.objects.filter(pk=1).values_list("seq", "hash").first()
+    if head is None:
+        return (0, "")
+    found = (Event.objects.filter(seq__lte=head[0]).exclude(kind__in=NOT_READ_BY_REPORTS).order_by("-seq")
+             .values_list("seq", "hash").first())
+    return found or (0, "")
 
 
 def reference_state() -> tuple[int, int]:

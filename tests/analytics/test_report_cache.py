@@ -114,3 +114,20 @@ def test_a_request_waits_for_the_warm_up_instead_of_computing_again(people):
     threading.Timer(0.2, release.set).start()
     value = report_cache.cached(key, lambda: computed_by_request.append("winrate") or "request")
     assert value == "warm winrate" and computed_by_request == []
+
+
+def test_signing_in_does_not_make_the_reports_stale(people, computed):
+    """No report reads sign-ins (or refused attempts): they are events of the log, but another user signing in
+    must not have every dashboard computed again; a change the reports read still does."""
+    from salesflow.people.security import log_security_event
+
+    deal = Opportunity(people, "kam")
+    head = signed_in(people, "head")["head"]
+    assert records_seen(head) == 1
+    signed_in(people, "kam", "kam2")                                # two sign-ins: new events, same reports
+    log_security_event("login_failed", None, name="nobody")
+    assert records_seen(head) == 1
+    assert computed == ["funnel"]
+    deal.set(1, amount="5")                                         # a field change: computed again
+    records_seen(head)
+    assert computed == ["funnel", "funnel"]
