@@ -14,7 +14,8 @@ from salesflow.cli_support import SalesflowCommand
 
 class Command(SalesflowCommand):
     help = ("Run all scheduled work: process schedules (reminders, deadlines, timed moves, effective dates), the weekly "
-            "forecast snapshot, audit checkpoints, e-mail sending, retries and the daily digest. One worker at a "
+            "forecast snapshot and lock, audit checkpoints, e-mail sending, retries, the daily digest and the "
+            "guideline PDFs not rendered yet (salesflow worker --list). One worker at a "
             "time runs the jobs (a database lease; a second worker waits as standby); its heartbeat shows in "
             "/healthz. --once runs what is due and exits (for cron, tests and after an upgrade).")
 
