@@ -136,6 +136,8 @@ class DuckMirror:
         #: (generation, rates, currency, day) → the table of converted records computed for it (newest last)
         self._converted: dict[tuple[Any, ...], str] = {}
         self._conversions = 0
+        #: what `_statement` built and compiled (forgotten with the schemas)
+        self._statements: dict[tuple[Any, ...], tuple[str, str, str]] = {}
         for (name,) in self.raw.execute("SELECT table_name FROM duckdb_tables() WHERE NOT temporary "
                                         "AND table_name LIKE 'conv_records_%'").fetchall():
             self.raw.execute(f'DROP TABLE IF EXISTS "{name}"')    # left by an earlier process
@@ -168,6 +170,7 @@ class DuckMirror:
     def reset(self) -> None:
         """Forget everything loaded."""
         self._schemas.clear()
+        self._statements.clear()
         self._generation += 1
         self._rates_rows = None
         for table in RAW:
@@ -308,34 +311,67 @@ class DuckMirror:
             self.raw.executemany("INSERT INTO records_processversion VALUES (?, ?, ?)", versions)
 
     def _derive(self, after: int) -> None:
-        """Extend the derived tables by the events after ``after`` (all when they do not exist yet)."""
+        """Extend the derived tables by the events after ``after`` (all when they do not exist yet).
+
+        The incremental statements read the new events through views (``sf_new_events`` …), so their Ibis
+        expressions are the same on every sync and compile once per process (`sqlmemo`); the derived tables
+        keep their schemas.
+        """
         backend = self.backend
         existing = set(backend.list_tables())
-        raw = backend.table("records_event")
-        self._schemas.clear()
         self._generation += 1
         if not {"flat_events", "value_history", "stage_visits"} <= existing:
+            self._schemas.clear()
+            self._statements.clear()
+            raw = backend.table("records_event")
             backend.create_table("flat_events", flatten_events(raw), overwrite=True)
             backend.create_table("value_history", value_history(backend.table("flat_events")), overwrite=True)
             backend.create_table("stage_visits", visit_base(backend.table("flat_events")), overwrite=True)
         else:
             # Idempotent: only events after the newest one each derived table already holds.
             flat_after = max(after, self.raw.execute("SELECT coalesce(max(seq), 0) FROM flat_events").fetchone()[0])
-            flat_sql = backend.compile(flatten_events(raw.filter(raw.seq > flat_after)))
-            self.raw.execute(f"INSERT INTO flat_events {flat_sql}")
-            flat = backend.table("flat_events")
+            self.raw.execute("CREATE OR REPLACE VIEW sf_new_events AS "
+                             f"SELECT * FROM records_event WHERE seq > {int(flat_after)}")
+            self.raw.execute("INSERT INTO flat_events " + self._sql(
+                ("flat",), lambda: flatten_events(self.table("sf_new_events"))))
             history_after = max(after, self.raw.execute(
                 "SELECT coalesce(max(seq), 0) FROM value_history").fetchone()[0])
-            history_sql = backend.compile(value_history(flat.filter(flat.seq > history_after)))
-            self.raw.execute(f"INSERT INTO value_history {history_sql}")
+            self.raw.execute("CREATE OR REPLACE VIEW sf_new_flat AS "
+                             f"SELECT * FROM flat_events WHERE seq > {int(history_after)}")
+            self.raw.execute("INSERT INTO value_history " + self._sql(
+                ("history",), lambda: value_history(self.table("sf_new_flat"))))
             # stays: recomputed for the records the new events touched (a new stage ends the last stay)
-            touched = flat.filter(flat.seq > flat_after).select("record_id").distinct()
-            self.raw.execute(f"DELETE FROM stage_visits WHERE record_id IN ({backend.compile(touched)})")
-            visits_sql = backend.compile(visit_base(flat.semi_join(touched, "record_id")))
-            self.raw.execute(f"INSERT INTO stage_visits {visits_sql}")
-        records = normalize_records(backend.table("records_record"), backend.table("records_processversion"),
-                                    backend.table("records_process"))
-        backend.create_table("norm_records", records, overwrite=True)
+            self.raw.execute("CREATE OR REPLACE VIEW sf_touched AS "
+                             f"SELECT DISTINCT record_id FROM flat_events WHERE seq > {int(flat_after)}")
+            self.raw.execute("DELETE FROM stage_visits WHERE record_id IN (SELECT record_id FROM sf_touched)")
+            self.raw.execute("INSERT INTO stage_visits " + self._sql(("visits",), lambda: visit_base(
+                self.table("flat_events").semi_join(self.table("sf_touched"), "record_id"))))
+        self._create_table("norm_records", ("norm",), lambda: normalize_records(
+            self.table("records_record"), self.table("records_processversion"), self.table("records_process")))
+
+    def _statement(self, key: tuple[Any, ...], build: Callable[[], Any]) -> tuple[str, str, str]:
+        """(SQL, column definitions, column names) of the expression ``build()`` makes, built and compiled once
+        per ``key`` while the mirror's tables keep their schemas (`reset` forgets them)."""
+        found = self._statements.get(key)
+        if found is None:
+            expression = build()
+            schema = expression.schema()
+            dialect = self.backend.dialect
+            definitions = ", ".join(column.sql(dialect=dialect) for column in schema.to_sqlglot_column_defs(dialect))
+            found = self._statements[key] = (self.backend.compile(expression), definitions,
+                                             ", ".join(f'"{column}"' for column in schema.names))
+        return found
+
+    def _sql(self, key: tuple[Any, ...], build: Callable[[], Any]) -> str:
+        """The SQL of the expression ``build()`` makes (`_statement`)."""
+        return self._statement(key, build)[0]
+
+    def _create_table(self, name: str, key: tuple[Any, ...], build: Callable[[], Any]) -> None:
+        """``backend.create_table(name, build(), overwrite=True)``, the expression built and compiled once
+        (`_statement`)."""
+        sql, definitions, columns = self._statement(key, build)
+        self.raw.execute(f'CREATE OR REPLACE TABLE "{name}" ({definitions})')
+        self.raw.execute(f'INSERT INTO "{name}" ({columns}) {sql}')
 
     def session(self) -> Any:
         """An Ibis backend on a new connection to the mirror's database, for one run of reports.
@@ -380,8 +416,8 @@ class DuckMirror:
         if table is None:
             self._conversions += 1
             table = f"conv_records_{self._conversions}"
-            expression = convert(self.table("norm_records"), self.rates(), currency, day)
-            self.backend.create_table(table, expression, overwrite=True)
+            self._create_table(table, ("converted", currency, day),
+                               lambda: convert(self.table("norm_records"), self.rates(), currency, day))
             self._converted[key] = table
             while len(self._converted) > KEEP_CONVERSIONS:
                 old = self._converted.pop(next(iter(self._converted)))

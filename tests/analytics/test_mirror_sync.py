@@ -21,3 +21,32 @@ def test_incremental_and_replaced_log(people):
     mirror.raw.execute("UPDATE salesflow_sync SET last_hash = 'other'")    # as if the database was replaced
     assert mirror.sync() == first + 6
     assert mirror.raw.execute("SELECT count(*) FROM records_record").fetchone()[0] == 1
+
+
+DERIVED_ORDER = {"flat_events": "seq", "value_history": "ALL", "stage_visits": "ALL", "norm_records": "record_id"}
+
+
+def _derived(mirror: DuckMirror) -> dict[str, list[tuple]]:
+    return {table: mirror.raw.execute(f"SELECT * FROM {table} ORDER BY {order}").fetchall()
+            for table, order in DERIVED_ORDER.items()}
+
+
+def test_synced_step_by_step_equals_loaded_at_once(people):
+    """The derived tables extended sync after sync (statements compiled once) hold what one full load derives."""
+    stepwise = DuckMirror()
+    first = Opportunity(people, "kam")
+    stepwise.sync()
+    first.qualify(10)
+    stepwise.sync()
+    second = Opportunity(people, "kam", amount="250000")
+    first.design(8)
+    stepwise.sync()
+    second.qualify(6).set(5, amount="260000")
+    stepwise.sync()
+    first.propose(4).win(2)
+    second.lose(1)
+    stepwise.sync()
+    at_once = DuckMirror()
+    at_once.sync()
+    assert _derived(stepwise) == _derived(at_once)
+    assert len(_derived(at_once)["stage_visits"]) > 4
