@@ -16,6 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.http import urlencode
@@ -169,20 +170,25 @@ def _query(request: HttpRequest) -> dict[str, str]:
     return {key: request.GET.get(key, "").strip() for key in PARAM_KEYS if request.GET.get(key, "").strip()}
 
 
-def _run(request: HttpRequest, kind: str) -> Report:
+def _report_key(request: HttpRequest, kind: str) -> str:
+    """The cache key of the report ``kind`` the request asks for (404: no such report; 403: not for this user)."""
     if kind not in KINDS:
         raise Http404
     if kind == "accuracy" and not _may_see_accuracy(request.user):
         raise PermissionDenied
-    query = _query(request)
-    params = params_from(query)
+    state = report_cache.reader_state(request.user, get_language() or "en", corporate_currency())
+    return report_cache.report_key(kind, _query(request), state)
+
+
+def _run(request: HttpRequest, kind: str, key: str | None = None) -> Report:
+    key = key or _report_key(request, kind)
+    params = params_from(_query(request))
 
     def compute() -> Report:
         with data_for("duckdb", request.user) as data:
             return run_report(kind, data, params)
 
-    state = report_cache.reader_state(request.user, get_language() or "en", corporate_currency())
-    return report_cache.cached(report_cache.report_key(kind, query, state), compute)
+    return report_cache.cached(key, compute)
 
 
 def _compute_all(user: Any, language: str) -> Any:
@@ -304,18 +310,23 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def panel(request: HttpRequest, kind: str) -> HttpResponse:
     """One report's panel: key figures, chart, main table, downloads (an htmx fragment)."""
     _staff(request)
+    key = _report_key(request, kind)
+
+    def draw() -> str:
+        report = _run(request, kind, key)
+        labels = _labels()
+        return render_to_string("analytics/panel.html", {
+            "kind": kind, "title": TITLES[kind], "report": report, "figures": _figures(report),
+            "spec": _panel_spec(report, labels), "table": _table_context(report, report.main, labels),
+            "querystring": urlencode(_query(request)),
+        }, request)
+
     try:
-        report = _run(request, kind)
+        # the fragment is cached beside its report (same key: reader, language, log head, query)
+        return HttpResponse(report_cache.cached(f"{key}:panel", draw))
     except EngineError as problem:
         return render(request, "analytics/panel_error.html", {"message": localize(problem.message), "title": TITLES[kind]},
                       status=400)
-    querystring = urlencode(_query(request))
-    labels = _labels()
-    return render(request, "analytics/panel.html", {
-        "kind": kind, "title": TITLES[kind], "report": report, "figures": _figures(report),
-        "spec": _panel_spec(report, labels), "table": _table_context(report, report.main, labels),
-        "querystring": querystring,
-    })
 
 
 @login_required

@@ -38,27 +38,33 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     """``nav`` (label, url, active, badge: unread notifications on "My work") for signed-in users, ``languages`` and ``site_languages`` (the header's switch; a page's own ``languages`` cannot shadow it), ``read_only`` for auditors, ``creatable_keys``
     (the processes the user may start records in: no "New" button leads to a refusal)."""
     user = getattr(request, "user", None)
+    signed_in = user is not None and user.is_authenticated
+    # lazy: an htmx fragment that shows no navigation makes none of its queries
+    return {"nav": SimpleLazyObject(lambda: _navigation_items(request, user) if signed_in else []),
+            "languages": settings.LANGUAGES, "site_languages": settings.LANGUAGES,
+            "read_only": SimpleLazyObject(lambda: bool(signed_in and access.is_read_only(user))),
+            "creatable_keys": SimpleLazyObject(lambda: _creatable_keys(user))}
+
+
+def _navigation_items(request: HttpRequest, user: Any) -> list[dict[str, Any]]:
+    """The main navigation of a signed-in ``user`` on ``request``'s page."""
+    path = request.path
+    entries = list(NAVIGATION)
+    if may_review(user):
+        entries.append(("access_review", _("Access review"), ("/review/",)))
+    if may_browse(user):
+        entries.append(("audit_trail", _("Audit trail"), ("/audit-trail/",)))
+    if administers_users(user):
+        entries.append(("users", _("Users"), ("/users/",)))
+    if may_manage_rates(user):
+        entries.append(("currency_rates", _("Exchange rates"), ("/currency/",)))
+    unread = unread_count(user)
     items = []
-    if user is not None and user.is_authenticated:
-        path = request.path
-        entries = list(NAVIGATION)
-        if may_review(user):
-            entries.append(("access_review", _("Access review"), ("/review/",)))
-        if may_browse(user):
-            entries.append(("audit_trail", _("Audit trail"), ("/audit-trail/",)))
-        if administers_users(user):
-            entries.append(("users", _("Users"), ("/users/",)))
-        if may_manage_rates(user):
-            entries.append(("currency_rates", _("Exchange rates"), ("/currency/",)))
-        unread = unread_count(user)
-        for name, label, prefixes in entries:
-            active = any(path == prefix if prefix == "/" else path.startswith(prefix) for prefix in prefixes)
-            items.append({"label": label, "url": reverse(name), "active": active,
-                          "badge": unread if name == "home" else 0})
-    read_only = bool(user is not None and user.is_authenticated and access.is_read_only(user))
-    creatable = SimpleLazyObject(lambda: _creatable_keys(user))
-    return {"nav": items, "languages": settings.LANGUAGES, "site_languages": settings.LANGUAGES,
-            "read_only": read_only, "creatable_keys": creatable}
+    for name, label, prefixes in entries:
+        active = any(path == prefix if prefix == "/" else path.startswith(prefix) for prefix in prefixes)
+        items.append({"label": label, "url": reverse(name), "active": active,
+                      "badge": unread if name == "home" else 0})
+    return items
 
 
 def _creatable_keys(user: Any) -> frozenset[str]:

@@ -131,3 +131,25 @@ def test_signing_in_does_not_make_the_reports_stale(people, computed):
     deal.set(1, amount="5")                                         # a field change: computed again
     records_seen(head)
     assert computed == ["funnel", "funnel"]
+
+
+def _records_figure(client) -> str:
+    """The "Records" key figure of the funnel panel (the fragment the dashboard loads)."""
+    import re
+
+    response = client.get("/controlling/panel/funnel/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    return re.search(r"<dt>Records</dt><dd>([^<]*)</dd>", response.content.decode()).group(1)
+
+
+def test_the_cached_panel_shows_a_new_event(people, computed):
+    """The panel's HTML is cached with its report: served again while the log is unchanged, drawn anew after
+    a new event."""
+    Opportunity(people, "kam")
+    head = signed_in(people, "head")["head"]
+    assert _records_figure(head) == "1"
+    assert _records_figure(head) == "1"
+    assert computed == ["funnel"]
+    Opportunity(people, "kam")
+    assert _records_figure(head) == "2"
+    assert computed == ["funnel", "funnel"]

@@ -249,9 +249,10 @@ def waterfall_data(data: Data, params: Params) -> dict[str, Any]:
     t1, t2 = end_of_day(from_day), end_of_day(to_day)
     period = params.period or period_containing(t2, "quarter")
     plain = Params(process=params.process, period=period, calibrated=False)
-    # only their open amounts are needed (not the rates used nor what has no rate)
-    starts = compute(data, plain, [Moment(0, t1, period)], params.by, simulate=False, details=False).get(0, {})
-    ends = compute(data, plain, [Moment(0, t2, period)], params.by, simulate=False, details=False).get(0, {})
+    # only their open amounts are needed (not the rates used nor what has no rate); both instants in one query
+    both = compute(data, plain, [Moment(0, t1, period), Moment(1, t2, period)], params.by, simulate=False,
+                   details=False)
+    starts, ends = both.get(0, {}), both.get(1, {})
 
     scoped = forecast_records(data, plain)
     currencies = {row["record_id"]: row["currency"] for row in data.rows(scoped.select("record_id", "currency"))}
