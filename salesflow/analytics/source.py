@@ -86,6 +86,9 @@ _DDL = [
     """CREATE TABLE IF NOT EXISTS currency_exchangerate ("date" DATE, from_currency VARCHAR, to_currency VARCHAR,
        rate DOUBLE)""",
 ]
+#: Below this many events the reports' queries run on one DuckDB thread: their scans are small, handing them
+#: across threads costs more than it saves (and the web server's other cores stay free for its requests).
+SINGLE_THREAD_EVENTS = 100_000
 #: How many tables of converted records (`DuckMirror.converted_records`) the mirror keeps.
 KEEP_CONVERSIONS = 4
 #: Derived tables kept in the mirror (rebuilt incrementally from the raw events).
@@ -136,6 +139,8 @@ class DuckMirror:
         #: (generation, rates, currency, day) → the table of converted records computed for it (newest last)
         self._converted: dict[tuple[Any, ...], str] = {}
         self._conversions = 0
+        #: DuckDB threads set for the current size of the log (`_fit_threads`)
+        self._threads = 0
         #: what `_statement` built and compiled (forgotten with the schemas)
         self._statements: dict[tuple[Any, ...], tuple[str, str, str]] = {}
         for (name,) in self.raw.execute("SELECT table_name FROM duckdb_tables() WHERE NOT temporary "
@@ -193,6 +198,7 @@ class DuckMirror:
             self._load_links()
             self._load_rates()
             if head[0] == last_seq and last_seq:
+                self._fit_threads()
                 return 0
             loaded, touched = self._load_events(last_seq, head[0], progress)
             self._load_records(touched, full=last_seq == 0)
@@ -200,7 +206,16 @@ class DuckMirror:
             self._derive(last_seq)
             end = Event.objects.filter(seq__lte=head[0]).order_by("-seq").values_list("seq", "hash").first()
             self._set_state(*(end or (0, "")))
+            self._fit_threads()
             return loaded
+
+    def _fit_threads(self) -> None:
+        """One DuckDB thread for a small log (`SINGLE_THREAD_EVENTS`), every core for a large one."""
+        events = self.raw.execute("SELECT count(*) FROM records_event").fetchone()[0]
+        wanted = 1 if events < SINGLE_THREAD_EVENTS else max(os.cpu_count() or 1, 1)
+        if wanted != self._threads:
+            self.raw.execute(f"SET threads = {wanted}")
+            self._threads = wanted
 
     def _load_events(self, after: int, until: int, progress: Callable[[int, int], None] | None
                      ) -> tuple[int, set[int]]:

@@ -50,3 +50,17 @@ def test_synced_step_by_step_equals_loaded_at_once(people):
     at_once.sync()
     assert _derived(stepwise) == _derived(at_once)
     assert len(_derived(at_once)["stage_visits"]) > 4
+
+
+def test_a_small_log_runs_on_one_duckdb_thread(people, monkeypatch):
+    """Small logs: one DuckDB thread (less overhead, cores left to the web server); large ones: every core."""
+    from salesflow.analytics import source
+
+    Opportunity(people, "kam")
+    mirror = DuckMirror()
+    mirror.sync()
+    assert mirror.raw.execute("SELECT current_setting('threads')").fetchone()[0] == 1
+    monkeypatch.setattr(source, "SINGLE_THREAD_EVENTS", 1)
+    monkeypatch.setattr(source.os, "cpu_count", lambda: 3)
+    mirror.sync()                                              # nothing new: the size is checked all the same
+    assert mirror.raw.execute("SELECT current_setting('threads')").fetchone()[0] == 3
