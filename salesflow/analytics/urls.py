@@ -12,6 +12,7 @@ urlpatterns = [
     path("targets/import/", views.targets_import, name="controlling_targets_import"),
     path("calibrate/<slug:key>/", views.calibrate, name="controlling_calibrate"),
     path("panel/<slug:kind>/", views.panel, name="controlling_panel"),
+    path("panels/", views.panels, name="controlling_panels"),
     path("report/<slug:kind>/", views.report_page, name="controlling_report"),
     path("report/<slug:kind>.csv", views.report_csv, name="controlling_csv"),
     path("report/<slug:kind>.svg", views.report_chart, {"fmt": "svg"}, name="controlling_svg"),

@@ -14,7 +14,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -170,19 +170,21 @@ def _query(request: HttpRequest) -> dict[str, str]:
     return {key: request.GET.get(key, "").strip() for key in PARAM_KEYS if request.GET.get(key, "").strip()}
 
 
-def _report_key(request: HttpRequest, kind: str) -> str:
-    """The cache key of the report ``kind`` the request asks for (404: no such report; 403: not for this user)."""
+def _report_key(request: HttpRequest, kind: str, query: dict[str, str] | None = None) -> str:
+    """The cache key of the report ``kind`` for ``query`` (default: the request's; 404: no such report; 403: not
+    for this user)."""
     if kind not in KINDS:
         raise Http404
     if kind == "accuracy" and not _may_see_accuracy(request.user):
         raise PermissionDenied
     state = report_cache.reader_state(request.user, get_language() or "en", corporate_currency())
-    return report_cache.report_key(kind, _query(request), state)
+    return report_cache.report_key(kind, _query(request) if query is None else query, state)
 
 
-def _run(request: HttpRequest, kind: str, key: str | None = None) -> Report:
-    key = key or _report_key(request, kind)
-    params = params_from(_query(request))
+def _run(request: HttpRequest, kind: str, key: str | None = None, query: dict[str, str] | None = None) -> Report:
+    query = _query(request) if query is None else query
+    key = key or _report_key(request, kind, query)
+    params = params_from(query)
 
     def compute() -> Report:
         with data_for("duckdb", request.user) as data:
@@ -205,6 +207,12 @@ def _compute_all(user: Any, language: str) -> Any:
     return compute_all
 
 
+def _panel_jobs(sections: list[Any]) -> list[tuple[str, dict[str, str]]]:
+    """(kind, query) of every panel of the dashboard's ``sections``, in page order."""
+    return [(kind, {key: value for key, value in QueryDict(querystring).items() if value})
+            for _heading, kinds, querystring, _management in sections for kind, _title in kinds]
+
+
 def _warm_panels(request: HttpRequest, sections: list[Any]) -> None:
     """Start computing the dashboard's panels in the background (their requests then wait for the results)."""
     from django.conf import settings
@@ -212,10 +220,8 @@ def _warm_panels(request: HttpRequest, sections: list[Any]) -> None:
     if not getattr(settings, "SALESFLOW_REPORT_WARM", True):
         return
     language = get_language() or "en"
-    jobs = [(kind, {key: value for key, value in QueryDict(querystring).items() if value})
-            for _heading, kinds, querystring, _management in sections for kind, _title in kinds]
     state = report_cache.reader_state(request.user, language, corporate_currency())
-    report_cache.warm(jobs, state, _compute_all(request.user, language))
+    report_cache.warm(_panel_jobs(sections), state, _compute_all(request.user, language))
 
 
 def _table_context(report: Report, name: str, labels: dict[str, str] | None = None) -> dict[str, Any]:
@@ -276,24 +282,35 @@ def _processes() -> list[str]:
     return list(Process.objects.values_list("key", flat=True))
 
 
-@login_required
-@require_GET
-def dashboard(request: HttpRequest) -> HttpResponse:
-    """The dashboard: a filter bar and one panel per report (loaded by htmx)."""
-    _staff(request)
+def _dashboard_query(request: HttpRequest) -> dict[str, str]:
+    """The dashboard's filter (the process defaults to the only opportunity process)."""
     query = _query(request)
     if "process" not in query:
         query["process"] = _default_process()
+    return query
+
+
+def _sections(request: HttpRequest, query: dict[str, str]) -> list[tuple[Any, list[tuple[str, Any]], str, bool]]:
+    """(heading, [(kind, title)], query string, process management?) of each section of the dashboard."""
+    management = urlencode({key: value for key, value in query.items() if key in MANAGEMENT_KEYS})
+    return [(heading, [(kind, TITLES[kind]) for kind in kinds if kind != "accuracy"
+                       or _may_see_accuracy(request.user)],
+             management if kinds == list(PROCESS_MANAGEMENT) else urlencode(query),
+             kinds == list(PROCESS_MANAGEMENT)) for heading, kinds in SECTIONS]
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """The dashboard: a filter bar and one panel per report (loaded by `panels`, one streamed request)."""
+    _staff(request)
+    query = _dashboard_query(request)
     try:
         params_from(query)
         error = None
     except EngineError as problem:
         error = localize(problem.message)
-    management = urlencode({key: value for key, value in query.items() if key in MANAGEMENT_KEYS})
-    sections = [(heading, [(kind, TITLES[kind]) for kind in kinds if kind != "accuracy"
-                           or _may_see_accuracy(request.user)],
-                 management if kinds == list(PROCESS_MANAGEMENT) else urlencode(query),
-                 kinds == list(PROCESS_MANAGEMENT)) for heading, kinds in SECTIONS]
+    sections = _sections(request, query)
     if error is None:
         _warm_panels(request, sections)
     return render(request, "analytics/dashboard.html", {
@@ -305,28 +322,67 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     }, status=400 if error else 200)
 
 
-@login_required
-@require_GET
-def panel(request: HttpRequest, kind: str) -> HttpResponse:
-    """One report's panel: key figures, chart, main table, downloads (an htmx fragment)."""
-    _staff(request)
-    key = _report_key(request, kind)
+def _panel_html(request: HttpRequest, kind: str, query: dict[str, str]) -> tuple[str, int]:
+    """(HTML, status) of one report's panel for ``query``: key figures, chart, main table, downloads — or the
+    message why it cannot be computed (400). The HTML is cached beside its report (same key)."""
+    key = _report_key(request, kind, query)
 
     def draw() -> str:
-        report = _run(request, kind, key)
+        report = _run(request, kind, key, query)
         labels = _labels()
         return render_to_string("analytics/panel.html", {
             "kind": kind, "title": TITLES[kind], "report": report, "figures": _figures(report),
             "spec": _panel_spec(report, labels), "table": _table_context(report, report.main, labels),
-            "querystring": urlencode(_query(request)),
+            "querystring": urlencode(query),
         }, request)
 
     try:
-        # the fragment is cached beside its report (same key: reader, language, log head, query)
-        return HttpResponse(report_cache.cached(f"{key}:panel", draw))
+        return report_cache.cached(f"{key}:panel", draw), 200
     except EngineError as problem:
-        return render(request, "analytics/panel_error.html", {"message": localize(problem.message), "title": TITLES[kind]},
-                      status=400)
+        return render_to_string("analytics/panel_error.html", {"message": localize(problem.message),
+                                                               "title": TITLES[kind]}, request), 400
+
+
+@login_required
+@require_GET
+def panel(request: HttpRequest, kind: str) -> HttpResponse:
+    """One report's panel (an htmx fragment; the dashboard loads them all through `panels`)."""
+    _staff(request)
+    html, status = _panel_html(request, kind, _query(request))
+    return HttpResponse(html, status=status)
+
+
+#: Ends each panel in the stream of `panels` (HTML escaping keeps it out of every panel's text).
+PANEL_END = "\n<!-- /panel -->\n"
+
+
+@login_required
+@require_GET
+def panels(request: HttpRequest) -> HttpResponse:
+    """Every panel of the dashboard (same filter) in one streamed response, each sent as soon as it is computed:
+    ``<div data-panel="KIND">…</div>`` followed by `PANEL_END`. One request instead of one per panel: no
+    browser connection limit or server thread is waited for, and the reports are computed on one load of
+    the data (the warm-up the dashboard page started; started here when it was not)."""
+    _staff(request)
+    query = _dashboard_query(request)
+    try:
+        params_from(query)
+    except EngineError as problem:
+        return HttpResponse(localize(problem.message), status=400, content_type="text/plain; charset=utf-8")
+    sections = _sections(request, query)
+    _warm_panels(request, sections)
+    language = get_language() or "en"
+
+    def stream() -> Any:
+        with translation.override(language):
+            for kind, panel_query in _panel_jobs(sections):
+                html, _status = _panel_html(request, kind, panel_query)
+                yield f'<div data-panel="{kind}">{html}</div>{PANEL_END}'
+
+    response = StreamingHttpResponse(stream(), content_type="text/html; charset=utf-8")
+    response["Cache-Control"] = "no-store"
+    response["X-Accel-Buffering"] = "no"      # a proxy (nginx) passes each panel on at once
+    return response
 
 
 @login_required

@@ -52,6 +52,63 @@
     });
   }
 
-  document.addEventListener("DOMContentLoaded", function () { draw(document); });
+  /* The panels arrive in one streamed response (each as soon as it is computed), separated by PANEL_END.
+   * Whatever the stream did not bring (an old browser, a broken connection) is loaded panel by panel by htmx. */
+  var PANEL_END = "\n<!-- /panel -->\n";
+
+  function place(piece) {
+    var holder = document.createElement("template");
+    holder.innerHTML = piece;
+    var content = holder.content.querySelector("[data-panel]");
+    if (!content) return;
+    var section = document.getElementById("panel-" + content.getAttribute("data-panel"));
+    if (!section) return;
+    section.replaceChildren.apply(section, Array.prototype.slice.call(content.childNodes));
+    if (window.htmx) window.htmx.process(section);
+    draw(section);
+  }
+
+  function loadMissing(root) {
+    root.querySelectorAll("section.controlling-panel").forEach(function (section) {
+      if (section.querySelector(".loading") && window.htmx) window.htmx.trigger(section, "sf-panel-fallback");
+    });
+  }
+
+  function streamPanels() {
+    var root = document.querySelector("[data-panels-stream]");
+    if (!root) return;
+    if (!window.fetch || !window.TextDecoder || !window.ReadableStream) {
+      loadMissing(root);
+      return;
+    }
+    fetch(root.getAttribute("data-panels-stream"), { credentials: "same-origin" }).then(function (response) {
+      if (!response.ok || !response.body) {
+        loadMissing(root);
+        return null;
+      }
+      var reader = response.body.getReader();
+      var decoder = new TextDecoder();
+      var buffer = "";
+      function pump() {
+        return reader.read().then(function (result) {
+          buffer += decoder.decode(result.value || new Uint8Array(0), { stream: !result.done });
+          var end = buffer.indexOf(PANEL_END);
+          while (end >= 0) {
+            place(buffer.slice(0, end));
+            buffer = buffer.slice(end + PANEL_END.length);
+            end = buffer.indexOf(PANEL_END);
+          }
+          if (result.done) {
+            loadMissing(root);
+            return null;
+          }
+          return pump();
+        });
+      }
+      return pump();
+    }).catch(function () { loadMissing(root); });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { draw(document); streamPanels(); });
   document.addEventListener("htmx:afterSettle", function (event) { draw(event.target); });
 })();
