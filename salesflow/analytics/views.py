@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -170,15 +171,21 @@ def _query(request: HttpRequest) -> dict[str, str]:
     return {key: request.GET.get(key, "").strip() for key in PARAM_KEYS if request.GET.get(key, "").strip()}
 
 
-def _report_key(request: HttpRequest, kind: str, query: dict[str, str] | None = None) -> str:
-    """The cache key of the report ``kind`` for ``query`` (default: the request's; 404: no such report; 403: not
-    for this user)."""
+def _reader_state(request: HttpRequest) -> dict[str, Any]:
+    """`report_cache.reader_state` of the request's user and language (a few queries: read once per request)."""
+    return report_cache.reader_state(request.user, get_language() or "en", corporate_currency())
+
+
+def _report_key(request: HttpRequest, kind: str, query: dict[str, str] | None = None,
+                state: dict[str, Any] | None = None) -> str:
+    """The cache key of the report ``kind`` for ``query`` (default: the request's) and the reader ``state`` (default:
+    read now); 404: no such report; 403: not for this user."""
     if kind not in KINDS:
         raise Http404
     if kind == "accuracy" and not _may_see_accuracy(request.user):
         raise PermissionDenied
-    state = report_cache.reader_state(request.user, get_language() or "en", corporate_currency())
-    return report_cache.report_key(kind, _query(request) if query is None else query, state)
+    return report_cache.report_key(kind, _query(request) if query is None else query,
+                                   state if state is not None else _reader_state(request))
 
 
 def _run(request: HttpRequest, kind: str, key: str | None = None, query: dict[str, str] | None = None) -> Report:
@@ -213,15 +220,14 @@ def _panel_jobs(sections: list[Any]) -> list[tuple[str, dict[str, str]]]:
             for _heading, kinds, querystring, _management in sections for kind, _title in kinds]
 
 
-def _warm_panels(request: HttpRequest, sections: list[Any]) -> None:
+def _warm_panels(request: HttpRequest, sections: list[Any], state: dict[str, Any] | None = None) -> None:
     """Start computing the dashboard's panels in the background (their requests then wait for the results)."""
     from django.conf import settings
 
     if not getattr(settings, "SALESFLOW_REPORT_WARM", True):
         return
     language = get_language() or "en"
-    state = report_cache.reader_state(request.user, language, corporate_currency())
-    report_cache.warm(_panel_jobs(sections), state, _compute_all(request.user, language))
+    report_cache.warm(_panel_jobs(sections), state or _reader_state(request), _compute_all(request.user, language))
 
 
 def _table_context(report: Report, name: str, labels: dict[str, str] | None = None) -> dict[str, Any]:
@@ -322,17 +328,19 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     }, status=400 if error else 200)
 
 
-def _panel_html(request: HttpRequest, kind: str, query: dict[str, str]) -> tuple[str, int]:
+def _panel_html(request: HttpRequest, kind: str, query: dict[str, str], state: dict[str, Any] | None = None,
+                labels: Any = None) -> tuple[str, int]:
     """(HTML, status) of one report's panel for ``query``: key figures, chart, main table, downloads — or the
-    message why it cannot be computed (400). The HTML is cached beside its report (same key)."""
-    key = _report_key(request, kind, query)
+    message why it cannot be computed (400). The HTML is cached beside its report (same key). ``state``
+    (`_reader_state`) and ``labels`` (a lazy `_labels`) when the caller draws several panels."""
+    key = _report_key(request, kind, query, state)
 
     def draw() -> str:
         report = _run(request, kind, key, query)
-        labels = _labels()
+        chosen = labels if labels is not None else _labels()
         return render_to_string("analytics/panel.html", {
             "kind": kind, "title": TITLES[kind], "report": report, "figures": _figures(report),
-            "spec": _panel_spec(report, labels), "table": _table_context(report, report.main, labels),
+            "spec": _panel_spec(report, chosen), "table": _table_context(report, report.main, chosen),
             "querystring": urlencode(query),
         }, request)
 
@@ -370,13 +378,15 @@ def panels(request: HttpRequest) -> HttpResponse:
     except EngineError as problem:
         return HttpResponse(localize(problem.message), status=400, content_type="text/plain; charset=utf-8")
     sections = _sections(request, query)
-    _warm_panels(request, sections)
+    state = _reader_state(request)
+    _warm_panels(request, sections, state)
     language = get_language() or "en"
 
     def stream() -> Any:
         with translation.override(language):
+            labels = SimpleLazyObject(_labels)      # read once, and only when a panel is drawn here
             for kind, panel_query in _panel_jobs(sections):
-                html, _status = _panel_html(request, kind, panel_query)
+                html, _status = _panel_html(request, kind, panel_query, state, labels)
                 yield f'<div data-panel="{kind}">{html}</div>{PANEL_END}'
 
     response = StreamingHttpResponse(stream(), content_type="text/html; charset=utf-8")
