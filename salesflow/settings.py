@@ -9,7 +9,7 @@ for the parsing rules. Main variables:
 ``ALLOWED_HOSTS`` (comma list), ``CSRF_TRUSTED_ORIGINS`` (comma list of origins),
 ``TRUST_PROXY_HEADERS`` (behind a reverse proxy: trust X-Forwarded-Proto/Host),
 ``DATABASE_URL`` (sqlite:/// or postgres://), ``DATABASE_CONN_MAX_AGE`` (persistent connections, s),
-``SALESFLOW_REPORT_CACHE_SECONDS`` (report cache slot), ``SALESFLOW_PDF_WORKERS`` and
+``SALESFLOW_REPORT_CACHE_SECONDS`` (report cache slot), ``SALESFLOW_CACHE_DIR`` (shared cache files), ``SALESFLOW_PDF_WORKERS`` and
 ``SALESFLOW_PRERENDER_GUIDELINES`` (guideline PDFs), ``TIME_ZONE``,
 ``SECURE_COOKIES`` (mark session/CSRF cookies Secure; default false),
 ``LOG_LEVEL`` (default INFO), ``SALESFLOW_TRUSTED_PROXIES`` and the ``SALESFLOW_SIGNIN_*`` limits
@@ -139,9 +139,12 @@ if _default_db["ENGINE"].endswith("sqlite3") and _default_db["NAME"] != ":memory
 _default_db["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 300, minimum=0)
 _default_db["CONN_HEALTH_CHECKS"] = True
 DATABASES = {"default": _default_db}
-#: Django's cache (local memory per process, no extra service); the dashboard's reports are cached in it
-#: per event-log head (`salesflow.analytics.cache`).
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "salesflow",
+#: Django's cache: files under ``var/cache/django`` (``SALESFLOW_CACHE_DIR``), shared by the server's worker processes —
+#: a report one of them computed is served by all (no extra service); the dashboard's reports and panels are
+#: cached in it per event-log head (`salesflow.analytics.cache`). Its files hold report figures: the same
+#: protection as ``var/`` (the SQLite database) applies.
+CACHE_DIR = Path(os.environ.get("SALESFLOW_CACHE_DIR") or VAR_DIR / "cache" / "django")
+CACHES = {"default": {"BACKEND": "salesflow.web.filecache.SharedFileCache", "LOCATION": str(CACHE_DIR),
                       "OPTIONS": {"MAX_ENTRIES": 2000}}}
 #: How long a cached report may speak of "now" (seconds); 0 switches the report cache off.
 SALESFLOW_REPORT_CACHE_SECONDS = env_int("SALESFLOW_REPORT_CACHE_SECONDS", 600, minimum=0)

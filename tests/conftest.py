@@ -100,6 +100,13 @@ def pytest_configure(config: pytest.Config) -> None:
     import tempfile
 
     settings.SALESFLOW_GUIDELINE_CACHE = tempfile.mkdtemp(prefix="salesflow-guidelines-")
+    # Nor cached reports into its var/cache: a cache directory of this test run.
+    from django.core.cache import caches
+
+    settings.CACHES = {"default": {**settings.CACHES["default"],
+                                   "LOCATION": tempfile.mkdtemp(prefix="salesflow-cache-")}}
+    caches._settings = None                     # read again (nothing has used the cache yet)
+    caches.__dict__.pop("settings", None)
     settings.SALESFLOW_AUDIT_PACK_DIR = tempfile.mkdtemp(prefix="salesflow-audit-packs-")
 
 

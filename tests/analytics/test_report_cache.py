@@ -153,3 +153,25 @@ def test_the_cached_panel_shows_a_new_event(people, computed):
     Opportunity(people, "kam")
     assert _records_figure(head) == "2"
     assert computed == ["funnel", "funnel"]
+
+
+def test_the_cache_is_shared_by_the_server_processes(people, computed):
+    """A report one server process computed is served by another (the cache is files, not process memory)."""
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    Opportunity(people, "kam")
+    head = signed_in(people, "head")["head"]
+    assert records_seen(head) == 1
+    assert computed == ["funnel"]
+    assert settings.CACHES["default"]["BACKEND"].endswith("SharedFileCache")
+    location = settings.CACHES["default"]["LOCATION"]
+    key = report_cache.report_key("funnel", {}, report_cache.reader_state(people["head"], "en", "EUR"))
+    script = ("import sys, django; from django.conf import settings; "
+              "settings.configure(CACHES={'default': {'BACKEND': 'django.core.cache.backends.filebased.FileBasedCache',"
+              f" 'LOCATION': {location!r}}}}}); django.setup(); from django.core.cache import cache; "
+              "print('found' if cache.get(sys.argv[1]) is not None else 'missing')")
+    result = subprocess.run([sys.executable, "-c", script, key], capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip() == "found", result.stderr
