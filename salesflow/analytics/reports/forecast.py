@@ -118,18 +118,25 @@ def compute(data: Data, params: Params, moments: list[Moment], by: str | None = 
         scoped = forecast_records(data, params)
         if len(moments) == 1 and moments[0].at >= data.now:
             # As of now: the records themselves are the state (what the events up to now left them).
+            columns = ["record_id", "process", "version", "stage", "owner_id", "close_date", "type", "currency",
+                       "probability_override"]
+            same_day = moments[0].at.astimezone(datetime.UTC).date() == data.now.astimezone(datetime.UTC).date()
+            if same_day:
+                # their amounts are converted at the rates of this very day already (`Data.records`)
+                columns += ["amount", "amount_original", "rate"]
             state = scoped.select(
-                "record_id", "process", "version", "stage", "owner_id", "close_date", "type", "currency",
-                "probability_override", amount=scoped.amount_original,
+                *columns, **({} if same_day else {"amount": scoped.amount_original}),
                 snap_id=ibis.literal(moments[0].snap_id, type="int64"),
                 stage_at=scoped.closed_at).join(times, "snap_id")
         else:
+            same_day = False
             history = data.history.semi_join(scoped.select("record_id"), "record_id")
             state = state_as_of(history, times.select("snap_id", "t")).join(times, "snap_id")
             state = state.join(scoped.select("record_id", "currency"), "record_id")
-        # every amount in the corporate currency at the rate in force on the forecast's day
-        state = money_of.convert(state, money_of.rates_of(data), data.currency, state.today,
-                                 found=money_of.factors_of(data))
+        if not same_day:
+            # every amount in the corporate currency at the rate in force on the forecast's day
+            state = money_of.convert(state, money_of.rates_of(data), data.currency, state.today,
+                                     found=money_of.factors_of(data))
         stages = data.catalog.stage_table().select("process", "version", "stage", "probability",
                                                     "forecast_category", "outcome")
         return state.join(stages, ["process", "version", "stage"])
