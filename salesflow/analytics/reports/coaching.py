@@ -63,9 +63,10 @@ def record_coverage(data: Data, owners: list[int]) -> list[dict[str, Any]]:
                                    & (recommended.activity == done.done_activity))
     counts = marked.group_by("record_id").agg(recommended=marked.count(),
                                               done=marked.count(where=marked.done_id.notnull()))
-    touched = events.join(keys, events.record_id == keys.key_id)
+    touched = events.select("record_id", "at")
+    touched = touched.join(keys, touched.record_id == keys.key_id)
     last = touched.group_by("record_id").agg(last_at=touched["at"].max())
-    current = tables.open_stage_visits(data)
+    current = tables.open_stage_visits(data, once=True)
     current = current.filter(~current.completed & current.max_days.notnull()).select(
         over_id=current.record_id, limited=ibis.literal(True),
         over=current.seconds > current.max_days.cast("float64") * SECONDS_PER_DAY)
