@@ -26,8 +26,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import ibis
-
 from salesflow.analytics.reports import tables
 from salesflow.analytics.reports.base import (
     DIMENSION_NAMES,
@@ -76,24 +74,24 @@ def group_rows(data: Data, params: Params) -> tuple[list[dict[str, Any]], Any]:
 
     overrides = events.filter(events.kind == "gate_overridden")
 
-    # per close of the log: whether an activity its outcome stage requires was not done before it
-    every_close = data.events.filter(data.events.kind == "record_closed")
-    every_close = every_close.select("record_id", "seq", "process", "version", stage=every_close.to_stage)
-    needed = every_close.join(data.catalog.requirement_table(), ["process", "version", "stage"]).select(
-        "record_id", "activity", close_seq=every_close.seq)
+    # the records with a close (within the range) that missed an activity its outcome stage requires
+    closed = data.events.filter(data.events.kind == "record_closed")
+    closed = closed.filter(tables.in_range(closed["at"], params)).select(
+        "record_id", "seq", "process", "version", stage=closed.to_stage)
+    needed = closed.join(data.catalog.requirement_table(), ["process", "version", "stage"]).select(
+        "record_id", "activity", close_seq=closed.seq)
     done = data.events.filter(data.events.kind == "activity_done").select(
         "record_id", "activity", done_seq=data.events.seq)
     not_done = needed.anti_join(done, [needed.record_id == done.record_id, needed.activity == done.activity,
                                        done.done_seq < needed.close_seq])
-    unmet = not_done.select(unmet_id=not_done.record_id, unmet_seq=not_done.close_seq).distinct()
+    unmet = not_done.select(unmet_id=not_done.record_id).distinct()
 
     # moves, overrides, missed deadlines and closes counted in one query (a group: one with any of them);
     # a close meets its outcome requirements when no close of its record (within the range) missed one
     counted = events.filter(events.kind.isin(["stage_changed", "gate_overridden", "deadline_missed",
                                               "record_closed"]))
-    counted = counted.left_join(unmet, [counted.record_id == unmet.unmet_id, counted.seq == unmet.unmet_seq])
-    counted = counted.mutate(record_unmet=counted.unmet_id.notnull().max().over(
-        ibis.window(group_by=counted.record_id)))
+    counted = counted.left_join(unmet, counted.record_id == unmet.unmet_id)
+    counted = counted.mutate(record_unmet=counted.unmet_id.notnull())
     is_move = counted.kind == "stage_changed"
     is_override = counted.kind == "gate_overridden"
     is_close = counted.kind == "record_closed"
