@@ -259,15 +259,18 @@ def _key(backend: Any, op: ops.Node, now: datetime.datetime | None) -> ops.Node 
     known = state.known
     added: list[ops.Node] = []
     stack = [op]
+    expanded: set[ops.Node] = set()     # nodes whose children were pushed (known when it is their turn again)
     while stack:
         node = stack[-1]
         if node in known:
             stack.pop()
             continue
-        pending = [child for child in node.__children__ if child not in known]
-        if pending:
-            stack.extend(pending)
-            continue
+        if node not in expanded:
+            expanded.add(node)
+            pending = [child for child in node.__children__ if child not in known]
+            if pending:
+                stack.extend(pending)
+                continue
         stack.pop()
         if isinstance(node, ops.DatabaseTable):
             new = ops.UnboundTable(node.name, node.schema, node.namespace)
