@@ -60,6 +60,13 @@ def adherence_score(row: dict[str, Any]) -> float | None:
     return round(100.0 * passed / checks, 1)
 
 
+def _within(table: Any, column: str, params: Params) -> Any:
+    """The rows of ``table`` whose ``column`` lies within ``--from/--to`` (all of them without a range)."""
+    if params.from_at is None and params.to_at is None:
+        return table
+    return table.filter(tables.in_range(table[column], params))
+
+
 def group_rows(data: Data, params: Params) -> tuple[list[dict[str, Any]], Any]:
     """The rows of the adherence report's main table (one per group, with its score) and the expression of the
     overrides (with their group) the reasons table lists."""
@@ -70,13 +77,13 @@ def group_rows(data: Data, params: Params) -> tuple[list[dict[str, Any]], Any]:
     keys = tables.grouped(data, scoped, by).select("record_id", "group")
     # only the columns counted or listed (Ibis builds a join of fewer columns faster)
     events = data.events.select(*EVENT_COLUMNS)
-    events = events.filter(tables.in_range(events["at"], params)).join(keys, "record_id")
+    events = _within(events, "at", params).join(keys, "record_id")
 
     overrides = events.filter(events.kind == "gate_overridden")
 
     # the records with a close (within the range) that missed an activity its outcome stage requires
     closed = data.events.filter(data.events.kind == "record_closed")
-    closed = closed.filter(tables.in_range(closed["at"], params)).select(
+    closed = _within(closed, "at", params).select(
         "record_id", "seq", "process", "version", stage=closed.to_stage)
     needed = closed.join(data.catalog.requirement_table(), ["process", "version", "stage"]).select(
         "record_id", "activity", close_seq=closed.seq)
@@ -111,7 +118,8 @@ def group_rows(data: Data, params: Params) -> tuple[list[dict[str, Any]], Any]:
 
     visits = tables.open_stage_visits(data, once=True)
     visits = visits.select("record_id", "entered_at", "max_days", "seconds").join(keys, "record_id")
-    visits = visits.filter(tables.in_range(visits.entered_at, params) & visits.max_days.notnull())
+    visits = _within(visits, "entered_at", params)
+    visits = visits.filter(visits.max_days.notnull())
     sla = visits.group_by("group").agg(
         limited_stays=visits.count(),
         sla_breaches=visits.count(where=visits.seconds > visits.max_days.cast("float64") * SECONDS_PER_DAY),
