@@ -14,7 +14,7 @@ from salesflow.people import access
 
 
 def quality_rows(user: Any | None) -> QualityRows:
-    """Assessments, 1:1s and managers as ``user`` may see them (None: all)."""
+    """Assessments (loaded on first use), 1:1s and managers as ``user`` may see them (None: all)."""
     from salesflow.coaching.services import may_coach_view, visible_meetings
     from salesflow.people.models import User
     from salesflow.quality.models import Assessment
@@ -23,18 +23,21 @@ def quality_rows(user: Any | None) -> QualityRows:
     settings = access.policy().settings
     metrics = {key: metric for metric in ("mystery_shopping", "customer_satisfaction", "channel_satisfaction")
                for key in getattr(settings.monitoring, metric)}
-    query = Assessment.objects.filter(checklist__key__in=list(metrics)).select_related("checklist")
-    if user is not None:
-        query = visible_assessments(user, query)
-    assessments = [{"id": row.pk, "metric": metrics[row.checklist.key], "checklist": row.checklist.key,
-                    "subject_kind": row.subject_kind, "subject_id": row.subject_id, "subject": row.subject_label,
-                    "date": row.date, "score": float(row.score_percent), "passed": row.passed}
-                   for row in query.order_by("date", "id")]
+
+    def assessments() -> list[dict[str, Any]]:
+        query = Assessment.objects.filter(checklist__key__in=list(metrics)).select_related("checklist")
+        if user is not None:
+            query = visible_assessments(user, query)
+        return [{"id": row.pk, "metric": metrics[row.checklist.key], "checklist": row.checklist.key,
+                 "subject_kind": row.subject_kind, "subject_id": row.subject_id, "subject": row.subject_label,
+                 "date": row.date, "score": float(row.score_percent), "passed": row.passed}
+                for row in query.order_by("date", "id")]
+
     meetings = [{"manager_id": manager, "person_id": person, "date": date}
                 for manager, person, date in visible_meetings(user).values_list("manager_id", "person_id", "date")]
     people = User.objects.filter(is_active=True, manager__isnull=False).select_related("manager")
     managers = {person.pk: person.manager_id for person in people
                 if user is None or may_coach_view(user, person)}
     coaching = settings.coaching
-    return QualityRows(assessments=assessments, meetings=meetings, managers=managers,
+    return QualityRows(load_assessments=assessments, meetings=meetings, managers=managers,
                        every_days=coaching.one_to_one_every_days, stalled_after_days=coaching.stalled_after_days)

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import datetime
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import ibis
 import ibis.expr.types as ir
+import pyarrow as pa
 
 from salesflow.analytics.periods import Period
 from salesflow.analytics.reports import sqlmemo
@@ -31,6 +34,39 @@ NONE_LABEL = "(none)"
 #: Label of the single group when no ``--by`` is given.
 ALL_LABEL = "all"
 SECONDS_PER_DAY = 86400.0
+
+
+#: How many in-memory tables `shared_memtable` keeps.
+SHARED_MEMTABLES = 64
+_SHARED: OrderedDict[Any, ir.Table] = OrderedDict()
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_memtable(key: Any, build: Callable[[], ir.Table]) -> ir.Table:
+    """The in-memory table ``build()`` makes, made once per process for the same ``key`` (hashable: the table's
+    kind and its whole content).
+
+    Ibis tables are immutable and not bound to a backend, so every run of the reports can use the same one:
+    it is then converted, digested (`sqlmemo`) and — per backend — registered once, not in every run.
+    """
+    with _SHARED_LOCK:
+        found = _SHARED.get(key)
+        if found is not None:
+            _SHARED.move_to_end(key)
+            return found
+    table = build()
+    with _SHARED_LOCK:
+        table = _SHARED.setdefault(key, table)
+        _SHARED.move_to_end(key)
+        while len(_SHARED) > SHARED_MEMTABLES:
+            _SHARED.popitem(last=False)
+    return table
+
+
+def arrow_memtable(columns: dict[str, list[Any]], schema: Any) -> ir.Table:
+    """An in-memory table of ``columns`` (name → values) with the Ibis ``schema``, held as an Arrow table (from a
+    dict Ibis makes a pandas frame, converted to Arrow again every time a query uploads it)."""
+    return ibis.memtable(pa.table(columns, schema=schema.to_pyarrow()))
 
 
 @dataclass(frozen=True)
@@ -109,7 +145,11 @@ class Catalog:
         return max(found, key=lambda stage: stage.version) if found else None
 
     def stage_table(self) -> ir.Table:
-        """The stages as an Ibis table (a memtable: uploaded to whichever backend runs the query)."""
+        """The stages as an Ibis table (a memtable: uploaded to whichever backend runs the query; one per process
+        for the same stages, `shared_memtable`)."""
+        return shared_memtable(("stages", tuple(self.stages)), self._stage_table)
+
+    def _stage_table(self) -> ir.Table:
         columns: dict[str, list[Any]] = {name: [] for name in (
             "process", "version", "stage", "position", "open_position", "probability", "forecast_category",
             "max_days", "outcome")}
@@ -126,15 +166,25 @@ class Catalog:
         schema = ibis.schema({"process": "string", "version": "int64", "stage": "string", "position": "int64",
                               "open_position": "int64", "probability": "int64", "forecast_category": "string",
                               "max_days": "int64", "outcome": "string"})
-        return ibis.memtable(columns, schema=schema)
+        return arrow_memtable(columns, schema)
 
     def requirement_table(self) -> ir.Table:
-        """The activities each outcome stage requires, as an Ibis table."""
-        rows = self.requirements
-        return ibis.memtable({"process": [row[0] for row in rows], "version": [row[1] for row in rows],
-                              "stage": [row[2] for row in rows], "activity": [row[3] for row in rows]},
-                             schema=ibis.schema({"process": "string", "version": "int64", "stage": "string",
-                                                 "activity": "string"}))
+        """The activities each outcome stage requires, as an Ibis table (`shared_memtable`)."""
+        rows = tuple(tuple(row) for row in self.requirements)
+        return shared_memtable(("requirements", rows), lambda: self._activity_table(rows))
+
+    def activity_table(self) -> ir.Table:
+        """The activities each stage recommends (required ones included), as an Ibis table (`shared_memtable`)."""
+        rows = tuple(tuple(row) for row in self.activities)
+        return shared_memtable(("activities", rows), lambda: self._activity_table(rows))
+
+    @staticmethod
+    def _activity_table(rows: tuple[tuple[Any, ...], ...]) -> ir.Table:
+        """(process, version, stage, activity) rows as an Ibis table."""
+        return arrow_memtable({"process": [row[0] for row in rows], "version": [row[1] for row in rows],
+                               "stage": [row[2] for row in rows], "activity": [row[3] for row in rows]},
+                              ibis.schema({"process": "string", "version": "int64", "stage": "string",
+                                           "activity": "string"}))
 
 
 @dataclass
@@ -152,6 +202,25 @@ class QualityRows:
     managers: dict[int, int] = field(default_factory=dict)
     every_days: int = 14
     stalled_after_days: int = 21
+    #: a function loading ``assessments`` on their first use (instead of giving them: the coaching report,
+    #: for one, never reads them)
+    load_assessments: Callable[[], list[dict[str, Any]]] | None = field(default=None, repr=False, compare=False)
+
+
+def _assessments(rows: QualityRows) -> list[dict[str, Any]]:
+    """`QualityRows.assessments`, loaded on first use when a ``load_assessments`` function was given."""
+    load = rows.__dict__.get("load_assessments")
+    if load is not None:
+        rows.__dict__["_assessments"] = load()
+        rows.__dict__["load_assessments"] = None
+    return rows.__dict__["_assessments"]
+
+
+def _set_assessments(rows: QualityRows, value: list[dict[str, Any]]) -> None:
+    rows.__dict__["_assessments"] = value
+
+
+QualityRows.assessments = property(_assessments, _set_assessments)  # type: ignore[assignment]
 
 
 @dataclass
@@ -234,6 +303,10 @@ class Data:
         if name not in self._cache:
             self._cache[name] = self.materialized(build())
         return self._cache[name]
+
+    def has_cached(self, name: str) -> bool:
+        """Whether the derived table ``name`` was computed already (`cached`)."""
+        return name in self._cache
 
     def expression(self, name: str, build: Callable[[], ir.Table]) -> ir.Table:
         """An expression built once per `Data` (building Ibis expressions takes time; it is not computed)."""

@@ -49,12 +49,10 @@ def record_coverage(data: Data, owners: list[int]) -> list[dict[str, Any]]:
     records = data.records
     open_records = records.filter(records.outcome.isnull() & records.owner_id.isin(owners)).select(
         "record_id", "owner_id", "process", "stage")
-    visited = tables.visits_of(data).select("record_id", "process", "version", "stage").distinct()
-    catalog = data.catalog.activities
-    recommended_table = ibis.memtable(
-        {"process": [row[0] for row in catalog], "version": [row[1] for row in catalog],
-         "stage": [row[2] for row in catalog], "activity": [row[3] for row in catalog]},
-        schema=ibis.schema({"process": "string", "version": "int64", "stage": "string", "activity": "string"}))
+    # the stays themselves (not `tables.visits_of`: their durations are not needed, nor computed into a table)
+    stays = data.visits if data.visits is not None else tables.visit_base(data.events)
+    visited = stays.select("record_id", "process", "version", "stage").distinct()
+    recommended_table = data.catalog.activity_table()
     keys = open_records.select(key_id=open_records.record_id)
     recommended = visited.join(keys, visited.record_id == keys.key_id).join(
         recommended_table, ["process", "version", "stage"]).select("record_id", "activity").distinct()
@@ -65,9 +63,10 @@ def record_coverage(data: Data, owners: list[int]) -> list[dict[str, Any]]:
                                    & (recommended.activity == done.done_activity))
     counts = marked.group_by("record_id").agg(recommended=marked.count(),
                                               done=marked.count(where=marked.done_id.notnull()))
-    touched = events.join(keys, events.record_id == keys.key_id)
+    touched = events.select("record_id", "at")
+    touched = touched.join(keys, touched.record_id == keys.key_id)
     last = touched.group_by("record_id").agg(last_at=touched["at"].max())
-    current = tables.open_stage_visits(data)
+    current = tables.open_stage_visits(data, once=True)
     current = current.filter(~current.completed & current.max_days.notnull()).select(
         over_id=current.record_id, limited=ibis.literal(True),
         over=current.seconds > current.max_days.cast("float64") * SECONDS_PER_DAY)

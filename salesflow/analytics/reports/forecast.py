@@ -118,18 +118,25 @@ def compute(data: Data, params: Params, moments: list[Moment], by: str | None = 
         scoped = forecast_records(data, params)
         if len(moments) == 1 and moments[0].at >= data.now:
             # As of now: the records themselves are the state (what the events up to now left them).
+            columns = ["record_id", "process", "version", "stage", "owner_id", "close_date", "type", "currency",
+                       "probability_override"]
+            same_day = moments[0].at.astimezone(datetime.UTC).date() == data.now.astimezone(datetime.UTC).date()
+            if same_day:
+                # their amounts are converted at the rates of this very day already (`Data.records`)
+                columns += ["amount", "amount_original", "rate"]
             state = scoped.select(
-                "record_id", "process", "version", "stage", "owner_id", "close_date", "type", "currency",
-                "probability_override", amount=scoped.amount_original,
+                *columns, **({} if same_day else {"amount": scoped.amount_original}),
                 snap_id=ibis.literal(moments[0].snap_id, type="int64"),
                 stage_at=scoped.closed_at).join(times, "snap_id")
         else:
+            same_day = False
             history = data.history.semi_join(scoped.select("record_id"), "record_id")
             state = state_as_of(history, times.select("snap_id", "t")).join(times, "snap_id")
             state = state.join(scoped.select("record_id", "currency"), "record_id")
-        # every amount in the corporate currency at the rate in force on the forecast's day
-        state = money_of.convert(state, money_of.rates_of(data), data.currency, state.today,
-                                 found=money_of.factors_of(data))
+        if not same_day:
+            # every amount in the corporate currency at the rate in force on the forecast's day
+            state = money_of.convert(state, money_of.rates_of(data), data.currency, state.today,
+                                     found=money_of.factors_of(data))
         stages = data.catalog.stage_table().select("process", "version", "stage", "probability",
                                                     "forecast_category", "outcome")
         return state.join(stages, ["process", "version", "stage"])
@@ -156,15 +163,24 @@ def compute(data: Data, params: Params, moments: list[Moment], by: str | None = 
         aggregates[f"{category}_weighted"] = weighted.sum(where=chosen)
     summary_rows = data.rows(state.group_by(["snap_id", "group"]).agg(**aggregates))
     counted = open_in_period | won
-    missing_rows = data.rows(state.filter(counted & state.amount_original.notnull() & state.rate.isnull()).select(
-        "snap_id", "group", "record_id", "currency", "amount_original", "rate")) if details else []
-    foreign = state.filter(counted & state.rate.notnull() & (state.currency != data.currency))
-    rate_rows = data.rows(foreign.group_by(["snap_id", "group", "currency"]).agg(
-        rate=foreign.rate.max())) if details else []
-    open_rows = data.rows(state.filter(open_in_period).select(
+    # the records counted (open in the period or won in it) in one query: the open ones for the simulation and
+    # the records table, the rates used and the amounts without a rate (`details`)
+    wanted = simulate or with_records
+    chosen = (counted if details else open_in_period) if details or wanted else None
+    record_rows = data.rows(state.filter(chosen).select(
         "snap_id", "group", "record_id", "process", "stage", "forecast_category", "close_date",
-        "probability_override", "currency", "amount_original", amount=state.amount, probability=state.probability).order_by(["snap_id", "record_id"])
-    ) if simulate or with_records else []
+        "probability_override", "currency", "amount_original", "rate", amount=state.amount,
+        probability=state.probability, open_in_period=open_in_period).order_by(["snap_id", "record_id"])
+    ) if chosen is not None else []
+    missing_rows = [row for row in record_rows if row["amount_original"] is not None and row["rate"] is None
+                    ] if details else []
+    rate_rows: dict[tuple[int, str, str], float] = {}
+    if details:
+        for row in record_rows:
+            if row["rate"] is not None and row["currency"] is not None and row["currency"] != data.currency:
+                key = (row["snap_id"], row["group"], row["currency"])
+                rate_rows[key] = max(rate_rows.get(key, row["rate"]), row["rate"])
+    open_rows = [row for row in record_rows if row["open_in_period"]] if wanted else []
 
     calibrated: dict[tuple[Any, ...], int] = {}
     if params.calibrated and simulate:
@@ -183,8 +199,8 @@ def compute(data: Data, params: Params, moments: list[Moment], by: str | None = 
                                    "amount": money(row[f"{category}_amount"]),
                                    "weighted": money(row[f"{category}_weighted"])} for category in CATEGORIES})
         result.setdefault(row["snap_id"], {})[row["group"]] = item
-    for row in rate_rows:
-        result[row["snap_id"]][row["group"]].rates[row["currency"]] = round(float(row["rate"]), 10)
+    for (snap_id, group, currency), rate in rate_rows.items():
+        result[snap_id][group].rates[currency] = round(float(rate), 10)
     missing: dict[tuple[int, str], list[dict[str, Any]]] = {}
     for row in missing_rows:
         missing.setdefault((row["snap_id"], row["group"]), []).append(row)

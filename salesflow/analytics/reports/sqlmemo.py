@@ -112,6 +112,7 @@ class _Session:
 _MEMO = _Lru(SIZE)
 _DIGESTS = _Lru(SIZE)     # (in-memory table name (unique per table), now) → `_digests_of`
 _TEXTS = _Lru(64)         # (dialect, literal type, value) → the literal's SQL text
+_COLUMNS = _Lru(SIZE)     # (dialect, schema) → the column definitions and names of a temporary table
 STATS = Stats()
 
 
@@ -120,6 +121,7 @@ def clear() -> None:
     _MEMO.clear()
     _DIGESTS.clear()
     _TEXTS.clear()
+    _COLUMNS.clear()
 
 
 def release(backend: Any) -> None:
@@ -143,7 +145,13 @@ def _hash(table: pa.Table, schema: Any) -> str:
 
 
 def _digests_of(op: ops.InMemoryTable, now: datetime.datetime | None) -> tuple[str, str]:
-    """(digest of the data, digest of the data with the sentinel for every timestamp equal to ``now``)."""
+    """(digest of the data, digest of the data with the sentinel for every timestamp equal to ``now``).
+
+    A table without timestamps (with a time zone) has one digest whatever ``now``: it is digested once.
+    """
+    if now is not None and not any(dtype.is_timestamp() and dtype.timezone is not None
+                                   for dtype in op.schema.types):
+        now = None
     key = (op.name, now)
     found = _DIGESTS.get(key)
     if found is None:
@@ -251,15 +259,18 @@ def _key(backend: Any, op: ops.Node, now: datetime.datetime | None) -> ops.Node 
     known = state.known
     added: list[ops.Node] = []
     stack = [op]
+    expanded: set[ops.Node] = set()     # nodes whose children were pushed (known when it is their turn again)
     while stack:
         node = stack[-1]
         if node in known:
             stack.pop()
             continue
-        pending = [child for child in node.__children__ if child not in known]
-        if pending:
-            stack.extend(pending)
-            continue
+        if node not in expanded:
+            expanded.add(node)
+            pending = [child for child in node.__children__ if child not in known]
+            if pending:
+                stack.extend(pending)
+                continue
         stack.pop()
         if isinstance(node, ops.DatabaseTable):
             new = ops.UnboundTable(node.name, node.schema, node.namespace)
@@ -387,6 +398,19 @@ def to_pyarrow(backend: Any, expr: ir.Expr, now: datetime.datetime | None) -> pa
     return expr.__pyarrow_result__(table, data_mapper=DuckDBPyArrowData)
 
 
+def _columns(backend: Any, schema: Any) -> tuple[str, str]:
+    """(column definitions, column names) of a table of ``schema`` in ``backend``'s SQL (written once per
+    process: sqlglot writing them costs about as much as DuckDB filling a small table)."""
+    key = (backend.dialect, schema)
+    found = _COLUMNS.get(key)
+    if found is None:
+        found = (", ".join(column.sql(dialect=backend.dialect)
+                           for column in schema.to_sqlglot_column_defs(backend.dialect)),
+                 ", ".join(f'"{column}"' for column in schema.names))
+        _COLUMNS.put(key, found)
+    return found
+
+
 def cached_table(backend: Any, expr: ir.Table, now: datetime.datetime | None) -> ir.Table:
     """``expr`` computed into a temporary table of the connection, named after its SQL (so the expressions
     reading it compile the same in every run); what ``expr.cache()`` does otherwise."""
@@ -401,10 +425,7 @@ def cached_table(backend: Any, expr: ir.Table, now: datetime.datetime | None) ->
         return expr.cache()     # the same expression for another "now" on this connection
     if made is None:
         quoted = f'"temp"."main"."{name}"'
-        schema = expr.schema()
-        columns = ", ".join(f'"{column}"' for column in schema.names)
-        definitions = ", ".join(column.sql(dialect=backend.dialect)
-                                for column in schema.to_sqlglot_column_defs(backend.dialect))
+        definitions, columns = _columns(backend, expr.schema())
         backend.con.execute(f"CREATE OR REPLACE TEMP TABLE {quoted} ({definitions})")
         backend.con.execute(f"INSERT INTO {quoted} ({columns}) {sql}")
         state.tables[name] = sql

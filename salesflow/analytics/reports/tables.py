@@ -16,7 +16,16 @@ import datetime
 import ibis
 import ibis.expr.types as ir
 
-from salesflow.analytics.reports.base import ALL_LABEL, NONE_LABEL, Data, Params, seconds_between, ts
+from salesflow.analytics.reports.base import (
+    ALL_LABEL,
+    NONE_LABEL,
+    Data,
+    Params,
+    arrow_memtable,
+    seconds_between,
+    shared_memtable,
+    ts,
+)
 from salesflow.engine.replay import FIELD_CHANGED, PROBABILITY_OVERRIDDEN, RECORD_CREATED, STAGE_EVENTS
 
 
@@ -135,11 +144,19 @@ def no_links() -> ir.Table:
     return ibis.memtable(LINK_SCHEMA.to_pyarrow().empty_table())
 
 
+def hidden_table(hidden: list[int]) -> ir.Table:
+    """The ids of the records a reader may not see as an Ibis table: hidden_id (`shared_memtable`: the same
+    table for every table of the run, and for every run while they stay the same)."""
+    ids = tuple(hidden)
+    return shared_memtable(("hidden", ids), lambda: arrow_memtable(
+        {"hidden_id": list(ids)}, ibis.schema({"hidden_id": "int64"})))
+
+
 def links_without(links: ir.Table, hidden: list[int]) -> ir.Table:
     """``links`` without those from or to a record in ``hidden``."""
     if not hidden:
         return links
-    ids = ibis.memtable({"hidden_id": hidden}, schema=ibis.schema({"hidden_id": "int64"}))
+    ids = hidden_table(hidden)
     # one anti-join with both conditions: ibis 12 compiles a second, chained anti-join on PostgreSQL to
     # the DuckDB-only "LEFT ANTI JOIN"
     return links.anti_join(ids, (links.source_id == ids.hidden_id) | (links.target_id == ids.hidden_id))
@@ -174,7 +191,7 @@ def without_records(table: ir.Table, hidden: list[int]) -> ir.Table:
     """``table`` without the rows of the records in ``hidden`` (the records a reader may not see)."""
     if not hidden:
         return table
-    ids = ibis.memtable({"hidden_id": hidden}, schema=ibis.schema({"hidden_id": "int64"}))
+    ids = hidden_table(hidden)
     return table.anti_join(ids, table.record_id == ids.hidden_id)
 
 
@@ -203,16 +220,24 @@ def visits_of(data: Data) -> ir.Table:
     return data.cached("visits", lambda: stage_visits(data.events, data.now, data.visits))
 
 
-def open_stage_visits(data: Data) -> ir.Table:
-    """`stage_visits` of open (non-outcome) stages, with the stage's max_days and probability (cached)."""
-    def build() -> ir.Table:
-        visits = stage_visits(data.events, data.now, data.visits)
-        stages = data.catalog.stage_table()
-        stages = stages.filter(stages.outcome.isnull()).select("process", "version", "stage", "max_days",
-                                                               "probability", "forecast_category")
-        return visits.join(stages, ["process", "version", "stage"])
+def _open_stage_visits(data: Data) -> ir.Table:
+    visits = stage_visits(data.events, data.now, data.visits)
+    stages = data.catalog.stage_table()
+    stages = stages.filter(stages.outcome.isnull()).select("process", "version", "stage", "max_days",
+                                                           "probability", "forecast_category")
+    return visits.join(stages, ["process", "version", "stage"])
 
-    return data.cached("open_visits", build)
+
+def open_stage_visits(data: Data, once: bool = False) -> ir.Table:
+    """`stage_visits` of open (non-outcome) stages, with the stage's max_days and probability (cached).
+
+    ``once``: the caller reads them in one query only — the table computed for an earlier report of the run
+    when there is one, else the expression (computed within that query, for the rows it needs: computing
+    every stay into a table costs more than the query).
+    """
+    if once and not data.has_cached("open_visits"):
+        return data.expression("open_visits", lambda: _open_stage_visits(data))
+    return data.cached("open_visits", lambda: _open_stage_visits(data))
 
 
 def closes(data: Data) -> ir.Table:
@@ -224,9 +249,10 @@ def closes(data: Data) -> ir.Table:
 
 def people_table(data: Data) -> ir.Table:
     """user_id → username as an Ibis table."""
-    ids = sorted(data.users)
-    return ibis.memtable({"user_id": ids, "username": [data.users[item] for item in ids]},
-                         schema=ibis.schema({"user_id": "int64", "username": "string"}))
+    ids = tuple(sorted(data.users))
+    names = tuple(data.users[item] for item in ids)
+    return shared_memtable(("people", ids, names), lambda: arrow_memtable(
+        {"user_id": list(ids), "username": list(names)}, ibis.schema({"user_id": "int64", "username": "string"})))
 
 
 def amount_band_expr(amount: ir.Value, limits: list[float]) -> ir.Value:
