@@ -231,14 +231,35 @@ def build_audit_pack(date_from: datetime.date, date_to: datetime.date,
     pack.progress = progress
     # guideline PDFs, process maps, two history files per process, the fixed evidence files and the index
     pack.expected = len(versions) * len(languages) + len(languages) + 2 * Process.objects.count() + 12
-    guideline_rows = []
+    # the guideline PDFs not cached yet render in worker processes while the rest of the pack is collected here;
+    # they still come first in the pack
     wanted = [(version, language) for version in versions for language in languages]
-    for (version, language), content in zip(wanted, rendered_cache.rendered_pdfs(wanted), strict=True):
-        path = f"guidelines/{file_name(version, 'pdf', language)}"
-        pack.add(path, f"{version.process.title_in(language)} v{version.version} ({language})", content, "guideline")
-        guideline_rows.append({"version": version, "language": language, "path": path})
+    jobs, pdfs = rendered_cache.start_pdfs(wanted)
+    with jobs:
+        _collect_evidence(pack, context, versions, languages, reader, start, end)
+        guideline_rows = []
+        guideline_files = []
+        for (version, language), content in zip(wanted, pdfs, strict=True):
+            path = f"guidelines/{file_name(version, 'pdf', language)}"
+            title = f"{version.process.title_in(language)} v{version.version} ({language})"
+            guideline_files.append(PackFile(path, title, content, "guideline"))
+            guideline_rows.append({"version": version, "language": language, "path": path})
+            if progress is not None:
+                done = len(pack.files) + len(guideline_files)
+                progress(done, max(pack.expected, done + 1), path)
+    pack.files[:0] = guideline_files
     context["guidelines"] = guideline_rows
+    context["files"] = list(pack.files)
+    pack.summary["guidelines"] = len(guideline_rows)
+    pack.add("index.html", "Index", render_to_string("guidelines/pack/index.html", context), "index")
+    return pack
 
+
+def _collect_evidence(pack: AuditPack, context: dict[str, Any], versions: list[ProcessVersion],
+                      languages: tuple[str, ...], reader: Reader, start: datetime.datetime,
+                      end: datetime.datetime) -> None:
+    """Every file of the pack but the guideline PDFs and the index; the summary and the index's context."""
+    date_from, date_to = pack.date_from, pack.date_to
     definitions = definitions_of(versions)
     for index, language in enumerate(languages):
         path = "process-map.svg" if index == 0 else f"process-map-{language}.svg"
@@ -285,16 +306,13 @@ def build_audit_pack(date_from: datetime.date, date_to: datetime.date,
     backups = last_backups()  # ISO 27001 A.8.13: the newest backup and the newest verified restore
     pack.add("event-log/backups.json", "Last backup and last verified restore", _json(backups), "data")
     context["backups"] = backups
-    pack.summary = {"period": {"from": date_from, "to": date_to}, "guidelines": len(guideline_rows),
+    pack.summary = {"period": {"from": date_from, "to": date_to}, "guidelines": 0,
                     "processes": len(histories), "users": len(access["users"]),
                     "overrides": len(figures["overrides"]), "chain": chain,
                     "iso_sections": {row["clause"]: row["count"] for row in context["iso_sections"]},
                     "checkpoints": context["checkpoints"], "backups": backups}
     context["chain"] = chain
     context["summary"] = pack.summary
-    context["files"] = list(pack.files)
-    pack.add("index.html", "Index", render_to_string("guidelines/pack/index.html", context), "index")
-    return pack
 
 
 def manifest(pack: AuditPack) -> dict[str, Any]:

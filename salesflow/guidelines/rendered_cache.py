@@ -19,7 +19,7 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 
@@ -27,6 +27,9 @@ from salesflow.guidelines import publish
 from salesflow.guidelines.library_map import map_versions, printed_map_digest
 from salesflow.process.model import Status
 from salesflow.records.models import ProcessVersion
+
+if TYPE_CHECKING:
+    from salesflow.guidelines.pdf_workers import PdfJobs
 
 #: Formats worth caching (Markdown comes with companion files and is cheap).
 CACHED_FORMATS = ("pdf", "html", "svg", "bpmn")
@@ -101,20 +104,33 @@ def rendered(version: ProcessVersion, fmt: str, language: str = "en") -> publish
     return result
 
 
-def rendered_pdfs(items: list[tuple[ProcessVersion, str]]) -> Iterator[bytes]:
-    """The guideline PDF of each (version, language), in order: from the cache, the missing ones rendered side by
-    side in worker processes (`pdf_workers`) and kept; each is yielded as soon as it is there."""
-    from salesflow.guidelines.pdf_workers import pdfs_from_html
+def start_pdfs(items: list[tuple[ProcessVersion, str]]) -> tuple[PdfJobs, Iterator[bytes]]:
+    """Start rendering the guideline PDFs of ``items`` (version, language) that are not in the cache, in worker
+    processes (`pdf_workers.PdfJobs`); the jobs (``close`` them when done) and an iterator of every PDF in order,
+    from the cache or as each is rendered (and kept). The caller may do other work before iterating."""
+    from salesflow.guidelines.pdf_workers import started
     from salesflow.guidelines.render_html import render_html
 
     paths = [path_of(version, "pdf", language) if cacheable(version, "pdf") else None for version, language in items]
     found = [_cached(path) if path is not None else None for path in paths]
     missing = [index for index, content in enumerate(found) if content is None]
-    pages = [render_html(publish.document_of(*items[index]), for_print=True) for index in missing]
-    fresh = pdfs_from_html(pages)
-    for index, content in enumerate(found):
-        if content is None:
-            content = next(fresh)
-            if paths[index] is not None:
-                _keep(paths[index], content)
-        yield content
+    jobs, fresh = started(lambda: [render_html(publish.document_of(*items[index]), for_print=True)
+                                   for index in missing], len(missing))
+
+    def in_order() -> Iterator[bytes]:
+        for index, content in enumerate(found):
+            if content is None:
+                content = next(fresh)
+                if paths[index] is not None:
+                    _keep(paths[index], content)
+            yield content
+
+    return jobs, in_order()
+
+
+def rendered_pdfs(items: list[tuple[ProcessVersion, str]]) -> Iterator[bytes]:
+    """The guideline PDF of each (version, language), in order: from the cache, the missing ones rendered side by
+    side in worker processes (`pdf_workers`) and kept; each is yielded as soon as it is there."""
+    jobs, pdfs = start_pdfs(items)
+    with jobs:
+        yield from pdfs

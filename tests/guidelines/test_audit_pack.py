@@ -81,3 +81,29 @@ def test_bad_period_is_refused(cast, tmp_path: Path) -> None:
     with pytest.raises(SystemExit):
         call_command("audit", "pack", "--from", "yesterday", "--to", "2026-01-01", "-o", str(tmp_path / "x.zip"))
     assert not (tmp_path / "x.zip").exists()
+
+
+def test_pack_holds_every_guideline_pdf_first_while_its_other_files_are_collected(history, settings) -> None:
+    """The PDFs not cached render in worker processes while the other files are collected; the pack still lists
+    one PDF per version and language first, in order, the progress counts up to every file and the index links
+    each PDF."""
+    from salesflow.guidelines.audit_pack import _window as window
+    from salesflow.guidelines.audit_pack import build_audit_pack, versions_current_in
+    from salesflow.guidelines.publish import file_name
+
+    settings.SALESFLOW_PDF_WORKERS = 2
+    today = timezone.localdate()
+    steps: list[tuple[int, str]] = []
+    pack = build_audit_pack(today - datetime.timedelta(days=30), today, ("en", "de"),
+                            progress=lambda done, _expected, path: steps.append((done, path)))
+    versions = versions_current_in(*window(today - datetime.timedelta(days=30), today))
+    expected = [f"guidelines/{file_name(version, 'pdf', language)}" for version in versions for language in ("en", "de")]
+    assert len(expected) >= 2 * 6
+    assert [item.path for item in pack.files[:len(expected)]] == expected
+    assert all(item.content.startswith(b"%PDF-") and item.kind == "guideline" for item in pack.files[:len(expected)])
+    assert not any(item.path.startswith("guidelines/") for item in pack.files[len(expected):])
+    assert pack.summary["guidelines"] == len(expected)
+    assert [done for done, _path in steps] == list(range(1, len(pack.files) + 1))
+    assert {path for _done, path in steps} == {item.path for item in pack.files}
+    index = pack.files[-1]
+    assert index.path == "index.html" and all(f'href="{path}"' in index.content.decode() for path in expected)
