@@ -10,7 +10,8 @@ On a fresh SQLite database with ``salesflow demo`` loaded (untimed), for the dem
   the disk cache; the audit pack (this year, English), with no guideline PDF rendered yet and again;
 - **browser**: the dashboard in headless Chromium (Playwright) served by gunicorn (the production
   server options: gthread, keep-alive): milliseconds from the page's ``load`` event until every
-  panel's chart is drawn, on the first visit (empty cache: the page warms its panels) and the next.
+  panel's chart is drawn, on the first visit after a new event (nothing cached: the page computes its
+  panels) and the next visit (cached); one untimed visit first (the server process's start).
 """
 
 from __future__ import annotations
@@ -167,6 +168,10 @@ def measure_browser(database_url: str, session_key: str, rounds: int) -> dict[st
                     context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session_key,
                                           "url": f"http://127.0.0.1:{port}"}])
                     page = context.new_page()
+                    # untimed: the server process's start (imports, the mirror's first load, compiling the
+                    # reports' SQL) is not what a visit after a new event costs
+                    page.goto(f"http://127.0.0.1:{port}/controlling/", wait_until="load")
+                    page.wait_for_function(ALL_DRAWN, timeout=120_000)
                     for number in range(rounds):
                         for visit in ("first", "next"):
                             if visit == "first":
@@ -250,10 +255,10 @@ def render_dashboard(data: dict[str, Any]) -> list[str]:
     for kind, values in data["panels"].items():
         target = REPORT_TARGET_MS if kind.startswith("report:") else PANEL_TARGET_MS
         rows.append([kind, _cell(values["computed"]), _cell(values["cached"]), f"≤ {target}",
-                     _verdict(values["cached"], target)])
+                     _verdict(values["computed"], target) + " / " + _verdict(values["cached"], target)])
     lines = [f"Dashboard panels and the adherence report, server time on the demo data (Head of Sales), "
              f"ms, median [min–max] of {data['rounds']} rounds",
-             *_table(["panel", "computed (new log head)", "cached (same head)", "target", "cached"], rows)]
+             *_table(["panel", "computed (new log head)", "cached (same head)", "target", "computed / cached"], rows)]
     if data.get("stream"):
         lines += ["", "All panels in the dashboard's one streamed request (/controlling/panels/), server time until "
                       "the last panel, ms",
