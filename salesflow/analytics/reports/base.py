@@ -13,6 +13,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import ibis
@@ -197,30 +198,17 @@ class QualityRows:
     ``every_days`` / ``stalled_after_days``: the library's coaching cadence.
     """
 
-    assessments: list[dict[str, Any]] = field(default_factory=list)
     meetings: list[dict[str, Any]] = field(default_factory=list)
     managers: dict[int, int] = field(default_factory=dict)
     every_days: int = 14
     stalled_after_days: int = 21
-    #: a function loading ``assessments`` on their first use (instead of giving them: the coaching report,
-    #: for one, never reads them)
-    load_assessments: Callable[[], list[dict[str, Any]]] | None = field(default=None, repr=False, compare=False)
+    #: loads ``assessments`` on their first use (the coaching report, for one, never reads them)
+    load_assessments: Callable[[], list[dict[str, Any]]] = field(default=list, repr=False, compare=False)
 
-
-def _assessments(rows: QualityRows) -> list[dict[str, Any]]:
-    """`QualityRows.assessments`, loaded on first use when a ``load_assessments`` function was given."""
-    load = rows.__dict__.get("load_assessments")
-    if load is not None:
-        rows.__dict__["_assessments"] = load()
-        rows.__dict__["load_assessments"] = None
-    return rows.__dict__["_assessments"]
-
-
-def _set_assessments(rows: QualityRows, value: list[dict[str, Any]]) -> None:
-    rows.__dict__["_assessments"] = value
-
-
-QualityRows.assessments = property(_assessments, _set_assessments)  # type: ignore[assignment]
+    @cached_property
+    def assessments(self) -> list[dict[str, Any]]:
+        """The assessments (`load_assessments`, called once)."""
+        return self.load_assessments()
 
 
 @dataclass
